@@ -1,0 +1,51 @@
+package hallq
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EventType names what happened.
+type EventType string
+
+// Event types, as listed in DESIGN.md.
+const (
+	EventTicketIssued      EventType = "ticket.issued"
+	EventTicketCalled      EventType = "ticket.called"
+	EventTicketRecalled    EventType = "ticket.recalled"
+	EventTicketStarted     EventType = "ticket.started"
+	EventTicketFinished    EventType = "ticket.finished"
+	EventTicketNoShow      EventType = "ticket.no_show"
+	EventTicketTransferred EventType = "ticket.transferred"
+	EventTicketCancelled   EventType = "ticket.cancelled"
+	EventTicketRequeued    EventType = "ticket.requeued"
+	EventTicketPriority    EventType = "ticket.priority"
+	EventCounterOpened     EventType = "counter.opened"
+	EventCounterPaused     EventType = "counter.paused"
+	EventCounterClosed     EventType = "counter.closed"
+	EventRatingRecorded    EventType = "rating.recorded"
+	EventHallNotice        EventType = "hall.notice"
+)
+
+// Event is one entry of the hall's log, numbered without gaps. Its JSON form
+// is the API contract (EVENT in DESIGN.md).
+type Event struct {
+	Seq     int64     `json:"seq"`
+	Type    EventType `json:"type"`
+	At      time.Time `json:"at"`
+	Ticket  *Ticket   `json:"ticket,omitempty"`
+	Counter int       `json:"counter,omitempty"`
+	Officer string    `json:"officer,omitempty"`
+	// Actor is who did it: "user:NAME", "device:NAME" or "system".
+	Actor string `json:"actor,omitempty"`
+	// Service is the target service of a transfer.
+	Service    string  `json:"service,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+	OutOfOrder bool    `json:"out_of_order,omitempty"`
+	NewTicket  *Ticket `json:"new_ticket,omitempty"` // the waiting ticket a transfer made
+	Rating     *Rating `json:"rating,omitempty"`
+	Text       string  `json:"text,omitempty"` // notice text
+}
+
+// MarshalBinary encodes the event as its JSON wire form.
+func (e *Event) MarshalBinary() ([]byte, error) { return json.Marshal(e) }

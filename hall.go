@@ -1,0 +1,129 @@
+package hallq
+
+import "time"
+
+// Priority policies: how priority tickets mix with the rest.
+const (
+	PolicyStrict     = "strict"     // priority tickets always first
+	PolicyInterleave = "interleave" // one priority ticket after every N others
+	PolicyAging      = "aging"      // a normal ticket gains priority as it waits
+)
+
+// Settings are the hall-wide settings.
+type Settings struct {
+	Name     string `json:"name"`
+	TimeZone string `json:"time_zone"`
+	Language string `json:"language"` // "vi" or "en"
+	// BaseURL is how citizens' phones reach the server; it goes into status URLs.
+	BaseURL string `json:"base_url"`
+
+	PriorityPolicy string `json:"priority_policy"`
+	InterleaveN    int    `json:"interleave_n"`  // for interleave
+	AgingMinutes   int    `json:"aging_minutes"` // for aging: a normal ticket waiting this long ranks as priority
+	// PriorityKinds are the accepted priority categories.
+	PriorityKinds []string `json:"priority_kinds"`
+
+	MaxRecalls int `json:"max_recalls"` // after this many recalls a call becomes a no-show; 0 = unlimited
+
+	RatingScale     []RatingLevel `json:"rating_scale"`
+	SatisfiedMin    int           `json:"satisfied_min"` // scores ≥ this count as satisfied
+	RatingWindowMin int           `json:"rating_window_min"`
+
+	// ClosingTime is the local time at which the day is closed ("17:00"); empty: at midnight only.
+	ClosingTime string `json:"closing_time"`
+
+	PublicDisplay bool   `json:"public_display"`
+	Notice        string `json:"notice"`
+
+	TargetSatisfiedPct int `json:"target_satisfied_pct"` // default 80
+	TargetOverWaitPct  int `json:"target_over_wait_pct"` // default 10
+}
+
+// RatingLevel is one button of the rating scale.
+type RatingLevel struct {
+	Score  int    `json:"score"`
+	NameVI string `json:"name"`
+	NameEN string `json:"name_en"`
+}
+
+// DefaultSettings are the settings of a new Vietnamese hall.
+func DefaultSettings() Settings {
+	return Settings{
+		Name:           "Bộ phận Một cửa",
+		TimeZone:       "Asia/Ho_Chi_Minh",
+		Language:       "vi",
+		BaseURL:        "http://localhost:8080",
+		PriorityPolicy: PolicyStrict,
+		InterleaveN:    3,
+		AgingMinutes:   30,
+		PriorityKinds:  []string{"elderly", "disabled", "pregnant", "young_child", "merit"},
+		MaxRecalls:     3,
+		RatingScale: []RatingLevel{
+			{Score: 3, NameVI: "Rất hài lòng", NameEN: "Very satisfied"},
+			{Score: 2, NameVI: "Hài lòng", NameEN: "Satisfied"},
+			{Score: 1, NameVI: "Không hài lòng", NameEN: "Not satisfied"},
+		},
+		SatisfiedMin:       2,
+		RatingWindowMin:    15,
+		PublicDisplay:      true,
+		TargetSatisfiedPct: 80,
+		TargetOverWaitPct:  10,
+	}
+}
+
+// Location loads the hall's time zone.
+func (s *Settings) Location() (*time.Location, error) {
+	return time.LoadLocation(s.TimeZone)
+}
+
+// Validate checks settings.
+func (s *Settings) Validate() error {
+	if s.Name == "" {
+		return Errorf(EINVALID, "hall name is empty")
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return Errorf(EINVALID, "unknown time zone %q", s.TimeZone)
+	}
+	switch s.PriorityPolicy {
+	case PolicyStrict:
+	case PolicyInterleave:
+		if s.InterleaveN < 1 {
+			return Errorf(EINVALID, "interleave_n must be at least 1")
+		}
+	case PolicyAging:
+		if s.AgingMinutes < 1 {
+			return Errorf(EINVALID, "aging_minutes must be at least 1")
+		}
+	default:
+		return Errorf(EINVALID, "unknown priority policy %q (want strict, interleave or aging)", s.PriorityPolicy)
+	}
+	if n := len(s.RatingScale); n < 2 || n > 5 {
+		return Errorf(EINVALID, "rating scale needs 2 to 5 levels, has %d", n)
+	}
+	seen := map[int]bool{}
+	for _, l := range s.RatingScale {
+		if seen[l.Score] {
+			return Errorf(EINVALID, "rating score %d appears twice", l.Score)
+		}
+		seen[l.Score] = true
+	}
+	if s.MaxRecalls < 0 {
+		return Errorf(EINVALID, "max_recalls must not be negative")
+	}
+	if s.ClosingTime != "" {
+		if _, err := ParseClock(s.ClosingTime); err != nil {
+			return Errorf(EINVALID, "closing_time: %v", err)
+		}
+	}
+	return nil
+}
+
+// ValidScore reports whether score is on the hall's rating scale.
+func (s *Settings) ValidScore(score int) bool {
+	for _, l := range s.RatingScale {
+		if l.Score == score {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,152 @@
+// Package queue is the hall's queue engine: pure logic over the hall's
+// in-memory state, with no I/O. Every command takes the time as an argument
+// and returns the Change it made (rows to write and events to append), which
+// the caller commits in one transaction before anyone learns of it.
+//
+// An Engine is not safe for concurrent use: the caller serialises commands
+// and guards views with a lock.
+//
+// Rules every command follows:
+//   - On error the engine's state is unchanged and the Change is nil.
+//   - Errors are *hallq.Error with a code: EINVALID (bad argument: unknown
+//     priority kind, score off the scale, empty transfer target), ENOTFOUND
+//     (unknown service, counter or ticket), ECONFLICT (the state does not allow
+//     it: finish with nothing called, next on a closed or paused counter, next
+//     while a ticket is still called, cancel of a called ticket, …),
+//     EFORBIDDEN (an officer acting at a counter another officer holds),
+//     EUNAVAILABLE (service closed now, daily cap or number range exhausted).
+//     Reason carries a short machine word where it helps a device
+//     ("outside_hours", "daily_cap", "no_officer", "counter_closed",
+//     "counter_paused", "busy", "nothing_called").
+//   - Commands do not roll the day: the caller calls Tick(now) first in the
+//     same batch. Tick is idempotent.
+//   - Events get consecutive sequence numbers starting at LastSeq()+1.
+package queue
+
+import (
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// State is everything the engine needs to resume after a restart; the store
+// loads it and New builds an engine from it.
+type State struct {
+	Settings hallq.Settings
+	Services []hallq.Service
+	// Counters with CurrentID set where a ticket is at the counter.
+	Counters []hallq.Counter
+	// Tickets are every ticket of Day, plus any still-active ticket of an
+	// earlier day (Tick closes those).
+	Tickets []hallq.Ticket
+	// Ratings are the ratings received on Day (for duplicate and
+	// once-per-ticket checks).
+	Ratings []hallq.Rating
+	// LastNumbers is the last number given on Day, per service code.
+	LastNumbers map[string]int
+	// Day is the local date (YYYY-MM-DD) the numbering belongs to; "" in a new hall.
+	Day string
+	// ClosedDay is the last day whose closing time has been processed.
+	ClosedDay string
+	// LastSeq is the last event sequence number in the log.
+	LastSeq int64
+}
+
+// Change is what one command did. The store writes it in one transaction;
+// nothing in it may be published before that transaction commits.
+type Change struct {
+	// Tickets are full rows to insert or update.
+	Tickets []*hallq.Ticket
+	// Counters are full rows to update (CurrentID and SincePriority included).
+	Counters []*hallq.Counter
+	// Numbers are the new last numbers given, per (day, service).
+	Numbers []Number
+	// Events to append, with Seq already set, in order.
+	Events []hallq.Event
+	// Ratings to insert (ID is assigned by the store).
+	Ratings []*hallq.Rating
+	// Day is set when the day rolled or its closing was processed.
+	Day *DayState
+	// Settings is set when hall settings changed (e.g. the notice).
+	Settings *hallq.Settings
+}
+
+// Number is a service's last given number on a day.
+type Number struct {
+	Day     string
+	Service string
+	Last    int
+}
+
+// DayState is the engine's calendar: the numbering day and the last closed day.
+type DayState struct {
+	Day       string
+	ClosedDay string
+}
+
+// Actor is who asks for a command: a staff user or a device.
+type Actor struct {
+	User   string     // staff username, or ""
+	Role   hallq.Role // the user's role
+	Device string     // device name, or ""
+}
+
+// IssueRequest asks for a new ticket.
+type IssueRequest struct {
+	Service        string
+	Priority       string // "" or one of Settings.PriorityKinds
+	IdempotencyKey string // "" for none; the same (Device, key) again returns the same ticket
+	Device         string // issuing device name ("" for staff)
+	// ID and Secret are fresh random strings chosen by the caller, so the
+	// engine stays free of randomness.
+	ID     string
+	Secret string
+}
+
+// RateRequest is one rating pad press.
+type RateRequest struct {
+	Counter   int
+	Score     int
+	Device    string
+	DeviceSeq int64
+	// AgeMS is how long before now the button was pressed.
+	AgeMS int64
+	// AgeCapped says the device could not know the exact age.
+	AgeCapped bool
+}
+
+// HallView is the public state of the hall: what GET /api/v1/hall answers
+// and what a stream snapshot carries.
+type HallView struct {
+	Hall     HallInfo      `json:"hall"`
+	Services []ServiceView `json:"services"`
+	Counters []CounterView `json:"counters"`
+	// Recent are the most recent calls, newest first (for hall displays).
+	Recent []hallq.Event `json:"recent"`
+}
+
+// HallInfo is the hall-wide part of a HallView.
+type HallInfo struct {
+	Name          string              `json:"name"`
+	Day           string              `json:"day"`
+	TimeZone      string              `json:"time_zone"`
+	Language      string              `json:"language"`
+	Notice        string              `json:"notice"`
+	RatingScale   []hallq.RatingLevel `json:"rating_scale"`
+	PriorityKinds []string            `json:"priority_kinds"`
+	Now           time.Time           `json:"now"`
+}
+
+// ServiceView is one service with its live queue figures.
+type ServiceView struct {
+	hallq.Service
+	Open           bool   `json:"open"`
+	Waiting        int    `json:"waiting"`
+	EstimatedWaitS int    `json:"estimated_wait_s"`
+	Closed         string `json:"closed_reason,omitempty"` // "outside_hours" or "daily_cap" when !Open
+	// LastCalled is the label most recently called in this service.
+	LastCalled string `json:"last_called,omitempty"`
+}
+
+// CounterView is a counter with its current ticket.
+type CounterView = hallq.Counter

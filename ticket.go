@@ -1,0 +1,94 @@
+package hallq
+
+import "time"
+
+// TicketState is where a ticket is in its life.
+type TicketState string
+
+// Ticket states. The allowed transitions are:
+// waiting → called → serving → done; called → no_show;
+// waiting/called/serving → transferred; waiting → cancelled; no_show → waiting (requeue).
+const (
+	StateWaiting     TicketState = "waiting"
+	StateCalled      TicketState = "called"
+	StateServing     TicketState = "serving"
+	StateDone        TicketState = "done"
+	StateNoShow      TicketState = "no_show"
+	StateTransferred TicketState = "transferred"
+	StateCancelled   TicketState = "cancelled"
+)
+
+// Active reports whether a ticket in state s is still in the hall's queue or at a counter.
+func (s TicketState) Active() bool {
+	return s == StateWaiting || s == StateCalled || s == StateServing
+}
+
+// Ticket is a citizen's numbered place in a service's queue. Its JSON form is
+// the API contract (TICKET in DESIGN.md): fields may be added, never renamed.
+type Ticket struct {
+	ID       string      `json:"id"`
+	Label    string      `json:"label"`
+	Number   int         `json:"number"`
+	Service  string      `json:"service"`
+	Priority string      `json:"priority"` // "" for none, else the priority category (e.g. "elderly")
+	State    TicketState `json:"state"`
+	Day      string      `json:"day"` // local date of issue, YYYY-MM-DD
+
+	IssuedAt   time.Time  `json:"issued_at"`
+	CalledAt   *time.Time `json:"called_at"`   // first call
+	StartedAt  *time.Time `json:"started_at"`  // officer pressed start
+	FinishedAt *time.Time `json:"finished_at"` // done, no-show, transferred or cancelled
+	Counter    int        `json:"counter"`     // counter it is or was called to; 0 before any call
+	Officer    string     `json:"officer,omitempty"`
+
+	Recalls         int    `json:"recalls"`
+	OutOfOrder      bool   `json:"out_of_order,omitempty"` // first call was a specific call, not next
+	Reason          string `json:"reason,omitempty"`       // cancel reason, or "day_closed"
+	Flagged         bool   `json:"flagged,omitempty"`      // finished by end of day while in service
+	TransferredTo   string `json:"transferred_to,omitempty"`
+	TransferredFrom string `json:"transferred_from,omitempty"`
+	Rating          int    `json:"rating,omitempty"`
+
+	// EstimatedWaitS is the estimate given at issue time (printed on the
+	// ticket); in live views it is the current estimate.
+	EstimatedWaitS int `json:"estimated_wait_s"`
+	// WaitingAhead is computed for views: tickets that will be called before
+	// this one in its service's queue.
+	WaitingAhead int `json:"waiting_ahead"`
+	// IssueEstimateS keeps the estimate that was printed, for reports.
+	IssueEstimateS int `json:"issue_estimate_s"`
+	IssueAhead     int `json:"issue_ahead"`
+
+	Device string `json:"device,omitempty"` // device that issued it
+	// IdempotencyKey is the issuing device's key; it never leaves the server.
+	IdempotencyKey string `json:"-"`
+	// Secret lets a citizen follow the ticket without an account; it only
+	// leaves the server inside StatusURL.
+	Secret    string `json:"-"`
+	StatusURL string `json:"status_url,omitempty"`
+}
+
+// Clone returns a deep copy, so that a view handed out cannot alias engine state.
+func (t *Ticket) Clone() *Ticket {
+	c := *t
+	c.CalledAt = cloneTime(t.CalledAt)
+	c.StartedAt = cloneTime(t.StartedAt)
+	c.FinishedAt = cloneTime(t.FinishedAt)
+	return &c
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
+
+// WaitSeconds is first call − issue, or -1 if the ticket was never called.
+func (t *Ticket) WaitSeconds() int {
+	if t.CalledAt == nil {
+		return -1
+	}
+	return int(t.CalledAt.Sub(t.IssuedAt) / time.Second)
+}
