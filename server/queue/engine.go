@@ -1,10 +1,16 @@
 package queue
 
 import (
+	"crypto/rand"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
 )
+
+// dayLayout formats a local date as Ticket.Day and State.Day hold it.
+const dayLayout = time.DateOnly
 
 // Engine holds the hall's live state and applies commands to it.
 type Engine struct {
@@ -13,145 +19,286 @@ type Engine struct {
 	// may replace it.
 	NewID func() (id, secret string)
 
-	// TODO(engine): fields.
+	settings hallq.Settings
+	loc      *time.Location
+	closeMin int // the closing time in minutes after local midnight; -1 for none
+
+	services map[string]*hallq.Service
+	counters map[int]*hallq.Counter // CurrentID is kept, Current is always nil
+	tickets  map[string]*hallq.Ticket
+	waiting  map[string]*hallq.Ticket // the waiting subset of tickets
+	idem     map[idemKey]*hallq.Ticket
+	ratings  map[ratingKey]*hallq.Rating
+	rated    map[string]bool // ids of tickets that have a rating
+
+	lastNumbers map[string]int
+	day         string
+	closedDay   string
+	lastSeq     int64
+
+	recent     []hallq.Event              // call and recall events of the day, newest first
+	lastCalled map[string]string          // service code → label most recently called
+	lastCallAt map[string]time.Time       // ticket id → its latest call (CalledAt is the first)
+	served     map[string][]time.Duration // service code → recent service times, oldest first
+}
+
+type idemKey struct{ device, key string }
+
+type ratingKey struct {
+	device string
+	seq    int64
 }
 
 // New builds an engine from a stored state. It validates the settings and
 // services and returns EINVALID naming the problem.
-func New(st State) (*Engine, error) { panic("TODO") }
+func New(st State) (*Engine, error) {
+	if err := st.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	loc, err := st.Settings.Location()
+	if err != nil {
+		return nil, hallq.Errorf(hallq.EINVALID, "unknown time zone %q", st.Settings.TimeZone)
+	}
+	e := &Engine{
+		NewID:       randomID,
+		settings:    cloneSettings(st.Settings),
+		loc:         loc,
+		closeMin:    -1,
+		services:    map[string]*hallq.Service{},
+		counters:    map[int]*hallq.Counter{},
+		tickets:     map[string]*hallq.Ticket{},
+		waiting:     map[string]*hallq.Ticket{},
+		idem:        map[idemKey]*hallq.Ticket{},
+		ratings:     map[ratingKey]*hallq.Rating{},
+		rated:       map[string]bool{},
+		lastNumbers: map[string]int{},
+		day:         st.Day,
+		closedDay:   st.ClosedDay,
+		lastSeq:     st.LastSeq,
+		lastCalled:  map[string]string{},
+		lastCallAt:  map[string]time.Time{},
+		served:      map[string][]time.Duration{},
+	}
+	if st.Settings.ClosingTime != "" {
+		e.closeMin, _ = hallq.ParseClock(st.Settings.ClosingTime) // checked by Validate
+	}
+	if err := e.loadServices(st.Services); err != nil {
+		return nil, err
+	}
+	if err := e.loadTickets(st.Tickets); err != nil {
+		return nil, err
+	}
+	if err := e.loadCounters(st.Counters); err != nil {
+		return nil, err
+	}
+	e.loadRatings(st.Ratings)
+	for code, n := range st.LastNumbers {
+		e.lastNumbers[code] = max(e.lastNumbers[code], n)
+	}
+	e.rebuildDayFigures()
+	return e, nil
+}
+
+func (e *Engine) loadServices(services []hallq.Service) error {
+	for i := range services {
+		s := cloneService(services[i])
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if e.services[s.Code] != nil {
+			return hallq.Errorf(hallq.EINVALID, "service %s is defined twice", s.Code)
+		}
+		e.services[s.Code] = &s
+	}
+	return nil
+}
+
+func (e *Engine) loadTickets(tickets []hallq.Ticket) error {
+	for i := range tickets {
+		t := tickets[i].Clone()
+		if t.ID == "" {
+			return hallq.Errorf(hallq.EINVALID, "ticket %s of %s has no id", t.Label, t.Day)
+		}
+		if e.tickets[t.ID] != nil {
+			return hallq.Errorf(hallq.EINVALID, "ticket %s appears twice", t.ID)
+		}
+		if !validTicketState(t.State) {
+			return hallq.Errorf(hallq.EINVALID, "ticket %s has unknown state %q", t.ID, t.State)
+		}
+		e.localTimes(t)
+		e.tickets[t.ID] = t
+		if t.State == hallq.StateWaiting {
+			e.waiting[t.ID] = t
+		}
+		if t.IdempotencyKey != "" {
+			e.idem[idemKey{t.Device, t.IdempotencyKey}] = t
+		}
+		if t.Rating != 0 {
+			e.rated[t.ID] = true
+		}
+		// A number given on the day is never given again, even if the
+		// stored last numbers lag behind (transfers keep their source's number).
+		if t.Day == e.day && t.TransferredFrom == "" {
+			e.lastNumbers[t.Service] = max(e.lastNumbers[t.Service], t.Number)
+		}
+	}
+	return nil
+}
+
+// localTimes puts a loaded ticket's times in the hall's time zone.
+func (e *Engine) localTimes(t *hallq.Ticket) {
+	t.IssuedAt = t.IssuedAt.In(e.loc)
+	for _, p := range []*time.Time{t.CalledAt, t.StartedAt, t.FinishedAt} {
+		if p != nil {
+			*p = p.In(e.loc)
+		}
+	}
+}
+
+func validTicketState(s hallq.TicketState) bool {
+	switch s {
+	case hallq.StateWaiting, hallq.StateCalled, hallq.StateServing, hallq.StateDone,
+		hallq.StateNoShow, hallq.StateTransferred, hallq.StateCancelled:
+		return true
+	}
+	return false
+}
+
+func (e *Engine) loadCounters(counters []hallq.Counter) error {
+	for i := range counters {
+		c := cloneCounter(&counters[i])
+		c.Current = nil
+		if c.ID <= 0 {
+			return hallq.Errorf(hallq.EINVALID, "counter number %d: must be a positive integer", c.ID)
+		}
+		if e.counters[c.ID] != nil {
+			return hallq.Errorf(hallq.EINVALID, "counter %d is defined twice", c.ID)
+		}
+		for _, code := range c.Services {
+			if e.services[code] == nil {
+				return hallq.Errorf(hallq.EINVALID, "counter %d serves unknown service %q", c.ID, code)
+			}
+		}
+		switch c.State {
+		case "":
+			c.State, c.Officer = hallq.CounterClosed, ""
+		case hallq.CounterClosed:
+			c.Officer = "" // a closed counter is nobody's
+		case hallq.CounterOpen, hallq.CounterPaused:
+		default:
+			return hallq.Errorf(hallq.EINVALID, "counter %d has unknown state %q", c.ID, c.State)
+		}
+		if c.CurrentID != "" {
+			t := e.tickets[c.CurrentID]
+			if t == nil || (t.State != hallq.StateCalled && t.State != hallq.StateServing) || t.Counter != c.ID || c.State == hallq.CounterClosed {
+				return hallq.Errorf(hallq.EINVALID, "counter %d: current ticket %s is not called or in service there", c.ID, c.CurrentID)
+			}
+		}
+		e.counters[c.ID] = c
+	}
+	return nil
+}
+
+func (e *Engine) loadRatings(ratings []hallq.Rating) {
+	for i := range ratings {
+		r := ratings[i]
+		e.ratings[ratingKey{r.Device, r.DeviceSeq}] = &r
+		if r.TicketID != "" {
+			e.rated[r.TicketID] = true
+		}
+	}
+}
+
+// rebuildDayFigures derives what the engine keeps about the day's calls and
+// services from the day's tickets, after a restart.
+func (e *Engine) rebuildDayFigures() {
+	var called, finished []*hallq.Ticket
+	for _, t := range e.tickets {
+		if t.Day != e.day {
+			continue
+		}
+		if t.CalledAt != nil && t.Counter != 0 {
+			called = append(called, t)
+			e.lastCallAt[t.ID] = *t.CalledAt
+		}
+		if _, ok := serviceTime(t); ok {
+			finished = append(finished, t)
+		}
+	}
+	slices.SortFunc(called, func(a, b *hallq.Ticket) int {
+		if c := a.CalledAt.Compare(*b.CalledAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, t := range called {
+		e.lastCalled[t.Service] = t.Label
+		e.pushRecent(hallq.Event{
+			Type: hallq.EventTicketCalled, At: t.CalledAt.In(e.loc), Ticket: t.Clone(),
+			Counter: t.Counter, Officer: t.Officer, OutOfOrder: t.OutOfOrder,
+		})
+	}
+	slices.SortFunc(finished, func(a, b *hallq.Ticket) int {
+		if c := a.FinishedAt.Compare(*b.FinishedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, t := range finished {
+		e.recordServiceTime(t)
+	}
+}
 
 // LastSeq is the sequence number of the last event the engine produced.
-func (e *Engine) LastSeq() int64 { panic("TODO") }
+func (e *Engine) LastSeq() int64 { return e.lastSeq }
 
 // Settings returns a copy of the hall settings.
-func (e *Engine) Settings() hallq.Settings { panic("TODO") }
+func (e *Engine) Settings() hallq.Settings { return cloneSettings(e.settings) }
 
 // Day is the local date the numbering belongs to.
-func (e *Engine) Day() string { panic("TODO") }
+func (e *Engine) Day() string { return e.day }
 
-// Tick applies the calendar: when the local day of now differs from Day, or
-// now has passed the hall's closing time on Day and that closing has not been
-// processed, it ends the day — waiting tickets are cancelled (reason
-// "day_closed"), called ones become no-shows (reason "day_closed"), ones in
-// service are finished and Flagged; open or paused counters are closed — and
-// when the date changed, it starts the new day with numbering from the start.
-// It returns nil when there was nothing to do.
-func (e *Engine) Tick(now time.Time) *Change { panic("TODO") }
+// randomID is NewID's default: 130 random bits each, in base32.
+func randomID() (id, secret string) { return rand.Text(), rand.Text() }
 
-// Issue gives a new ticket in a service. With a known (Device,
-// IdempotencyKey) it returns the existing ticket and a nil Change. It
-// refuses with ENOTFOUND for an unknown service, EINVALID for an unknown
-// priority kind, EUNAVAILABLE (reason "outside_hours", "daily_cap") when the
-// service takes no more tickets now. The ticket carries WaitingAhead and
-// EstimatedWaitS as of issue (also kept in IssueAhead and IssueEstimateS).
-func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
+// local is now in the hall's time zone, as every stored time is.
+func (e *Engine) local(now time.Time) time.Time { return now.In(e.loc) }
+
+func cloneSettings(s hallq.Settings) hallq.Settings {
+	s.PriorityKinds = slices.Clone(s.PriorityKinds)
+	s.RatingScale = slices.Clone(s.RatingScale)
+	return s
 }
 
-// Cancel takes a waiting ticket out of the queue (state cancelled, Reason
-// reason). ECONFLICT if it is not waiting.
-func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
+func cloneService(s hallq.Service) hallq.Service {
+	s.Hours = slices.Clone(s.Hours)
+	for i := range s.Hours {
+		s.Hours[i].Days = slices.Clone(s.Hours[i].Days)
+	}
+	return s
 }
 
-// Requeue puts a no-show back into its service's queue, keeping its issue
-// time. ECONFLICT unless it is a no-show of the current day.
-func (e *Engine) Requeue(now time.Time, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
+// cloneCounter copies a counter; Current is left as it was (views set it).
+func cloneCounter(c *hallq.Counter) *hallq.Counter {
+	cc := *c
+	cc.Services = slices.Clone(c.Services)
+	return &cc
 }
 
-// MarkPriority makes a waiting ticket a priority one of the given kind
-// (a kind from Settings.PriorityKinds; "" means the first kind).
-func (e *Engine) MarkPriority(now time.Time, ticketID, kind string, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
+// errReason is an *hallq.Error with a machine-readable reason.
+func errReason(code, reason, format string, args ...any) error {
+	err := hallq.Errorf(code, format, args...)
+	err.Reason = reason
+	return err
 }
 
-// Open opens a counter with by.User as its officer, or resumes a paused one
-// (same officer). EFORBIDDEN if another officer holds it; EINVALID if by
-// is not a staff user.
-func (e *Engine) Open(now time.Time, counter int, by Actor) (*hallq.Counter, *Change, error) {
-	panic("TODO")
+// actorName names who did something for the event log.
+func actorName(by Actor) string {
+	switch {
+	case by.User != "":
+		return "user:" + by.User
+	case by.Device != "":
+		return "device:" + by.Device
+	}
+	return "system"
 }
-
-// Pause stops calls at an open counter; its current ticket stays.
-func (e *Engine) Pause(now time.Time, counter int, by Actor) (*hallq.Counter, *Change, error) {
-	panic("TODO")
-}
-
-// Close closes a counter and clears its officer. ECONFLICT (reason "busy")
-// while a ticket is called or in service there.
-func (e *Engine) Close(now time.Time, counter int, by Actor) (*hallq.Counter, *Change, error) {
-	panic("TODO")
-}
-
-// Next calls the next waiting ticket for a counter under the hall's priority
-// policy, then the counter's service order, then the oldest issue time. It
-// returns a nil ticket and nil Change when nobody waits. ECONFLICT when the
-// counter is closed ("counter_closed"), paused ("counter_paused"), has no
-// officer ("no_officer") or still has a ticket called or in service ("busy").
-func (e *Engine) Next(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Call calls a specific waiting ticket of a service the counter serves,
-// recorded as out of order.
-func (e *Engine) Call(now time.Time, counter int, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Recall repeats the call of the counter's called ticket. When it has been
-// recalled Settings.MaxRecalls times already (and MaxRecalls > 0) it becomes
-// a no-show instead (event ticket.no_show, reason "max_recalls").
-func (e *Engine) Recall(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Start marks the counter's called ticket as in service.
-func (e *Engine) Start(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Finish ends service of the counter's called or serving ticket.
-func (e *Engine) Finish(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// NoShow marks the counter's called ticket as a no-show.
-func (e *Engine) NoShow(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Transfer moves the counter's current ticket to another service: the old
-// ticket becomes transferred, and a new waiting ticket (fresh id from NewID,
-// same label and number, original issue time, TransferredFrom set) joins the
-// target service's queue. It returns the new ticket.
-func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) (*hallq.Ticket, *Change, error) {
-	panic("TODO")
-}
-
-// Rate records a rating pad press at a counter. The press happened at
-// now − AgeMS; it attaches to the ticket at that counter that was then in
-// service, or most recently finished (within Settings.RatingWindowMin), once
-// per ticket. A press with no ticket to attach is recorded with Unattached
-// set. The same (Device, DeviceSeq) again returns the first rating and a nil
-// Change. EINVALID for a score off the scale.
-func (e *Engine) Rate(now time.Time, req RateRequest) (*hallq.Rating, *Change, error) {
-	panic("TODO")
-}
-
-// SetNotice changes the scrolling notice of the hall display.
-func (e *Engine) SetNotice(now time.Time, text string, by Actor) (*Change, error) { panic("TODO") }
-
-// Hall returns the public view of the hall at now.
-func (e *Engine) Hall(now time.Time) HallView { panic("TODO") }
-
-// Ticket returns a copy of a ticket with its live WaitingAhead and
-// EstimatedWaitS (for waiting tickets). ENOTFOUND if the engine does not hold it.
-func (e *Engine) Ticket(now time.Time, id string) (*hallq.Ticket, error) { panic("TODO") }
-
-// Waiting lists the waiting tickets of the given services (all when empty)
-// in the order they would be called.
-func (e *Engine) Waiting(now time.Time, services []string) []*hallq.Ticket { panic("TODO") }
-
-// Counter returns a copy of a counter with its current ticket.
-func (e *Engine) Counter(id int) (*hallq.Counter, error) { panic("TODO") }

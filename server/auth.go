@@ -1,0 +1,198 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/hallq/hallq"
+)
+
+// SessionCookie is the name of the staff session cookie.
+const SessionCookie = "hallq_session"
+
+// bcryptCost is the password hash's work factor.
+const bcryptCost = 11
+
+// Login lockout: after loginMaxFailures failures within loginWindow, a
+// username is refused for loginLockout.
+const (
+	loginMaxFailures = 5
+	loginWindow      = 15 * time.Minute
+	loginLockout     = 15 * time.Minute
+)
+
+// NewToken returns a fresh random bearer token.
+func NewToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HashToken is how tokens are stored: only their SHA-256, so a copy of the
+// database gives no one a working token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// HashPassword hashes a password with bcrypt. EINVALID for an empty or
+// over-long password.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < 8 {
+		return "", hallq.Errorf(hallq.EINVALID, "password must be at least 8 characters")
+	}
+	if len(pw) > 72 {
+		return "", hallq.Errorf(hallq.EINVALID, "password must be at most 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcryptCost)
+	return string(h), err
+}
+
+// principal resolves the caller from a bearer token or the session cookie.
+// A credential that is present but unknown is EUNAUTHORIZED: a forged or
+// revoked token never falls back to anonymous access.
+func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
+	var p hallq.Principal
+	token := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		t, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || strings.TrimSpace(t) == "" {
+			return p, hallq.Errorf(hallq.EUNAUTHORIZED, "Authorization header must be \"Bearer TOKEN\"")
+		}
+		token = strings.TrimSpace(t)
+	} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		token = c.Value
+	}
+	if token == "" {
+		return p, nil
+	}
+	hash := HashToken(token)
+	u, err := s.Store.SessionUser(r.Context(), hash, s.Hall.Now())
+	if err == nil {
+		p.User = &u
+		return p, nil
+	}
+	if hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		return p, err
+	}
+	d, err := s.Store.DeviceByToken(r.Context(), hash)
+	if err == nil {
+		p.Device = &d
+		return p, nil
+	}
+	if hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		return p, err
+	}
+	return p, hallq.Errorf(hallq.EUNAUTHORIZED, "the token is unknown, expired or revoked")
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string     `json:"token"`
+	User      hallq.User `json:"user"`
+	ExpiresAt time.Time  `json:"expires_at"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
+	var req loginRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	now := s.Hall.Now()
+	if s.logins.locked(req.Username, now) {
+		return &hallq.Error{Code: hallq.EUNAUTHORIZED, Reason: "locked",
+			Message: "too many failed sign-ins for this user; try again in 15 minutes"}
+	}
+	u, hash, err := s.Store.UserHash(r.Context(), req.Username)
+	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		return err
+	}
+	if err != nil || u.Disabled || bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil {
+		s.logins.fail(req.Username, now)
+		s.Logger.Warn("sign-in failed", "username", req.Username, "remote", r.RemoteAddr)
+		return hallq.Errorf(hallq.EUNAUTHORIZED, "wrong username or password")
+	}
+	s.logins.reset(req.Username)
+	token := NewToken()
+	exp := now.Add(s.SessionTTL)
+	if err := s.Store.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", Expires: exp,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+	writeJSON(w, http.StatusOK, loginResponse{Token: token, User: u, ExpiresAt: exp})
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	token := ""
+	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		token = strings.TrimSpace(h)
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	if err := s.Store.DeleteSession(r.Context(), HashToken(token)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// loginLimiter counts failed sign-ins per username in memory.
+type loginLimiter struct {
+	mu    sync.Mutex
+	fails map[string][]time.Time
+	until map[string]time.Time
+}
+
+func newLoginLimiter() *loginLimiter {
+	return &loginLimiter{fails: map[string][]time.Time{}, until: map[string]time.Time{}}
+}
+
+func (l *loginLimiter) locked(user string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return now.Before(l.until[user])
+}
+
+func (l *loginLimiter) fail(user string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recent := l.fails[user][:0]
+	for _, t := range l.fails[user] {
+		if now.Sub(t) < loginWindow {
+			recent = append(recent, t)
+		}
+	}
+	recent = append(recent, now)
+	l.fails[user] = recent
+	if len(recent) >= loginMaxFailures {
+		l.until[user] = now.Add(loginLockout)
+		delete(l.fails, user)
+	}
+}
+
+func (l *loginLimiter) reset(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, user)
+	delete(l.until, user)
+}
+

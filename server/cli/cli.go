@@ -1,0 +1,120 @@
+// Package cli is the hallserver command: it serves a hall, and is the
+// installer's tool for backups, staff accounts and device tokens. What the
+// tool changes takes effect in a server that is already running, since both
+// go through the same database.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// Env is what a run of the command talks to; tests pass their own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Ready, if set, is called with the listening address once serving.
+	Ready func(addr string)
+}
+
+// Version is the release this binary came from, set with
+// -ldflags "-X github.com/hallq/hallq/server/cli.Version=v1.2.3".
+var Version = "dev"
+
+// BuildTime is when the binary was built (RFC 3339), set with -ldflags; when
+// empty it is taken from the VCS time Go records in the binary.
+var BuildTime = ""
+
+// buildTime is the earliest plausible clock reading.
+func buildTime() time.Time {
+	if t, err := time.Parse(time.RFC3339, BuildTime); err == nil {
+		return t
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.time" {
+				if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+					return t
+				}
+			}
+		}
+	}
+	// Not built from a checkout (go test): the project's own start.
+	return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+}
+
+const usage = `usage:
+  hallserver [-addr :8080] [-db ./hallq.db] [-config hall.toml | -demo]   serve a hall
+  hallserver backup -db FILE -o COPY                                        consistent copy of a running hall's database
+  hallserver user add -db FILE -username U -role officer|manager|admin      password read as one line from stdin
+  hallserver user list -db FILE
+  hallserver device add -db FILE -kind kiosk|display|pad -name NAME [-counter N]   prints the token
+  hallserver device list -db FILE
+  hallserver device revoke -db FILE NAME
+  hallserver -version
+`
+
+// Main runs the command with args (without the program name) and returns
+// the process exit code: 0 done, 1 failed, 2 bad usage.
+func Main(ctx context.Context, args []string, env Env) int {
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "backup":
+		err = backup(ctx, args[1:], env)
+	case len(args) > 1 && args[0] == "user" && args[1] == "add":
+		err = userAdd(ctx, args[2:], env)
+	case len(args) > 1 && args[0] == "user" && args[1] == "list":
+		err = userList(ctx, args[2:], env)
+	case len(args) > 1 && args[0] == "device" && args[1] == "add":
+		err = deviceAdd(ctx, args[2:], env)
+	case len(args) > 1 && args[0] == "device" && args[1] == "list":
+		err = deviceList(ctx, args[2:], env)
+	case len(args) > 1 && args[0] == "device" && args[1] == "revoke":
+		err = deviceRevoke(ctx, args[2:], env)
+	case len(args) > 0 && (args[0] == "user" || args[0] == "device" || args[0] == "help"):
+		fmt.Fprint(env.Stderr, usage)
+		return 2
+	default:
+		err = serve(ctx, args, env, logger)
+	}
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(env.Stderr, "hallserver: %v\n", err)
+		}
+		fmt.Fprint(env.Stderr, usage)
+		return 2
+	}
+	var he *hallq.Error
+	if errors.As(err, &he) {
+		fmt.Fprintf(env.Stderr, "hallserver: %s\n", he.Message)
+	} else {
+		fmt.Fprintf(env.Stderr, "hallserver: %v\n", err)
+	}
+	return 1
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}

@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/hub"
+	"github.com/hallq/hallq/server/sqlite"
+)
+
+// shutdownWait bounds a graceful shutdown.
+const shutdownWait = 10 * time.Second
+
+func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) error {
+	fs := newFlags("hallserver", env)
+	addr := fs.String("addr", ":8080", "address to listen on")
+	dbPath := fs.String("db", "./hallq.db", "the hall's SQLite database (created if missing)")
+	cfgPath := fs.String("config", "", "hall.toml to set up a new hall from")
+	demo := fs.Bool("demo", false, "set up the Vietnamese demo hall if the database is empty")
+	checkConfig := fs.Bool("check-config", false, "check -config FILE and exit")
+	version := fs.Bool("version", false, "print the release and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *version {
+		fmt.Fprintf(env.Stdout, "hallserver %s\n", Version)
+		return nil
+	}
+	if *cfgPath != "" && *demo {
+		return usagef("give -config or -demo, not both")
+	}
+	var cfg *config.Hall
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			return err
+		}
+	}
+	if *checkConfig {
+		if cfg == nil {
+			return usagef("-check-config needs -config FILE")
+		}
+		fmt.Fprintf(env.Stdout, "%s: ok (%d services, %d counters)\n", *cfgPath, len(cfg.Services), len(cfg.Counters))
+		return nil
+	}
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	seeded, err := db.Seeded(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !seeded && cfg != nil:
+		if err := db.Seed(ctx, cfg.Settings, cfg.Services, cfg.Counters); err != nil {
+			return err
+		}
+		logger.Info("hall set up from config", "config", *cfgPath, "db", *dbPath)
+	case !seeded && *demo:
+		if err := seedDemo(ctx, db); err != nil {
+			return err
+		}
+		logger.Info("demo hall set up", "db", *dbPath)
+	case !seeded:
+		return fmt.Errorf("%s holds no hall yet: start with -config hall.toml to set one up, or -demo for the demo hall", *dbPath)
+	case cfg != nil:
+		logger.Warn("the database already holds a hall; -config is checked but not applied (change the hall on /admin)", "db", *dbPath)
+	}
+
+	hl, err := server.NewHall(ctx, db, hub.New(), logger)
+	if err != nil {
+		return err
+	}
+	srv := server.New(hl, logger)
+	srv.Version = Version
+	srv.BuildTime = buildTime()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	hallCtx, stopHall := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); hl.Run(hallCtx) }()
+	serveErr := make(chan error, 1)
+	go func() {
+		defer wg.Done()
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+		}
+	}()
+	logger.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", Version)
+	if *demo {
+		printDemo(env, ln.Addr())
+	}
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case runErr = <-serveErr:
+	}
+	srv.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown", "err", err)
+	}
+	stopHall()
+	wg.Wait()
+	return runErr
+}
+
+func seedDemo(ctx context.Context, db *sqlite.DB) error {
+	d := config.Demo()
+	if err := db.Seed(ctx, d.Settings, d.Services, d.Counters); err != nil {
+		return err
+	}
+	for _, a := range config.DemoAccounts() {
+		hash, err := server.HashPassword(a.Password)
+		if err != nil {
+			return err
+		}
+		if err := db.PutUser(ctx, hallq.User{Username: a.Username, Role: a.Role}, hash); err != nil {
+			return err
+		}
+	}
+	for _, dd := range config.DemoDevices() {
+		if err := db.AddDevice(ctx, dd.Device, server.HashToken(dd.Token)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printDemo(env Env, addr net.Addr) {
+	port := "8080"
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		port = fmt.Sprint(ta.Port)
+	}
+	base := "http://localhost:" + port
+	w := env.Stdout
+	fmt.Fprintf(w, "\nhallq demo hall: %s\n", config.Demo().Settings.Name)
+	fmt.Fprintf(w, "  API          %s/api/v1/hall\n", base)
+	fmt.Fprintf(w, "  event stream ws://localhost:%s/api/v1/stream\n", port)
+	fmt.Fprintf(w, "  health       %s/healthz   metrics %s/metrics\n", base, base)
+	fmt.Fprintln(w, "staff logins (POST /api/v1/login):")
+	for _, a := range config.DemoAccounts() {
+		fmt.Fprintf(w, "  %-8s %-12s %s\n", a.Username, a.Password, a.Role)
+	}
+	fmt.Fprintln(w, "device tokens (Authorization: Bearer TOKEN):")
+	for _, d := range config.DemoDevices() {
+		extra := ""
+		if d.Device.Counter > 0 {
+			extra = fmt.Sprintf(" (counter %d)", d.Device.Counter)
+		}
+		fmt.Fprintf(w, "  %-13s %-8s %s%s\n", d.Device.Name, d.Device.Kind, d.Token, extra)
+	}
+	fmt.Fprintln(w)
+}
+

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/hallq/hallq"
+)
+
+// Demo is the demo hall: a ward's one-stop desk in Nha Trang with five
+// procedure areas and six counters, open all day every day so that it can
+// be tried at any hour.
+func Demo() *Hall {
+	s := hallq.DefaultSettings()
+	s.Name = "Bộ phận Một cửa UBND phường Lộc Thọ, TP. Nha Trang"
+	s.Notice = "Công dân vui lòng giữ phiếu và chú ý màn hình. Please keep your ticket and watch the screen."
+	services := []hallq.Service{
+		{Code: "A", NameVI: "Hộ tịch", NameEN: "Civil status", RangeFrom: 1001, RangeTo: 1999, TargetWaitMin: 15},
+		{Code: "B", NameVI: "Chứng thực", NameEN: "Certification", RangeFrom: 2001, RangeTo: 2999, TargetWaitMin: 10},
+		{Code: "C", NameVI: "Đất đai", NameEN: "Land", RangeFrom: 3001, RangeTo: 3999, TargetWaitMin: 20},
+		{Code: "D", NameVI: "Xây dựng", NameEN: "Construction", RangeFrom: 4001, RangeTo: 4999, TargetWaitMin: 20},
+		{Code: "E", NameVI: "Đăng ký kinh doanh", NameEN: "Business registration", RangeFrom: 5001, RangeTo: 5999, TargetWaitMin: 15},
+	}
+	for i := range services {
+		services[i].Order = i
+	}
+	serves := [][]string{{"A", "B"}, {"A", "B"}, {"B", "A"}, {"C", "D"}, {"D", "C"}, {"E", "A"}}
+	var counters []hallq.Counter
+	for i, sv := range serves {
+		counters = append(counters, hallq.Counter{ID: i + 1, Name: fmt.Sprintf("Quầy %d", i+1), Services: sv, State: hallq.CounterClosed})
+	}
+	return &Hall{Settings: s, Services: services, Counters: counters}
+}
+
+// DemoAccount is a demo staff login.
+type DemoAccount struct {
+	Username, Password string
+	Role               hallq.Role
+}
+
+// DemoAccounts are the demo hall's staff logins. They are for trying hallq
+// on a laptop, never for a real hall.
+func DemoAccounts() []DemoAccount {
+	out := []DemoAccount{
+		{"admin", "demo-admin", hallq.RoleAdmin},
+		{"quanly", "demo-quanly", hallq.RoleManager},
+	}
+	for i := 1; i <= 6; i++ {
+		out = append(out, DemoAccount{fmt.Sprintf("canbo%d", i), "demo-canbo", hallq.RoleOfficer})
+	}
+	return out
+}
+
+// DemoDevice is a demo device with a fixed token.
+type DemoDevice struct {
+	Device hallq.Device
+	Token  string
+}
+
+// DemoDevices are the demo hall's devices, with fixed tokens so that the
+// README's curl examples work as written.
+func DemoDevices() []DemoDevice {
+	out := []DemoDevice{
+		{hallq.Device{Name: "kiosk-1", Kind: hallq.DeviceKiosk}, "demo-kiosk-1"},
+		{hallq.Device{Name: "display-hall", Kind: hallq.DeviceDisplay}, "demo-display-hall"},
+	}
+	for i := 1; i <= 6; i++ {
+		out = append(out, DemoDevice{hallq.Device{Name: fmt.Sprintf("pad-%d", i), Kind: hallq.DevicePad, Counter: i}, fmt.Sprintf("demo-pad-%d", i)})
+	}
+	return out
+}

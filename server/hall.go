@@ -1,0 +1,269 @@
+// Package server is the hall server: it runs the queue engine over the
+// SQLite store, commits commands that arrive together in one transaction,
+// fans committed events out to websocket subscribers, and serves the HTTP API.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/hub"
+	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/server/sqlite"
+)
+
+// maxBatch bounds how many commands share one transaction.
+const maxBatch = 512
+
+// tickEvery is how often the calendar is checked without any command.
+const tickEvery = 15 * time.Second
+
+// Hall runs one hall: the engine in memory, the store on disk, and the hub.
+// Commands run one at a time on a single goroutine in Run, in batches: all
+// commands waiting when a batch starts are applied, written in one durable
+// transaction, and only then published and answered. Views take a read lock
+// that excludes that whole step, so a reader never sees uncommitted state.
+type Hall struct {
+	Store  *sqlite.DB
+	Hub    *hub.Hub
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnCommit, if set, is called after each committed batch with its
+	// events (for metrics).
+	OnCommit func(events []hallq.Event)
+
+	mu   sync.RWMutex
+	eng  *queue.Engine
+	loc  *time.Location
+	cmds chan *command
+}
+
+type command struct {
+	fn   func(e *queue.Engine, now time.Time) (any, *queue.Change, error)
+	res  any
+	err  error
+	done chan struct{}
+}
+
+// NewHall loads the hall's state from the store.
+func NewHall(ctx context.Context, store *sqlite.DB, h *hub.Hub, logger *slog.Logger) (*Hall, error) {
+	hl := &Hall{Store: store, Hub: h, Now: time.Now, Logger: logger, cmds: make(chan *command, 4096)}
+	if err := hl.reload(ctx); err != nil {
+		return nil, err
+	}
+	return hl, nil
+}
+
+// reload rebuilds the engine from the store. The caller holds mu or is
+// the constructor.
+func (hl *Hall) reload(ctx context.Context) error {
+	st, err := hl.Store.LoadState(ctx)
+	if err != nil {
+		return err
+	}
+	eng, err := queue.New(st)
+	if err != nil {
+		return err
+	}
+	eng.NewID = NewTicketID
+	loc, err := st.Settings.Location()
+	if err != nil {
+		return err
+	}
+	hl.eng, hl.loc = eng, loc
+	return nil
+}
+
+// Location is the hall's time zone.
+func (hl *Hall) Location() *time.Location {
+	hl.mu.RLock()
+	defer hl.mu.RUnlock()
+	return hl.loc
+}
+
+// Do runs fn on the engine in the next batch and returns its result once the
+// batch is durably committed. If ctx ends first, Do returns ctx's error, and
+// the command may still commit.
+func (hl *Hall) Do(ctx context.Context, fn func(e *queue.Engine, now time.Time) (any, *queue.Change, error)) (any, error) {
+	c := &command{fn: fn, done: make(chan struct{})}
+	select {
+	case hl.cmds <- c:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case <-c.done:
+		return c.res, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// View runs fn under the read lock with the current time.
+func (hl *Hall) View(fn func(e *queue.Engine, now time.Time)) {
+	hl.mu.RLock()
+	defer hl.mu.RUnlock()
+	fn(hl.eng, hl.now())
+}
+
+// now is the hall's time at the store's resolution (milliseconds), so that
+// what the engine holds equals what a restart reads back.
+func (hl *Hall) now() time.Time {
+	return hl.Now().Truncate(time.Millisecond)
+}
+
+// Subscribe takes a snapshot of the hall and subscribes to every event after
+// it, atomically: no event is both in the snapshot and sent, and none is lost.
+func (hl *Hall) Subscribe(buf int) (queue.HallView, int64, *hub.Subscriber) {
+	hl.mu.RLock()
+	defer hl.mu.RUnlock()
+	v := hl.eng.Hall(hl.now())
+	return v, hl.eng.LastSeq(), hl.Hub.Subscribe(buf)
+}
+
+// Run applies commands until ctx ends. Commands still queued then are
+// answered with EUNAVAILABLE.
+func (hl *Hall) Run(ctx context.Context) error {
+	tick := time.NewTicker(tickEvery)
+	defer tick.Stop()
+	hl.runBatch(ctx, nil) // roll the calendar at start-up
+	for {
+		select {
+		case <-ctx.Done():
+			hl.drain()
+			return nil
+		case c := <-hl.cmds:
+			batch := []*command{c}
+		fill:
+			for len(batch) < maxBatch {
+				select {
+				case c := <-hl.cmds:
+					batch = append(batch, c)
+				default:
+					break fill
+				}
+			}
+			hl.runBatch(ctx, batch)
+		case <-tick.C:
+			hl.runBatch(ctx, nil)
+		}
+	}
+}
+
+func (hl *Hall) drain() {
+	for {
+		select {
+		case c := <-hl.cmds:
+			c.err = hallq.Errorf(hallq.EUNAVAILABLE, "the hall server is shutting down")
+			close(c.done)
+		default:
+			return
+		}
+	}
+}
+
+// runBatch applies a batch in one transaction. If the transaction fails, the
+// engine is rebuilt from the store and, for a batch of several, each command
+// is tried again alone, so one bad command cannot fail its neighbours.
+func (hl *Hall) runBatch(ctx context.Context, batch []*command) {
+	hl.mu.Lock()
+	now := hl.now()
+	changes := make([]*queue.Change, 0, len(batch)+1)
+	if ch := hl.eng.Tick(now); ch != nil {
+		changes = append(changes, ch)
+	}
+	for _, c := range batch {
+		var ch *queue.Change
+		c.res, ch, c.err = runCommand(c, hl.eng, now)
+		if ch != nil {
+			changes = append(changes, ch)
+		}
+	}
+	err := hl.commit(ctx, changes)
+	if err != nil {
+		hl.Logger.Error("commit failed", "err", err, "batch", len(batch))
+		if rerr := hl.reload(ctx); rerr != nil {
+			hl.Logger.Error("reload after failed commit", "err", rerr)
+		}
+		hl.mu.Unlock()
+		if len(batch) > 1 {
+			for _, c := range batch {
+				hl.runBatch(ctx, []*command{c})
+			}
+			return
+		}
+		for _, c := range batch {
+			c.res, c.err = nil, hallq.Errorf(hallq.EUNAVAILABLE, "the hall database could not save this; try again")
+			close(c.done)
+		}
+		return
+	}
+	hl.mu.Unlock()
+	for _, c := range batch {
+		close(c.done)
+	}
+}
+
+// runCommand runs one command, turning a panic into an internal error so
+// one bad command cannot take the hall down.
+func runCommand(c *command, e *queue.Engine, now time.Time) (res any, change *queue.Change, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, change, err = nil, nil, fmt.Errorf("server: command panicked: %v", p)
+		}
+	}()
+	return c.fn(e, now)
+}
+
+// commit writes changes and publishes their events. The caller holds mu, so
+// subscribers taking a snapshot see either all of it or none of it.
+func (hl *Hall) commit(ctx context.Context, changes []*queue.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := hl.Store.Apply(context.WithoutCancel(ctx), changes); err != nil {
+		return err
+	}
+	var events []hallq.Event
+	var msgs []*hub.Message
+	for _, ch := range changes {
+		for i := range ch.Events {
+			ev := &ch.Events[i]
+			data, err := json.Marshal(ev)
+			if err != nil {
+				hl.Logger.Error("encode event", "seq", ev.Seq, "err", err)
+				continue
+			}
+			m, err := hub.NewMessage(ev.Seq, data)
+			if err != nil {
+				hl.Logger.Error("prepare event", "seq", ev.Seq, "err", err)
+				continue
+			}
+			msgs = append(msgs, m)
+			events = append(events, *ev)
+		}
+	}
+	hl.Hub.Publish(msgs...)
+	if hl.OnCommit != nil {
+		hl.OnCommit(events)
+	}
+	return nil
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// NewTicketID returns a random ticket id and a random secret for its status URL.
+func NewTicketID() (id, secret string) {
+	var b [20]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return idEncoding.EncodeToString(b[:8]), idEncoding.EncodeToString(b[8:])
+}

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/queue"
+)
+
+// metrics are the server's Prometheus metrics, on a registry of its own so
+// that several servers can live in one test process.
+type metrics struct {
+	reg      *prometheus.Registry
+	issued   *prometheus.CounterVec
+	called   *prometheus.CounterVec
+	events   prometheus.Counter
+	streams  prometheus.Gauge
+	requests *prometheus.HistogramVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		issued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hallq_tickets_issued_total", Help: "Tickets issued, by service.",
+		}, []string{"service"}),
+		called: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hallq_tickets_called_total", Help: "Tickets called (first calls), by service.",
+		}, []string{"service"}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hallq_events_total", Help: "Events committed to the log.",
+		}),
+		streams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hallq_websocket_clients", Help: "Open event-stream websocket connections.",
+		}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hallq_http_request_duration_seconds",
+			Help:    "API request latency, by route and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "status"}),
+	}
+	waiting := prometheus.NewDesc("hallq_waiting_tickets", "Tickets waiting now, by service.", []string{"service"}, nil)
+	m.reg.MustRegister(m.issued, m.called, m.events, m.streams, m.requests,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectorFunc{desc: waiting, collect: func(ch chan<- prometheus.Metric) {
+			var v queue.HallView
+			s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })
+			for _, sv := range v.Services {
+				ch <- prometheus.MustNewConstMetric(waiting, prometheus.GaugeValue, float64(sv.Waiting), sv.Code)
+			}
+		}},
+		collectorFunc{desc: prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil),
+			collect: func(ch chan<- prometheus.Metric) {
+				ch <- prometheus.MustNewConstMetric(prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil),
+					prometheus.CounterValue, float64(s.Hall.Hub.DroppedTotal()))
+			}},
+	)
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+func (m *metrics) observeEvents(evs []hallq.Event) {
+	for _, ev := range evs {
+		m.events.Inc()
+		if ev.Ticket == nil {
+			continue
+		}
+		switch ev.Type {
+		case hallq.EventTicketIssued:
+			m.issued.WithLabelValues(ev.Ticket.Service).Inc()
+		case hallq.EventTicketCalled:
+			m.called.WithLabelValues(ev.Ticket.Service).Inc()
+		}
+	}
+}
+
+func (m *metrics) observeRequest(route string, status int, d time.Duration) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// collectorFunc is a collector computed at scrape time.
+type collectorFunc struct {
+	desc    *prometheus.Desc
+	collect func(chan<- prometheus.Metric)
+}
+
+func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }

@@ -1,0 +1,21 @@
+package queue
+
+import (
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// SetNotice changes the scrolling notice of the hall display.
+// Setting the notice it already shows changes nothing (nil Change).
+func (e *Engine) SetNotice(now time.Time, text string, by Actor) (*Change, error) {
+	if text == e.settings.Notice {
+		return nil, nil
+	}
+	b := e.begin(now, actorName(by))
+	e.settings.Notice = text
+	b.emit(hallq.Event{Type: hallq.EventHallNotice, Text: text})
+	s := cloneSettings(e.settings)
+	b.ch.Settings = &s
+	return b.done(), nil
+}

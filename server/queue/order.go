@@ -1,0 +1,180 @@
+package queue
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// order is the calling order of one counter, or of a virtual counter for
+// views. Under every policy ties are broken by the counter's service
+// preference, then the oldest issue time, then the lowest number (then the
+// id, so that the order is total): never newest-first.
+//
+//   - strict: priority tickets first.
+//   - aging: a normal ticket that has waited AgingMinutes ranks with the
+//     priority ones.
+//   - interleave: since counts the normal tickets called since the last
+//     priority one; once it reaches InterleaveN a waiting priority ticket is
+//     called next, and a priority ticket is also called when no normal one
+//     waits. Each priority call resets since to 0.
+type order struct {
+	policy string
+	n      int           // InterleaveN
+	aging  time.Duration // AgingMinutes
+	now    time.Time
+	pref   map[string]int // service code → preference; missing codes rank first
+	since  int            // normal calls since the last priority call
+}
+
+// orderFor is the order counter c calls in.
+func (e *Engine) orderFor(now time.Time, c *hallq.Counter) order {
+	pref := make(map[string]int, len(c.Services))
+	for i, code := range c.Services {
+		if _, ok := pref[code]; !ok {
+			pref[code] = i
+		}
+	}
+	return e.newOrder(now, pref, c.SincePriority)
+}
+
+func (e *Engine) newOrder(now time.Time, pref map[string]int, since int) order {
+	return order{
+		policy: e.settings.PriorityPolicy,
+		n:      e.settings.InterleaveN,
+		aging:  time.Duration(e.settings.AgingMinutes) * time.Minute,
+		now:    now,
+		pref:   pref,
+		since:  since,
+	}
+}
+
+// viewSince is the interleave count a view assumes for a set of services
+// (nil: all): that of the open counter serving one of them that will take a
+// priority ticket soonest. Views cannot know which counter calls next, and
+// for a citizen the soonest is the useful guess.
+func (e *Engine) viewSince(services map[string]bool) int {
+	since := 0
+	for _, c := range e.counters {
+		if c.State != hallq.CounterOpen {
+			continue
+		}
+		for _, code := range c.Services {
+			if services == nil || services[code] {
+				since = max(since, c.SincePriority)
+				break
+			}
+		}
+	}
+	return since
+}
+
+// base compares two tickets after their priority rank.
+func (o order) base(a, b *hallq.Ticket) int {
+	if c := cmp.Compare(o.pref[a.Service], o.pref[b.Service]); c != 0 {
+		return c
+	}
+	if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Number, b.Number); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// ranksPriority reports whether t is in the front group under strict or aging.
+func (o order) ranksPriority(t *hallq.Ticket) bool {
+	if t.Priority != "" {
+		return true
+	}
+	return o.policy == hallq.PolicyAging && o.now.Sub(t.IssuedAt) >= o.aging
+}
+
+// sort returns the tickets in calling order; ts is not modified.
+func (o order) sort(ts []*hallq.Ticket) []*hallq.Ticket {
+	if o.policy == hallq.PolicyInterleave {
+		return o.interleave(ts)
+	}
+	out := slices.Clone(ts)
+	slices.SortFunc(out, func(a, b *hallq.Ticket) int {
+		pa, pb := o.ranksPriority(a), o.ranksPriority(b)
+		if pa != pb {
+			if pa {
+				return -1
+			}
+			return 1
+		}
+		return o.base(a, b)
+	})
+	return out
+}
+
+// interleave merges the priority and the normal tickets the way a counter
+// under the interleave policy would call them one after another.
+func (o order) interleave(ts []*hallq.Ticket) []*hallq.Ticket {
+	var prio, normal []*hallq.Ticket
+	for _, t := range ts {
+		if t.Priority != "" {
+			prio = append(prio, t)
+		} else {
+			normal = append(normal, t)
+		}
+	}
+	slices.SortFunc(prio, o.base)
+	slices.SortFunc(normal, o.base)
+	out := make([]*hallq.Ticket, 0, len(ts))
+	since := o.since
+	for len(prio) > 0 || len(normal) > 0 {
+		if len(prio) > 0 && (since >= o.n || len(normal) == 0) {
+			out = append(out, prio[0])
+			prio = prio[1:]
+			since = 0
+		} else {
+			out = append(out, normal[0])
+			normal = normal[1:]
+			since++
+		}
+	}
+	return out
+}
+
+// first is the ticket to call next, or nil.
+func (o order) first(ts []*hallq.Ticket) *hallq.Ticket {
+	if len(ts) == 0 {
+		return nil
+	}
+	return o.sort(ts)[0]
+}
+
+// candidates are the waiting tickets of the services counter c serves.
+func (e *Engine) candidates(c *hallq.Counter) []*hallq.Ticket {
+	var out []*hallq.Ticket
+	for _, t := range e.waiting {
+		if c.Serves(t.Service) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// waitingIn lists the waiting tickets of one service in calling order, as a
+// view sees it.
+func (e *Engine) waitingIn(now time.Time, service string) []*hallq.Ticket {
+	var ts []*hallq.Ticket
+	for _, t := range e.waiting {
+		if t.Service == service {
+			ts = append(ts, t)
+		}
+	}
+	return e.newOrder(now, nil, e.viewSince(map[string]bool{service: true})).sort(ts)
+}
+
+// ahead is the number of tickets of t's service that will be called before
+// it; t must be waiting.
+func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
+	return slices.Index(e.waitingIn(now, t.Service), t)
+}

@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/queue"
+)
+
+// Apply writes the changes of one batch of commands in one immediate
+// transaction, and returns once it is durably committed. Event sequence
+// numbers must continue the log without a gap; otherwise nothing is written.
+func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer tx.Rollback()
+
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&last); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	upTicket, err := tx.PrepareContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			priority = excluded.priority, state = excluded.state, called_at = excluded.called_at,
+			started_at = excluded.started_at, finished_at = excluded.finished_at, counter = excluded.counter,
+			officer = excluded.officer, recalls = excluded.recalls, out_of_order = excluded.out_of_order,
+			reason = excluded.reason, flagged = excluded.flagged, transferred_to = excluded.transferred_to,
+			rating = excluded.rating`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer upTicket.Close()
+	insEvent, err := tx.PrepareContext(ctx, `INSERT INTO events (seq, type, at, ticket_id, counter, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	defer insEvent.Close()
+
+	for _, ch := range changes {
+		if ch == nil {
+			continue
+		}
+		for _, t := range ch.Tickets {
+			_, err := upTicket.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
+				ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
+				t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
+				t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret)
+			if err != nil {
+				return fmt.Errorf("sqlite: ticket %s (%s %s): %w", t.ID, t.Day, t.Label, err)
+			}
+		}
+		for _, c := range ch.Counters {
+			sv, _ := json.Marshal(c.Services)
+			_, err := tx.ExecContext(ctx, `INSERT INTO counters (id, name, services, state, officer, current_id, since_priority)
+				VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET name = excluded.name, services = excluded.services, state = excluded.state,
+					officer = excluded.officer, current_id = excluded.current_id, since_priority = excluded.since_priority`,
+				c.ID, c.Name, string(sv), string(c.State), c.Officer, c.CurrentID, c.SincePriority)
+			if err != nil {
+				return fmt.Errorf("sqlite: counter %d: %w", c.ID, err)
+			}
+		}
+		for _, n := range ch.Numbers {
+			_, err := tx.ExecContext(ctx, `INSERT INTO numbers (day, service, last) VALUES (?, ?, ?)
+				ON CONFLICT (day, service) DO UPDATE SET last = excluded.last`, n.Day, n.Service, n.Last)
+			if err != nil {
+				return fmt.Errorf("sqlite: numbers: %w", err)
+			}
+		}
+		for _, r := range ch.Ratings {
+			res, err := tx.ExecContext(ctx, `INSERT INTO ratings (device, device_seq, counter, score, pressed_at, at, ticket_id, officer, unattached, age_capped)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.Device, r.DeviceSeq, r.Counter, r.Score, ms(r.PressedAt), ms(r.At), r.TicketID, r.Officer, r.Unattached, b2i(r.AgeCapped))
+			if err != nil {
+				return fmt.Errorf("sqlite: rating %s/%d: %w", r.Device, r.DeviceSeq, err)
+			}
+			if r.ID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("sqlite: rating: %w", err)
+			}
+		}
+		if ch.Day != nil {
+			if err := putMeta(ctx, tx, metaDay, ch.Day.Day); err != nil {
+				return err
+			}
+			if err := putMeta(ctx, tx, metaClosedDay, ch.Day.ClosedDay); err != nil {
+				return err
+			}
+		}
+		if ch.Settings != nil {
+			if err := putSettings(ctx, tx, ch.Settings); err != nil {
+				return err
+			}
+		}
+		for i := range ch.Events {
+			ev := &ch.Events[i]
+			if ev.Seq != last+1 {
+				return fmt.Errorf("sqlite: event %d (%s) does not follow %d: refusing a gap in the log", ev.Seq, ev.Type, last)
+			}
+			last = ev.Seq
+			if ev.Rating != nil && ev.Rating.ID == 0 {
+				// The rating event was built before the store gave the
+				// rating its id; it is the same press.
+				for _, r := range ch.Ratings {
+					if r.Device == ev.Rating.Device && r.DeviceSeq == ev.Rating.DeviceSeq {
+						ev.Rating.ID = r.ID
+					}
+				}
+			}
+			body, err := json.Marshal(ev)
+			if err != nil {
+				return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
+			}
+			tid := ""
+			if ev.Ticket != nil {
+				tid = ev.Ticket.ID
+			}
+			if _, err := insEvent.ExecContext(ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body)); err != nil {
+				return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Events reads up to limit events with seq > since, in order.
+func (db *DB) Events(ctx context.Context, since int64, limit int) ([]hallq.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []hallq.Event
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		var ev hallq.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// EventsRaw reads up to limit events with seq > since as their stored JSON,
+// for streaming without decoding and encoding again.
+func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]RawEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []RawEvent
+	for rows.Next() {
+		var r RawEvent
+		var body string
+		if err := rows.Scan(&r.Seq, &body); err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		r.JSON = []byte(body)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RawEvent is an event as stored: its sequence number and JSON.
+type RawEvent struct {
+	Seq  int64
+	JSON []byte
+}
+

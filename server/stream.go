@@ -1,0 +1,162 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/queue"
+)
+
+// Websocket timing, as in gorilla's chat example.
+const (
+	writeWait  = 10 * time.Second  // a write that takes longer fails the connection
+	pongWait   = 60 * time.Second  // a client silent this long is gone
+	pingPeriod = pongWait * 9 / 10 // how often the server pings
+	sendBuffer = 1024              // events queued per subscriber before it is dropped
+	replayPage = 500               // events read from the log at a time when catching up
+	maxReplay  = 20000             // a client further behind gets the snapshot only
+	readLimit  = 4096              // clients send nothing but control frames
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// Browsers may connect from pages this server serves; programs send no
+	// Origin. Anything else is another site borrowing a staff cookie.
+	CheckOrigin: func(r *http.Request) bool {
+		o := r.Header.Get("Origin")
+		if o == "" {
+			return true
+		}
+		u, err := url.Parse(o)
+		return err == nil && u.Host == r.Host
+	},
+}
+
+// snapshotMessage is the first message on a stream.
+type snapshotMessage struct {
+	Type string         `json:"type"`
+	Seq  int64          `json:"seq"`
+	Hall queue.HallView `json:"hall"`
+	// Replay says how many logged events (seq ≤ Seq, after the client's
+	// since) follow before live ones; Truncated says the client was too far
+	// behind for a replay.
+	Replay    int  `json:"replay"`
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// stream serves GET /api/v1/stream?since=N: a snapshot of the hall as of
+// seq S, then — when since is given — the logged events since..S the client
+// missed, then every event after S, in order, without gap or duplicate.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	since := int64(-1)
+	if r.URL.Query().Has("since") {
+		v, err := queryInt(r, "since", 0)
+		if err != nil {
+			return err
+		}
+		if v < 0 {
+			return hallq.Errorf(hallq.EINVALID, "since must not be negative")
+		}
+		since = v
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	defer conn.Close()
+	conn.SetReadLimit(readLimit)
+
+	view, seq, sub := s.Hall.Subscribe(sendBuffer)
+	defer s.Hall.Hub.Unsubscribe(sub)
+	s.metrics.streams.Inc()
+	defer s.metrics.streams.Dec()
+
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() { // the one reader: pongs and close frames
+		defer cancel()
+		conn.SetReadDeadline(time.Now().Add(pongWait))
+		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+		for {
+			if _, _, err := conn.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+
+	snap := snapshotMessage{Type: "snapshot", Seq: seq, Hall: view}
+	if since >= 0 && since < seq {
+		if seq-since > maxReplay {
+			snap.Truncated = true
+			since = -1
+		} else {
+			snap.Replay = int(seq - since)
+		}
+	}
+	if err := s.writeJSONMessage(conn, snap); err != nil {
+		return nil
+	}
+	// Catch up from the log: those events are committed, so the store has them.
+	for since >= 0 && since < seq {
+		evs, err := s.Store.EventsRaw(ctx, since, min(replayPage, int(seq-since)))
+		if err != nil {
+			s.Logger.Error("stream replay", logErr, err)
+			return nil
+		}
+		if len(evs) == 0 {
+			s.Logger.Error("stream replay: log ends early", "since", since, "seq", seq)
+			return nil
+		}
+		for _, ev := range evs {
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.TextMessage, ev.JSON); err != nil {
+				return nil
+			}
+			since = ev.Seq
+		}
+	}
+
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case m := <-sub.C:
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WritePreparedMessage(m.Prepared); err != nil {
+				return nil
+			}
+		case <-sub.Dropped:
+			// Too slow: say so and close; the client resumes with since.
+			conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"),
+				time.Now().Add(time.Second))
+			return nil
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return nil
+			}
+		case <-s.closing:
+			conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (s *Server) writeJSONMessage(conn *websocket.Conn, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	conn.SetWriteDeadline(time.Now().Add(writeWait))
+	return conn.WriteMessage(websocket.TextMessage, data)
+}

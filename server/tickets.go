@@ -1,0 +1,233 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/queue"
+)
+
+func actorOf(p hallq.Principal) queue.Actor {
+	var a queue.Actor
+	if p.User != nil {
+		a.User, a.Role = p.User.Username, p.User.Role
+	}
+	if p.Device != nil {
+		a.Device = p.Device.Name
+	}
+	return a
+}
+
+// withStatusURL fills in the URL a citizen's phone follows; only the
+// ticket's holder (the kiosk that printed it, staff) ever sees it.
+func (s *Server) withStatusURL(t *hallq.Ticket) *hallq.Ticket {
+	var base string
+	s.Hall.View(func(e *queue.Engine, _ time.Time) { base = e.Settings().BaseURL })
+	t.StatusURL = strings.TrimRight(base, "/") + "/t/" + url.PathEscape(t.ID) + "?k=" + url.QueryEscape(t.Secret)
+	return t
+}
+
+type issueRequest struct {
+	Service        string `json:"service"`
+	Priority       string `json:"priority"`
+	IdempotencyKey string `json:"idempotency_key"`
+}
+
+func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var req issueRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Service == "" {
+		return hallq.Errorf(hallq.EINVALID, "field \"service\" is required")
+	}
+	if len(req.IdempotencyKey) > 128 {
+		return hallq.Errorf(hallq.EINVALID, "idempotency_key is longer than 128 characters")
+	}
+	if err := s.clockSane(s.Hall.Now()); err != nil {
+		return err
+	}
+	device := ""
+	if p.Device != nil {
+		device = p.Device.Name
+	} else {
+		device = "user:" + p.User.Username
+	}
+	// A retry from an earlier day is not in the engine's memory.
+	if req.IdempotencyKey != "" {
+		t, err := s.Store.TicketByKey(r.Context(), device, req.IdempotencyKey, s.Hall.Location())
+		if err == nil {
+			s.Hall.View(func(e *queue.Engine, now time.Time) {
+				if live, err := e.Ticket(now, t.ID); err == nil {
+					t = live
+				}
+			})
+			writeJSON(w, http.StatusCreated, s.withStatusURL(t))
+			return nil
+		}
+		if hallq.ErrorCode(err) != hallq.ENOTFOUND {
+			return err
+		}
+	}
+	id, secret := NewTicketID()
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		t, ch, err := e.Issue(now, queue.IssueRequest{
+			Service: req.Service, Priority: req.Priority, IdempotencyKey: req.IdempotencyKey,
+			Device: device, ID: id, Secret: secret,
+		})
+		return t, ch, err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.withStatusURL(res.(*hallq.Ticket)))
+	return nil
+}
+
+// getTicket answers whoever holds the ticket's secret, or staff.
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	id := r.PathValue("id")
+	var t *hallq.Ticket
+	var err error
+	s.Hall.View(func(e *queue.Engine, now time.Time) { t, err = e.Ticket(now, id) })
+	if hallq.ErrorCode(err) == hallq.ENOTFOUND {
+		t, err = s.Store.Ticket(r.Context(), id, s.Hall.Location())
+	}
+	if err != nil {
+		if hallq.ErrorCode(err) == hallq.ENOTFOUND {
+			return hallq.Errorf(hallq.ENOTFOUND, "no ticket %q", id)
+		}
+		return err
+	}
+	k := r.URL.Query().Get("k")
+	switch {
+	case p.User != nil:
+	case k != "" && k == t.Secret:
+	case p.Device != nil && p.Device.Name == t.Device:
+	case k == "" && p.Device == nil:
+		return hallq.Errorf(hallq.EUNAUTHORIZED, "add the ticket's secret (?k=…) from its QR code, or sign in")
+	default:
+		return hallq.Errorf(hallq.EFORBIDDEN, "wrong secret for ticket %q", id)
+	}
+	writeJSON(w, http.StatusOK, s.withStatusURL(t))
+	return nil
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var services []string
+	if v := r.URL.Query().Get("service"); v != "" {
+		services = strings.Split(v, ",")
+	}
+	var out []*hallq.Ticket
+	s.Hall.View(func(e *queue.Engine, now time.Time) { out = e.Waiting(now, services) })
+	if out == nil {
+		out = []*hallq.Ticket{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": out})
+	return nil
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var req cancelRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		return hallq.Errorf(hallq.EINVALID, "field \"reason\" is required (e.g. \"print_failed\")")
+	}
+	id := r.PathValue("id")
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		if p.Device != nil {
+			t, err := e.Ticket(now, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			if t.Device != p.Device.Name {
+				return nil, nil, hallq.Errorf(hallq.EFORBIDDEN, "kiosk %s did not issue ticket %s", p.Device.Name, t.Label)
+			}
+		}
+		return wrap3(e.Cancel(now, id, req.Reason, actorOf(p)))
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) requeueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	if err := decodeEmpty(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	return s.doTicket(w, r, func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error) {
+		return e.Requeue(now, id, actorOf(p))
+	})
+}
+
+type priorityRequest struct {
+	Kind string `json:"kind"`
+}
+
+func (s *Server) priorityTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var req priorityRequest
+	if err := decodeOptional(r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	return s.doTicket(w, r, func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error) {
+		return e.MarkPriority(now, id, req.Kind, actorOf(p))
+	})
+}
+
+// doTicket runs a ticket command and answers the ticket, or 204 when the
+// command returned none.
+func (s *Server) doTicket(w http.ResponseWriter, r *http.Request, fn func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error)) error {
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		return wrap3(fn(e, now))
+	})
+	if err != nil {
+		return err
+	}
+	t, _ := res.(*hallq.Ticket)
+	if t == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// wrap3 turns a typed command result into the untyped one Hall.Do carries,
+// keeping a nil pointer nil.
+func wrap3[T any](v *T, ch *queue.Change, err error) (any, *queue.Change, error) {
+	if v == nil {
+		return nil, ch, err
+	}
+	return v, ch, err
+}
+
+// decodeEmpty accepts an empty body or an empty JSON object.
+func decodeEmpty(r *http.Request) error {
+	var v struct{}
+	return decodeOptional(r, &v)
+}
+
+// decodeOptional decodes a body strictly if there is one.
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	err := decode(r, v)
+	if err != nil && strings.Contains(hallq.ErrorMessage(err), "body is empty") {
+		return nil
+	}
+	return err
+}
