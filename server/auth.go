@@ -18,8 +18,9 @@ import (
 // SessionCookie is the name of the staff session cookie.
 const SessionCookie = "hallq_session"
 
-// bcryptCost is the password hash's work factor.
-const bcryptCost = 11
+// PasswordCost is the bcrypt work factor of new password hashes. Tests
+// lower it (servertest does); a hall never should.
+var PasswordCost = 11
 
 // Login lockout: after loginMaxFailures failures within loginWindow, a
 // username is refused for loginLockout.
@@ -54,7 +55,7 @@ func HashPassword(pw string) (string, error) {
 	if len(pw) > 72 {
 		return "", hallq.Errorf(hallq.EINVALID, "password must be at most 72 bytes")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), PasswordCost)
 	return string(h), err
 }
 
@@ -195,4 +196,3 @@ func (l *loginLimiter) reset(user string) {
 	delete(l.fails, user)
 	delete(l.until, user)
 }
-

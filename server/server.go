@@ -40,6 +40,9 @@ type Server struct {
 	Version string
 	// SessionTTL is how long a staff session lasts.
 	SessionTTL time.Duration
+	// StreamBuffer is how many events may wait for one stream subscriber
+	// before it is dropped as too slow (default 1024).
+	StreamBuffer int
 
 	mux     *http.ServeMux
 	closing chan struct{}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -15,13 +16,13 @@ import (
 
 // Websocket timing, as in gorilla's chat example.
 const (
-	writeWait  = 10 * time.Second  // a write that takes longer fails the connection
-	pongWait   = 60 * time.Second  // a client silent this long is gone
-	pingPeriod = pongWait * 9 / 10 // how often the server pings
-	sendBuffer = 1024              // events queued per subscriber before it is dropped
-	replayPage = 500               // events read from the log at a time when catching up
-	maxReplay  = 20000             // a client further behind gets the snapshot only
-	readLimit  = 4096              // clients send nothing but control frames
+	writeWait         = 10 * time.Second  // a write that takes longer fails the connection
+	pongWait          = 60 * time.Second  // a client silent this long is gone
+	pingPeriod        = pongWait * 9 / 10 // how often the server pings
+	defaultSendBuffer = 1024              // events queued per subscriber before it is dropped
+	replayPage        = 500               // events read from the log at a time when catching up
+	maxReplay         = 20000             // a client further behind gets the snapshot only
+	readLimit         = 4096              // clients send nothing but control frames
 )
 
 var upgrader = websocket.Upgrader{
@@ -66,14 +67,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 		}
 		since = v
 	}
-	conn, err := upgrader.Upgrade(w, r, nil)
+	conn, err := upgrader.Upgrade(hijacker(w), r, nil)
 	if err != nil {
 		return nil // the upgrader has answered
 	}
 	defer conn.Close()
 	conn.SetReadLimit(readLimit)
 
-	view, seq, sub := s.Hall.Subscribe(sendBuffer)
+	view, seq, sub := s.Hall.Subscribe(cmp.Or(s.StreamBuffer, defaultSendBuffer))
 	defer s.Hall.Hub.Unsubscribe(sub)
 	s.metrics.streams.Inc()
 	defer s.metrics.streams.Dec()
@@ -149,6 +150,22 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// hijacker finds, under the wrappers that time and log a route, the
+// connection's own ResponseWriter: gorilla's Upgrade asserts http.Hijacker
+// on what it is given and does not follow Unwrap.
+func hijacker(w http.ResponseWriter) http.ResponseWriter {
+	for {
+		if _, ok := w.(http.Hijacker); ok {
+			return w
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
 	}
 }
 

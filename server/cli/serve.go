@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/hub"
@@ -72,7 +71,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		}
 		logger.Info("hall set up from config", "config", *cfgPath, "db", *dbPath)
 	case !seeded && *demo:
-		if err := seedDemo(ctx, db); err != nil {
+		if err := server.SeedDemo(ctx, db); err != nil {
 			return err
 		}
 		logger.Info("demo hall set up", "db", *dbPath)
@@ -130,28 +129,6 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	stopHall()
 	wg.Wait()
 	return runErr
-}
-
-func seedDemo(ctx context.Context, db *sqlite.DB) error {
-	d := config.Demo()
-	if err := db.Seed(ctx, d.Settings, d.Services, d.Counters); err != nil {
-		return err
-	}
-	for _, a := range config.DemoAccounts() {
-		hash, err := server.HashPassword(a.Password)
-		if err != nil {
-			return err
-		}
-		if err := db.PutUser(ctx, hallq.User{Username: a.Username, Role: a.Role}, hash); err != nil {
-			return err
-		}
-	}
-	for _, dd := range config.DemoDevices() {
-		if err := db.AddDevice(ctx, dd.Device, server.HashToken(dd.Token)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func printDemo(env Env, addr net.Addr) {

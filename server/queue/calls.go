@@ -98,7 +98,12 @@ func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer strin
 }
 
 // pushRecent keeps a call or recall event for HallView.Recent.
+// The ticket is copied again: the event also goes out in the Change, whose
+// readers may decorate it.
 func (e *Engine) pushRecent(ev hallq.Event) {
+	if ev.Ticket != nil {
+		ev.Ticket = ev.Ticket.Clone()
+	}
 	e.recent = append([]hallq.Event{ev}, e.recent...)
 	if len(e.recent) > recentMax {
 		e.recent = e.recent[:recentMax]

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -67,16 +68,27 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	t.IssueEstimateS = e.estimateWait(s.Code, t.IssueAhead)
 	t.EstimatedWaitS = t.IssueEstimateS
 
-	actor := "system"
-	if req.Device != "" {
-		actor = "device:" + req.Device
-	}
-	b := e.begin(now, actor)
+	b := e.begin(now, issuerActor(req.Device))
 	b.ticket(t)
 	b.ch.Numbers = []Number{{Day: e.day, Service: s.Code, Last: n}}
 	ev := b.emit(hallq.Event{Type: hallq.EventTicketIssued, Ticket: t})
 	ev.Ticket.WaitingAhead = t.IssueAhead // the stored row keeps only IssueAhead
-	return e.view(now, t), b.done(), nil
+	out := t.Clone()
+	out.WaitingAhead = t.IssueAhead
+	return out, b.done(), nil
+}
+
+// issuerActor names the issuer of a ticket for the event log: "system"
+// for no device, the device's name, or the name as given when it is already
+// an actor ("user:NAME": staff issuing with an idempotency key).
+func issuerActor(device string) string {
+	switch {
+	case device == "":
+		return "system"
+	case strings.HasPrefix(device, "user:") || strings.HasPrefix(device, "device:"):
+		return device
+	}
+	return "device:" + device
 }
 
 // nextNumber is the number the service gives next, which may be past its
@@ -174,7 +186,7 @@ func (e *Engine) MarkPriority(now time.Time, ticketID, kind string, by Actor) (*
 	b := e.begin(now, actorName(by))
 	t.Priority = kind
 	b.ticket(t)
-	b.emit(hallq.Event{Type: hallq.EventTicketPriority, Ticket: t, Reason: kind})
+	b.emit(hallq.Event{Type: hallq.EventTicketPriority, Ticket: t})
 	return e.view(now, t), b.done(), nil
 }
 

@@ -67,6 +67,15 @@ func TestIssueTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	equal(t, "staff issue actor", ch.Events[0].Actor, "system")
+
+	named := h.req("A", "")
+	named.Device, named.IdempotencyKey = "user:ann", "k"
+	_, ch, err = h.e.Issue(h.now, named)
+	h.apply(ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "issuer already in actor form", ch.Events[0].Actor, "user:ann")
 }
 
 func TestIssueRefused(t *testing.T) {

@@ -94,23 +94,75 @@ func (o order) ranksPriority(t *hallq.Ticket) bool {
 	return o.policy == hallq.PolicyAging && o.now.Sub(t.IssuedAt) >= o.aging
 }
 
+// cmp compares two tickets under strict or aging.
+func (o order) cmp(a, b *hallq.Ticket) int {
+	pa, pb := o.ranksPriority(a), o.ranksPriority(b)
+	if pa != pb {
+		if pa {
+			return -1
+		}
+		return 1
+	}
+	return o.base(a, b)
+}
+
 // sort returns the tickets in calling order; ts is not modified.
 func (o order) sort(ts []*hallq.Ticket) []*hallq.Ticket {
 	if o.policy == hallq.PolicyInterleave {
 		return o.interleave(ts)
 	}
 	out := slices.Clone(ts)
-	slices.SortFunc(out, func(a, b *hallq.Ticket) int {
-		pa, pb := o.ranksPriority(a), o.ranksPriority(b)
-		if pa != pb {
-			if pa {
-				return -1
-			}
-			return 1
-		}
-		return o.base(a, b)
-	})
+	slices.SortFunc(out, o.cmp)
 	return out
+}
+
+// ahead is t's index in sort(ts), found without sorting: issuing and
+// viewing a ticket stay linear in the queue's length.
+func (o order) ahead(ts []*hallq.Ticket, t *hallq.Ticket) int {
+	if o.policy != hallq.PolicyInterleave {
+		n := 0
+		for _, x := range ts {
+			if x != t && o.cmp(x, t) < 0 {
+				n++
+			}
+		}
+		return n
+	}
+	// Under interleave, t's place is fixed by how many tickets of each kind
+	// there are and how many of its own kind precede it.
+	prio, normal, before := 0, 0, 0
+	for _, x := range ts {
+		if x.Priority != "" {
+			prio++
+		} else {
+			normal++
+		}
+		if x != t && (x.Priority != "") == (t.Priority != "") && o.base(x, t) < 0 {
+			before++
+		}
+	}
+	since := o.since
+	for pos := 0; ; pos++ {
+		if prio > 0 && (since >= o.n || normal == 0) {
+			if t.Priority != "" && before == 0 {
+				return pos
+			}
+			prio--
+			since = 0
+			if t.Priority != "" {
+				before--
+			}
+		} else {
+			if t.Priority == "" && before == 0 {
+				return pos
+			}
+			normal--
+			since++
+			if t.Priority == "" {
+				before--
+			}
+		}
+	}
 }
 
 // interleave merges the priority and the normal tickets the way a counter
@@ -142,12 +194,30 @@ func (o order) interleave(ts []*hallq.Ticket) []*hallq.Ticket {
 	return out
 }
 
-// first is the ticket to call next, or nil.
+// first is the ticket to call next, or nil: sort(ts)[0], in linear time.
 func (o order) first(ts []*hallq.Ticket) *hallq.Ticket {
-	if len(ts) == 0 {
-		return nil
+	if o.policy != hallq.PolicyInterleave {
+		var best *hallq.Ticket
+		for _, t := range ts {
+			if best == nil || o.cmp(t, best) < 0 {
+				best = t
+			}
+		}
+		return best
 	}
-	return o.sort(ts)[0]
+	var prio, normal *hallq.Ticket
+	for _, t := range ts {
+		switch {
+		case t.Priority != "" && (prio == nil || o.base(t, prio) < 0):
+			prio = t
+		case t.Priority == "" && (normal == nil || o.base(t, normal) < 0):
+			normal = t
+		}
+	}
+	if prio != nil && (o.since >= o.n || normal == nil) {
+		return prio
+	}
+	return normal
 }
 
 // candidates are the waiting tickets of the services counter c serves.
@@ -164,17 +234,26 @@ func (e *Engine) candidates(c *hallq.Counter) []*hallq.Ticket {
 // waitingIn lists the waiting tickets of one service in calling order, as a
 // view sees it.
 func (e *Engine) waitingIn(now time.Time, service string) []*hallq.Ticket {
+	return e.serviceOrder(now, service).sort(e.waitingOf(service))
+}
+
+// ahead is the number of tickets of t's service that will be called before
+// it; t must be waiting.
+func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
+	return e.serviceOrder(now, t.Service).ahead(e.waitingOf(t.Service), t)
+}
+
+// serviceOrder is the order of one service's queue, as a view sees it.
+func (e *Engine) serviceOrder(now time.Time, service string) order {
+	return e.newOrder(now, nil, e.viewSince(map[string]bool{service: true}))
+}
+
+func (e *Engine) waitingOf(service string) []*hallq.Ticket {
 	var ts []*hallq.Ticket
 	for _, t := range e.waiting {
 		if t.Service == service {
 			ts = append(ts, t)
 		}
 	}
-	return e.newOrder(now, nil, e.viewSince(map[string]bool{service: true})).sort(ts)
-}
-
-// ahead is the number of tickets of t's service that will be called before
-// it; t must be waiting.
-func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
-	return slices.Index(e.waitingIn(now, t.Service), t)
+	return ts
 }

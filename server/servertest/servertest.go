@@ -1,0 +1,183 @@
+// Package servertest starts a real hall server for tests: a SQLite file in
+// a temporary directory, the demo hall, and an httptest server, all torn
+// down when the test ends.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/hub"
+	"github.com/hallq/hallq/server/sqlite"
+)
+
+// Demo device tokens (see config.DemoDevices).
+const (
+	KioskToken   = "demo-kiosk-1"
+	DisplayToken = "demo-display-hall"
+)
+
+// PadToken is the demo token of the pad bound to counter n (1–6).
+func PadToken(n int) string { return "demo-pad-" + string(rune('0'+n)) }
+
+// Hall is a running test hall.
+type Hall struct {
+	T      testing.TB
+	URL    string
+	DBPath string
+	Server *server.Server
+	Hall   *server.Hall
+	Store  *sqlite.DB
+	HTTP   *httptest.Server
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+var lowerCost sync.Once
+
+// Options adjust a test hall.
+type Options struct {
+	// Now replaces the hall's clock.
+	Now func() time.Time
+	// Setup runs on the store after the demo is seeded, before the hall starts.
+	Setup func(db *sqlite.DB) error
+	// Logger defaults to a discarding one.
+	Logger *slog.Logger
+}
+
+// Start starts the demo hall. It lowers server.PasswordCost to bcrypt's
+// minimum: the demo's hashes would otherwise dominate test time (several
+// seconds under -race) without testing anything more.
+func Start(t testing.TB, opts Options) *Hall {
+	t.Helper()
+	lowerCost.Do(func() { server.PasswordCost = bcrypt.MinCost })
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hall.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SeedDemo(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if opts.Setup != nil {
+		if err := opts.Setup(db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	hl, err := server.NewHall(ctx, db, hub.New(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Now != nil {
+		hl.Now = opts.Now
+	}
+	srv := server.New(hl, logger)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); hl.Run(runCtx) }()
+	hs := httptest.NewServer(srv.Handler())
+	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs, tokens: map[string]string{}}
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+		cancel()
+		<-done
+		db.Close()
+	})
+	return h
+}
+
+// Login signs a demo user in and returns the bearer token (cached).
+func (h *Hall) Login(username string) string {
+	h.T.Helper()
+	h.mu.Lock()
+	tok, ok := h.tokens[username]
+	h.mu.Unlock()
+	if ok {
+		return tok
+	}
+	pw := "demo-canbo"
+	switch username {
+	case "admin":
+		pw = "demo-admin"
+	case "quanly":
+		pw = "demo-quanly"
+	}
+	var out struct{ Token string }
+	if code := h.Do("POST", "/api/v1/login", "", map[string]string{"username": username, "password": pw}, &out); code != 200 {
+		h.T.Fatalf("login %s: status %d", username, code)
+	}
+	h.mu.Lock()
+	h.tokens[username] = out.Token
+	h.mu.Unlock()
+	return out.Token
+}
+
+// Do sends a request with an optional bearer token and JSON body (a string
+// or []byte is sent as is), decodes a JSON answer into out if non-nil, and
+// returns the status code.
+func (h *Hall) Do(method, path, token string, body any, out any) int {
+	h.T.Helper()
+	code, data := h.Raw(method, path, token, body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			h.T.Fatalf("%s %s: decode %q: %v", method, path, data, err)
+		}
+	}
+	return code
+}
+
+// Raw is Do returning the raw body.
+func (h *Hall) Raw(method, path, token string, body any) (int, []byte) {
+	h.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, h.URL+path, rd)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
