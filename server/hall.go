@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -39,9 +40,11 @@ type Hall struct {
 	// events (for metrics).
 	OnCommit func(events []hallq.Event)
 
-	mu   sync.RWMutex
-	eng  *queue.Engine
-	loc  *time.Location
+	mu  sync.RWMutex
+	eng *queue.Engine
+	// loc is read without mu: every request asks for it, and waiting on
+	// mu would make each one wait out a batch's fsync.
+	loc  atomic.Pointer[time.Location]
 	cmds chan *command
 }
 
@@ -77,15 +80,14 @@ func (hl *Hall) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hl.eng, hl.loc = eng, loc
+	hl.eng = eng
+	hl.loc.Store(loc)
 	return nil
 }
 
 // Location is the hall's time zone.
 func (hl *Hall) Location() *time.Location {
-	hl.mu.RLock()
-	defer hl.mu.RUnlock()
-	return hl.loc
+	return hl.loc.Load()
 }
 
 // Do runs fn on the engine in the next batch and returns its result once the

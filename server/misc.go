@@ -64,6 +64,10 @@ func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
+	// The store numbered the rating as it committed it; answer with that.
+	if r, err := s.Store.RatingBySeq(r.Context(), p.Device.Name, req.DeviceSeq, s.Hall.Location()); err == nil {
+		res = r
+	}
 	writeJSON(w, http.StatusCreated, res)
 	return nil
 }

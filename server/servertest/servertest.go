@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -57,6 +58,24 @@ type Options struct {
 	Setup func(db *sqlite.DB) error
 	// Logger defaults to a discarding one.
 	Logger *slog.Logger
+	// SendBuffer, if set, is the kernel send buffer (SO_SNDBUF) of every
+	// accepted connection: a small one makes a client that stops reading
+	// stall the server's writes quickly.
+	SendBuffer int
+}
+
+// sendBufferListener sets SO_SNDBUF on accepted connections.
+type sendBufferListener struct {
+	net.Listener
+	size int
+}
+
+func (l sendBufferListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(l.size)
+	}
+	return c, err
 }
 
 // Start starts the demo hall. It lowers server.PasswordCost to bcrypt's
@@ -94,7 +113,11 @@ func Start(t testing.TB, opts Options) *Hall {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); hl.Run(runCtx) }()
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	if opts.SendBuffer > 0 {
+		hs.Listener = sendBufferListener{hs.Listener, opts.SendBuffer}
+	}
+	hs.Start()
 	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs, tokens: map[string]string{}}
 	t.Cleanup(func() {
 		srv.Close()

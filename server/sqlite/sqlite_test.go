@@ -1,0 +1,218 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/server/sqlite"
+)
+
+func open(t *testing.T) (*sqlite.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hall.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func seeded(t *testing.T) (*sqlite.DB, string) {
+	t.Helper()
+	db, path := open(t)
+	d := config.Demo()
+	if err := db.Seed(t.Context(), d.Settings, d.Services, d.Counters); err != nil {
+		t.Fatal(err)
+	}
+	return db, path
+}
+
+func TestOpenIsWALAndMigratesOnce(t *testing.T) {
+	db, path := open(t)
+	v, err := db.SchemaVersion(t.Context())
+	if err != nil || v < 1 {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	db.Close()
+	// Opening again applies nothing twice.
+	db2, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db2.Close()
+	v2, _ := db2.SchemaVersion(t.Context())
+	if v2 != v {
+		t.Errorf("schema version after reopen %d, want %d", v2, v)
+	}
+}
+
+func TestSeedRefusesSecondHallAndBadDefinitions(t *testing.T) {
+	db, _ := seeded(t)
+	d := config.Demo()
+	if err := db.Seed(t.Context(), d.Settings, d.Services, d.Counters); hallq.ErrorCode(err) != hallq.ECONFLICT {
+		t.Errorf("second seed: got %v, want ECONFLICT", err)
+	}
+	fresh, _ := open(t)
+	bad := config.Demo()
+	bad.Counters[0].Services = []string{"Z"}
+	if err := fresh.Seed(t.Context(), bad.Settings, bad.Services, bad.Counters); hallq.ErrorCode(err) != hallq.EINVALID || !strings.Contains(err.Error(), `"Z"`) {
+		t.Errorf("counter with unknown service: got %v, want EINVALID naming Z", err)
+	}
+	if ok, _ := fresh.Seeded(t.Context()); ok {
+		t.Error("a refused seed left a hall behind")
+	}
+}
+
+// TestApplyAndLoadRoundTrip: what a batch of engine changes writes is what
+// the next start reads back.
+func TestApplyAndLoadRoundTrip(t *testing.T) {
+	db, _ := seeded(t)
+	ctx := t.Context()
+	st, err := db.LoadState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := queue.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 8, 15, 0, 0, time.UTC)
+	var changes []*queue.Change
+	add := func(ch *queue.Change, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch != nil {
+			changes = append(changes, ch)
+		}
+	}
+	add(e.Tick(now), nil)
+	for i := 0; i < 3; i++ {
+		_, ch, err := e.Issue(now, queue.IssueRequest{Service: "A", ID: "t" + string(rune('a'+i)), Secret: "s", Device: "kiosk-1", IdempotencyKey: "k" + string(rune('a'+i))})
+		add(ch, err)
+	}
+	officer := queue.Actor{User: "canbo1", Role: hallq.RoleOfficer}
+	_, ch, err := e.Open(now, 1, officer)
+	add(ch, err)
+	_, ch, err = e.Next(now.Add(time.Minute), 1, officer)
+	add(ch, err)
+	if err := db.Apply(ctx, changes); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := db.LoadState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.LastSeq != e.LastSeq() || st2.Day != e.Day() || st2.LastNumbers["A"] != 1003 {
+		t.Errorf("loaded seq %d day %s last A %d, want %d %s 1003", st2.LastSeq, st2.Day, st2.LastNumbers["A"], e.LastSeq(), e.Day())
+	}
+	e2, err := queue.New(st2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e2.Counter(1)
+	if c.Current == nil || c.Current.ID != "ta" || c.Officer != "canbo1" {
+		t.Errorf("counter 1 after reload: %+v, want ta called by canbo1", c)
+	}
+	tk, err := db.TicketByKey(ctx, "kiosk-1", "kb", time.UTC)
+	if err != nil || tk.ID != "tb" || tk.Label != "1002" {
+		t.Errorf("ticket by key: %+v %v", tk, err)
+	}
+	evs, err := db.Events(ctx, 0, 100)
+	if err != nil || int64(len(evs)) != e.LastSeq() {
+		t.Fatalf("events: %d, %v; want %d", len(evs), err, e.LastSeq())
+	}
+	for i, ev := range evs {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+	}
+}
+
+// TestApplyRefusesGapAndWritesNothing: a batch whose events do not continue
+// the log is refused whole.
+func TestApplyRefusesGapAndWritesNothing(t *testing.T) {
+	db, _ := seeded(t)
+	tk := &hallq.Ticket{ID: "x", Day: "2026-11-27", Service: "A", Number: 1001, Label: "1001", State: hallq.StateWaiting, IssuedAt: time.Now(), Secret: "s"}
+	ch := &queue.Change{Tickets: []*hallq.Ticket{tk}, Events: []hallq.Event{{Seq: 5, Type: hallq.EventTicketIssued, At: time.Now(), Ticket: tk}}}
+	if err := db.Apply(t.Context(), []*queue.Change{ch}); err == nil || !strings.Contains(err.Error(), "gap") {
+		t.Fatalf("got %v, want a refusal naming the gap", err)
+	}
+	if _, err := db.Ticket(t.Context(), "x", time.UTC); hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		t.Errorf("the refused batch left its ticket: %v", err)
+	}
+}
+
+// TestNumberNeverTwiceOnADay: the database itself refuses a second original
+// ticket with the same number on a day.
+func TestNumberNeverTwiceOnADay(t *testing.T) {
+	db, _ := seeded(t)
+	mk := func(id string, seq int64) *queue.Change {
+		tk := &hallq.Ticket{ID: id, Day: "2026-11-27", Service: "A", Number: 1001, Label: "1001", State: hallq.StateWaiting, IssuedAt: time.Now(), Secret: "s"}
+		return &queue.Change{Tickets: []*hallq.Ticket{tk}, Events: []hallq.Event{{Seq: seq, Type: hallq.EventTicketIssued, At: time.Now(), Ticket: tk}}}
+	}
+	if err := db.Apply(t.Context(), []*queue.Change{mk("one", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Apply(t.Context(), []*queue.Change{mk("two", 2)}); err == nil {
+		t.Fatal("a second ticket 1001 on the same day was stored")
+	}
+}
+
+func TestDevicesAndSessions(t *testing.T) {
+	db, _ := seeded(t)
+	ctx := t.Context()
+	d := hallq.Device{Name: "pad-3", Kind: hallq.DevicePad, Counter: 3}
+	if err := db.AddDevice(ctx, d, "hash1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddDevice(ctx, d, "hash2"); hallq.ErrorCode(err) != hallq.ECONFLICT {
+		t.Errorf("second live device of the same name: got %v, want ECONFLICT", err)
+	}
+	got, err := db.DeviceByToken(ctx, "hash1")
+	if err != nil || got.Name != "pad-3" || got.Counter != 3 {
+		t.Errorf("by token: %+v %v", got, err)
+	}
+	if err := db.RevokeDevice(ctx, "pad-3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DeviceByToken(ctx, "hash1"); hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		t.Errorf("revoked token still found: %v", err)
+	}
+	if err := db.RevokeDevice(ctx, "pad-3"); hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		t.Errorf("revoking twice: got %v, want ENOTFOUND", err)
+	}
+	// A revoked name may be given a new token.
+	if err := db.AddDevice(ctx, d, "hash3"); err != nil {
+		t.Errorf("re-adding a revoked device: %v", err)
+	}
+	if err := db.Heartbeat(ctx, "pad-3", map[string]any{"outbox": 2.0}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := db.Devices(ctx)
+	if len(ds) != 1 || ds[0].LastSeen == nil || ds[0].Health["outbox"] != 2.0 {
+		t.Errorf("devices: %+v", ds)
+	}
+
+	if err := db.PutUser(ctx, hallq.User{Username: "lan", Role: hallq.RoleOfficer}, "bcrypt"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := db.PutSession(ctx, "sess", "lan", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := db.SessionUser(ctx, "sess", now); err != nil || u.Username != "lan" {
+		t.Errorf("session: %+v %v", u, err)
+	}
+	if _, err := db.SessionUser(ctx, "sess", now.Add(2*time.Hour)); hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		t.Errorf("expired session: got %v, want ENOTFOUND", err)
+	}
+}

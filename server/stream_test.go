@@ -1,0 +1,210 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+type streamMsg struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+	// snapshot only
+	Replay    int  `json:"replay"`
+	Truncated bool `json:"truncated"`
+}
+
+func dial(t *testing.T, h *servertest.Hall, query string, d *websocket.Dialer) *websocket.Conn {
+	t.Helper()
+	if d == nil {
+		d = websocket.DefaultDialer
+	}
+	u := "ws" + strings.TrimPrefix(h.URL, "http") + "/api/v1/stream" + query
+	c, resp, err := d.Dial(u, http.Header{"Authorization": {"Bearer " + servertest.DisplayToken}})
+	if err != nil {
+		t.Fatalf("dial %s: %v (%v)", u, err, resp)
+	}
+	return c
+}
+
+func read(t *testing.T, c *websocket.Conn) streamMsg {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	var m streamMsg
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("decode %s: %v", data, err)
+	}
+	return m
+}
+
+func issue(t *testing.T, h *servertest.Hall, service string) hallq.Ticket {
+	t.Helper()
+	var tk hallq.Ticket
+	if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": service}, &tk); code != 201 {
+		t.Fatalf("issue %s: %d", service, code)
+	}
+	return tk
+}
+
+// TestStreamSnapshotThenEvents: the first message is a snapshot of the
+// state as of its seq; events follow with seq > that.
+func TestStreamSnapshotThenEvents(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	issue(t, h, "A")
+	issue(t, h, "A")
+	c := dial(t, h, "", nil)
+	defer c.Close()
+	snap := read(t, c)
+	if snap.Type != "snapshot" || snap.Seq != 2 || snap.Replay != 0 {
+		t.Fatalf("got %+v, want a snapshot at seq 2 with no replay", snap)
+	}
+	officer := h.Login("canbo1")
+	h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil)
+	var called hallq.Ticket
+	if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, &called); code != 200 {
+		t.Fatalf("next: %d", code)
+	}
+	if m := read(t, c); m.Type != "counter.opened" || m.Seq != 3 {
+		t.Errorf("got %+v, want counter.opened seq 3", m)
+	}
+	if m := read(t, c); m.Type != "ticket.called" || m.Seq != 4 {
+		t.Errorf("got %+v, want ticket.called seq 4", m)
+	}
+}
+
+// TestStreamReconnectWithoutGaps: a client that drops its connection and
+// comes back with since=LAST receives exactly the events it missed, in
+// order, with no gap and no duplicate, then the live ones.
+func TestStreamReconnectWithoutGaps(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	officer := h.Login("canbo1")
+	h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil)
+	got := []int64{}
+	last := int64(0)
+	c := dial(t, h, "", nil)
+	if snap := read(t, c); snap.Type != "snapshot" {
+		t.Fatalf("first message %+v", snap)
+	} else {
+		last = snap.Seq
+	}
+	for round := 0; round < 5; round++ {
+		// Some events while connected.
+		for i := 0; i < 5; i++ {
+			issue(t, h, "A")
+			m := read(t, c)
+			got = append(got, m.Seq)
+			last = m.Seq
+		}
+		c.Close()
+		// Five calls while disconnected.
+		for i := 0; i < 5; i++ {
+			if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, nil); code != 200 {
+				t.Fatalf("next: %d", code)
+			}
+			if code := h.Do("POST", "/api/v1/counters/1/finish", officer, nil, nil); code != 200 {
+				t.Fatalf("finish: %d", code)
+			}
+		}
+		c = dial(t, h, fmt.Sprintf("?since=%d", last), nil)
+		snap := read(t, c)
+		if snap.Type != "snapshot" || snap.Replay != int(snap.Seq-last) || snap.Replay != 10 {
+			t.Fatalf("round %d: got snapshot %+v after seq %d, want a replay of the 10 missed events", round, snap, last)
+		}
+		for i := 0; i < snap.Replay; i++ {
+			m := read(t, c)
+			got = append(got, m.Seq)
+			last = m.Seq
+		}
+	}
+	c.Close()
+	// Everything from the first event we saw to the end, once each, in order.
+	var all struct {
+		Events []hallq.Event `json:"events"`
+	}
+	h.Do("GET", "/api/v1/events?since=1&limit=1000", h.Login("admin"), nil, &all)
+	if len(got) != len(all.Events) {
+		t.Fatalf("received %d events, the log has %d after seq 1", len(got), len(all.Events))
+	}
+	for i, ev := range all.Events {
+		if got[i] != ev.Seq {
+			t.Fatalf("event %d: got seq %d, want %d (received %v)", i, got[i], ev.Seq, got)
+		}
+	}
+}
+
+// TestStreamSlowClientDropped: a subscriber that never reads is dropped,
+// and every other subscriber still receives every event, in order.
+func TestStreamSlowClientDropped(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{SendBuffer: 4096})
+	h.Server.StreamBuffer = 256
+	// A tiny receive window, set before connecting so that it is the one
+	// advertised: the server's writes to this client stall quickly.
+	nd := &net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {
+		var serr error
+		rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048) })
+		return serr
+	}}
+	small := &websocket.Dialer{NetDial: nd.Dial}
+	slow := dial(t, h, "", small) // never read from again
+	defer slow.Close()
+	fast := dial(t, h, "", nil)
+	defer fast.Close()
+	start := read(t, fast).Seq
+
+	const n = 600
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			issue(t, h, string(rune('A'+i%5)))
+		}()
+	}
+	received := 0
+	want := start + 1
+	for received < n {
+		m := read(t, fast)
+		if m.Seq != want {
+			t.Fatalf("fast subscriber: got seq %d, want %d", m.Seq, want)
+		}
+		want++
+		received++
+	}
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Hall.Hub.DroppedTotal() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := h.Hall.Hub.DroppedTotal(); got != 1 {
+		t.Errorf("dropped subscribers: got %d, want 1 (the one that never reads)", got)
+	}
+}
+
+// TestStreamRefusesBadSince: a malformed since is a 400 before any upgrade.
+func TestStreamRefusesBadSince(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	for _, q := range []string{"?since=abc", "?since=-4"} {
+		code, body := h.Raw("GET", "/api/v1/stream"+q, servertest.DisplayToken, nil)
+		if code != 400 || !strings.Contains(string(body), "since") {
+			t.Errorf("%s: got %d %s, want 400 naming since", q, code, body)
+		}
+	}
+}
