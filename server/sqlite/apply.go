@@ -178,4 +178,3 @@ type RawEvent struct {
 	Seq  int64
 	JSON []byte
 }
-

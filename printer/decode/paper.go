@@ -1,0 +1,58 @@
+package decode
+
+import "github.com/hallq/hallq/printer/raster"
+
+// paper is a roll that grows downwards as rows are printed.
+type paper struct {
+	bm *raster.Bitmap
+}
+
+func newPaper(width int) *paper { return &paper{bm: raster.NewBitmap(width, 0)} }
+
+// grow makes sure rows [0, h) exist.
+func (p *paper) grow(h int) {
+	if h <= p.bm.Height {
+		return
+	}
+	need := h * p.bm.Stride
+	if cap(p.bm.Pix) < need {
+		pix := make([]byte, len(p.bm.Pix), max(need, 2*cap(p.bm.Pix)))
+		copy(pix, p.bm.Pix)
+		p.bm.Pix = pix
+	}
+	p.bm.Pix = p.bm.Pix[:need]
+	p.bm.Height = h
+}
+
+func (p *paper) set(x, y int) {
+	if y < 0 || x < 0 || x >= p.bm.Width {
+		return
+	}
+	p.grow(y + 1)
+	p.bm.Set(x, y)
+}
+
+func (p *paper) flip(x, y int) {
+	if y < 0 || x < 0 || x >= p.bm.Width {
+		return
+	}
+	p.grow(y + 1)
+	p.bm.Pix[y*p.bm.Stride+x>>3] ^= 0x80 >> (x & 7)
+}
+
+// blit draws src scaled by sx, sy with its top-left at (x, y).
+func (p *paper) blit(src *raster.Bitmap, x, y, sx, sy int) {
+	p.grow(y + src.Height*sy)
+	for r := 0; r < src.Height; r++ {
+		for c := 0; c < src.Width; c++ {
+			if !src.At(c, r) {
+				continue
+			}
+			for dy := 0; dy < sy; dy++ {
+				for dx := 0; dx < sx; dx++ {
+					p.set(x+c*sx+dx, y+r*sy+dy)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package printertest_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq/printer/printertest"
+	"github.com/hallq/hallq/printer/status"
+	"github.com/hallq/hallq/printer/transport"
+)
+
+var opts = transport.Options{WriteTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond}
+
+func TestFaultsShowInStatus(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault printertest.Fault
+		check func(status.Status) bool
+	}{
+		{"ready", 0, func(s status.Status) bool { return s.OK() && !s.PaperNearEnd }},
+		{"paper near end", printertest.PaperNearEnd, func(s status.Status) bool { return s.OK() && s.PaperNearEnd }},
+		{"paper out", printertest.PaperOut, func(s status.Status) bool { return !s.Online && s.PaperOut && s.StoppedNoPaper }},
+		{"cover open", printertest.CoverOpen, func(s status.Status) bool { return !s.Online && s.CoverOpen }},
+		{"offline", printertest.Offline, func(s status.Status) bool { return !s.Online && !s.PaperOut && !s.CoverOpen }},
+		{"cutter error", printertest.CutterError, func(s status.Status) bool { return !s.Online && s.CutterError && s.Error }},
+		{"unrecoverable", printertest.Unrecoverable, func(s status.Status) bool { return !s.Online && s.Unrecoverable }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := printertest.New()
+			p.Set(tt.fault)
+			s, err := status.Query(p.Conn(opts))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(s) {
+				t.Errorf("got %+v", s)
+			}
+			p.Clear(tt.fault)
+			if s, err := status.Query(p.Conn(opts)); err != nil || !s.OK() {
+				t.Errorf("after Clear: got %v, %v, want ready", s, err)
+			}
+		})
+	}
+}
+
+func TestRecordsAndCounts(t *testing.T) {
+	p := printertest.New()
+	c := p.Conn(opts)
+	job := []byte("\x1b@hello\n\x1dV\x01")
+	if _, err := c.Write(job); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Received(); !bytes.Equal(got, job) {
+		t.Errorf("got % X, want % X", got, job)
+	}
+	if p.Cuts() != 1 {
+		t.Errorf("got %d cuts, want 1", p.Cuts())
+	}
+	p.Reset()
+	if len(p.Received()) != 0 {
+		t.Error("Reset kept bytes")
+	}
+}
+
+func TestStallMidPrint(t *testing.T) {
+	p := printertest.New()
+	p.StallAfter(1000)
+	start := time.Now()
+	n, err := p.Conn(opts).Write(make([]byte, 5000))
+	if n != 1000 || !errors.Is(err, transport.ErrTimeout) {
+		t.Fatalf("got %d, %v, want 1000 bytes and ErrTimeout", n, err)
+	}
+	if d := time.Since(start); d > 400*time.Millisecond {
+		t.Errorf("took %v", d)
+	}
+	if _, err := status.Query(p.Conn(opts)); !errors.Is(err, transport.ErrTimeout) {
+		t.Errorf("stalled printer answered: %v", err)
+	}
+}
+
+func TestPaperOutFillsBuffer(t *testing.T) {
+	p := printertest.New()
+	p.Set(printertest.PaperOut)
+	n, err := p.Conn(opts).Write(make([]byte, 3*printertest.BufferSize))
+	if n != printertest.BufferSize || !errors.Is(err, transport.ErrTimeout) {
+		t.Fatalf("got %d, %v, want %d bytes then ErrTimeout", n, err, printertest.BufferSize)
+	}
+	p.Clear(printertest.PaperOut)
+	if _, err := p.Conn(opts).Write(make([]byte, 10)); err != nil {
+		t.Errorf("after paper is back: %v", err)
+	}
+}
+
+// TestTCP drives the fake over a real socket through package transport.
+func TestTCP(t *testing.T) {
+	p := printertest.New()
+	addr, err := p.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := transport.Open("tcp:"+addr, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p.Set(printertest.PaperNearEnd)
+	s, err := status.Query(c)
+	if err != nil || !s.PaperNearEnd || !s.Online {
+		t.Fatalf("got %+v, %v", s, err)
+	}
+	p.Set(printertest.Stalled)
+	start := time.Now()
+	_, err = c.Write(make([]byte, 64<<20))
+	if !errors.Is(err, transport.ErrTimeout) {
+		t.Fatalf("got %v, want ErrTimeout", err)
+	}
+	t.Logf("stalled after %v", time.Since(start))
+}

@@ -1,0 +1,113 @@
+// Package raster draws text with a TrueType font into 1-bit bitmaps laid out
+// the way ESC/POS GS v 0 takes them: rows of bytes, most significant bit the
+// leftmost dot, 1 black.
+package raster
+
+import (
+	"image"
+	"image/color"
+)
+
+// Bitmap is a 1-bit image. Row y starts at Pix[y*Stride]; Stride is
+// (Width+7)/8, so Pix is exactly the data of GS v 0.
+type Bitmap struct {
+	Width, Height, Stride int
+	Pix                   []byte
+}
+
+// NewBitmap returns a white bitmap of w × h dots.
+func NewBitmap(w, h int) *Bitmap {
+	s := (w + 7) / 8
+	return &Bitmap{Width: w, Height: h, Stride: s, Pix: make([]byte, s*h)}
+}
+
+// Set blackens the dot at (x, y); dots outside the bitmap are ignored.
+func (b *Bitmap) Set(x, y int) {
+	if x < 0 || y < 0 || x >= b.Width || y >= b.Height {
+		return
+	}
+	b.Pix[y*b.Stride+x>>3] |= 0x80 >> (x & 7)
+}
+
+// At reports whether the dot at (x, y) is black.
+func (b *Bitmap) At(x, y int) bool {
+	if x < 0 || y < 0 || x >= b.Width || y >= b.Height {
+		return false
+	}
+	return b.Pix[y*b.Stride+x>>3]&(0x80>>(x&7)) != 0
+}
+
+// InkBounds returns the smallest rectangle holding every black dot; it is
+// empty for a white bitmap.
+func (b *Bitmap) InkBounds() image.Rectangle {
+	r := image.Rectangle{}
+	first := true
+	for y := 0; y < b.Height; y++ {
+		row := b.Pix[y*b.Stride : (y+1)*b.Stride]
+		for i, v := range row {
+			if v == 0 {
+				continue
+			}
+			for bit := 0; bit < 8; bit++ {
+				if v&(0x80>>bit) == 0 {
+					continue
+				}
+				x := i*8 + bit
+				p := image.Rect(x, y, x+1, y+1)
+				if first {
+					r, first = p, false
+				} else {
+					r = r.Union(p)
+				}
+			}
+		}
+	}
+	return r
+}
+
+// Sub copies the rectangle r of b into a new bitmap whose left edge is
+// shifted right by pad dots (white), so that it can be placed on paper.
+func (b *Bitmap) Sub(r image.Rectangle, pad int) *Bitmap {
+	out := NewBitmap(pad+r.Dx(), r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if b.At(x, y) {
+				out.Set(pad+x-r.Min.X, y-r.Min.Y)
+			}
+		}
+	}
+	return out
+}
+
+// FromImage thresholds img at half luminance (or half alpha for
+// transparent images) into a bitmap.
+func FromImage(img image.Image) *Bitmap {
+	r := img.Bounds()
+	out := NewBitmap(r.Dx(), r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			g := color.GrayModel.Convert(img.At(x, y)).(color.Gray)
+			_, _, _, a := img.At(x, y).RGBA()
+			if a >= 0x8000 && g.Y < 0x80 {
+				out.Set(x-r.Min.X, y-r.Min.Y)
+			}
+		}
+	}
+	return out
+}
+
+// Image returns b as a black-on-white grey image.
+func (b *Bitmap) Image() *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, b.Width, b.Height))
+	for i := range img.Pix {
+		img.Pix[i] = 0xFF
+	}
+	for y := 0; y < b.Height; y++ {
+		for x := 0; x < b.Width; x++ {
+			if b.At(x, y) {
+				img.Pix[y*img.Stride+x] = 0
+			}
+		}
+	}
+	return img
+}

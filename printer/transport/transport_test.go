@@ -1,0 +1,163 @@
+package transport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const timeout = 300 * time.Millisecond
+
+var opts = Options{WriteTimeout: timeout, ReadTimeout: timeout, DialTimeout: time.Second}
+
+// stalls writes far more than any kernel buffer holds to a reader that never
+// reads, and checks that the write fails with ErrTimeout in about the
+// timeout rather than hanging.
+func stalls(t *testing.T, c Conn, checkRead bool) {
+	t.Helper()
+	data := bytes.Repeat([]byte{0x1B, '@', 'x'}, 16<<20/3) // 16 MB
+	start := time.Now()
+	n, err := c.Write(data)
+	took := time.Since(start)
+	if !errors.Is(err, ErrTimeout) || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %d bytes and error %v, want ErrTimeout", n, err)
+	}
+	if took > timeout+timeout/2 {
+		t.Errorf("write took %v to fail, want about %v", took, timeout)
+	}
+	t.Logf("wrote %d bytes, then timed out after %v: %v", n, took, err)
+	if checkRead {
+		readTimesOut(t, c)
+	}
+}
+
+func readTimesOut(t *testing.T, c Conn) {
+	t.Helper()
+	start := time.Now()
+	if _, err := c.Read(make([]byte, 16)); !errors.Is(err, ErrTimeout) {
+		t.Errorf("read: got %v, want ErrTimeout", err)
+	}
+	if took := time.Since(start); took > timeout+timeout/2 {
+		t.Errorf("read took %v to fail", took)
+	}
+}
+
+// TestDeviceFileStalls stands in for /dev/usb/lp0 with a FIFO nobody reads.
+func TestDeviceFileStalls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lp0")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenDevice(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A FIFO opened read-write reads back what was written to it, so check
+	// the read timeout before filling it.
+	readTimesOut(t, c)
+	stalls(t, c, false)
+}
+
+func TestDeviceMissing(t *testing.T) {
+	_, err := OpenDevice(filepath.Join(t.TempDir(), "none"), opts)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got %v, want ErrNotExist", err)
+	}
+}
+
+// openPTY returns a pseudo-terminal's master and the path of its slave.
+func openPTY(t *testing.T) (*os.File, string) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open /dev/ptmx: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	rc, _ := m.SyscallConn()
+	var n int
+	var ioErr error
+	rc.Control(func(fd uintptr) {
+		if ioErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioErr != nil {
+			return
+		}
+		n, ioErr = unix.IoctlGetInt(int(fd), unix.TIOCGPTN)
+	})
+	if ioErr != nil {
+		t.Fatalf("unlock pty: %v", ioErr)
+	}
+	return m, fmt.Sprintf("/dev/pts/%d", n)
+}
+
+// TestSerialStalls uses a pseudo-terminal whose master stops reading, as a
+// serial printer that holds its flow control.
+func TestSerialStalls(t *testing.T) {
+	m, slave := openPTY(t)
+	c, err := OpenSerial(slave, SerialConfig{Baud: 38400, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// While the master reads, bytes flow both ways.
+	if _, err := c.Write([]byte("\x10\x04\x01")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 3)
+	if _, err := m.Read(buf); err != nil || !bytes.Equal(buf, []byte{0x10, 0x04, 0x01}) {
+		t.Fatalf("master got % X, %v", buf, err)
+	}
+	if _, err := m.Write([]byte{0x16}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.Read(buf); err != nil || n != 1 || buf[0] != 0x16 {
+		t.Fatalf("got % X, %v, want the status byte 16", buf[:n], err)
+	}
+	// Then it stops reading.
+	stalls(t, c, true)
+}
+
+// TestTCPStalls uses a listener that accepts and never reads, as a network
+// printer that stops taking data.
+func TestTCPStalls(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+	c, err := Open("tcp:"+ln.Addr().String(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	peer := <-accepted
+	defer peer.Close()
+	stalls(t, c, true)
+}
+
+func TestOpenSpec(t *testing.T) {
+	for _, spec := range []string{"serial:/nonexistent/tty,9600,rtscts", "/nonexistent/lp0"} {
+		if _, err := Open(spec, opts); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: got %v, want ErrNotExist", spec, err)
+		}
+	}
+	for _, spec := range []string{"serial:/dev/null,12345", "serial:/dev/null,9600,crossed"} {
+		if _, err := Open(spec, opts); err == nil {
+			t.Errorf("%s: got nil error", spec)
+		}
+	}
+}
