@@ -65,6 +65,9 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 	s.metrics = newMetrics(s)
 	hall.OnCommit = s.metrics.observeEvents
 	s.routes = s.apiRoutes()
+	s.registerDisplay()
+	s.registerStaff()
+	s.registerKiosk()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
