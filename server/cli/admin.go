@@ -28,7 +28,7 @@ func backup(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("backup", env)
 	dbPath := fs.String("db", "", "the hall's database")
 	out := fs.String("o", "", "where to write the copy (must not exist)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -54,7 +54,7 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 	dbPath := fs.String("db", "", "the hall's database")
 	username := fs.String("username", "", "the staff member's sign-in name")
 	role := fs.String("role", "", "officer, manager or admin")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *username == "" {
@@ -88,7 +88,7 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 func userList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("user list", env)
 	dbPath := fs.String("db", "", "the hall's database")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dbPath)
@@ -114,7 +114,7 @@ func deviceAdd(ctx context.Context, args []string, env Env) error {
 	kind := fs.String("kind", "", "kiosk, display or pad")
 	name := fs.String("name", "", "a name for the device, e.g. kiosk-entrance")
 	counter := fs.Int("counter", 0, "the counter a pad is bound to")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	d := hallq.Device{Name: *name, Kind: hallq.DeviceKind(*kind), Counter: *counter}
@@ -165,7 +165,7 @@ func checkCounter(ctx context.Context, db *sqlite.DB, id int) error {
 func deviceList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("device list", env)
 	dbPath := fs.String("db", "", "the hall's database")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dbPath)
@@ -198,7 +198,7 @@ func deviceList(ctx context.Context, args []string, env Env) error {
 func deviceRevoke(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("device revoke", env)
 	dbPath := fs.String("db", "", "the hall's database")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

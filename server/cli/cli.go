@@ -54,6 +54,7 @@ func buildTime() time.Time {
 
 const usage = `usage:
   hallserver [-addr :8080] [-db ./hallq.db] [-config hall.toml | -demo]   serve a hall
+  hallserver watch [-url http://localhost:8080] [-token T] [-since N]      print the event stream, a JSON message a line
   hallserver backup -db FILE -o COPY                                        consistent copy of a running hall's database
   hallserver user add -db FILE -username U -role officer|manager|admin      password read as one line from stdin
   hallserver user list -db FILE
@@ -69,6 +70,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	var err error
 	switch {
+	case len(args) > 0 && args[0] == "watch":
+		err = watch(ctx, args[1:], env)
 	case len(args) > 0 && args[0] == "backup":
 		err = backup(ctx, args[1:], env)
 	case len(args) > 1 && args[0] == "user" && args[1] == "add":
@@ -89,6 +92,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	if err == nil {
 		return 0
+	}
+	var fe flagError
+	if errors.As(err, &fe) {
+		return 2 // the flag package has said what is wrong, and listed the flags
 	}
 	var ue usageError
 	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
@@ -112,6 +119,18 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// flagError is a flag the flag package refused; it has already reported it.
+type flagError struct{ error }
+
+// parseFlags parses args, making a bad flag a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return flagError{err}
+	}
+	return err
+}
 
 func newFlags(name string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -27,7 +27,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	demo := fs.Bool("demo", false, "set up the Vietnamese demo hall if the database is empty")
 	checkConfig := fs.Bool("check-config", false, "check -config FILE and exit")
 	version := fs.Bool("version", false, "print the release and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -156,4 +156,3 @@ func printDemo(env Env, addr net.Addr) {
 	}
 	fmt.Fprintln(w)
 }
-

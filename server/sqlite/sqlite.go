@@ -150,8 +150,16 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // Backup writes a consistent copy of the database to path (which must not
 // exist), while the hall keeps running: VACUUM INTO reads one snapshot.
+// It runs on a connection of its own: the reader pool is query_only, which
+// refuses VACUUM INTO, and the writer must stay free for the hall.
 func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	c, err := sql.Open("sqlite", dsn(db.path, false))
+	if err != nil {
+		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
+	}
+	defer c.Close()
+	c.SetMaxOpenConns(1)
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
 	}
 	return nil
