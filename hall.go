@@ -1,6 +1,9 @@
 package hallq
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Priority policies: how priority tickets mix with the rest.
 const (
@@ -37,7 +40,31 @@ type Settings struct {
 
 	TargetSatisfiedPct int `json:"target_satisfied_pct"` // default 80
 	TargetOverWaitPct  int `json:"target_over_wait_pct"` // default 10
+
+	// Announcements of calls on the displays (see docs/DISPLAYS.md).
+	AnnounceEngine string `json:"announce_engine"` // AnnounceEspeak, AnnounceClips or AnnounceOff
+	AnnounceVoice  string `json:"announce_voice"`  // espeak-ng voice: "vi", "vi-VN-x-central", "vi-VN-x-south"
+	AnnounceClips  string `json:"announce_clips"`  // folder of recorded clips, for AnnounceClips
+	// AnnouncePhrase is the Vietnamese call, with {number} and {counter};
+	// "" is DefaultAnnouncePhrase (and likewise for English).
+	AnnouncePhrase   string `json:"announce_phrase"`
+	AnnouncePhraseEN string `json:"announce_phrase_en"`
+	AnnounceEnglish  bool   `json:"announce_english"` // say the call again in English
+	AnnounceDigits   bool   `json:"announce_digits"`  // read the number digit by digit, not as a whole
 }
+
+// Announcement engines.
+const (
+	AnnounceEspeak = "espeak" // Debian's espeak-ng, run by the hall server
+	AnnounceClips  = "clips"  // a folder of clips the hall recorded
+	AnnounceOff    = "off"
+)
+
+// Default call phrases (GLOSSARY.md).
+const (
+	DefaultAnnouncePhrase   = "Xin mời công dân có số thứ tự {number} đến quầy số {counter}"
+	DefaultAnnouncePhraseEN = "Number {number}, please go to counter {counter}"
+)
 
 // RatingLevel is one button of the rating scale.
 type RatingLevel struct {
@@ -68,6 +95,10 @@ func DefaultSettings() Settings {
 		PublicDisplay:      true,
 		TargetSatisfiedPct: 80,
 		TargetOverWaitPct:  10,
+		AnnounceEngine:     AnnounceEspeak,
+		AnnounceVoice:      "vi",
+		AnnouncePhrase:     DefaultAnnouncePhrase,
+		AnnouncePhraseEN:   DefaultAnnouncePhraseEN,
 	}
 }
 
@@ -113,6 +144,25 @@ func (s *Settings) Validate() error {
 	if s.ClosingTime != "" {
 		if _, err := ParseClock(s.ClosingTime); err != nil {
 			return Errorf(EINVALID, "closing_time: %v", err)
+		}
+	}
+	return s.validateAnnounce()
+}
+
+// validateAnnounce checks the announcement settings.
+func (s *Settings) validateAnnounce() error {
+	switch s.AnnounceEngine {
+	case "", AnnounceEspeak, AnnounceOff: // "" is espeak
+	case AnnounceClips:
+		if s.AnnounceClips == "" {
+			return Errorf(EINVALID, "announce_clips: name the folder of recorded clips")
+		}
+	default:
+		return Errorf(EINVALID, "announce_engine must be espeak, clips or off, not %q", s.AnnounceEngine)
+	}
+	for _, p := range []struct{ key, v string }{{"announce_phrase", s.AnnouncePhrase}, {"announce_phrase_en", s.AnnouncePhraseEN}} {
+		if p.v != "" && (!strings.Contains(p.v, "{number}") || !strings.Contains(p.v, "{counter}")) {
+			return Errorf(EINVALID, "%s must contain {number} and {counter}", p.key)
 		}
 	}
 	return nil

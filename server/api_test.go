@@ -46,6 +46,11 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 		{"rating without seq", "POST", "/api/v1/ratings", servertest.PadToken(1), `{"counter":1,"score":3,"age_ms":0}`, 400, hallq.EINVALID, "device_seq"},
 		{"events limit", "GET", "/api/v1/events?limit=5000", servertest.DisplayToken, ``, 400, hallq.EINVALID, "limit"},
 		{"cancel without reason", "POST", "/api/v1/tickets/x/cancel", officer, `{}`, 400, hallq.EINVALID, "reason"},
+		{"array instead of object", "POST", "/api/v1/tickets", servertest.KioskToken, `[1]`, 400, hallq.EINVALID, "JSON object"},
+		{"rating without counter", "POST", "/api/v1/ratings", servertest.PadToken(1), `{"score":3,"device_seq":1,"age_ms":0}`, 400, hallq.EINVALID, "counter"},
+		{"no such API path", "GET", "/api/v1/nothing", officer, ``, 404, hallq.ENOTFOUND, "/api/v1/nothing"},
+		{"wrong method", "GET", "/api/v1/login", ``, ``, 405, hallq.EINVALID, "POST"},
+		{"events since", "GET", "/api/v1/events?since=-1", servertest.DisplayToken, ``, 400, hallq.EINVALID, "since"},
 	}
 	before := eventCount(t, h)
 	for _, tc := range cases {
@@ -97,6 +102,11 @@ func TestIdempotentIssue(t *testing.T) {
 	if len(out.Tickets) != 1 {
 		t.Errorf("waiting in B: got %d, want 1", len(out.Tickets))
 	}
+	// The same key for another service is a client bug, refused.
+	code, resp := h.Raw("POST", "/api/v1/tickets", servertest.KioskToken, `{"service":"C","idempotency_key":"press-42"}`)
+	if code != 409 || !strings.Contains(string(resp), "key_reused") {
+		t.Errorf("key reused for another service: got %d %s, want 409 key_reused", code, resp)
+	}
 	// A different key is a different ticket.
 	var other hallq.Ticket
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, `{"service":"B","idempotency_key":"press-43"}`, &other)
@@ -138,6 +148,11 @@ func TestRatingRetryAndLateDelivery(t *testing.T) {
 	}
 	if r2.ID != r1.ID || r2.TicketID != r1.TicketID {
 		t.Errorf("retry: got rating %d on %q, want the first, %d on %q", r2.ID, r2.TicketID, r1.ID, r1.TicketID)
+	}
+	// The same device_seq for a different press is refused, not swallowed.
+	code, body := h.Raw("POST", "/api/v1/ratings", servertest.PadToken(3), `{"counter":3,"score":1,"device_seq":7,"age_ms":0}`)
+	if code != 409 || !strings.Contains(string(body), "seq_reused") {
+		t.Errorf("seq reused: got %d %s, want 409 seq_reused", code, body)
 	}
 	var evs struct{ Events []hallq.Event }
 	h.Do("GET", "/api/v1/events?since=0&limit=1000", h.Login("admin"), nil, &evs)

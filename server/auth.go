@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -114,22 +115,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal
 		return err
 	}
 	now := s.Hall.Now()
-	if s.logins.locked(req.Username, now) {
+	who := req.Username + "\x00" + clientIP(r)
+	if s.logins.locked(who, now) {
 		return &hallq.Error{Code: hallq.EUNAUTHORIZED, Reason: "locked",
-			Message: "too many failed sign-ins for this user; try again in 15 minutes"}
+			Message: "too many failed sign-ins for this user from this address; try again in 15 minutes"}
 	}
 	u, hash, err := s.Store.UserHash(r.Context(), req.Username)
 	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return err
 	}
 	if err != nil || u.Disabled || bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil {
-		s.logins.fail(req.Username, now)
+		s.logins.fail(who, now)
 		s.Logger.Warn("sign-in failed", "username", req.Username, "remote", r.RemoteAddr)
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "wrong username or password")
 	}
-	s.logins.reset(req.Username)
+	s.logins.reset(who)
 	token := NewToken()
-	exp := now.Add(s.SessionTTL)
+	exp := now.Add(s.SessionTTL).In(s.Hall.Location()).Truncate(time.Second)
 	if err := s.Store.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
 		return err
 	}
@@ -156,7 +158,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p hallq.Principa
 	return nil
 }
 
-// loginLimiter counts failed sign-ins per username in memory.
+// clientIP is the caller's address without its port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loginLimiter counts failed sign-ins in memory, per username and address,
+// so that nobody on the LAN can lock an officer out from another desk.
 type loginLimiter struct {
 	mu    sync.Mutex
 	fails map[string][]time.Time

@@ -1,6 +1,178 @@
 package server
 
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/announce"
+	"github.com/hallq/hallq/server/queue"
+	webdisplay "github.com/hallq/hallq/server/web/display"
+)
+
 // registerDisplay adds the display pages, announcements and the citizen's
 // phone page (issue 5). API routes go into s.routes, so that the access
 // sweep covers them; pages are registered on s.mux.
-func (s *Server) registerDisplay() {}
+func (s *Server) registerDisplay() {
+	pages, err := webdisplay.New(s.displayHall)
+	if err != nil {
+		// The templates are embedded: this is a build defect, found by any test.
+		panic(err)
+	}
+	s.announcer = announce.New(filepath.Join(os.TempDir(), "hallq-announce"))
+	s.mux.Handle("GET /display/hall", s.displayToken(http.HandlerFunc(pages.HallPage)))
+	s.mux.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
+	s.mux.HandleFunc("GET /t/{id}", pages.TicketPage)
+	s.mux.HandleFunc("GET "+webdisplay.StaticPrefix+"{name}", pages.Static)
+	s.routes = append(s.routes,
+		route{"GET /api/v1/announcements/{id}", Access{PublicDisplay: true, Roles: allStaff, Devices: anyDevice}, s.announcement},
+	)
+}
+
+// displayHall is what the pages are rendered with.
+func (s *Server) displayHall() webdisplay.Hall {
+	var h webdisplay.Hall
+	s.Hall.View(func(e *queue.Engine, _ time.Time) {
+		st := e.Settings()
+		h.Name, h.Language = st.Name, st.Language
+		for _, sv := range e.Hall(s.Hall.Now()).Services {
+			h.Services = append(h.Services, webdisplay.Service{Code: sv.Code, NameVI: sv.NameVI, NameEN: sv.NameEN})
+		}
+	})
+	return h
+}
+
+// displayToken lets a TV that cannot send an Authorization header use a
+// display device token: /display/hall?token=TOKEN stores it in the session
+// cookie (which the API accepts for devices too) and redirects to the same
+// page without it, so the token does not stay in the address bar. Needed
+// only where the hall's public_display is off.
+func (s *Server) displayToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		tok := q.Get("token")
+		if tok == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		d, err := s.Store.DeviceByToken(r.Context(), HashToken(tok))
+		if err != nil || d.Kind != hallq.DeviceDisplay {
+			http.Error(w, "display: the token is unknown, revoked or not a display's", http.StatusUnauthorized)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{
+			Name: SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		})
+		q.Del("token")
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	})
+}
+
+// announceConfig reads the hall's announcement settings.
+func announceConfig(st hallq.Settings) announce.Config {
+	return announce.Config{
+		Engine:   cmp.Or(st.AnnounceEngine, hallq.AnnounceEspeak),
+		Voice:    cmp.Or(st.AnnounceVoice, "vi"),
+		VoiceEN:  "en",
+		Clips:    st.AnnounceClips,
+		Phrase:   cmp.Or(st.AnnouncePhrase, hallq.DefaultAnnouncePhrase),
+		PhraseEN: cmp.Or(st.AnnouncePhraseEN, hallq.DefaultAnnouncePhraseEN),
+		English:  st.AnnounceEnglish,
+		Digits:   st.AnnounceDigits,
+	}
+}
+
+// announcementWait bounds making one announcement (espeak-ng takes well
+// under a second; clips are read from disk).
+const announcementWait = 15 * time.Second
+
+// announcement serves GET /api/v1/announcements/{seq}.wav: the audio of
+// the call (or recall) logged as event seq — a chime, then the call in
+// Vietnamese, then in English if the hall says so.
+func (s *Server) announcement(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	seq, err := strconv.ParseInt(strings.TrimSuffix(r.PathValue("id"), ".wav"), 10, 64)
+	if err != nil || seq <= 0 {
+		return hallq.Errorf(hallq.EINVALID, "announcement %q: want a call event's seq, e.g. /api/v1/announcements/42.wav", r.PathValue("id"))
+	}
+	ev, err := s.callEvent(r.Context(), seq)
+	if err != nil {
+		return err
+	}
+	var st hallq.Settings
+	s.Hall.View(func(e *queue.Engine, _ time.Time) { st = e.Settings() })
+	cfg := announceConfig(st)
+	if cfg.Engine == hallq.AnnounceOff {
+		return &hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "announcements_off", Message: "announcements are off in this hall's settings"}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), announcementWait)
+	defer cancel()
+	wav, err := s.announcer.WAV(ctx, cfg, announce.Call{Label: ev.Ticket.Label, Counter: ev.Counter})
+	if err != nil {
+		s.Logger.Error("announcement", logErr, err, "seq", seq)
+		return &hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "announcement_failed", Message: "the announcement could not be made; the server's log says why"}
+	}
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Content-Length", strconv.Itoa(len(wav)))
+	w.Write(wav)
+	return nil
+}
+
+// callEvent finds call or recall event seq: among the hall's recent calls,
+// else in the log.
+func (s *Server) callEvent(ctx context.Context, seq int64) (hallq.Event, error) {
+	var ev hallq.Event
+	found := false
+	s.Hall.View(func(e *queue.Engine, now time.Time) {
+		for _, rc := range e.Hall(now).Recent {
+			if rc.Seq == seq {
+				ev, found = rc, true
+				return
+			}
+		}
+	})
+	if !found {
+		evs, err := s.Store.Events(ctx, seq-1, 1)
+		if err != nil {
+			return ev, err
+		}
+		if len(evs) == 1 && evs[0].Seq == seq {
+			ev, found = evs[0], true
+		}
+	}
+	if !found || ev.Ticket == nil || (ev.Type != hallq.EventTicketCalled && ev.Type != hallq.EventTicketRecalled) {
+		return ev, hallq.Errorf(hallq.ENOTFOUND, "event %d is not a call", seq)
+	}
+	return ev, nil
+}
+
+// deviceSeenPeriod is how often a display's open stream refreshes its
+// last_seen, so the admin's device list shows it connected.
+const deviceSeenPeriod = 30 * time.Second
+
+// touchWhileStreaming records that device name is connected, now and every
+// deviceSeenPeriod until ctx ends. It runs beside a stream, never on its
+// per-event path.
+func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
+	t := time.NewTicker(deviceSeenPeriod)
+	defer t.Stop()
+	for {
+		if err := s.Store.Touch(ctx, name, s.Hall.Now()); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("device last-seen", "device", name, logErr, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -46,6 +46,7 @@ func newMetrics(s *Server) *metrics {
 		}, []string{"route", "status"}),
 	}
 	waiting := prometheus.NewDesc("hallq_waiting_tickets", "Tickets waiting now, by service.", []string{"service"}, nil)
+	dropped := prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil)
 	m.reg.MustRegister(m.issued, m.called, m.events, m.streams, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectorFunc{desc: waiting, collect: func(ch chan<- prometheus.Metric) {
@@ -55,11 +56,9 @@ func newMetrics(s *Server) *metrics {
 				ch <- prometheus.MustNewConstMetric(waiting, prometheus.GaugeValue, float64(sv.Waiting), sv.Code)
 			}
 		}},
-		collectorFunc{desc: prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil),
-			collect: func(ch chan<- prometheus.Metric) {
-				ch <- prometheus.MustNewConstMetric(prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil),
-					prometheus.CounterValue, float64(s.Hall.Hub.DroppedTotal()))
-			}},
+		collectorFunc{desc: dropped, collect: func(ch chan<- prometheus.Metric) {
+			ch <- prometheus.MustNewConstMetric(dropped, prometheus.CounterValue, float64(s.Hall.Hub.DroppedTotal()))
+		}},
 	)
 	return m
 }
@@ -78,7 +77,10 @@ func (m *metrics) observeEvents(evs []hallq.Event) {
 		case hallq.EventTicketIssued:
 			m.issued.WithLabelValues(ev.Ticket.Service).Inc()
 		case hallq.EventTicketCalled:
-			m.called.WithLabelValues(ev.Ticket.Service).Inc()
+			// First calls only: a re-queued no-show called again is not a new visit.
+			if ev.Ticket.CalledAt != nil && ev.Ticket.CalledAt.Equal(ev.At) {
+				m.called.WithLabelValues(ev.Ticket.Service).Inc()
+			}
 		}
 	}
 }

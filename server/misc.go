@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +17,20 @@ func (s *Server) getHall(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	return nil
 }
 
+// devicesInZone shows a device's times in the hall's zone.
+func devicesInZone(d *hallq.Device, loc *time.Location) {
+	d.CreatedAt = d.CreatedAt.In(loc)
+	for _, t := range []*time.Time{d.RevokedAt, d.LastSeen} {
+		if t != nil {
+			*t = t.In(loc)
+		}
+	}
+}
+
 func (s *Server) me(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	if p.Device != nil {
+		devicesInZone(p.Device, s.Hall.Location())
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": p.User, "device": p.Device})
 	return nil
 }
@@ -39,6 +53,9 @@ func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	if req.Counter == 0 {
+		return hallq.Errorf(hallq.EINVALID, "field \"counter\" is required: the counter the pad is at")
+	}
 	if req.Counter != p.Device.Counter {
 		return hallq.Errorf(hallq.EFORBIDDEN, "pad %s is bound to counter %d, not %d", p.Device.Name, p.Device.Counter, req.Counter)
 	}
@@ -50,6 +67,9 @@ func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	}
 	// A retry of a press from an earlier day is no longer in memory.
 	if old, err := s.Store.RatingBySeq(r.Context(), p.Device.Name, req.DeviceSeq, s.Hall.Location()); err == nil {
+		if err := sameRating(old, req); err != nil {
+			return err
+		}
 		writeJSON(w, http.StatusCreated, old)
 		return nil
 	} else if hallq.ErrorCode(err) != hallq.ENOTFOUND {
@@ -68,7 +88,22 @@ func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if r, err := s.Store.RatingBySeq(r.Context(), p.Device.Name, req.DeviceSeq, s.Hall.Location()); err == nil {
 		res = r
 	}
+	if rt, ok := res.(*hallq.Rating); ok {
+		if err := sameRating(rt, req); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// sameRating refuses a device_seq reused for a different press: a pad that
+// lost its sequence would otherwise have new presses silently swallowed.
+func sameRating(old *hallq.Rating, req ratingRequest) error {
+	if old.Score != req.Score || old.Counter != req.Counter {
+		return &hallq.Error{Code: hallq.ECONFLICT, Reason: "seq_reused",
+			Message: fmt.Sprintf("device_seq %d was already used for a press of score %d at counter %d; a pad must never reuse a sequence number", req.DeviceSeq, old.Score, old.Counter)}
+	}
 	return nil
 }
 
@@ -88,6 +123,10 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	ds, err := s.Store.Devices(r.Context())
 	if err != nil {
 		return err
+	}
+	loc := s.Hall.Location()
+	for i := range ds {
+		devicesInZone(&ds[i], loc)
 	}
 	if ds == nil {
 		ds = []hallq.Device{}
@@ -131,8 +170,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
-	if since < 0 || limit < 1 || limit > maxEventsPage {
-		return hallq.Errorf(hallq.EINVALID, "want since ≥ 0 and 1 ≤ limit ≤ %d", maxEventsPage)
+	if since < 0 {
+		return hallq.Errorf(hallq.EINVALID, "since must not be negative")
+	}
+	if limit < 1 || limit > maxEventsPage {
+		return hallq.Errorf(hallq.EINVALID, "limit must be between 1 and %d, not %d", maxEventsPage, limit)
 	}
 	evs, err := s.Store.Events(r.Context(), since, int(limit))
 	if err != nil {

@@ -18,7 +18,7 @@ func (s *Server) apiRoutes() []route {
 	counterPad := Access{Roles: staffWrite, Devices: pad, PadCounter: true}
 	return []route{
 		{"GET /api/v1/hall", Access{PublicDisplay: true, Roles: allStaff, Devices: readDevices}, s.getHall},
-		{"POST /api/v1/tickets", Access{Roles: allStaff, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.issueTicket},
+		{"POST /api/v1/tickets", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.issueTicket},
 		{"GET /api/v1/tickets", Access{Roles: allStaff}, s.listTickets},
 		{"GET /api/v1/tickets/{id}", Access{Public: true}, s.getTicket},
 		{"POST /api/v1/tickets/{id}/cancel", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.cancelTicket},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/announce"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -49,6 +50,10 @@ type Server struct {
 	metrics *metrics
 	routes  []route
 	logins  *loginLimiter
+	// csrf refuses cross-origin browser writes (staff_pages.go).
+	csrf *http.CrossOriginProtection
+
+	announcer *announce.Announcer // display_pages.go
 }
 
 // New builds a server over a running hall.
@@ -68,9 +73,11 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 	s.registerDisplay()
 	s.registerStaff()
 	s.registerKiosk()
+	s.registerEnrol()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
+	s.mux.HandleFunc("/api/", s.apiNotFound)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	return s
@@ -86,8 +93,16 @@ func (s *Server) Close() {
 	}
 }
 
-// Handler is the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler is the server's HTTP handler. Browser writes from another
+// origin are refused before they reach any route (cross-site request
+// forgery); programs that send no Origin or Sec-Fetch-Site header, such
+// as devices with bearer tokens, pass.
+func (s *Server) Handler() http.Handler {
+	if s.csrf == nil {
+		return s.mux
+	}
+	return s.csrf.Handler(s.mux)
+}
 
 // Routes lists the API routes with who may call them, as registered.
 func (s *Server) Routes() []RouteInfo {
@@ -164,8 +179,33 @@ func (s *Server) wrap(rt route) http.Handler {
 		if err != nil {
 			s.writeError(sw, r, err)
 		}
-		s.metrics.observeRequest(rt.pattern, sw.status, time.Since(start))
+		// A websocket stays open for a session: its duration is no latency.
+		if r.Header.Get("Upgrade") == "" {
+			s.metrics.observeRequest(rt.pattern, sw.status, time.Since(start))
+		}
 	})
+}
+
+// apiNotFound answers API paths no route takes, in JSON like every API
+// error: 405 with Allow when the path exists for other methods, else 404.
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		var body errorBody
+		body.Error.Code = hallq.EINVALID
+		body.Error.Message = fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))
+		writeJSON(w, http.StatusMethodNotAllowed, body)
+		return
+	}
+	s.writeError(w, r, hallq.Errorf(hallq.ENOTFOUND, "no API route %s %s (see docs/API.md)", r.Method, r.URL.Path))
 }
 
 // authorize resolves the caller and checks the route's access rule.
@@ -294,8 +334,10 @@ func decode(r *http.Request, v any) error {
 			return hallq.Errorf(hallq.EINVALID, "request body is empty; want a JSON object")
 		case errors.As(err, &se):
 			return hallq.Errorf(hallq.EINVALID, "malformed JSON at byte %d: %v", se.Offset, se)
+		case errors.As(err, &te) && te.Field == "":
+			return hallq.Errorf(hallq.EINVALID, "want a JSON object, not %s", te.Value)
 		case errors.As(err, &te):
-			return hallq.Errorf(hallq.EINVALID, "field %q must be %s, not %s", te.Field, te.Type, te.Value)
+			return hallq.Errorf(hallq.EINVALID, "field %q must be %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			return hallq.Errorf(hallq.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
@@ -305,6 +347,21 @@ func decode(r *http.Request, v any) error {
 		return hallq.Errorf(hallq.EINVALID, "unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// jsonKind names a Go kind as the JSON type a client must send.
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "string":
+		return "a string"
+	case k == "bool":
+		return "true or false"
+	case k == "slice", k == "array":
+		return "an array"
+	}
+	return "an object"
 }
 
 // counterID parses the {id} path value.

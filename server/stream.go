@@ -46,8 +46,9 @@ type snapshotMessage struct {
 	Seq  int64          `json:"seq"`
 	Hall queue.HallView `json:"hall"`
 	// Replay says how many logged events (seq ≤ Seq, after the client's
-	// since) follow before live ones; Truncated says the client was too far
-	// behind for a replay.
+	// since) follow before live ones; Truncated says there is no replay
+	// for the client's since — too far behind, or ahead of this log (a
+	// restored database) — so it must take the snapshot as the whole truth.
 	Replay    int  `json:"replay"`
 	Truncated bool `json:"truncated,omitempty"`
 }
@@ -81,6 +82,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	if p.Device != nil { // the admin's device list shows it connected
+		touched := make(chan struct{})
+		go func() { defer close(touched); s.touchWhileStreaming(ctx, p.Device.Name) }()
+		defer func() { cancel(); <-touched }()
+	}
 	go func() { // the one reader: pongs and close frames
 		defer cancel()
 		conn.SetReadDeadline(time.Now().Add(pongWait))
@@ -93,6 +99,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 	}()
 
 	snap := snapshotMessage{Type: "snapshot", Seq: seq, Hall: view}
+	if since > seq {
+		// The client saw events this log does not have: the database was
+		// replaced (a restore). Its state is void; the snapshot is the truth.
+		snap.Truncated = true
+		since = -1
+	}
 	if since >= 0 && since < seq {
 		if seq-since > maxReplay {
 			snap.Truncated = true

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,9 +24,18 @@ func actorOf(p hallq.Principal) queue.Actor {
 
 // withStatusURL fills in the URL a citizen's phone follows; only the
 // ticket's holder (the kiosk that printed it, staff) ever sees it.
-func (s *Server) withStatusURL(t *hallq.Ticket) *hallq.Ticket {
+// The hall's base_url names how phones reach the server; without one, the
+// address the caller used is the best guess.
+func (s *Server) withStatusURL(r *http.Request, t *hallq.Ticket) *hallq.Ticket {
 	var base string
 	s.Hall.View(func(e *queue.Engine, _ time.Time) { base = e.Settings().BaseURL })
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
 	t.StatusURL = strings.TrimRight(base, "/") + "/t/" + url.PathEscape(t.ID) + "?k=" + url.QueryEscape(t.Secret)
 	return t
 }
@@ -47,30 +57,34 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if len(req.IdempotencyKey) > 128 {
 		return hallq.Errorf(hallq.EINVALID, "idempotency_key is longer than 128 characters")
 	}
-	if err := s.clockSane(s.Hall.Now()); err != nil {
-		return err
-	}
 	device := ""
 	if p.Device != nil {
 		device = p.Device.Name
 	} else {
 		device = "user:" + p.User.Username
 	}
-	// A retry from an earlier day is not in the engine's memory.
+	// A retry is answered even while the clock is wrong: the ticket exists.
 	if req.IdempotencyKey != "" {
 		t, err := s.Store.TicketByKey(r.Context(), device, req.IdempotencyKey, s.Hall.Location())
+		if err == nil && t.Service != req.Service && t.TransferredFrom == "" {
+			return &hallq.Error{Code: hallq.ECONFLICT, Reason: "key_reused",
+				Message: fmt.Sprintf("idempotency_key %q was already used for ticket %s of service %s", req.IdempotencyKey, t.Label, t.Service)}
+		}
 		if err == nil {
 			s.Hall.View(func(e *queue.Engine, now time.Time) {
 				if live, err := e.Ticket(now, t.ID); err == nil {
 					t = live
 				}
 			})
-			writeJSON(w, http.StatusCreated, s.withStatusURL(t))
+			writeJSON(w, http.StatusCreated, s.withStatusURL(r, t))
 			return nil
 		}
 		if hallq.ErrorCode(err) != hallq.ENOTFOUND {
 			return err
 		}
+	}
+	if err := s.clockSane(s.Hall.Now()); err != nil {
+		return err
 	}
 	id, secret := NewTicketID()
 	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
@@ -83,7 +97,7 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.withStatusURL(res.(*hallq.Ticket)))
+	writeJSON(w, http.StatusCreated, s.withStatusURL(r, res.(*hallq.Ticket)))
 	return nil
 }
 
@@ -109,10 +123,12 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, p hallq.Princ
 	case p.Device != nil && p.Device.Name == t.Device:
 	case k == "" && p.Device == nil:
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "add the ticket's secret (?k=…) from its QR code, or sign in")
+	case k == "":
+		return hallq.Errorf(hallq.EFORBIDDEN, "device %s did not issue ticket %q; add its secret (?k=…)", p.Device.Name, id)
 	default:
 		return hallq.Errorf(hallq.EFORBIDDEN, "wrong secret for ticket %q", id)
 	}
-	writeJSON(w, http.StatusOK, s.withStatusURL(t))
+	writeJSON(w, http.StatusOK, s.withStatusURL(r, t))
 	return nil
 }
 

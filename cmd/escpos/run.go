@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hallq/hallq/internal/version"
 	"github.com/hallq/hallq/printer"
 	"github.com/hallq/hallq/printer/codepage"
 	"github.com/hallq/hallq/printer/decode"
@@ -24,6 +25,7 @@ const usage = `usage:
   escpos render [flags] capture.bin -o out.png
   escpos print -device DEV (-test | -file job.bin) [flags]
   escpos status -device DEV
+  escpos -version
 Run "escpos COMMAND -h" for a command's flags.`
 
 // Run runs one escpos command; main only wires it to the process.
@@ -40,6 +42,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdPrint(ctx, args[1:], stdout, stderr)
 	case "status":
 		return cmdStatus(args[1:], stdout, stderr)
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, "escpos", version.Version)
+		return nil
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

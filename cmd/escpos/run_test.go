@@ -90,3 +90,10 @@ func TestUsage(t *testing.T) {
 		t.Error("ticket without -o accepted")
 	}
 }
+
+func TestVersion(t *testing.T) {
+	out, err := run(t, "-version")
+	if err != nil || !strings.HasPrefix(out, "escpos ") {
+		t.Errorf("got %q, %v; want \"escpos VERSION\"", out, err)
+	}
+}

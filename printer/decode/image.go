@@ -105,8 +105,13 @@ func (d *decoder) gsParen(start int) {
 	switch fn {
 	case 'A': // model: the decoder draws model 2
 	case 'C':
-		if len(args) > 0 {
+		// Printers take module sizes 1–16 and ignore others; so do we,
+		// which also keeps a corrupt capture from drawing a square
+		// kilometre of paper.
+		if len(args) > 0 && args[0] >= 1 && args[0] <= 16 {
 			d.qrModule = int(args[0])
+		} else {
+			d.warn(start, "GS ( k QR module size out of range 1–16, ignored")
 		}
 	case 'E':
 		if len(args) > 0 {

@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime/debug"
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/version"
 )
 
 // Env is what a run of the command talks to; tests pass their own.
@@ -26,27 +26,16 @@ type Env struct {
 	Ready func(addr string)
 }
 
-// Version is the release this binary came from, set with
-// -ldflags "-X github.com/hallq/hallq/server/cli.Version=v1.2.3".
-var Version = "dev"
+// Version is the release this binary came from. Releases set it through
+// internal/version (see scripts/release.sh); it is kept here for readers of
+// this package.
+var Version = version.Version
 
-// BuildTime is when the binary was built (RFC 3339), set with -ldflags; when
-// empty it is taken from the VCS time Go records in the binary.
-var BuildTime = ""
-
-// buildTime is the earliest plausible clock reading.
+// buildTime is the earliest plausible clock reading: the build time the
+// release recorded (internal/version), else the project's own start.
 func buildTime() time.Time {
-	if t, err := time.Parse(time.RFC3339, BuildTime); err == nil {
+	if t := version.Time(); !t.IsZero() {
 		return t
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.time" {
-				if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
-					return t
-				}
-			}
-		}
 	}
 	// Not built from a checkout (go test): the project's own start.
 	return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

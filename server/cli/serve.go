@@ -10,9 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/hub"
+	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
 )
 
@@ -113,12 +115,16 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
+	notifySystemd(hallCtx, &wg, hl, db, ln.Addr().String(), logger)
 
 	var runErr error
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")
 	case runErr = <-serveErr:
+	}
+	if err := sdnotify.Stopping(); err != nil {
+		logger.Warn("systemd notify", "err", err)
 	}
 	srv.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
@@ -129,6 +135,32 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	stopHall()
 	wg.Wait()
 	return runErr
+}
+
+// notifySystemd tells systemd (Type=notify) that the hall serves, and
+// keeps its watchdog fed while the hall loop commits and the database
+// answers; a hall that is stuck stops feeding it and is restarted. Outside
+// systemd it does nothing.
+func notifySystemd(ctx context.Context, wg *sync.WaitGroup, hl *server.Hall, db *sqlite.DB, addr string, logger *slog.Logger) {
+	if err := sdnotify.Ready(); err != nil {
+		logger.Warn("systemd notify", "err", err)
+		return
+	}
+	sdnotify.Status("serving on " + addr)
+	if sdnotify.WatchdogInterval() <= 0 {
+		return
+	}
+	wg.Go(func() {
+		sdnotify.Watchdog(ctx, func(ctx context.Context) error {
+			_, err := db.SchemaVersion(ctx)
+			if err != nil {
+				return err
+			}
+			// A no-op command proves the hall loop still takes commands.
+			_, err = hl.Do(ctx, func(*queue.Engine, time.Time) (any, *queue.Change, error) { return nil, nil, nil })
+			return err
+		}, func(err error) { logger.Warn("systemd watchdog", "err", err) })
+	})
 }
 
 func printDemo(env Env, addr net.Addr) {

@@ -19,10 +19,11 @@ type Hall struct {
 }
 
 type file struct {
-	Hall        hallSection    `toml:"hall"`
-	RatingScale []ratingLevel  `toml:"rating_scale"`
-	Services    []serviceEntry `toml:"services"`
-	Counters    []counterEntry `toml:"counters"`
+	Hall        hallSection     `toml:"hall"`
+	RatingScale []ratingLevel   `toml:"rating_scale"`
+	Services    []serviceEntry  `toml:"services"`
+	Counters    []counterEntry  `toml:"counters"`
+	Announce    announceSection `toml:"announcements"`
 }
 
 type hallSection struct {
@@ -246,6 +247,7 @@ func build(tf *tomlconf.File, f *file) (*Hall, error) {
 	if len(f.Counters) == 0 {
 		tf.Problemf("counters", "the hall needs at least one [[counters]]")
 	}
+	buildAnnounce(tf, &f.Announce, s)
 	if err := tf.Err(); err != nil {
 		return nil, err
 	}

@@ -50,6 +50,9 @@ type State struct {
 	ClosedDay string
 	// LastSeq is the last event sequence number in the log.
 	LastSeq int64
+	// RecentCalls are Day's last call and recall events from the log,
+	// newest first; when empty the engine rebuilds them from the tickets.
+	RecentCalls []hallq.Event
 }
 
 // Change is what one command did. The store writes it in one transaction;
@@ -69,6 +72,10 @@ type Change struct {
 	Day *DayState
 	// Settings is set when hall settings changed (e.g. the notice).
 	Settings *hallq.Settings
+	// Services are service definitions to insert or replace (PutService).
+	// Counter definitions travel in Counters, whose rows carry name and
+	// services.
+	Services []*hallq.Service
 }
 
 // Number is a service's last given number on a day.

@@ -96,6 +96,18 @@ func New(st State) (*Engine, error) {
 		e.lastNumbers[code] = max(e.lastNumbers[code], n)
 	}
 	e.rebuildDayFigures()
+	if len(st.RecentCalls) > 0 {
+		// The logged events themselves, with their seq and recalls, beat
+		// what the tickets can tell.
+		e.recent = nil
+		for i := range st.RecentCalls {
+			if i == recentMax {
+				break
+			}
+			ev := st.RecentCalls[i]
+			e.recent = append(e.recent, ev)
+		}
+	}
 	return e, nil
 }
 

@@ -328,6 +328,15 @@ func (m *memStore) apply(ch *Change) {
 	if ch.Settings != nil {
 		m.settings = *ch.Settings
 	}
+	for _, s := range ch.Services {
+		i := slices.IndexFunc(m.services, func(x hallq.Service) bool { return x.Code == s.Code })
+		if i < 0 {
+			m.services = append(slices.Clone(m.services), *s)
+		} else {
+			m.services = slices.Clone(m.services)
+			m.services[i] = *s
+		}
+	}
 	m.events = append(m.events, ch.Events...)
 	if n := len(ch.Events); n > 0 {
 		m.lastSeq = ch.Events[n-1].Seq

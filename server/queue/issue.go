@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ import (
 func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change, error) {
 	if req.IdempotencyKey != "" {
 		if t := e.idem[idemKey{req.Device, req.IdempotencyKey}]; t != nil {
+			if t.Service != req.Service {
+				return nil, nil, &hallq.Error{Code: hallq.ECONFLICT, Reason: "key_reused",
+					Message: fmt.Sprintf("idempotency_key %q was already used for ticket %s of service %s", req.IdempotencyKey, t.Label, t.Service)}
+			}
 			return e.view(now, t), nil, nil
 		}
 	}

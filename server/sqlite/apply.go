@@ -96,6 +96,16 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 				return err
 			}
 		}
+		for _, sv := range ch.Services {
+			def, err := json.Marshal(sv)
+			if err != nil {
+				return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO services (code, ord, def) VALUES (?, ?, ?)
+				ON CONFLICT (code) DO UPDATE SET ord = excluded.ord, def = excluded.def`, sv.Code, sv.Order, string(def)); err != nil {
+				return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
+			}
+		}
 		for i := range ch.Events {
 			ev := &ch.Events[i]
 			if ev.Seq != last+1 {

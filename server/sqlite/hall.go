@@ -210,7 +210,25 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&st.LastSeq); err != nil {
 		return st, fmt.Errorf("sqlite: load: %w", err)
 	}
-	return st, nil
+	rows, err = tx.QueryContext(ctx, `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
+		ORDER BY seq DESC LIMIT 10`, dayStart, dayEnd)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		var ev hallq.Event
+		if err := rows.Scan(&body); err != nil {
+			return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+		}
+		ev.At = ev.At.In(loc)
+		st.RecentCalls = append(st.RecentCalls, ev)
+	}
+	return st, rows.Err()
 }
 
 // dayBounds gives the Unix-millisecond bounds of a local day; an empty or

@@ -1,0 +1,321 @@
+// Package enrol is the device side of zero-touch enrolment: a kiosk, pad or
+// display that knows only the hall server's address asks for a token, shows
+// a short code for the admin to compare, waits for approval and saves the
+// token it then receives.
+//
+// A daemon that has no token yet calls, before anything else:
+//
+//	token, err := enrol.Enrol(ctx, "http://hallq.local:8080", "kiosk-entrance", "kiosk", "/var/lib/hallq/kiosk.token")
+//
+// which returns at once with the saved token if the file already holds
+// one. The server side is in server/enrol.go; docs/INSTALL.md shows the
+// admin's part.
+package enrol
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrRejected is returned when an admin rejected the request.
+var ErrRejected = errors.New("enrol: an admin rejected this device's enrolment")
+
+// Enroller asks a hall server for a device token.
+type Enroller struct {
+	// ServerURL is the hall server, e.g. http://192.168.1.10:8080.
+	ServerURL string
+	// Name is the device's name on the server (letters, digits, . _ -).
+	Name string
+	// Kind is kiosk, display or pad.
+	Kind string
+	// TokenFile is where the token is saved (mode 0600). If it already
+	// holds a token, Run returns that without asking.
+	TokenFile string
+	// Code is shown to the admin; a random one when empty.
+	Code string
+	// Out receives the lines a person reads: the code to tell the admin.
+	// Default os.Stderr, which journald keeps.
+	Out io.Writer
+	// Client makes the requests; default one with a 15 s timeout.
+	Client *http.Client
+	// MinWait and MaxWait bound the back-off between polls and retries
+	// (default 2 s and 30 s).
+	MinWait, MaxWait time.Duration
+}
+
+// Enrol runs an Enroller with the defaults: see Enroller.Run.
+func Enrol(ctx context.Context, serverURL, name, kind, tokenFile string) (string, error) {
+	e := &Enroller{ServerURL: serverURL, Name: name, Kind: kind, TokenFile: tokenFile}
+	return e.Run(ctx)
+}
+
+// Run returns the device's token: the one saved in TokenFile, or a new
+// one. For a new one it sends the request, prints the code to Out, polls
+// with back-off until an admin decides, saves the token and returns it.
+// Network failures and a busy server are retried until ctx ends; a request
+// that expired is made again with a new code. ErrRejected if an admin
+// rejected it; an error for a request the server refuses as malformed.
+func (e *Enroller) Run(ctx context.Context) (string, error) {
+	if e.TokenFile == "" {
+		return "", errors.New("enrol: no token file given")
+	}
+	if tok, err := LoadToken(e.TokenFile); err == nil {
+		return tok, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	for {
+		tok, err := e.once(ctx)
+		if errors.Is(err, errExpired) {
+			e.printf("enrolment: the request expired or is gone; asking again with a new code")
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := SaveToken(e.TokenFile, tok); err != nil {
+			return "", err
+		}
+		e.printf("enrolment: approved; token saved to %s", e.TokenFile)
+		return tok, nil
+	}
+}
+
+// errExpired: the server no longer knows the request.
+var errExpired = errors.New("enrol: request expired")
+
+// answer is the server's reply to a request or a poll.
+type answer struct {
+	ID          string `json:"id"`
+	State       string `json:"state"`
+	Secret      string `json:"secret"`
+	Poll        string `json:"poll"`
+	Token       string `json:"token"`
+	Error       *struct {
+		Code, Message, Reason string
+	} `json:"error"`
+}
+
+// once makes one request and polls it to its end.
+func (e *Enroller) once(ctx context.Context) (string, error) {
+	code := e.Code
+	if code == "" {
+		code = NewCode()
+	}
+	body, _ := json.Marshal(map[string]string{"name": e.Name, "kind": e.Kind, "code": code})
+	b := e.backoff()
+	var req answer
+	for {
+		status, a, retry, err := e.do(ctx, http.MethodPost, "/api/v1/enrol", body)
+		switch {
+		case err != nil:
+			e.printf("enrolment: %v; retrying", err)
+		case status == http.StatusAccepted && a.ID != "" && a.Secret != "":
+			req = a
+		case status == http.StatusTooManyRequests || status >= 500:
+			e.printf("enrolment: server busy (%d %s); retrying", status, a.message())
+		default:
+			return "", fmt.Errorf("enrol: the server refused the request: %d %s", status, a.message())
+		}
+		if req.ID != "" {
+			break
+		}
+		if err := b.wait(ctx, retry); err != nil {
+			return "", err
+		}
+	}
+	e.printf("enrolment: tell the hall's admin this code: %s  (device %s, %s, request %s, server %s)", code, e.Name, e.Kind, req.ID, e.ServerURL)
+	poll := req.Poll
+	if poll == "" {
+		poll = "/api/v1/enrol/" + req.ID + "?secret=" + req.Secret
+	}
+	b = e.backoff()
+	for {
+		// The server's retry_after_s is a hint; the back-off decides, and
+		// only a 429's Retry-After is obeyed.
+		if err := b.wait(ctx, 0); err != nil {
+			return "", err
+		}
+		status, a, retry, err := e.do(ctx, http.MethodGet, poll, nil)
+		switch {
+		case err != nil:
+			e.printf("enrolment: %v; retrying", err)
+		case status == http.StatusOK && a.Token != "":
+			return a.Token, nil
+		case status == http.StatusAccepted:
+			// Still pending: keep waiting, slower and slower.
+		case status == http.StatusForbidden && a.reason() == "rejected":
+			return "", ErrRejected
+		case status == http.StatusNotFound:
+			return "", errExpired
+		case status == http.StatusTooManyRequests || status >= 500:
+			e.printf("enrolment: server busy (%d %s); retrying", status, a.message())
+			if err := b.wait(ctx, retry); err != nil {
+				return "", err
+			}
+		default:
+			return "", fmt.Errorf("enrol: polling: %d %s", status, a.message())
+		}
+	}
+}
+
+// do sends one request; retry is the server's Retry-After.
+func (e *Enroller) do(ctx context.Context, method, path string, body []byte) (status int, a answer, retry time.Duration, err error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(e.ServerURL, "/")+path, rd)
+	if err != nil {
+		return 0, a, 0, fmt.Errorf("enrol: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	client := e.Client
+	if client == nil {
+		client = &http.Client{Timeout: 15 * time.Second}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, a, 0, fmt.Errorf("enrol: %w", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	json.Unmarshal(data, &a) // a body that is not JSON leaves a empty
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		retry = time.Duration(s) * time.Second
+	}
+	return resp.StatusCode, a, retry, nil
+}
+
+func (a answer) message() string {
+	if a.Error == nil {
+		return ""
+	}
+	return a.Error.Message
+}
+
+func (a answer) reason() string {
+	if a.Error == nil {
+		return ""
+	}
+	return a.Error.Reason
+}
+
+func (e *Enroller) printf(format string, args ...any) {
+	out := e.Out
+	if out == nil {
+		out = os.Stderr
+	}
+	fmt.Fprintf(out, format+"\n", args...)
+}
+
+// backoff waits between attempts: MinWait, then half as long again each
+// time, up to MaxWait; never less than what the server asked for.
+type backoff struct {
+	next, max time.Duration
+}
+
+func (e *Enroller) backoff() *backoff {
+	lo, hi := e.MinWait, e.MaxWait
+	if lo <= 0 {
+		lo = 2 * time.Second
+	}
+	if hi <= 0 {
+		hi = 30 * time.Second
+	}
+	return &backoff{next: lo, max: max(lo, hi)}
+}
+
+func (b *backoff) wait(ctx context.Context, atLeast time.Duration) error {
+	d := min(max(b.next, atLeast), max(b.max, atLeast))
+	b.next = min(b.next*3/2, b.max)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// codeAlphabet leaves out letters and digits that are easily confused
+// when read aloud or off a small screen (0/O, 1/I/L).
+const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+// NewCode returns a random code such as "K7Q-2MX" for a device to show.
+func NewCode() string {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	out := make([]byte, 0, 7)
+	for i, c := range b {
+		if i == 3 {
+			out = append(out, '-')
+		}
+		out = append(out, codeAlphabet[int(c)%len(codeAlphabet)])
+	}
+	return string(out)
+}
+
+// LoadToken reads a saved token. An error wrapping os.ErrNotExist when
+// the file is missing or empty.
+func LoadToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("enrol: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("enrol: %s is empty: %w", path, os.ErrNotExist)
+	}
+	return tok, nil
+}
+
+// SaveToken writes token to path with mode 0600, atomically: a crash
+// leaves the old file or the new one, never half of one.
+func SaveToken(path, token string) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".token-*")
+	if err != nil {
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	if _, err := f.WriteString(token + "\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("enrol: save token: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+// Package cli is the kiosk command: flags, config, and the wiring of real
+// or simulated hardware to package kiosk. cmd/kiosk is a thin main around
+// Main, so the whole command runs in-process in tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"periph.io/x/host/v3"
+
+	"github.com/hallq/hallq/kiosk"
+	"github.com/hallq/hallq/kiosk/config"
+	"github.com/hallq/hallq/kiosk/outbox"
+	"github.com/hallq/hallq/kiosk/sim"
+	"github.com/hallq/hallq/printer/codepage"
+	"github.com/hallq/hallq/printer/transport"
+)
+
+// Version is the release, set with -ldflags "-X github.com/hallq/hallq/kiosk/cli.Version=…".
+var Version = "dev"
+
+// Env is the command's outside world.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Ready, if set, is called with the sim control address once the kiosk runs.
+	Ready func(simAddr string)
+}
+
+// Exit codes: 0 done, 1 failed while running, 2 bad flags or config (a
+// supervisor should not restart into the same mistake).
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+type flags struct {
+	config, server, state, logLevel string
+	checkConfig, version            bool
+	sim, simKeys                    bool
+	simListen, simOut               string
+}
+
+// Main runs the kiosk command with args (without the program name) until
+// ctx ends, and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var f flags
+	fs.StringVar(&f.config, "config", "/etc/hallq/kiosk.toml", "the kiosk's config file")
+	fs.BoolVar(&f.checkConfig, "check-config", false, "check -config FILE, naming file:line: key of every problem, and exit")
+	fs.BoolVar(&f.version, "version", false, "print the release and exit")
+	fs.StringVar(&f.server, "server", "", "the hall server's URL, overriding [server] url")
+	fs.StringVar(&f.state, "state", "", "directory of the outbox, overriding [kiosk] state_dir")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&f.sim, "sim", false, "simulate the hardware: fake GPIO pins pressed from the keyboard or -sim-listen, tickets saved as PNG in -sim-out")
+	fs.BoolVar(&f.simKeys, "sim-keys", true, "with -sim, press buttons with keys typed on stdin (a key then Enter)")
+	fs.StringVar(&f.simListen, "sim-listen", "127.0.0.1:8090", "with -sim, the control endpoint: POST /press/NAME, POST /paper/out|in, GET /state")
+	fs.StringVar(&f.simOut, "sim-out", "kiosk-tickets", "with -sim, where tickets are saved as PNG")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if f.version {
+		fmt.Fprintf(env.Stdout, "kiosk %s\n", Version)
+		return exitOK
+	}
+	cfg, err := config.Load(f.config)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, err)
+		return exitUsage
+	}
+	if f.server != "" {
+		cfg.ServerURL = f.server
+	}
+	if f.state != "" {
+		cfg.StateDir = f.state
+	}
+	if f.checkConfig {
+		fmt.Fprintf(env.Stdout, "%s: OK\n", f.config)
+		return exitOK
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		fmt.Fprintf(env.Stderr, "-log-level: %v\n", err)
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := run(ctx, cfg, f, env, logger); err != nil {
+		logger.Error("kiosk stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog.Logger) error {
+	layout, fonts, err := kiosk.NewLayout(cfg.Printer, cfg.Footer)
+	if err != nil {
+		return err
+	}
+	opt := transport.Options{WriteTimeout: cfg.Printer.WriteTimeout, ReadTimeout: cfg.Printer.ReadTimeout}
+	var dial func() (transport.Conn, error)
+	var board *sim.Board
+	var simPrinter *sim.Printer
+	if f.sim {
+		if board, err = sim.NewBoard(cfg); err != nil {
+			return err
+		}
+		defer board.Close()
+		if simPrinter, err = sim.NewPrinter(f.simOut, cfg.Printer.Profile.Width, fonts, logger); err != nil {
+			return err
+		}
+		defer simPrinter.Close()
+		simPrinter.Pages = codepage.Families[cfg.Printer.Family].Pages()
+		dial = func() (transport.Conn, error) { return simPrinter.Conn(opt), nil }
+	} else {
+		if _, err := host.Init(); err != nil {
+			return fmt.Errorf("GPIO: %w", err)
+		}
+		dial = func() (transport.Conn, error) { return transport.Open(cfg.Printer.Device, opt) }
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	ob, err := outbox.Open(ctx, filepath.Join(cfg.StateDir, "outbox.db"))
+	if err != nil {
+		return err
+	}
+	defer ob.Close()
+	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- k.Run(ctx) }()
+	select {
+	case <-k.Ready():
+	case err := <-done:
+		return err
+	}
+	logger.Info("kiosk running", "server", cfg.ServerURL, "version", Version, "sim", f.sim, "touch", k.TouchURL())
+	if f.sim {
+		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, k)
+		if err != nil {
+			cancel()
+			<-done
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(env.Stdout, "simulated kiosk: tickets go to %s; control on http://%s/\n", f.simOut, addr)
+		board.WriteHelp(env.Stdout)
+		if env.Ready != nil {
+			env.Ready(addr)
+		}
+		if f.simKeys && env.Stdin != nil {
+			go func() {
+				sim.Keyboard(ctx, env.Stdin, env.Stdout, board)
+				if ctx.Err() == nil {
+					logger.Info("keyboard closed; the control endpoint keeps running")
+				}
+			}()
+		}
+	}
+	return <-done
+}
+
+// serveSim serves the simulator's control endpoint.
+func serveSim(ctx context.Context, listen string, b *sim.Board, p *sim.Printer, k *kiosk.Kiosk) (string, func(), error) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", nil, fmt.Errorf("sim control: %w", err)
+	}
+	srv := &http.Server{Handler: sim.Handler(b, p, func() any { return k.State() }), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	stop := func() {
+		sctx, c := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer c()
+		srv.Shutdown(sctx)
+	}
+	return ln.Addr().String(), stop, nil
+}

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq/server/servertest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestCheckConfigExamples(t *testing.T) {
+	for _, name := range []string{"kiosk.toml", "kiosk-touch.toml"} {
+		var out, errOut bytes.Buffer
+		path := filepath.Join("..", "..", "firmware-config", name)
+		code := Main(context.Background(), []string{"-config", path, "-check-config"}, Env{Stdout: &out, Stderr: &errOut})
+		if code != 0 || !strings.Contains(out.String(), "OK") {
+			t.Errorf("%s: got exit %d, %q %q; want 0 and OK", name, code, out.String(), errOut.String())
+		}
+	}
+}
+
+func TestCheckConfigNamesProblems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kiosk.toml")
+	os.WriteFile(path, []byte("[server]\nurl = \"http://x:8080\"\ntoken = \"t\"\n\n[[buttons]]\npin = \"GPIO17\"\nservice = \"A\"\nlamp = \"GPIO5\"\n"), 0o644)
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"-config", path, "-check-config"}, Env{Stdout: &out, Stderr: &errOut})
+	if code != exitUsage || !strings.Contains(errOut.String(), path+":8: buttons.lamp: unknown key") {
+		t.Errorf("got exit %d and %q, want %d and the key named", code, errOut.String(), exitUsage)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := Main(context.Background(), []string{"-version"}, Env{Stdout: &out, Stderr: &out}); code != 0 || !strings.HasPrefix(out.String(), "kiosk ") {
+		t.Errorf("got %d %q, want the version", code, out.String())
+	}
+}
+
+// TestSim runs the command as a person would on a laptop: the example
+// config, -sim, a press through the control endpoint, a PNG ticket.
+func TestSim(t *testing.T) {
+	if _, err := os.Stat("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"); err != nil {
+		t.Skip("needs fonts-dejavu-core")
+	}
+	h := servertest.Start(t, servertest.Options{})
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
+			"-sim-out", filepath.Join(dir, "tickets"), "-server", h.URL, "-state", dir, "-log-level", "warn"},
+			Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Ready: func(a string) { addrc <- a }})
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("got exit %d, want 0; output:\n%s", code, out.String())
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case code := <-done:
+		t.Fatalf("kiosk exited %d:\n%s", code, out.String())
+	}
+	resp, err := http.Post("http://"+addr+"/press/A", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("press: status %d", resp.StatusCode)
+	}
+	png := filepath.Join(dir, "tickets", "ticket-0001.png")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if fi, err := os.Stat(png); err == nil && fi.Size() > 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ticket saved at %s; output:\n%s", png, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "pad1-score3") {
+		t.Errorf("the key list does not name the pads' buttons:\n%s", out.String())
+	}
+}

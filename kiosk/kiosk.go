@@ -1,0 +1,286 @@
+// Package kiosk is the kiosk daemon: service buttons and a touch page issue
+// tickets that are printed and confirmed, rating pads at counters send
+// presses through a local outbox that survives outages and restarts, call
+// pads let an officer call from buttons, and the kiosk reports its health.
+//
+// Hardware comes in through narrow interfaces: GPIO pins are found by name
+// in periph.io's registry (gpioreg), so tests and -sim register gpiotest
+// fakes under the configured names; the printer is a dial function giving a
+// transport.Conn, so tests use printertest. Only cmd/kiosk wires real
+// drivers (host.Init, transport.Open).
+package kiosk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/kiosk/button"
+	"github.com/hallq/hallq/kiosk/config"
+	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq/kiosk/outbox"
+	"github.com/hallq/hallq/kiosk/touch"
+	"github.com/hallq/hallq/printer"
+	"github.com/hallq/hallq/printer/transport"
+)
+
+// Log attribute keys.
+const (
+	logErr     = "err"
+	logService = "service"
+	logTicket  = "ticket"
+	logCounter = "counter"
+	logSeq     = "device_seq"
+	logReason  = "reason"
+	logPin     = "pin"
+)
+
+// Deps are what a kiosk is built from besides its config.
+type Deps struct {
+	// Dial opens the ticket printer (transport.Open, or a fake).
+	Dial func() (transport.Conn, error)
+	// Layout renders tickets for the printer.
+	Layout *printer.Layout
+	// Outbox is the local store of presses and cancellations.
+	Outbox *outbox.Outbox
+	// Client talks to the hall server; nil builds one from the config.
+	Client *hallclient.Client
+	Logger *slog.Logger
+	// Version is reported in heartbeats.
+	Version string
+	// Now is the wall clock (with Go's monotonic reading); nil means time.Now.
+	Now func() time.Time
+	// BootClock gives the machine's boot id and a clock that keeps counting
+	// across a restart of the kiosk process; nil means CLOCK_BOOTTIME.
+	BootClock func() (id string, ns int64)
+	// Retry is the first pause between retries of a request to an
+	// unreachable server; it doubles up to MaxRetry. 0 means 250 ms and 5 s.
+	Retry, MaxRetry time.Duration
+}
+
+// Kiosk is a running kiosk. Build it with New, run it with Run.
+type Kiosk struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	client  *hallclient.Client
+	out     *outbox.Outbox
+	layout  *printer.Layout
+	printer *printerLink
+	version string
+	now     func() time.Time
+	boot    func() (string, int64)
+	runID   string
+	retry   time.Duration
+	maxWait time.Duration
+	started time.Time
+
+	buttons []*serviceButton
+	prio    *priorityButton
+	lamps   lamps
+	pads    []*pad
+
+	requests chan *request
+	hall     hallCache
+
+	mu        sync.Mutex
+	state     State
+	ready     chan struct{}
+	touchAddr string
+}
+
+// State is what the kiosk shows: its lamps, counters and last problem.
+type State struct {
+	Busy  bool `json:"busy"`
+	Fault bool `json:"fault"` // fault lamp: the printer cannot print, or the last ticket did not
+	// PrintFailed: the last ticket did not print (and was cancelled).
+	PrintFailed bool   `json:"print_failed"`
+	PaperOut    bool   `json:"paper_out"`   // out-of-paper lamp
+	PaperLow    bool   `json:"paper_low"`   // paper near its end
+	ServerDown  bool   `json:"server_down"` // server-unreachable lamp
+	Printer     string `json:"printer"`     // last printer status, e.g. "online"
+	LastError   string `json:"last_error,omitempty"`
+	// LastTicket is the label of the last ticket printed.
+	LastTicket string `json:"last_ticket,omitempty"`
+	Printed    int    `json:"printed"`
+	Failed     int    `json:"failed"` // tickets cancelled because they did not print
+	// PriorityArmed: the priority button was pressed and the next ticket will be a priority one.
+	PriorityArmed bool `json:"priority_armed"`
+	// Pads maps a counter to why the server refused its call pad ("" when fine).
+	Pads map[int]string `json:"pads,omitempty"`
+}
+
+// New checks the config against the hardware (every pin must exist in
+// periph's registry) and builds a kiosk.
+func New(cfg *config.Config, d Deps) (*Kiosk, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Client == nil {
+		d.Client = hallclient.New(cfg.ServerURL, cfg.Timeout)
+	}
+	if d.Client.UserAgent == "" {
+		d.Client.UserAgent = "hallq-kiosk/" + d.Version
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.BootClock == nil {
+		d.BootClock = systemBootClock
+	}
+	if d.Retry <= 0 {
+		d.Retry = 250 * time.Millisecond
+	}
+	if d.MaxRetry <= 0 {
+		d.MaxRetry = 5 * time.Second
+	}
+	if d.Outbox == nil {
+		return nil, errors.New("kiosk: no outbox")
+	}
+	needPrinter := len(cfg.Buttons) > 0 || cfg.Touch.Enabled
+	if needPrinter && (d.Dial == nil || d.Layout == nil) {
+		return nil, errors.New("kiosk: issuing tickets needs a printer (Dial) and a Layout")
+	}
+	k := &Kiosk{
+		cfg: cfg, log: d.Logger, client: d.Client, out: d.Outbox, layout: d.Layout,
+		printer: &printerLink{dial: d.Dial}, version: d.Version, now: d.Now, boot: d.BootClock,
+		runID: newKey(), retry: d.Retry, maxWait: d.MaxRetry,
+		requests: make(chan *request, 16), ready: make(chan struct{}),
+	}
+	k.state.Pads = map[int]string{}
+	if err := k.setupPins(); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Ready is closed once every input pin is set up, so edges from then on
+// are seen.
+func (k *Kiosk) Ready() <-chan struct{} { return k.ready }
+
+// State returns a snapshot of what the kiosk shows.
+func (k *Kiosk) State() State {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s := k.state
+	s.Pads = make(map[int]string, len(k.state.Pads))
+	for c, r := range k.state.Pads {
+		s.Pads[c] = r
+	}
+	return s
+}
+
+func (k *Kiosk) update(fn func(s *State)) {
+	k.mu.Lock()
+	fn(&k.state)
+	s := k.state
+	k.mu.Unlock()
+	k.lamps.busy.Set(s.Busy)
+	k.lamps.fault.Set(s.Fault)
+	k.lamps.paper.Set(s.PaperOut)
+	k.lamps.server.Set(s.ServerDown)
+}
+
+// reached records whether the server answered.
+func (k *Kiosk) reached(err error) {
+	down := err != nil && hallclient.Transient(err)
+	k.mu.Lock()
+	changed := k.state.ServerDown != down
+	k.mu.Unlock()
+	if changed {
+		if down {
+			k.log.Warn("hall server unreachable", logErr, err)
+		} else {
+			k.log.Info("hall server reachable again")
+		}
+		k.update(func(s *State) { s.ServerDown = down })
+	}
+}
+
+// Run runs the kiosk until ctx ends: button watchers, the ticket worker,
+// rating senders, cancellations, printer supervision and heartbeats.
+func (k *Kiosk) Run(ctx context.Context) error {
+	k.started = time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	goRun := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}
+	if k.cfg.Touch.Enabled {
+		ln, err := k.listenTouch()
+		if err != nil {
+			return err
+		}
+		h := touch.Handler(k.touchHandler())
+		goRun(func(ctx context.Context) {
+			if err := touch.Serve(ctx, ln, h); err != nil {
+				k.log.Error("touch page stopped", logErr, err)
+			}
+		})
+	}
+	timing := button.Timing{Confirm: k.cfg.Debounce.Confirm, HoldOff: k.cfg.Debounce.HoldOff}
+	for _, b := range k.inputs() {
+		goRun(func(ctx context.Context) { button.Watch(ctx, b.pin, timing, b.press) })
+	}
+	close(k.ready)
+	if k.layout != nil {
+		goRun(k.ticketWorker)
+		goRun(k.superviseprinter)
+	}
+	for _, p := range k.pads {
+		if len(p.rating) > 0 {
+			goRun(p.sendLoop)
+		}
+		if p.call != nil {
+			goRun(p.callLoop)
+		}
+	}
+	goRun(k.cancelLoop)
+	goRun(k.heartbeatLoop)
+	if k.cfg.KioskToken != "" {
+		goRun(k.hallLoop)
+	}
+	<-ctx.Done()
+	wg.Wait()
+	k.printer.Close()
+	k.lamps.allOff()
+	for _, p := range k.pads {
+		p.led.Off()
+	}
+	return nil
+}
+
+// newKey returns a fresh random idempotency key (or run id).
+func newKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// sleepCtx waits d or until ctx ends; false if it ended.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// describe turns an error into the sentence shown to people and logs.
+func describe(err error) string {
+	var he *hallq.Error
+	if errors.As(err, &he) {
+		return fmt.Sprintf("%s (%s)", he.Message, he.Code)
+	}
+	return err.Error()
+}

@@ -1,0 +1,162 @@
+package kiosk_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+// link is a network between the kiosk and the hall that can fail: while
+// down, every connection is cut before an answer; with loseNext, the next
+// request of a path reaches the server but its answer is lost.
+type link struct {
+	*httptest.Server
+	down     atomic.Bool
+	loseNext atomic.Value // path string
+	requests atomic.Int64
+}
+
+func newLink(t testing.TB, target string) *link {
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	l := &link{}
+	l.loseNext.Store("")
+	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.requests.Add(1)
+		cut := func() {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}
+		if l.down.Load() {
+			cut()
+			return
+		}
+		if p := l.loseNext.Load().(string); p != "" && p == r.URL.Path && l.loseNext.CompareAndSwap(p, "") {
+			proxy.ServeHTTP(httptest.NewRecorder(), r)
+			cut()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(l.Close)
+	return l
+}
+
+// ratings lists the ratings recorded, in the order the server recorded them.
+func ratings(t testing.TB, h *servertest.Hall) []*hallq.Rating {
+	var rs []*hallq.Rating
+	for _, e := range events(t, h) {
+		if e.Type == hallq.EventRatingRecorded {
+			rs = append(rs, e.Rating)
+		}
+	}
+	return rs
+}
+
+// TestRatingsThroughOutageAndRestart: 20 rating presses at a counter that
+// serves ticket after ticket, while the kiosk cannot reach the server; the
+// kiosk restarts after the 10th; then the server is reachable again. Every
+// press is recorded once, in order, with its score, and each one pressed
+// by the running kiosk lands on the ticket that was at the counter then.
+func TestRatingsThroughOutageAndRestart(t *testing.T) {
+	t.Parallel()
+	h := servertest.Start(t, servertest.Options{})
+	net := newLink(t, h.URL)
+	dir := t.TempDir()
+	officer := h.Login("canbo1")
+	if code := h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil); code != 200 {
+		t.Fatalf("open counter 1: status %d", code)
+	}
+	for i := 0; i < 20; i++ {
+		if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A", "idempotency_key": fmt.Sprint("k", i)}, nil); code != 201 {
+			t.Fatalf("issue: status %d", code)
+		}
+	}
+
+	net.down.Store(true)
+	r := newRig(t, rigOptions{url: net.URL, dir: dir})
+	var served []string // ticket at the counter at press i
+	scores := []string{"pad1-score3", "pad1-score2", "pad1-score1"}
+	for i := 0; i < 20; i++ {
+		var tk hallq.Ticket
+		if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, &tk); code != 200 {
+			t.Fatalf("next: status %d", code)
+		}
+		served = append(served, tk.ID)
+		time.Sleep(40 * time.Millisecond)
+		if i%2 == 1 {
+			// Odd presses come after the officer finished: still this ticket.
+			if code := h.Do("POST", "/api/v1/counters/1/finish", officer, nil, nil); code != 200 {
+				t.Fatalf("finish: status %d", code)
+			}
+			time.Sleep(40 * time.Millisecond)
+		}
+		r.press(scores[i%3])
+		time.Sleep(110 * time.Millisecond) // past the hold-off of the pad's buttons
+		if i%2 == 0 {
+			if code := h.Do("POST", "/api/v1/counters/1/finish", officer, nil, nil); code != 200 {
+				t.Fatalf("finish: status %d", code)
+			}
+		}
+		if i == 9 {
+			// The kiosk restarts with ten presses in its outbox.
+			eventually(t, 2*time.Second, "ten presses stored", func() bool { n, _, _ := r.out.Len(t.Context()); return n == 10 })
+			r.stop()
+			r = newRig(t, rigOptions{url: net.URL, dir: dir})
+		}
+	}
+	eventually(t, 2*time.Second, "twenty presses stored", func() bool { n, _, _ := r.out.Len(t.Context()); return n == 20 })
+	if got := ratings(t, h); len(got) != 0 {
+		t.Fatalf("got %d ratings through a cut network, want 0", len(got))
+	}
+
+	net.down.Store(false)
+	eventually(t, 10*time.Second, "the outbox to empty", func() bool { n, _, _ := r.out.Len(t.Context()); return n == 0 })
+	rs := ratings(t, h)
+	if len(rs) != 20 {
+		t.Fatalf("got %d ratings, want 20", len(rs))
+	}
+	for i, rt := range rs {
+		wantScore := 3 - i%3
+		if rt.DeviceSeq != int64(i+1) || rt.Score != wantScore || rt.Counter != 1 {
+			t.Errorf("rating %d: got seq %d score %d counter %d, want seq %d score %d counter 1", i, rt.DeviceSeq, rt.Score, rt.Counter, i+1, wantScore)
+		}
+		restarted := i < 10
+		if rt.AgeCapped != restarted {
+			t.Errorf("rating %d: got age_capped %v, want %v", i, rt.AgeCapped, restarted)
+		}
+		if !restarted && rt.TicketID != served[i] {
+			t.Errorf("rating %d: attached to %q, want the ticket at the counter then, %q", i, rt.TicketID, served[i])
+		}
+		if restarted && rt.TicketID != served[i] {
+			t.Logf("rating %d (pressed before the restart): attached to %q, at the counter then: %q", i, rt.TicketID, served[i])
+		}
+	}
+}
+
+// TestRatingAnswerLost: the server records a press but its answer is lost;
+// the kiosk sends the same device_seq again and the server keeps one.
+func TestRatingAnswerLost(t *testing.T) {
+	t.Parallel()
+	h := servertest.Start(t, servertest.Options{})
+	net := newLink(t, h.URL)
+	net.loseNext.Store("/api/v1/ratings")
+	r := newRig(t, rigOptions{url: net.URL})
+	r.press("pad1-score3")
+	eventually(t, 5*time.Second, "the press delivered", func() bool { n, _, _ := r.out.Len(t.Context()); return n == 0 && net.loseNext.Load() == "" })
+	time.Sleep(50 * time.Millisecond)
+	rs := ratings(t, h)
+	if len(rs) != 1 || rs[0].DeviceSeq != 1 || rs[0].Score != 3 {
+		t.Fatalf("got %+v, want one rating, seq 1, score 3", rs)
+	}
+}

@@ -1,0 +1,274 @@
+package kiosk_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/kiosk"
+	"github.com/hallq/hallq/kiosk/config"
+	"github.com/hallq/hallq/kiosk/outbox"
+	"github.com/hallq/hallq/kiosk/sim"
+	"github.com/hallq/hallq/printer"
+	"github.com/hallq/hallq/printer/printertest"
+	"github.com/hallq/hallq/printer/raster"
+	"github.com/hallq/hallq/printer/transport"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+// kioskTOML is a kiosk with two service buttons, a priority button, the
+// four lamps, and pads at counters 1 (rating and call buttons) and 2 (call
+// buttons only). {P} makes pin names unique per test, since periph's
+// registry is global and tests run in parallel.
+const kioskTOML = `
+[server]
+url = "{URL}"
+token = "demo-kiosk-1"
+timeout = "1s"
+issue_deadline = "3s"
+heartbeat_every = "1s"
+
+[kiosk]
+state_dir = "{DIR}"
+
+[debounce]
+confirm = "10ms"
+hold_off = "100ms"
+
+[printer]
+device = "unused"
+write_timeout = "300ms"
+read_timeout = "300ms"
+status_every = "1m"
+
+[[buttons]]
+pin = "{P}GPIO17"
+service = "A"
+led = "{P}GPIO5"
+
+[[buttons]]
+pin = "{P}GPIO27"
+service = "B"
+
+[priority]
+pin = "{P}GPIO22"
+led = "{P}GPIO6"
+kind = "elderly"
+
+[lamps]
+fault = "{P}GPIO13"
+busy = "{P}GPIO19"
+paper = "{P}GPIO26"
+server = "{P}GPIO21"
+
+[[pads]]
+counter = 1
+token = "demo-pad-1"
+led = "{P}GPIO12"
+  [[pads.rating]]
+  pin = "{P}GPIO23"
+  score = 3
+  [[pads.rating]]
+  pin = "{P}GPIO24"
+  score = 2
+  [[pads.rating]]
+  pin = "{P}GPIO25"
+  score = 1
+  [pads.call]
+  next = "{P}GPIO4"
+  finish = "{P}GPIO18"
+  no_show = "{P}GPIO20"
+
+[[pads]]
+counter = 2
+token = "demo-pad-2"
+led = "{P}GPIO16"
+  [pads.call]
+  next = "{P}GPIO7"
+`
+
+var (
+	fontsOnce sync.Once
+	fonts     *raster.Fonts
+	fontsErr  error
+)
+
+func testFonts(t testing.TB) *raster.Fonts {
+	fontsOnce.Do(func() { fonts, fontsErr = raster.LoadDefault() })
+	if fontsErr != nil {
+		t.Skipf("fonts: %v (apt-get install fonts-dejavu-core)", fontsErr)
+	}
+	return fonts
+}
+
+// rig is a kiosk on fake pins and a fake printer, talking to a real hall.
+type rig struct {
+	t       testing.TB
+	cfg     *config.Config
+	board   *sim.Board
+	printer *printertest.Printer
+	out     *outbox.Outbox
+	k       *kiosk.Kiosk
+	stop    func()
+	// wrap, if set, wraps each printer connection the kiosk opens.
+	wrap func(transport.Conn) transport.Conn
+}
+
+type rigOptions struct {
+	url     string
+	dir     string // state dir; "" for a fresh one
+	toml    string // "" for kioskTOML
+	printer *printertest.Printer
+	wrap    func(transport.Conn) transport.Conn
+	logger  *slog.Logger
+}
+
+var rigSeq struct {
+	sync.Mutex
+	n int
+}
+
+func newRig(t testing.TB, o rigOptions) *rig {
+	t.Helper()
+	if o.dir == "" {
+		o.dir = t.TempDir()
+	}
+	if o.toml == "" {
+		o.toml = kioskTOML
+	}
+	if o.printer == nil {
+		o.printer = printertest.New()
+	}
+	rigSeq.Lock()
+	rigSeq.n++
+	prefix := fmt.Sprintf("t%d_", rigSeq.n)
+	rigSeq.Unlock()
+	text := strings.NewReplacer("{URL}", o.url, "{DIR}", o.dir, "{P}", prefix).Replace(o.toml)
+	cfg, err := config.Parse(filepath.Join(o.dir, "kiosk.toml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	board, err := sim.NewBoard(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	board.PressFor = 30 * time.Millisecond
+	r := &rig{t: t, cfg: cfg, board: board, printer: o.printer, wrap: o.wrap}
+	testFonts(t)
+	layout, err := printer.NewLayout(cfg.Printer.Profile, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outbox.Open(context.Background(), filepath.Join(o.dir, "outbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.out = ob
+	logger := o.logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if os.Getenv("KIOSK_TEST_LOG") != "" {
+			logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
+	}
+	opt := transport.Options{WriteTimeout: cfg.Printer.WriteTimeout, ReadTimeout: cfg.Printer.ReadTimeout}
+	k, err := kiosk.New(cfg, kiosk.Deps{
+		Dial: func() (transport.Conn, error) {
+			c := r.printer.Conn(opt)
+			if r.wrap != nil {
+				c = r.wrap(c)
+			}
+			return c, nil
+		},
+		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
+		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.k = k
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := k.Run(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	select {
+	case <-k.Ready():
+	case <-done:
+		t.Fatal("kiosk stopped before it was ready")
+	}
+	var once sync.Once
+	r.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			ob.Close()
+			board.Close()
+		})
+	}
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *rig) press(name string) {
+	r.t.Helper()
+	if err := r.board.Press(name); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// events reads the hall's event log as a manager.
+func events(t testing.TB, h *servertest.Hall) []hallq.Event {
+	t.Helper()
+	var out struct {
+		Events []hallq.Event `json:"events"`
+	}
+	if code := h.Do("GET", "/api/v1/events?since=0&limit=1000", h.Login("quanly"), nil, &out); code != 200 {
+		t.Fatalf("events: status %d", code)
+	}
+	return out.Events
+}
+
+// issued lists the tickets issued, in order.
+func issued(t testing.TB, h *servertest.Hall) []*hallq.Ticket {
+	var ts []*hallq.Ticket
+	for _, e := range events(t, h) {
+		if e.Type == hallq.EventTicketIssued {
+			ts = append(ts, e.Ticket)
+		}
+	}
+	return ts
+}
+
+// ticket reads a ticket as staff.
+func ticket(t testing.TB, h *servertest.Hall, id string) *hallq.Ticket {
+	t.Helper()
+	var tk hallq.Ticket
+	if code := h.Do("GET", "/api/v1/tickets/"+id, h.Login("quanly"), nil, &tk); code != 200 {
+		t.Fatalf("ticket %s: status %d", id, code)
+	}
+	return &tk
+}

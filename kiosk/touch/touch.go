@@ -1,0 +1,147 @@
+// Package touch serves the kiosk's touch-screen page on 127.0.0.1: the
+// hall's services with their queues and estimated waits, in Vietnamese
+// with an English toggle, for Chromium in kiosk mode on a Pi touchscreen.
+// The page and its script are embedded; nothing is loaded from elsewhere.
+// A touch asks the kiosk for a ticket exactly as a service button does.
+package touch
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq/kiosk/hallclient"
+)
+
+//go:embed static
+var static embed.FS
+
+// Outcome is what the page shows after a touch.
+type Outcome struct {
+	OK           bool   `json:"ok"`
+	Label        string `json:"label,omitempty"`
+	Service      string `json:"service,omitempty"`
+	Ahead        int    `json:"ahead"`
+	WaitS        int    `json:"estimated_wait_s"`
+	Reason       string `json:"reason,omitempty"`        // the kiosk's: paper_out, printer, unreachable, print_failed, refused, busy
+	ServerReason string `json:"server_reason,omitempty"` // the server's: daily_cap, outside_hours…
+}
+
+// Status is the kiosk's state as the page shows it.
+type Status struct {
+	PaperOut   bool `json:"paper_out"`
+	Fault      bool `json:"fault"`
+	ServerDown bool `json:"server_down"`
+}
+
+// Options wire the page to the kiosk.
+type Options struct {
+	// Hall returns the hall view, at most a few seconds old.
+	Hall func(ctx context.Context) (*hallclient.Hall, error)
+	// Take asks for a ticket; priority is "" or a priority kind.
+	Take func(ctx context.Context, service, priority string) Outcome
+	// Status reports the lamps.
+	Status func() Status
+	// Priority offers a priority choice, taking tickets of PriorityKind.
+	Priority     bool
+	PriorityKind string
+}
+
+// hallJSON is GET /hall.json.
+type hallJSON struct {
+	Name     string               `json:"name"`
+	Services []hallclient.Service `json:"services"`
+	Priority bool                 `json:"priority"`
+	Status   Status               `json:"status"`
+	Stale    bool                 `json:"stale"` // the server did not answer: figures are old
+}
+
+// Handler serves the page. It answers only requests addressed to this
+// machine (a DNS-rebinding page cannot reach it), and takes tickets only
+// from the page's own script (a custom header that cross-site forms cannot
+// send).
+func Handler(o Options) http.Handler {
+	mux := http.NewServeMux()
+	sub, _ := fs.Sub(static, "static")
+	files := http.FileServer(http.FS(sub))
+	mux.Handle("GET /", files)
+	mux.HandleFunc("GET /hall.json", func(w http.ResponseWriter, r *http.Request) {
+		h, err := o.Hall(r.Context())
+		out := hallJSON{Priority: o.Priority, Stale: err != nil, Services: []hallclient.Service{}}
+		if o.Status != nil {
+			out.Status = o.Status()
+		}
+		if h != nil {
+			out.Name, out.Services = h.Hall.Name, h.Services
+		}
+		writeJSON(w, out)
+	})
+	mux.HandleFunc("POST /ticket", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Hallq-Kiosk") != "1" {
+			http.Error(w, "tickets are taken from the kiosk's page", http.StatusForbidden)
+			return
+		}
+		var req struct {
+			Service  string `json:"service"`
+			Priority bool   `json:"priority"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || req.Service == "" {
+			http.Error(w, "want {\"service\":\"A\",\"priority\":false}", http.StatusBadRequest)
+			return
+		}
+		prio := ""
+		if req.Priority && o.Priority {
+			prio = o.PriorityKind
+		}
+		writeJSON(w, o.Take(r.Context(), req.Service, prio))
+	})
+	return localOnly(mux)
+}
+
+func localOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		switch strings.Trim(host, "[]") {
+		case "127.0.0.1", "localhost", "::1":
+		default:
+			http.Error(w, "this page serves only the kiosk's own screen", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// Serve serves h on ln until ctx ends, then shuts down within 2 s.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package kiosk_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hallq/hallq/server/servertest"
+)
+
+const touchTOML = `
+[server]
+url = "{URL}"
+token = "demo-kiosk-1"
+timeout = "2s"
+
+[kiosk]
+state_dir = "{DIR}"
+
+[printer]
+device = "unused"
+write_timeout = "300ms"
+read_timeout = "300ms"
+
+[lamps]
+fault = "{P}GPIO13"
+
+[touch]
+enabled = true
+listen = "127.0.0.1:0"
+`
+
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	t.Skip("no chromium to drive the touch page (set CHROMIUM)")
+	return ""
+}
+
+// TestTouchPage: in headless Chromium, a touch on a service yields one
+// ticket and one print; the page shows the number, and English on request.
+func TestTouchPage(t *testing.T) {
+	t.Parallel()
+	exe := chromium(t)
+	h := servertest.Start(t, servertest.Options{})
+	r := newRig(t, rigOptions{url: h.URL, toml: touchTOML})
+	page := r.k.TouchURL()
+	if page == "" {
+		t.Fatal("touch mode on, but no page")
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.svc[data-service="A"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	prompt := text("#prompt")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.svc[data-service="A"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("card-number").textContent !== ""`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	label, card := text("#card-number"), text("#card-text")
+	if prompt != "Mời chọn lĩnh vực cần giải quyết" {
+		t.Errorf("got prompt %q, want the Vietnamese one", prompt)
+	}
+	if err := r.printer.WaitCuts(1, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ts := issued(t, h)
+	if len(ts) != 1 || ts[0].Service != "A" {
+		t.Fatalf("got %+v, want one ticket for A", ts)
+	}
+	if label != ts[0].Label {
+		t.Errorf("page shows %q, want the ticket's label %q", label, ts[0].Label)
+	}
+	if !strings.Contains(card, "Số người đang chờ trước bạn") {
+		t.Errorf("got card text %q, want the people ahead", card)
+	}
+
+	// The English toggle.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#overlay`)),
+		chromedp.Click(chromedp.CSS(`#lang`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	prompt, svcName := text("#prompt"), text(`.svc[data-service="A"] .name`)
+	if prompt != "Please choose your procedure" || svcName != "Civil status" {
+		t.Errorf("got %q / %q in English, want the English prompt and \"Civil status\"", prompt, svcName)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if c := r.printer.Cuts(); c != 1 {
+		t.Errorf("got %d prints, want 1", c)
+	}
+	if n := len(issued(t, h)); n != 1 {
+		t.Errorf("got %d tickets, want 1", n)
+	}
+}

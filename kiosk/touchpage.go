@@ -1,0 +1,59 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq/kiosk/touch"
+)
+
+// touchHandler wires the touch page to this kiosk: a touch takes the very
+// same path as a service button.
+func (k *Kiosk) touchHandler() touch.Options {
+	kind := "elderly"
+	if k.prio != nil {
+		kind = k.prio.kind
+	}
+	return touch.Options{
+		Hall: func(ctx context.Context) (*hallclient.Hall, error) { return k.Hall(ctx, 3*time.Second) },
+		Take: func(ctx context.Context, service, priority string) touch.Outcome {
+			r := k.Take(ctx, service, priority)
+			o := touch.Outcome{OK: r.Ticket != nil, Reason: r.Reason, ServerReason: r.ServerReason}
+			if t := r.Ticket; t != nil {
+				o.Label, o.Service, o.Ahead, o.WaitS = t.Label, t.Service, t.WaitingAhead, t.EstimatedWaitS
+			}
+			return o
+		},
+		Status: func() touch.Status {
+			s := k.State()
+			return touch.Status{PaperOut: s.PaperOut, Fault: s.Fault, ServerDown: s.ServerDown}
+		},
+		Priority: k.cfg.Touch.Priority, PriorityKind: kind,
+	}
+}
+
+// listenTouch opens the touch page's socket.
+func (k *Kiosk) listenTouch() (net.Listener, error) {
+	ln, err := net.Listen("tcp", k.cfg.Touch.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk: touch page: %w", err)
+	}
+	k.mu.Lock()
+	k.touchAddr = ln.Addr().String()
+	k.mu.Unlock()
+	return ln, nil
+}
+
+// TouchURL is the touch page's address once the kiosk is ready ("" when
+// touch mode is off).
+func (k *Kiosk) TouchURL() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.touchAddr == "" {
+		return ""
+	}
+	return "http://" + k.touchAddr + "/"
+}

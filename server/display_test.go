@@ -1,0 +1,132 @@
+package server_test
+
+import (
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+func TestDisplayPagesServed(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	for _, path := range []string{"/display/hall", "/display/hall?lang=en", "/display/counter/3", "/t/abc?k=def"} {
+		code, body := h.Raw("GET", path, "", nil)
+		if code != 200 || !strings.Contains(string(body), "<!doctype html>") {
+			t.Errorf("GET %s: %d", path, code)
+		}
+		if strings.Contains(string(body), "http://") || strings.Contains(string(body), "https://") {
+			t.Errorf("GET %s refers to another site", path)
+		}
+	}
+	if code, body := h.Raw("GET", "/display/hall?lang=en", "", nil); code != 200 || !strings.Contains(string(body), "Waiting") {
+		t.Errorf("English hall page: %d", code)
+	}
+	if code, _ := h.Raw("GET", "/display/counter/x", "", nil); code != 400 {
+		t.Errorf("counter x: %d, want 400", code)
+	}
+	if code, _ := h.Raw("GET", "/t/abc", "", nil); code != 400 {
+		t.Errorf("ticket page without secret: %d, want 400", code)
+	}
+	// Static files are at checksummed URLs, cached for good.
+	_, body := h.Raw("GET", "/display/hall", "", nil)
+	i := strings.Index(string(body), "/display/static/stream.")
+	if i < 0 {
+		t.Fatal("no script URL on the page")
+	}
+	u := string(body[i : i+strings.Index(string(body[i:]), `"`)])
+	resp, err := http.Get(h.URL + u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %s: %d, Cache-Control %q", u, resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}
+
+// TestDisplayTokenCookie: a TV opened at /display/hall?token=… keeps the
+// display token in a cookie and loses it from the address bar.
+func TestDisplayTokenCookie(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(h.URL + "/display/hall?lang=en&token=" + servertest.DisplayToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/display/hall?lang=en" {
+		t.Errorf("got %d to %q, want 303 to /display/hall?lang=en", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if ck := resp.Cookies(); len(ck) != 1 || ck[0].Value != servertest.DisplayToken || !ck[0].HttpOnly {
+		t.Errorf("cookies %v", ck)
+	}
+	for _, tok := range []string{"wrong", servertest.KioskToken} {
+		resp, _ := c.Get(h.URL + "/display/hall?token=" + tok)
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("token %s: %d, want 401", tok, resp.StatusCode)
+		}
+	}
+}
+
+func TestAnnouncementRoute(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	issue(t, h, "A")
+	officer := h.Login("canbo1")
+	h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil)
+	var called hallq.Ticket
+	if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, &called); code != 200 {
+		t.Fatalf("next: %d", code)
+	}
+	// The call is event 3 (issued, opened, called).
+	if code, _ := h.Raw("GET", "/api/v1/announcements/1.wav", "", nil); code != 404 {
+		t.Errorf("announcement of an issue event: %d, want 404", code)
+	}
+	if code, _ := h.Raw("GET", "/api/v1/announcements/x.wav", "", nil); code != 400 {
+		t.Errorf("announcement x: %d, want 400", code)
+	}
+	code, body := h.Raw("GET", "/api/v1/announcements/3.wav", "", nil)
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		if code != 503 {
+			t.Errorf("without espeak-ng: %d, want 503", code)
+		}
+		t.Skip("espeak-ng is not installed: the audio itself is not checked here")
+	}
+	if code != 200 || len(body) < 44 || string(body[:4]) != "RIFF" || string(body[8:12]) != "WAVE" {
+		t.Fatalf("announcement: %d, %d bytes", code, len(body))
+	}
+}
+
+// TestDisplayLastSeen: a display with an open stream shows as seen on the
+// admin's device list.
+func TestDisplayLastSeen(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	lastSeen := func() *time.Time {
+		var out struct{ Devices []hallq.Device }
+		h.Do("GET", "/api/v1/devices", h.Login("admin"), nil, &out)
+		for _, d := range out.Devices {
+			if d.Name == "display-hall" {
+				return d.LastSeen
+			}
+		}
+		t.Fatal("display-hall not listed")
+		return nil
+	}
+	if ls := lastSeen(); ls != nil {
+		t.Fatalf("last seen %v before it connected", ls)
+	}
+	c := dial(t, h, "", nil)
+	defer c.Close()
+	read(t, c)
+	deadline := time.Now().Add(5 * time.Second)
+	for lastSeen() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("a connected display's last_seen was never set")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,283 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/queue"
+)
+
+// Zero-touch enrolment: a kiosk, pad or display that knows only the hall
+// server's address asks for a token (POST /api/v1/enrol) and shows a short
+// code; an admin who sees the same code in the list approves it; the device,
+// polling with the secret it was given, then receives its token once.
+const (
+	// enrolTTL is how long a request waits for an admin and its answer.
+	enrolTTL = 24 * time.Hour
+	// enrolMaxPending bounds the requests waiting at once.
+	enrolMaxPending = 50
+	// enrolBurst requests from one address may come at once; after that one
+	// more every enrolEvery.
+	enrolBurst = 5
+	enrolEvery = 12 * time.Second
+	// enrolPollAfter is the poll interval suggested to devices.
+	enrolPollAfter = 5 * time.Second
+)
+
+var (
+	// A device name becomes the device's name in logs, the admin page and
+	// "hallserver device revoke": keep it shell- and URL-safe.
+	enrolNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	enrolCodeRE = regexp.MustCompile(`^[A-Z0-9-]{4,12}$`)
+)
+
+// enroller serves the enrolment routes.
+type enroller struct {
+	s     *Server
+	limit *rateLimiter
+}
+
+// registerEnrol adds the enrolment routes: two public ones for devices
+// (asking is rate limited per address; polling needs the request's secret)
+// and the admin's list, approve and reject.
+func (s *Server) registerEnrol() {
+	en := &enroller{s: s, limit: newRateLimiter(enrolBurst, enrolEvery)}
+	s.routes = append(s.routes,
+		route{"POST /api/v1/enrol", Access{Public: true}, en.ask},
+		route{"GET /api/v1/enrol/{id}", Access{Public: true}, en.poll},
+		route{"GET /api/v1/enrolments", Access{Roles: adminOnly}, en.list},
+		route{"POST /api/v1/enrolments/{id}/approve", Access{Roles: adminOnly}, en.approve},
+		route{"POST /api/v1/enrolments/{id}/reject", Access{Roles: adminOnly}, en.reject},
+	)
+}
+
+type enrolRequest struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	Code string `json:"code"`
+}
+
+// enrolAnswer is what a device gets: from the request, its id and poll
+// secret; from a poll, the state and, once approved, the token.
+type enrolAnswer struct {
+	ID          string           `json:"id"`
+	State       hallq.EnrolState `json:"state"`
+	Secret      string           `json:"secret,omitempty"`
+	Poll        string           `json:"poll,omitempty"`
+	RetryAfterS int              `json:"retry_after_s,omitempty"`
+	ExpiresAt   *time.Time       `json:"expires_at,omitempty"`
+	Token       string           `json:"token,omitempty"`
+	Device      *hallq.Device    `json:"device,omitempty"`
+}
+
+func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
+	s := en.s
+	now := s.Hall.Now()
+	ip := clientIP(r)
+	if ok, wait := en.limit.allow(ip, now); !ok {
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		var body errorBody
+		body.Error.Code = hallq.EUNAVAILABLE
+		body.Error.Reason = "rate_limited"
+		body.Error.Message = fmt.Sprintf("too many enrolment requests from %s; try again in %d s", ip, secs)
+		writeJSON(w, http.StatusTooManyRequests, body)
+		return nil
+	}
+	var req enrolRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	kind := hallq.DeviceKind(req.Kind)
+	switch {
+	case !enrolNameRE.MatchString(req.Name):
+		return hallq.Errorf(hallq.EINVALID, "name %q: want 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit", req.Name)
+	case !hallq.ValidDeviceKind(kind):
+		return hallq.Errorf(hallq.EINVALID, "kind %q: want kiosk, display or pad", req.Kind)
+	case !enrolCodeRE.MatchString(req.Code):
+		return hallq.Errorf(hallq.EINVALID, "code %q: want 4–12 capital letters, digits or '-'", req.Code)
+	}
+	secret := NewToken()
+	e := hallq.Enrolment{ID: newEnrolID(), Name: req.Name, Kind: kind, Code: req.Code, State: hallq.EnrolPending,
+		Remote: ip, CreatedAt: now, ExpiresAt: now.Add(enrolTTL)}
+	if err := s.Store.AddEnrolment(r.Context(), e, HashToken(secret), enrolMaxPending); err != nil {
+		return err
+	}
+	s.Logger.Info("enrolment requested", "id", e.ID, "name", e.Name, "kind", e.Kind, "code", e.Code, "remote", ip)
+	exp := e.ExpiresAt.In(s.Hall.Location())
+	writeJSON(w, http.StatusAccepted, enrolAnswer{
+		ID: e.ID, State: e.State, Secret: secret, ExpiresAt: &exp,
+		Poll:        "/api/v1/enrol/" + e.ID + "?secret=" + url.QueryEscape(secret),
+		RetryAfterS: int(enrolPollAfter / time.Second),
+	})
+	return nil
+}
+
+func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
+	s := en.s
+	secret := r.URL.Query().Get("secret")
+	if secret == "" {
+		return hallq.Errorf(hallq.EUNAUTHORIZED, "send the secret the enrolment request returned: ?secret=…")
+	}
+	token := NewToken()
+	e, err := s.Store.CollectEnrolment(r.Context(), r.PathValue("id"), HashToken(secret), HashToken(token), s.Hall.Now(), s.Hall.Location())
+	if err != nil {
+		return err
+	}
+	switch e.State {
+	case hallq.EnrolPending:
+		w.Header().Set("Retry-After", strconv.Itoa(int(enrolPollAfter/time.Second)))
+		writeJSON(w, http.StatusAccepted, enrolAnswer{ID: e.ID, State: e.State, RetryAfterS: int(enrolPollAfter / time.Second)})
+		return nil
+	case hallq.EnrolRejected:
+		s.Logger.Info("enrolment refused", "id", e.ID, "name", e.Name)
+		return &hallq.Error{Code: hallq.EFORBIDDEN, Reason: "rejected",
+			Message: fmt.Sprintf("an admin rejected the enrolment of %s", e.Name)}
+	}
+	s.Logger.Info("enrolment collected: device added", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter)
+	writeJSON(w, http.StatusOK, enrolAnswer{ID: e.ID, State: e.State, Token: token,
+		Device: &hallq.Device{Name: e.Name, Kind: e.Kind, Counter: e.Counter}})
+	return nil
+}
+
+func (en *enroller) list(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
+	es, err := en.s.Store.Enrolments(r.Context(), en.s.Hall.Now(), en.s.Hall.Location())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enrolments": es})
+	return nil
+}
+
+type approveRequest struct {
+	// Counter binds a pad to its counter; required for pads, refused for
+	// other kinds.
+	Counter int `json:"counter"`
+}
+
+func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	s := en.s
+	var req approveRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, &req); err != nil {
+			return err
+		}
+	}
+	now := s.Hall.Now()
+	e, err := s.Store.Enrolment(r.Context(), r.PathValue("id"), now, s.Hall.Location())
+	if err != nil {
+		return err
+	}
+	if e.Kind == hallq.DevicePad {
+		if req.Counter <= 0 {
+			return hallq.Errorf(hallq.EINVALID, "%s is a pad: approve it with {\"counter\": N}, the counter it sits at", e.Name)
+		}
+		var cerr error
+		s.Hall.View(func(eng *queue.Engine, _ time.Time) { _, cerr = eng.Counter(req.Counter) })
+		if cerr != nil {
+			return cerr
+		}
+	} else if req.Counter != 0 {
+		return hallq.Errorf(hallq.EINVALID, "counter is only for pads; %s is a %s", e.Name, e.Kind)
+	}
+	e, err = s.Store.DecideEnrolment(r.Context(), e.ID, hallq.EnrolApproved, req.Counter, p.Actor(), now, s.Hall.Location())
+	if err != nil {
+		return err
+	}
+	s.Logger.Info("enrolment approved", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter, logActor, p.Actor())
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (en *enroller) reject(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	s := en.s
+	e, err := s.Store.DecideEnrolment(r.Context(), r.PathValue("id"), hallq.EnrolRejected, 0, p.Actor(), s.Hall.Now(), s.Hall.Location())
+	if err != nil {
+		return err
+	}
+	s.Logger.Info("enrolment rejected", "id", e.ID, "name", e.Name, logActor, p.Actor())
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// newEnrolID is a short random id, safe in a URL path.
+func newEnrolID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+}
+
+// rateLimiter is a token bucket per client address: burst requests at
+// once, then one more every every.
+type rateLimiter struct {
+	burst int
+	every time.Duration
+
+	mu      sync.Mutex
+	buckets map[string]bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// limiterMaxKeys bounds the addresses remembered; full buckets are
+// forgotten first, as they hold nothing a new bucket would not.
+const limiterMaxKeys = 4096
+
+func newRateLimiter(burst int, every time.Duration) *rateLimiter {
+	return &rateLimiter{burst: burst, every: every, buckets: map[string]bucket{}}
+}
+
+// allow takes a token from key's bucket; when there is none it says how
+// long until there will be.
+func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= limiterMaxKeys {
+			l.prune(now)
+		}
+		b = bucket{tokens: float64(l.burst), at: now}
+	}
+	if el := now.Sub(b.at); el > 0 {
+		b.tokens = min(float64(l.burst), b.tokens+float64(el)/float64(l.every))
+	}
+	b.at = now
+	if b.tokens < 1 {
+		l.buckets[key] = b
+		return false, time.Duration((1 - b.tokens) * float64(l.every))
+	}
+	b.tokens--
+	l.buckets[key] = b
+	return true, 0
+}
+
+// prune forgets buckets that have refilled; if none has, the stalest.
+func (l *rateLimiter) prune(now time.Time) {
+	full := time.Duration(l.burst) * l.every
+	var oldest string
+	for k, b := range l.buckets {
+		if now.Sub(b.at) >= full {
+			delete(l.buckets, k)
+		} else if oldest == "" || b.at.Before(l.buckets[oldest].at) {
+			oldest = k
+		}
+	}
+	if len(l.buckets) >= limiterMaxKeys {
+		delete(l.buckets, oldest)
+	}
+}

@@ -1,0 +1,188 @@
+package queue
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// EventHallConfigured is logged when an administrator changes a service, a
+// counter or the hall settings, so that consoles and displays holding a
+// snapshot know to take a fresh one. Its Text says what changed
+// ("service", "counter", "settings"); Service or Counter names which.
+const EventHallConfigured hallq.EventType = "hall.configured"
+
+// PutService creates a service or replaces its definition in the running
+// hall. Waiting tickets stay in its queue; numbering continues (a changed
+// prefix or range applies to the next number given). EINVALID for a
+// definition that does not validate. Putting the definition the service
+// already has changes nothing (nil Change).
+func (e *Engine) PutService(now time.Time, s hallq.Service, by Actor) (*hallq.Service, *Change, error) {
+	if err := s.Validate(); err != nil {
+		return nil, nil, err
+	}
+	s = cloneService(s)
+	old := e.services[s.Code]
+	if old != nil && sameService(*old, s) {
+		out := cloneService(*old)
+		return &out, nil, nil
+	}
+	b := e.begin(now, actorName(by))
+	e.services[s.Code] = &s
+	stored := cloneService(s)
+	b.ch.Services = append(b.ch.Services, &stored)
+	b.emit(hallq.Event{Type: EventHallConfigured, Text: "service", Service: s.Code})
+	out := cloneService(s)
+	return &out, b.done(), nil
+}
+
+func sameService(a, b hallq.Service) bool {
+	if len(a.Hours) != len(b.Hours) {
+		return false
+	}
+	for i := range a.Hours {
+		if a.Hours[i].Open != b.Hours[i].Open || a.Hours[i].Close != b.Hours[i].Close || !slices.Equal(a.Hours[i].Days, b.Hours[i].Days) {
+			return false
+		}
+	}
+	return a.Code == b.Code && a.NameVI == b.NameVI && a.NameEN == b.NameEN && a.Prefix == b.Prefix &&
+		a.RangeFrom == b.RangeFrom && a.RangeTo == b.RangeTo && a.TargetWaitMin == b.TargetWaitMin &&
+		a.DailyCap == b.DailyCap && a.Order == b.Order
+}
+
+// CounterDef is what an administrator sets of a counter: its name and the
+// services it serves, in order of preference.
+type CounterDef struct {
+	ID       int
+	Name     string
+	Services []string
+}
+
+// PutCounter creates a counter (closed, no officer) or changes the name and
+// services of an existing one; its state, officer and current ticket stay.
+// EINVALID for a number that is not positive, an empty name or no services,
+// ENOTFOUND for an unknown service. Putting what the counter already has
+// changes nothing (nil Change).
+func (e *Engine) PutCounter(now time.Time, d CounterDef, by Actor) (*hallq.Counter, *Change, error) {
+	if d.ID <= 0 {
+		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter number %d: must be a positive integer", d.ID)
+	}
+	if d.Name == "" {
+		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter %d: name is empty", d.ID)
+	}
+	if len(d.Services) == 0 {
+		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter %d serves no service", d.ID)
+	}
+	seen := map[string]bool{}
+	for _, code := range d.Services {
+		if e.services[code] == nil {
+			return nil, nil, hallq.Errorf(hallq.ENOTFOUND, "counter %d: no service %q", d.ID, code)
+		}
+		if seen[code] {
+			return nil, nil, hallq.Errorf(hallq.EINVALID, "counter %d lists service %s twice", d.ID, code)
+		}
+		seen[code] = true
+	}
+	c := e.counters[d.ID]
+	if c != nil && c.Name == d.Name && slices.Equal(c.Services, d.Services) {
+		return e.counterView(c), nil, nil
+	}
+	b := e.begin(now, actorName(by))
+	if c == nil {
+		c = &hallq.Counter{ID: d.ID, State: hallq.CounterClosed}
+		e.counters[d.ID] = c
+	}
+	c.Name, c.Services = d.Name, slices.Clone(d.Services)
+	b.counter(c)
+	b.emit(hallq.Event{Type: EventHallConfigured, Text: "counter", Counter: c.ID})
+	return e.counterView(c), b.done(), nil
+}
+
+// PutSettings replaces the hall settings in the running hall: the priority
+// policy, rating scale, closing time and public display take effect at
+// once. EINVALID for settings that do not validate, and for a change of time
+// zone, which needs the hall stopped (numbering days and stored times
+// depend on it). The notice is kept as it is (SetNotice changes it).
+// Settings equal to the current ones change nothing (nil Change).
+func (e *Engine) PutSettings(now time.Time, s hallq.Settings, by Actor) (*hallq.Settings, *Change, error) {
+	s = cloneSettings(s)
+	s.Notice = e.settings.Notice
+	if err := s.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if s.TimeZone != e.settings.TimeZone {
+		return nil, nil, errReason(hallq.EINVALID, "time_zone", "the time zone can only be changed while the hall server is stopped (hallserver config)")
+	}
+	closeMin := -1
+	if s.ClosingTime != "" {
+		closeMin, _ = hallq.ParseClock(s.ClosingTime) // checked by Validate
+	}
+	if sameSettings(e.settings, s) {
+		out := cloneSettings(e.settings)
+		return &out, nil, nil
+	}
+	b := e.begin(now, actorName(by))
+	e.settings = s
+	e.closeMin = closeMin
+	stored := cloneSettings(s)
+	b.ch.Settings = &stored
+	b.emit(hallq.Event{Type: EventHallConfigured, Text: "settings"})
+	out := cloneSettings(s)
+	return &out, b.done(), nil
+}
+
+func sameSettings(a, b hallq.Settings) bool {
+	if !slices.Equal(a.PriorityKinds, b.PriorityKinds) || !slices.Equal(a.RatingScale, b.RatingScale) {
+		return false
+	}
+	a.PriorityKinds, b.PriorityKinds = nil, nil
+	a.RatingScale, b.RatingScale = nil, nil
+	return a.Name == b.Name && a.TimeZone == b.TimeZone && a.Language == b.Language && a.BaseURL == b.BaseURL &&
+		a.PriorityPolicy == b.PriorityPolicy && a.InterleaveN == b.InterleaveN && a.AgingMinutes == b.AgingMinutes &&
+		a.MaxRecalls == b.MaxRecalls && a.SatisfiedMin == b.SatisfiedMin && a.RatingWindowMin == b.RatingWindowMin &&
+		a.ClosingTime == b.ClosingTime && a.PublicDisplay == b.PublicDisplay && a.Notice == b.Notice &&
+		a.TargetSatisfiedPct == b.TargetSatisfiedPct && a.TargetOverWaitPct == b.TargetOverWaitPct
+}
+
+// Services returns copies of the hall's service definitions, sorted by
+// Order then Code.
+func (e *Engine) Services() []hallq.Service {
+	var out []hallq.Service
+	for _, s := range e.sortedServices() {
+		out = append(out, cloneService(*s))
+	}
+	return out
+}
+
+// NoShows lists the current day's no-shows of the given services (all when
+// empty), most recent first: the tickets an officer may re-queue.
+func (e *Engine) NoShows(now time.Time, services []string) []*hallq.Ticket {
+	var out []*hallq.Ticket
+	for _, t := range e.tickets {
+		if t.State != hallq.StateNoShow || t.Day != e.day {
+			continue
+		}
+		if len(services) > 0 && !slices.Contains(services, t.Service) {
+			continue
+		}
+		out = append(out, t.Clone())
+	}
+	slices.SortFunc(out, func(a, b *hallq.Ticket) int {
+		if c := b.FinishedAt.Compare(*a.FinishedAt); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

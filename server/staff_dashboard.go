@@ -1,0 +1,115 @@
+package server
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hallq/hallq/server/report"
+	"github.com/hallq/hallq/server/web/staff"
+)
+
+// dashboard is what the manager page shows.
+type dashboard struct {
+	From, To   string
+	By         report.Dim
+	Dims       []report.Dim
+	Rows       []SummaryRow
+	Total      SummaryRow
+	Targets    report.Targets
+	CSV        string
+	TicketsCSV string
+	ChartHour  template.HTML
+	ChartWait  template.HTML
+	ChartSat   template.HTML
+}
+
+// waitBuckets are the bounds, in minutes, of the waiting-time
+// distribution chart; the last bar holds everything longer.
+var waitBuckets = []int{5, 10, 15, 20, 30, 45, 60}
+
+// managerData fills the dashboard: the summary as asked (the last seven
+// days by service when nothing is asked), and the charts for the range.
+func (s *Server) managerData(r *http.Request, p *staff.Page) error {
+	q := r.URL.Query()
+	if q.Get("from") == "" {
+		today := s.Hall.Now().In(s.Hall.Location())
+		q.Set("from", today.AddDate(0, 0, -6).Format(time.DateOnly))
+		if q.Get("to") == "" {
+			q.Set("to", today.Format(time.DateOnly))
+		}
+		r.URL.RawQuery = q.Encode()
+	}
+	rq, err := s.parseReport(r)
+	if err != nil {
+		return err
+	}
+	out, _, err := s.summarize(r, rq)
+	if err != nil {
+		return err
+	}
+	site := mustSite()
+	t := func(k string) string { return site.T(p.Lang, k) }
+	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Rows: out.Rows, Total: out.Total, Targets: out.Targets}
+	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
+	d.CSV = "/api/v1/reports/summary?" + v.Encode()
+	v.Del("by")
+	d.TicketsCSV = "/api/v1/reports/tickets?" + v.Encode()
+
+	// Arrivals and calls per hour.
+	hq := *rq
+	hq.q.By = report.ByHour
+	hours, err := report.Summarize(r.Context(), s.Store.Reports(), hq.q)
+	if err != nil {
+		return err
+	}
+	hc := staff.BarChart{Title: t("manager.chart_hour"), Series: []staff.Series{{Name: t("manager.arrivals"), Color: "#1565c0"}, {Name: t("manager.calls"), Color: "#8bc34a"}}}
+	for _, g := range hours.Groups {
+		hc.Labels = append(hc.Labels, g.Key+"h")
+		hc.Series[0].Values = append(hc.Series[0].Values, float64(g.Acc.Issued))
+		hc.Series[1].Values = append(hc.Series[1].Values, float64(g.Acc.Calls))
+	}
+	d.ChartHour = hc.SVG()
+
+	// Waiting-time distribution, with the share over each bucket's bound.
+	wc := staff.BarChart{Title: t("manager.chart_wait"), Series: []staff.Series{{Name: t("col.issued"), Color: "#1565c0"}}}
+	prev := 0
+	hist := hours.Total.Wait
+	for _, b := range waitBuckets {
+		wc.Labels = append(wc.Labels, itoa(prev)+"–"+itoa(b)+"′")
+		wc.Series[0].Values = append(wc.Series[0].Values, float64(hist.AtMost(b*60-1)-hist.AtMost(prev*60-1)))
+		prev = b
+	}
+	wc.Labels = append(wc.Labels, "> "+itoa(prev)+"′")
+	wc.Series[0].Values = append(wc.Series[0].Values, float64(hist.N()-hist.AtMost(prev*60-1)))
+	wc.Series[0].Name = t("manager.minutes")
+	d.ChartWait = wc.SVG()
+
+	// Satisfaction per officer, against the target.
+	oq := *rq
+	oq.q.By = report.ByOfficer
+	officers, err := report.Summarize(r.Context(), s.Store.Reports(), oq.q)
+	if err != nil {
+		return err
+	}
+	target := float64(rq.targets.SatisfiedPct)
+	sc := staff.BarChart{Title: t("manager.chart_sat"), Unit: "%", Max: 100, Target: &target,
+		TargetLabel: t("manager.target") + " " + itoa(rq.targets.SatisfiedPct) + "%",
+		Series:      []staff.Series{{Name: t("col.satisfied_pct"), Color: "#2e7d32"}}}
+	for _, g := range officers.Groups {
+		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
+		if g.Key == "" || f.SatisfiedPct == nil {
+			continue
+		}
+		sc.Labels = append(sc.Labels, g.Key)
+		sc.Series[0].Values = append(sc.Series[0].Values, *f.SatisfiedPct)
+		sc.Series[0].Miss = append(sc.Series[0].Miss, f.SatisfiedMiss)
+	}
+	d.ChartSat = sc.SVG()
+	p.Data = d
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

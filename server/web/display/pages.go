@@ -1,0 +1,216 @@
+// Package display serves the hall's display pages — the hall screen, the
+// counter screens and the citizen's phone page — from files embedded in the
+// binary: templates are parsed when Pages is built (so a broken template
+// stops the server at start-up, not in the hall), and scripts and styles are
+// served at checksummed URLs with long caching. Nothing is fetched from
+// outside at run time.
+package display
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+)
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// StaticPrefix is where the pages' scripts and styles are served.
+const StaticPrefix = "/display/static/"
+
+// Service names a service for the pages.
+type Service struct {
+	Code   string `json:"code"`
+	NameVI string `json:"name"`
+	NameEN string `json:"name_en"`
+}
+
+// Hall is what the pages need to know of the hall when they are served;
+// everything live comes over the stream.
+type Hall struct {
+	Name     string
+	Language string // the hall's default: "vi" or "en"
+	Services []Service
+}
+
+// Pages renders the display pages.
+type Pages struct {
+	// Hall reports the hall's name, default language and services.
+	Hall func() Hall
+
+	tmpl   map[string]*template.Template
+	assets map[string]*asset // by served name ("hall.3f2a9c1b.js")
+	urls   map[string]string // source name → served URL
+}
+
+type asset struct {
+	data  []byte
+	ctype string
+}
+
+// New parses the embedded templates and fingerprints the static files.
+func New(hall func() Hall) (*Pages, error) {
+	p := &Pages{Hall: hall, tmpl: map[string]*template.Template{}, assets: map[string]*asset{}, urls: map[string]string{}}
+	statics, err := fs.ReadDir(files, "static")
+	if err != nil {
+		return nil, fmt.Errorf("display: %w", err)
+	}
+	for _, e := range statics {
+		data, err := files.ReadFile("static/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("display: %w", err)
+		}
+		sum := sha256.Sum256(data)
+		ext := path.Ext(e.Name())
+		served := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		p.assets[served] = &asset{data: data, ctype: mime.TypeByExtension(ext)}
+		p.urls[e.Name()] = StaticPrefix + served
+	}
+	funcs := template.FuncMap{
+		"asset": func(name string) (string, error) {
+			u, ok := p.urls[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return u, nil
+		},
+	}
+	for _, name := range []string{"hall", "counter", "ticket"} {
+		t, err := template.New(name+".html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("display: template %s: %w", name, err)
+		}
+		// Render once with sample data so an error in the template shows now.
+		if err := t.ExecuteTemplate(&bytes.Buffer{}, "layout", p.data(name, "vi", nil)); err != nil {
+			return nil, fmt.Errorf("display: template %s: %w", name, err)
+		}
+		p.tmpl[name] = t
+	}
+	return p, nil
+}
+
+// pageData is what every template gets.
+type pageData struct {
+	Page   string
+	Lang   string
+	Title  string
+	T      map[string]string
+	Config template.JS // JSON read by the page's script
+}
+
+func (p *Pages) data(page, lang string, cfg map[string]any) pageData {
+	h := Hall{Name: "hallq", Language: "vi"}
+	if p.Hall != nil {
+		h = p.Hall()
+	}
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	cfg["lang"] = lang
+	cfg["hall"] = h.Name
+	cfg["services"] = h.Services
+	cfg["text"] = Text(lang)
+	cfg["stream"] = "/api/v1/stream"
+	cfg["audio"] = "/api/v1/announcements/"
+	js, _ := json.Marshal(cfg)
+	return pageData{Page: page, Lang: lang, Title: h.Name, T: Text(lang), Config: template.JS(js)}
+}
+
+// lang picks ?lang=vi|en, else the hall's default.
+func (p *Pages) lang(r *http.Request) string {
+	switch l := r.URL.Query().Get("lang"); l {
+	case "vi", "en":
+		return l
+	}
+	if p.Hall != nil && p.Hall().Language == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+func (p *Pages) render(w http.ResponseWriter, page string, d pageData) {
+	var buf bytes.Buffer
+	if err := p.tmpl[page].ExecuteTemplate(&buf, "layout", d); err != nil {
+		http.Error(w, "display: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	// Everything the pages use comes from this server.
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; media-src 'self'; connect-src 'self'; img-src 'self' data:")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(buf.Bytes())
+}
+
+// HallPage serves GET /display/hall: the last calls, waiting per service,
+// the clock and the notice. ?n= sets how many calls are listed (default 6);
+// ?audio=0 silences the announcements.
+func (p *Pages) HallPage(w http.ResponseWriter, r *http.Request) {
+	n := 6
+	if v, err := strconv.Atoi(r.URL.Query().Get("n")); err == nil && v >= 1 && v <= 10 {
+		n = v
+	}
+	lang := p.lang(r)
+	p.render(w, "hall", p.data("hall", lang, map[string]any{
+		"rows": n, "sound": r.URL.Query().Get("audio") != "0",
+	}))
+}
+
+// CounterPage serves GET /display/counter/{n}: that counter's current
+// number, very large, and its state. ?audio=1 plays the counter's calls.
+func (p *Pages) CounterPage(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n <= 0 {
+		http.Error(w, "counter: want its hall number, e.g. /display/counter/3", http.StatusBadRequest)
+		return
+	}
+	p.render(w, "counter", p.data("counter", p.lang(r), map[string]any{
+		"counter": n, "sound": r.URL.Query().Get("audio") == "1",
+	}))
+}
+
+// TicketPage serves GET /t/{id}?k=SECRET: the citizen's live view of a
+// ticket. The page reads the ticket through the API with the same secret.
+func (p *Pages) TicketPage(w http.ResponseWriter, r *http.Request) {
+	id, k := r.PathValue("id"), r.URL.Query().Get("k")
+	if id == "" || k == "" {
+		http.Error(w, "this link needs the ticket's secret (?k=…): scan the QR code on the ticket again", http.StatusBadRequest)
+		return
+	}
+	p.render(w, "ticket", p.data("ticket", p.lang(r), map[string]any{
+		"ticket": "/api/v1/tickets/" + url.PathEscape(id) + "?k=" + url.QueryEscape(k),
+	}))
+}
+
+// Static serves GET /display/static/{name}: fingerprinted, cached for a year.
+func (p *Pages) Static(w http.ResponseWriter, r *http.Request) {
+	a, ok := p.assets[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", a.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(a.data)
+}
+
+// Register adds the pages to mux.
+func (p *Pages) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /display/hall", p.HallPage)
+	mux.HandleFunc("GET /display/counter/{n}", p.CounterPage)
+	mux.HandleFunc("GET /t/{id}", p.TicketPage)
+	mux.HandleFunc("GET "+StaticPrefix+"{name}", p.Static)
+}

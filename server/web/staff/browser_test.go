@@ -1,0 +1,233 @@
+package staff_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// TestBrowser drives the staff pages in one headless Chromium, each
+// subtest in a browser context of its own (its own cookies).
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("no Chromium at " + chromium + " (apt-get install chromium)")
+	}
+	h := servertest.Start(t, servertest.Options{})
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()))
+	defer cancelAlloc()
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browserCtx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	tab := func(t *testing.T) context.Context {
+		ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		ctx, cancel2 := context.WithTimeout(ctx, 30*time.Second)
+		t.Cleanup(cancel2)
+		return ctx
+	}
+	run := func(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// waitJS waits until expr is true, through navigations (which make a
+	// page-side poll fail).
+	waitJS := func(expr string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			deadline := time.Now().Add(10 * time.Second)
+			var err error
+			for time.Now().Before(deadline) {
+				var ok bool
+				ok, err = chromedp.Evaluate[bool](expr)(ctx, t)
+				if err == nil && ok {
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			return fmt.Errorf("waiting for %s: %v", expr, err)
+		})
+	}
+	signIn := func(t *testing.T, ctx context.Context, user, pw, landing string) {
+		t.Helper()
+		run(t, ctx,
+			chromedp.Navigate(h.URL+"/login"),
+			chromedp.WaitVisible(chromedp.ID("username")),
+			chromedp.SendKeys(chromedp.ID("username"), user),
+			chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.Click(chromedp.ID("login-submit")),
+			waitJS(fmt.Sprintf(`location.pathname === %q`, landing)),
+		)
+	}
+
+	t.Run("anonymous is sent to sign in", func(t *testing.T) {
+		ctx := tab(t)
+		run(t, ctx, chromedp.Navigate(h.URL+"/officer"), chromedp.WaitVisible(chromedp.ID("login-form")))
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if !strings.Contains(loc, "/login?next=%2Fofficer") {
+			t.Errorf("location: got %s, want the sign-in page with next=/officer", loc)
+		}
+	})
+
+	var served hallq.Ticket
+	t.Run("officer opens a counter, calls next, finishes", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "canbo1", "demo-canbo", "/officer")
+		run(t, ctx,
+			chromedp.WaitVisible(chromedp.CSS(`button.open-counter[data-counter="1"]`)),
+			chromedp.Click(chromedp.CSS(`button.open-counter[data-counter="1"]`)),
+			chromedp.WaitVisible(chromedp.ID("console")),
+		)
+		// A citizen takes a number: the waiting list shows it live.
+		if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &served); code != 201 {
+			t.Fatalf("issue: %d", code)
+		}
+		run(t, ctx,
+			waitJS(fmt.Sprintf(`!!document.querySelector('#waiting tr[data-ticket=%q]')`, served.ID)),
+			chromedp.Click(chromedp.ID("btn-next")),
+			waitJS(fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, served.Label)),
+			waitJS(`document.getElementById("current-timer").textContent !== ""`),
+			chromedp.Click(chromedp.ID("btn-finish")),
+			waitJS(`document.getElementById("current-label").textContent === "—"`),
+		)
+		var got hallq.Ticket
+		h.Do("GET", "/api/v1/tickets/"+served.ID, h.Login("admin"), nil, &got)
+		if got.State != hallq.StateDone || got.Counter != 1 || got.Officer != "canbo1" {
+			t.Errorf("ticket after finish: got %s at %d by %q, want done at 1 by canbo1", got.State, got.Counter, got.Officer)
+		}
+	})
+
+	t.Run("manager downloads the CSV", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "quanly", "demo-quanly", "/manager")
+		dir := t.TempDir()
+		run(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			events := true
+			_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events,
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID,
+			})
+			return err
+		}),
+			chromedp.WaitVisible(chromedp.ID("summary")),
+			waitJS(`!!document.querySelector('#summary tr[data-key="A"]')`),
+			waitJS(`document.getElementById("live-open").textContent !== "–"`),
+			chromedp.Click(chromedp.ID("csv")),
+		)
+		var data []byte
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			names, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+			if len(names) == 1 {
+				data, _ = os.ReadFile(names[0])
+				if len(data) > 0 {
+					break
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.HasPrefix(string(data), "\ufeff") {
+			t.Fatalf("download: got %.80q, want a CSV with a UTF-8 BOM", data)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][2]string{{"Lĩnh vực", "Số phiếu đã cấp"}, {"Hộ tịch", "1"}, {"Tổng cộng", "1"}}
+		if len(rows) != len(want) {
+			t.Fatalf("rows: got %q, want %d rows", rows, len(want))
+		}
+		for i, w := range want {
+			if rows[i][0] != w[0] || rows[i][1] != w[1] {
+				t.Errorf("row %d: got %q, want %q", i, rows[i][:2], w)
+			}
+		}
+		if served := rows[1][2]; served != "1" {
+			t.Errorf("served: got %s, want 1", served)
+		}
+	})
+
+	t.Run("manager cannot open admin", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "quanly", "demo-quanly", "/manager")
+		resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(h.URL+"/admin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Status != http.StatusForbidden {
+			t.Errorf("status: got %d, want 403", resp.Status)
+		}
+		run(t, ctx, chromedp.WaitVisible(chromedp.ID("forbidden")))
+	})
+
+	t.Run("cross-site form post is refused", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "canbo2", "demo-canbo", "/officer")
+		// Another origin on the same host (so the SameSite=Strict cookie
+		// is still sent) posts a form to open counter 2.
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `<!doctype html><form id="f" method="post" action="%s/api/v1/counters/2/open"><button id="go">go</button></form>`, h.URL)
+		}))
+		defer evil.Close()
+		run(t, ctx,
+			chromedp.Navigate(evil.URL),
+			chromedp.Click(chromedp.ID("go")),
+			waitJS(`document.body && document.body.innerText.includes("cross-origin request refused")`),
+		)
+		var c hallq.Counter
+		h.Do("GET", "/api/v1/counters/2", h.Login("admin"), nil, &c)
+		if c.State != hallq.CounterClosed {
+			t.Errorf("counter 2 after the forged post: got %s, want closed", c.State)
+		}
+	})
+
+	t.Run("admin creates and revokes a device", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "admin", "demo-admin", "/admin")
+		run(t, ctx,
+			waitJS(`!!document.querySelector('#devices tr[data-device="kiosk-1"]')`),
+			chromedp.SendKeys(chromedp.ID("device-name"), "kiosk-cua-2"),
+			chromedp.Click(chromedp.ID("device-create")),
+			waitJS(`document.getElementById("new-token").textContent.length > 20`),
+		)
+		token, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("new-token")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := h.Do("POST", "/api/v1/devices/heartbeat", token, map[string]any{"printer": "ok"}, nil); code != 204 {
+			t.Fatalf("new token: got %d, want 204", code)
+		}
+		run(t, ctx,
+			waitJS(`!!document.querySelector('#devices tr[data-device="kiosk-cua-2"] button.revoke')`),
+			chromedp.Click(chromedp.CSS(`#devices tr[data-device="kiosk-cua-2"] button.revoke`)),
+			waitJS(`document.querySelector('#devices tr[data-device="kiosk-cua-2"]').className === "revoked"`),
+		)
+		if code := h.Do("POST", "/api/v1/devices/heartbeat", token, nil, nil); code != 401 {
+			t.Errorf("revoked token: got %d, want 401", code)
+		}
+	})
+}

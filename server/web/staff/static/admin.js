@@ -1,0 +1,139 @@
+// Hall administration: every change goes through the API, and through the
+// queue engine for services, counters and settings, so the running hall
+// changes at once.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const input = (value, attrs) => el("input", Object.assign({ value: value === undefined || value === null ? "" : value }, attrs || {}));
+  let settings = null;
+
+  async function save(fn) {
+    try { await fn(); flash(T("admin.saved")); await loadAll(); } catch (e) { flash(T("admin.error") + ": " + e.message, true); }
+  }
+
+  function hoursText(hours) {
+    return (hours || []).map((h) => h.open + "-" + h.close).join(", ");
+  }
+  function parseHours(text) {
+    return text.split(",").map((x) => x.trim()).filter(Boolean).map((x) => {
+      const [open, close] = x.split("-").map((y) => y.trim());
+      return { open, close };
+    });
+  }
+
+  function serviceRow(s) {
+    const isNew = !s.code;
+    const f = {
+      code: input(s.code, { size: 3, readonly: !isNew || null, class: "svc-code" }),
+      name: input(s.name, { class: "svc-name" }), name_en: input(s.name_en),
+      prefix: input(s.prefix, { size: 3 }), range: input(s.range_from ? s.range_from + "-" + s.range_to : "", { size: 10 }),
+      target: input(s.target_wait_min || 0, { type: "number", min: 0, class: "svc-target" }),
+      hours: input(hoursText(s.hours)), cap: input(s.daily_cap || 0, { type: "number", min: 0 }),
+      order: input(s.order || 0, { type: "number" }),
+    };
+    const btn = el("button", { class: "svc-save", onclick: () => save(() => {
+      const [from, to] = f.range.value.split("-").map((x) => parseInt(x, 10) || 0);
+      const body = {
+        code: f.code.value.trim(), name: f.name.value, name_en: f.name_en.value, prefix: f.prefix.value.trim(),
+        range_from: f.prefix.value.trim() ? 0 : from, range_to: f.prefix.value.trim() ? 0 : (to || 0),
+        target_wait_min: parseInt(f.target.value, 10) || 0, hours: parseHours(f.hours.value),
+        daily_cap: parseInt(f.cap.value, 10) || 0, order: parseInt(f.order.value, 10) || 0,
+      };
+      return api("PUT", "/api/v1/services/" + encodeURIComponent(body.code), body);
+    }) }, isNew ? T("admin.add") : T("admin.save"));
+    return el("tr", { "data-service": s.code || "" }, ...Object.values(f).map((x) => el("td", {}, x)), el("td", {}, btn));
+  }
+
+  function counterRow(c) {
+    const id = input(c.id || "", { type: "number", min: 1, readonly: c.id ? true : null, size: 3 });
+    const name = input(c.name), sv = input((c.services || []).join(", "));
+    const btn = el("button", { onclick: () => save(() => api("PUT", "/api/v1/counters/" + parseInt(id.value, 10),
+      { name: name.value, services: sv.value.split(",").map((x) => x.trim()).filter(Boolean) })) }, c.id ? T("admin.save") : T("admin.add"));
+    return el("tr", {}, el("td", {}, id), el("td", {}, name), el("td", {}, sv), el("td", {}, btn));
+  }
+
+  function userRow(u) {
+    const name = input(u.username, { readonly: u.username ? true : null });
+    const role = el("select", {}, ...["officer", "manager", "admin"].map((r) => el("option", { value: r, selected: r === u.role || null }, T("role." + r))));
+    const pw = input("", { type: "password", autocomplete: "new-password" });
+    const dis = el("input", { type: "checkbox", checked: u.disabled || null });
+    const btn = el("button", { onclick: () => save(() => api("PUT", "/api/v1/users/" + encodeURIComponent(name.value.trim()),
+      { role: role.value, password: pw.value, disabled: dis.checked })) }, u.username ? T("admin.save") : T("admin.add"));
+    return el("tr", {}, el("td", {}, name), el("td", {}, role), el("td", {}, pw), el("td", {}, dis), el("td", {}, btn));
+  }
+
+  function deviceRow(d) {
+    const revoked = !!d.revoked_at;
+    return el("tr", { "data-device": d.name, class: revoked ? "revoked" : "" },
+      el("td", {}, d.name), el("td", {}, d.kind), el("td", {}, d.counter || ""),
+      el("td", {}, d.last_seen ? new Date(d.last_seen).toLocaleString() : T("admin.never")),
+      el("td", { class: "health" }, d.health ? JSON.stringify(d.health) : ""),
+      el("td", {}, revoked ? T("admin.revoked") : el("button", { class: "revoke",
+        onclick: () => save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke")) }, T("admin.revoke"))));
+  }
+
+  async function loadAll() {
+    const [hall, users, devices, set] = await Promise.all([
+      api("GET", "/api/v1/hall"), api("GET", "/api/v1/users"), api("GET", "/api/v1/devices"), api("GET", "/api/v1/settings")]);
+    settings = set;
+    $("services").replaceChildren(...hall.services.map(serviceRow), serviceRow({}));
+    $("counters").replaceChildren(...hall.counters.map(counterRow), counterRow({}));
+    $("users").replaceChildren(...users.users.map(userRow), userRow({ role: "officer" }));
+    $("devices").replaceChildren(...devices.devices.map(deviceRow));
+    $("set-name").value = set.name; $("set-language").value = set.language; $("set-policy").value = set.priority_policy;
+    $("set-interleave").value = set.interleave_n; $("set-aging").value = set.aging_minutes; $("set-recalls").value = set.max_recalls;
+    $("set-scale").value = set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n");
+    $("set-satmin").value = set.satisfied_min; $("set-closing").value = set.closing_time || "";
+    $("set-tsat").value = set.target_satisfied_pct; $("set-tover").value = set.target_over_wait_pct;
+    $("set-public").checked = set.public_display;
+    if (document.activeElement !== $("notice")) $("notice").value = set.notice || "";
+    const ps = $("preview-service"), was = ps.value;
+    ps.replaceChildren(...hall.services.map((s) => el("option", { value: s.code }, s.code + " — " + s.name)));
+    if (was) ps.value = was;
+    showPreview();
+  }
+
+  function showPreview() {
+    const code = $("preview-service").value;
+    if (code) $("preview").src = "/api/v1/ticket-preview?service=" + encodeURIComponent(code) + "&t=" + Date.now();
+  }
+  $("preview-service").addEventListener("change", showPreview);
+
+  $("device-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const res = await api("POST", "/api/v1/devices", {
+        name: $("device-name").value.trim(), kind: $("device-kind").value, counter: parseInt($("device-counter").value, 10) || 0 });
+      $("new-token").textContent = res.token;
+      $("new-token-box").hidden = false;
+      $("device-name").value = "";
+      await loadAll();
+    } catch (e) { flash(T("admin.error") + ": " + e.message, true); }
+  });
+
+  $("settings-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    save(() => {
+      const s = Object.assign({}, settings, {
+        name: $("set-name").value, language: $("set-language").value, priority_policy: $("set-policy").value,
+        interleave_n: parseInt($("set-interleave").value, 10) || 0, aging_minutes: parseInt($("set-aging").value, 10) || 0,
+        max_recalls: parseInt($("set-recalls").value, 10) || 0, satisfied_min: parseInt($("set-satmin").value, 10) || 0,
+        closing_time: $("set-closing").value.trim(), public_display: $("set-public").checked,
+        target_satisfied_pct: parseInt($("set-tsat").value, 10) || 0, target_over_wait_pct: parseInt($("set-tover").value, 10) || 0,
+        rating_scale: $("set-scale").value.split("\n").map((x) => x.trim()).filter(Boolean).map((line) => {
+          const [score, rest] = line.split("=");
+          const [name, nameEn] = (rest || "").split("|").map((y) => y.trim());
+          return { score: parseInt(score, 10), name: name || "", name_en: nameEn || "" };
+        }),
+      });
+      return api("PUT", "/api/v1/settings", s);
+    });
+  });
+
+  $("notice-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    save(() => api("POST", "/api/v1/notice", { text: $("notice").value }));
+  });
+
+  loadAll().catch((e) => flash(e.message, true));
+})();

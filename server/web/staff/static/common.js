@@ -1,0 +1,110 @@
+// hallq staff pages: shared helpers. No framework, nothing fetched from
+// outside the hall server.
+"use strict";
+const TEXT = JSON.parse(document.getElementById("texts").textContent);
+function T(key) { return TEXT[key] || key; }
+
+class APIError extends Error {
+  constructor(status, code, message, reason) { super(message); this.status = status; this.code = code; this.reason = reason; }
+}
+
+// api calls the hall's JSON API with the session cookie.
+async function api(method, path, body) {
+  const opts = { method, credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const resp = await fetch(path, opts);
+  if (resp.status === 204) return null;
+  let data = null;
+  try { data = await resp.json(); } catch (e) { data = null; }
+  if (!resp.ok) {
+    const err = (data && data.error) || {};
+    if (resp.status === 401 && !path.endsWith("/login")) {
+      location.href = "/login?expired=1&next=" + encodeURIComponent(location.pathname + location.search);
+    }
+    throw new APIError(resp.status, err.code || "", err.message || resp.statusText, err.reason || "");
+  }
+  return data;
+}
+
+// Stream follows /api/v1/stream: a snapshot, then events; it reconnects
+// with ?since= after any break so that no event is missed.
+class Stream {
+  constructor(onSnapshot, onEvent, onStatus) {
+    this.seq = -1; this.onSnapshot = onSnapshot; this.onEvent = onEvent; this.onStatus = onStatus || (() => {});
+    this.backoff = 500; this.connect();
+  }
+  connect() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    let url = proto + "//" + location.host + "/api/v1/stream";
+    if (this.seq >= 0) url += "?since=" + this.seq;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => { this.backoff = 500; this.onStatus(true); };
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type === "snapshot") {
+        this.seq = msg.seq; this.onSnapshot(msg.hall);
+        return;
+      }
+      if (typeof msg.seq === "number") {
+        if (msg.seq <= this.seq) return;
+        this.seq = msg.seq;
+      }
+      this.onEvent(msg);
+    };
+    ws.onclose = () => {
+      this.onStatus(false);
+      setTimeout(() => this.connect(), this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 10000);
+    };
+  }
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function pad2(n) { return String(n).padStart(2, "0"); }
+function fmtClock(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return pad2(d.getHours()) + ":" + pad2(d.getMinutes());
+}
+function fmtDuration(ms) {
+  if (ms < 0) ms = 0;
+  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return (h > 0 ? h + ":" + pad2(m) : m) + ":" + pad2(s % 60);
+}
+
+function flash(msg, isError) {
+  let box = document.getElementById("flash");
+  if (!box) {
+    box = el("div", { id: "flash", role: "status" });
+    document.body.append(box);
+  }
+  box.textContent = msg;
+  box.className = isError ? "error show" : "show";
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => { box.className = ""; }, 4000);
+}
+
+const signout = document.getElementById("signout");
+if (signout) {
+  signout.addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/logout"); } catch (e) { /* signed out anyway */ }
+    location.href = "/login";
+  });
+}

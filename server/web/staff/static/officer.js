@@ -1,0 +1,202 @@
+// The officer console: everything live over the event stream.
+"use strict";
+(function () {
+  const root = document.getElementById("officer");
+  const me = root.dataset.user;
+  const params = new URLSearchParams(location.search);
+  let counterId = parseInt(params.get("counter") || sessionStorage.getItem("hallq_counter") || "0", 10) || 0;
+  let hall = null;       // the latest snapshot's hall view
+  let counter = null;    // our counter, fresh from the API
+  let busy = false;
+
+  const $ = (id) => document.getElementById(id);
+
+  function serviceName(code) {
+    const s = hall && hall.services.find((x) => x.code === code);
+    if (!s) return code;
+    return (document.body.dataset.lang === "en" && s.name_en) ? s.name_en : s.name;
+  }
+
+  function showChooser() {
+    $("console").hidden = true;
+    $("chooser").hidden = false;
+    const list = $("counter-list");
+    list.replaceChildren();
+    if (!hall) return;
+    for (const c of hall.counters) {
+      const mine = c.officer === me, free = !c.officer;
+      list.append(el("div", { class: "counter-choice" },
+        el("strong", {}, T("officer.counter") + " " + c.id), " ", c.name, " · ",
+        c.services.map(serviceName).join(", "), " · ",
+        T("officer.state." + c.state) + (c.officer ? " (" + c.officer + ")" : ""), " ",
+        el("button", {
+          class: "open-counter", "data-counter": c.id, disabled: !(mine || free) || null,
+          onclick: () => openCounter(c.id),
+        }, mine ? T("officer.title") : T("officer.open"))));
+    }
+  }
+
+  async function openCounter(id) {
+    try {
+      const c = await api("POST", "/api/v1/counters/" + id + "/open");
+      counterId = id;
+      sessionStorage.setItem("hallq_counter", String(id));
+      history.replaceState(null, "", "/officer?counter=" + id);
+      counter = c;
+      render();
+      refreshLists();
+    } catch (e) { flash(e.message, true); }
+  }
+
+  async function refreshCounter() {
+    if (!counterId) return;
+    try {
+      counter = await api("GET", "/api/v1/counters/" + counterId);
+    } catch (e) { counter = null; }
+    render();
+  }
+
+  function render() {
+    if (!counter || counter.officer !== me || counter.state === "closed") {
+      showChooser();
+      return;
+    }
+    $("chooser").hidden = true;
+    $("console").hidden = false;
+    $("counter-id").textContent = counter.id;
+    $("counter-name").textContent = counter.name;
+    $("counter-state").textContent = T("officer.state." + counter.state);
+    $("counter-state").dataset.state = counter.state;
+    const cur = counter.current;
+    $("current-label").textContent = cur ? cur.label : "—";
+    $("current-meta").textContent = cur
+      ? serviceName(cur.service) + " · " + T("officer.state." + cur.state) + (cur.priority ? " · " + T("officer.priority") : "")
+      : T("officer.none");
+    const paused = counter.state === "paused";
+    $("btn-pause").firstChild.textContent = (paused ? T("officer.resume") : T("officer.pause")) + " ";
+    $("btn-next").disabled = !!cur || paused;
+    $("btn-recall").disabled = !cur || cur.state !== "called";
+    $("btn-start").disabled = !cur || cur.state !== "called";
+    $("btn-finish").disabled = !cur;
+    $("btn-noshow").disabled = !cur || cur.state !== "called";
+    $("btn-transfer").disabled = !cur;
+    $("btn-close").disabled = !!cur;
+    const sel = $("transfer-to"), was = sel.value;
+    sel.replaceChildren();
+    for (const s of (hall ? hall.services : [])) {
+      if (cur && s.code === cur.service) continue;
+      sel.append(el("option", { value: s.code }, s.code + " — " + serviceName(s.code)));
+    }
+    if (was) sel.value = was;
+    tick();
+  }
+
+  function tick() {
+    const cur = counter && counter.current;
+    if (!cur) { $("current-timer").textContent = ""; return; }
+    const from = cur.started_at || cur.called_at;
+    $("current-timer").textContent = fmtDuration(Date.now() - new Date(from).getTime());
+  }
+  setInterval(tick, 1000);
+
+  let listTimer = 0;
+  function refreshLists() {
+    clearTimeout(listTimer);
+    listTimer = setTimeout(loadLists, 50);
+  }
+
+  async function loadLists() {
+    if (!counter || !counter.services) return;
+    const q = "?service=" + encodeURIComponent(counter.services.join(","));
+    try {
+      const [w, n] = await Promise.all([api("GET", "/api/v1/tickets" + q), api("GET", "/api/v1/noshows" + q)]);
+      renderWaiting(w.tickets);
+      renderNoShows(n.tickets);
+    } catch (e) { flash(e.message, true); }
+  }
+
+  function renderWaiting(tickets) {
+    $("waiting-count").textContent = tickets.length;
+    const body = $("waiting");
+    body.replaceChildren();
+    if (tickets.length === 0) body.append(el("tr", {}, el("td", { colspan: 5 }, T("officer.nobody"))));
+    for (const t of tickets) {
+      body.append(el("tr", { "data-ticket": t.id, class: t.priority ? "prio" : "" },
+        el("td", { class: "label" }, t.label),
+        el("td", {}, serviceName(t.service)),
+        el("td", {}, T("officer.issued") + " " + fmtClock(t.issued_at)),
+        el("td", {}, t.priority ? T("officer.priority") : el("button", { class: "mark-priority", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/priority", {}) }, T("officer.priority"))),
+        el("td", {}, el("button", { class: "call-ticket", onclick: () => act("POST", "/api/v1/counters/" + counterId + "/call", { ticket: t.id }) }, T("officer.call")))));
+    }
+  }
+
+  function renderNoShows(tickets) {
+    const body = $("noshows");
+    body.replaceChildren();
+    for (const t of tickets) {
+      body.append(el("tr", { "data-ticket": t.id },
+        el("td", { class: "label" }, t.label),
+        el("td", {}, serviceName(t.service)),
+        el("td", {}, el("button", { class: "requeue", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/requeue") }, T("officer.requeue")))));
+    }
+  }
+
+  async function act(method, path, body) {
+    if (busy) return;
+    busy = true;
+    try {
+      const res = await api(method, path, body);
+      if (res && res.id && typeof res.state === "string" && res.services) counter = res;
+      await refreshCounter();
+      refreshLists();
+    } catch (e) {
+      flash(e.message, true);
+    } finally { busy = false; }
+  }
+
+  const base = () => "/api/v1/counters/" + counterId;
+  const actions = {
+    next: () => act("POST", base() + "/next"),
+    recall: () => act("POST", base() + "/recall"),
+    start: () => act("POST", base() + "/start"),
+    finish: () => act("POST", base() + "/finish"),
+    noshow: () => act("POST", base() + "/no-show"),
+    transfer: () => act("POST", base() + "/transfer", { service: $("transfer-to").value }),
+    pause: () => act("POST", base() + (counter && counter.state === "paused" ? "/open" : "/pause")),
+    close: () => act("POST", base() + "/close"),
+  };
+  for (const [name, fn] of Object.entries(actions)) {
+    $("btn-" + name).addEventListener("click", fn);
+  }
+  const keys = { n: "next", r: "recall", s: "start", f: "finish", v: "noshow", t: "transfer", p: "pause" };
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || $("console").hidden) return;
+    if (["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
+    const name = keys[ev.key.toLowerCase()];
+    if (name && !$("btn-" + name).disabled) {
+      ev.preventDefault();
+      actions[name]();
+    }
+  });
+
+  new Stream((h) => {
+    hall = h;
+    counter = counterId ? h.counters.find((c) => c.id === counterId) || null : null;
+    render();
+    refreshLists();
+  }, (ev) => {
+    if (ev.type === "hall.configured") {
+      // Definitions changed: reconnecting brings a fresh snapshot.
+      api("GET", "/api/v1/hall").then((h) => { hall = h; refreshCounter(); });
+    }
+    if (hall && ev.counter && !counterId) {
+      api("GET", "/api/v1/hall").then((h) => { hall = h; render(); });
+    }
+    if (ev.counter === counterId || (ev.type || "").startsWith("counter.")) refreshCounter();
+    refreshLists();
+    if (!counterId && hall) showChooser();
+  }, (up) => {
+    $("conn").textContent = up ? T("officer.live") : T("officer.offline");
+    $("conn").className = up ? "conn up" : "conn down";
+  });
+})();
