@@ -239,6 +239,9 @@ func LEDText(label string, counter, digits int) string {
 	if label == "" {
 		label = "----"
 	}
+	if counter <= 0 {
+		return label
+	}
 	c := fmt.Sprint(counter)
 	pad := digits - len(label) - len(c)
 	if pad < 1 {

@@ -30,11 +30,11 @@ func chromiumPath() string {
 	return ""
 }
 
-// TestBrowser drives the pages in one headless Chromium, a tab per subtest.
-func TestBrowser(t *testing.T) {
+// startBrowser starts one headless Chromium for a test or benchmark.
+func startBrowser(tb testing.TB) context.Context {
 	path := chromiumPath()
 	if path == "" {
-		t.Skip("chromium not installed (on Debian: apt-get install chromium); browser tests skipped")
+		tb.Skip("chromium not installed (on Debian: apt-get install chromium); browser tests skipped")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -43,7 +43,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
@@ -51,12 +51,18 @@ func TestBrowser(t *testing.T) {
 		chromedp.WindowSize(1920, 1080),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	tb.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	tb.Cleanup(cancelBrowser)
 	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		tb.Fatalf("start chromium: %v", err)
 	}
+	return bctx
+}
+
+// TestBrowser drives the pages in one headless Chromium, a tab per subtest.
+func TestBrowser(t *testing.T) {
+	bctx := startBrowser(t)
 	tab := func(t *testing.T) context.Context {
 		ctx, cancel := chromedp.NewContext(bctx)
 		t.Cleanup(cancel)

@@ -28,13 +28,20 @@ import (
 // testHall is the demo hall started with adjusted settings (servertest
 // seeds the demo's settings as they are; these tests need short clips).
 type testHall struct {
-	t     *testing.T
+	t     testing.TB
 	URL   string
 	Addr  string
 	token map[string]string
 }
 
 func startHall(t *testing.T, adjust func(*hallq.Settings)) *testHall {
+	return startHallAdjusted(t, adjust)
+}
+
+// startHallTB is the demo hall as it is, for benchmarks.
+func startHallTB(tb testing.TB) *testHall { return startHallAdjusted(tb, nil) }
+
+func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 	t.Helper()
 	server.PasswordCost = bcrypt.MinCost
 	ctx := context.Background()

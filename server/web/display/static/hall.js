@@ -113,6 +113,10 @@ function applyEvent(ev, replayed) {
       hall.notice = ev.text || "";
       renderNotice();
       return;
+    case "hall.configured":
+      // An admin changed a service or counter: take the new names and queues.
+      refresh();
+      return;
     default:
       return;
   }

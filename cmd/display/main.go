@@ -1,0 +1,84 @@
+// Command display shows the hall's calls on a screen without a browser — a
+// terminal, a Linux framebuffer (a Raspberry Pi on HDMI) or a MAX7219 LED
+// board on SPI — and says them through ALSA. See docs/DISPLAYS.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi/spireg"
+	"periph.io/x/host/v3"
+
+	"github.com/hallq/hallq/display"
+)
+
+func main() {
+	cfgPath := flag.String("config", "/etc/hallq/display.toml", "the display's config file")
+	check := flag.Bool("check-config", false, "check the config file and exit")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := display.LoadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if *check {
+		fmt.Printf("%s: ok (%s)\n", *cfgPath, cfg)
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, logger); err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("display", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg *display.Config, logger *slog.Logger) error {
+	d := &display.Daemon{Config: cfg, Logger: logger}
+	switch cfg.Renderer {
+	case display.RendererTerminal:
+		d.Renderer = &display.Terminal{Out: os.Stdout}
+	case display.RendererFramebuffer:
+		fb, f, err := display.OpenFramebuffer(cfg.Framebuffer.Device, cfg.Framebuffer.Font)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		d.Renderer = fb
+	case display.RendererMAX7219:
+		if _, err := host.Init(); err != nil {
+			return fmt.Errorf("periph: %w", err)
+		}
+		port, err := spireg.Open(cfg.MAX7219.Port)
+		if err != nil {
+			return fmt.Errorf("spi %s: %w", cfg.MAX7219.Port, err)
+		}
+		defer port.Close()
+		m, err := display.NewMAX7219(port, cfg.MAX7219.Chips, physic.Frequency(cfg.MAX7219.SpeedHz)*physic.Hertz)
+		if err != nil {
+			return err
+		}
+		if err := m.Init(cfg.MAX7219.Intensity); err != nil {
+			return err
+		}
+		defer m.Shutdown(true)
+		d.Renderer = &display.LEDBoard{M: m}
+	}
+	if cfg.Audio.Enabled {
+		d.Player = &display.Player{
+			Fetch: display.HTTPFetch(cfg.Server, cfg.Token, nil),
+			Play:  display.Aplay(cfg.Audio.Command, cfg.Audio.Device),
+		}
+	}
+	logger.Info("display starting", "config", cfg.String())
+	return d.Run(ctx)
+}

@@ -1,0 +1,126 @@
+package display_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) last() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.b.String()
+	if i := strings.LastIndex(out, "\x1b[H\x1b[2J"); i >= 0 {
+		return out[i:]
+	}
+	return out
+}
+
+// TestDaemon: the daemon in counter mode shows its counter's call on the
+// terminal, queues its announcement, and reports in with heartbeats.
+func TestDaemon(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	cfg, err := display.ParseConfig("display.toml", []byte(`
+server = "`+h.URL+`"
+token = "`+servertest.DisplayToken+`"
+mode = "counter"
+counter = 2
+renderer = "terminal"
+heartbeat_s = 5
+[audio]
+enabled = true
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	var mu sync.Mutex
+	var said []int64
+	player := &display.Player{
+		Fetch: func(ctx context.Context, seq int64) ([]byte, error) { return []byte{byte(seq)}, nil },
+		Play: func(ctx context.Context, wav []byte) error {
+			mu.Lock()
+			said = append(said, int64(wav[0]))
+			mu.Unlock()
+			return nil
+		},
+	}
+	d := &display.Daemon{Config: cfg, Renderer: &display.Terminal{Out: &out}, Player: player}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	waitFor(t, 10*time.Second, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
+	var tk hallq.Ticket
+	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &tk)
+	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, nil)
+	for _, n := range []string{"1", "2"} {
+		tok := h.Login("canbo" + n)
+		h.Do("POST", "/api/v1/counters/"+n+"/open", tok, nil, nil)
+		h.Do("POST", "/api/v1/counters/"+n+"/next", tok, nil, nil)
+	}
+	// Counter 1 called the first ticket; counter 2 the second.
+	waitFor(t, 10*time.Second, "counter 2's call shown", func() bool {
+		s := out.last()
+		return strings.Contains(s, "Mời đến quầy") && strings.Contains(s, "█")
+	})
+	waitFor(t, 5*time.Second, "counter 2's call said", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(said) == 1
+	})
+	// Only counter 2's call (event 6: issue, issue, open 1, call 1, open 2, call 2).
+	mu.Lock()
+	if said[0] != 6 {
+		t.Errorf("said event %d, want 6 (counter 2's call only)", said[0])
+	}
+	mu.Unlock()
+}
+
+func TestConfigProblems(t *testing.T) {
+	_, err := display.ParseConfig("display.toml", []byte(`server = "hall.local"
+mode = "counter"
+renderer = "max7219"
+colour = "red"
+[max7219]
+intensity = 20
+`))
+	if err == nil {
+		t.Fatal("a bad config was accepted")
+	}
+	for _, want := range []string{"display.toml:4: colour: unknown key"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	}
+	_, err = display.ParseConfig("display.toml", []byte(`server = "hall.local"
+mode = "counter"
+renderer = "max7219"
+[max7219]
+intensity = 20
+`))
+	for _, want := range []string{"display.toml:1: server:", "display.toml:2: mode:", "display.toml:4: max7219.port:", "display.toml:5: max7219.intensity: must be 0 to 15"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	}
+}
