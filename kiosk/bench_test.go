@@ -52,7 +52,7 @@ func (f *firstBytes) wrap(c transport.Conn) transport.Conn {
 func BenchmarkEdgeToPrint(b *testing.B) {
 	h := servertest.Start(b, servertest.Options{})
 	fb := &firstBytes{anyC: make(chan time.Time, 1), jobC: make(chan time.Time, 1)}
-	toml := strings.NewReplacer(`confirm = "10ms"`, `confirm = "25ms"`, `hold_off = "100ms"`, `hold_off = "30ms"`).Replace(kioskTOML)
+	toml := strings.NewReplacer(`confirm = "10ms"`, `confirm = "25ms"`, `hold_off = "100ms"`, `hold_off = "30ms"`, `heartbeat_every = "1s"`, `heartbeat_every = "1h"`).Replace(kioskTOML)
 	r := newRig(b, rigOptions{url: h.URL, toml: toml, wrap: fb.wrap})
 	var first, job []time.Duration
 	buttons := []string{"A", "B"}

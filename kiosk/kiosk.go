@@ -250,7 +250,13 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	<-ctx.Done()
 	wg.Wait()
 	k.printer.Close()
+	if k.prio != nil {
+		k.prio.take() // stops its timer and darkens its lamp
+	}
 	k.lamps.allOff()
+	for _, b := range k.buttons {
+		b.led.Off()
+	}
 	for _, p := range k.pads {
 		p.led.Off()
 	}

@@ -52,6 +52,11 @@ func (k *Kiosk) newPad(pc config.Pad) (*pad, error) {
 	if p.led, err = ledPin(pc.LED); err != nil {
 		return nil, err
 	}
+	if len(pc.Rating) > 0 {
+		if err := k.seedSeq(p.device); err != nil {
+			return nil, err
+		}
+	}
 	for _, r := range pc.Rating {
 		pin, err := buttonPin(r.Pin)
 		if err != nil {
@@ -76,6 +81,29 @@ func (k *Kiosk) newPad(pc config.Pad) (*pad, error) {
 		}
 	}
 	return p, nil
+}
+
+// plausibleClock is a wall-clock reading no earlier than hallq's first
+// release: a Raspberry Pi without a real-time clock may boot long before it.
+var plausibleClock = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// seedSeq starts the numbering of a pad this outbox has never numbered at
+// the wall clock in milliseconds, when the clock is plausible. The server
+// keeps the first press of each device_seq, so a kiosk whose outbox was lost
+// (a new SD card) must not count from 1 again, or its new presses would be
+// taken for old ones; numbers need only increase, not be consecutive.
+func (k *Kiosk) seedSeq(device string) error {
+	ctx := context.Background()
+	_, ok, err := k.out.LastSeq(ctx, device)
+	if err != nil || ok {
+		return err
+	}
+	now := k.now()
+	if now.Before(plausibleClock) {
+		k.log.Warn("the clock is implausible: rating numbers start at 1", "device", device, "now", now)
+		return k.out.SetNextSeq(ctx, device, 1)
+	}
+	return k.out.SetNextSeq(ctx, device, now.UnixMilli())
 }
 
 func (p *pad) inputs() []input {
@@ -174,6 +202,23 @@ func (p *pad) sendLoop(ctx context.Context) {
 			wait = p.k.retry
 		case hallclient.Transient(err):
 			pause, wait = wait, min(2*wait, p.k.maxWait)
+		case hallq.ErrorReason(err) == "seq_reused":
+			// The server holds this number for another press: this outbox
+			// was lost and started again. Number the press afresh, from the
+			// wall clock, and send it again.
+			np, rerr := p.k.out.Renumber(ctx, p.device, pr.Seq, p.k.now().UnixMilli())
+			if rerr != nil {
+				p.k.log.Error("renumbering a press", logErr, rerr)
+				pause = p.k.maxWait
+				break
+			}
+			p.k.log.Warn("device_seq already used on the server: press renumbered", logCounter, pr.Counter, logSeq, np.Seq)
+			p.mu.Lock()
+			if edge, ok := p.mono[pr.Seq]; ok {
+				delete(p.mono, pr.Seq)
+				p.mono[np.Seq] = edge
+			}
+			p.mu.Unlock()
 		case code == hallq.EUNAUTHORIZED || code == hallq.EFORBIDDEN:
 			// The token is wrong or revoked: keep the presses for a fixed config.
 			p.k.log.Error("rating refused: check the pad's token", logCounter, pr.Counter, logErr, err)

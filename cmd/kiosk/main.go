@@ -8,12 +8,21 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/hallq/hallq/kiosk/cli"
 )
 
+// memoryLimit is the Go runtime's soft memory limit: the kiosk's live heap
+// is a few MB, and a Pi Zero 2 W has 512 MB for everything, so garbage is
+// not left to pile up between collections. GOMEMLIMIT overrides it.
+const memoryLimit = 20 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()

@@ -99,6 +99,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return exitUsage
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+
 	if err := run(ctx, cfg, f, env, logger); err != nil {
 		logger.Error("kiosk stopped", "err", err)
 		return exitFailed

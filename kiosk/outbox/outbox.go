@@ -142,6 +142,55 @@ func (o *Outbox) SetNextSeq(ctx context.Context, device string, next int64) erro
 	return nil
 }
 
+// LastSeq returns the last sequence number given to device; ok is false
+// when this outbox never numbered a press of it.
+func (o *Outbox) LastSeq(ctx context.Context, device string) (last int64, ok bool, err error) {
+	err = o.db.QueryRowContext(ctx, "SELECT last FROM seqs WHERE device = ?", device).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("outbox: last sequence of %s: %w", device, err)
+	}
+	return last, true, nil
+}
+
+// Renumber gives the stored press device#seq the next sequence number of
+// its device, at least next, in one transaction, and returns it as stored:
+// for a press whose number the server already holds for another press (an
+// outbox lost and started again).
+func (o *Outbox) Renumber(ctx context.Context, device string, seq, next int64) (Press, error) {
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Press{}, fmt.Errorf("outbox: renumber: %w", err)
+	}
+	defer tx.Rollback()
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT last FROM seqs WHERE device = ?", device).Scan(&last); err != nil {
+		return Press{}, fmt.Errorf("outbox: renumber %s#%d: %w", device, seq, err)
+	}
+	newSeq := max(last+1, next)
+	if _, err := tx.ExecContext(ctx, "UPDATE seqs SET last = ? WHERE device = ?", newSeq, device); err != nil {
+		return Press{}, fmt.Errorf("outbox: renumber: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE ratings SET seq = ? WHERE device = ? AND seq = ?", newSeq, device, seq)
+	if err != nil {
+		return Press{}, fmt.Errorf("outbox: renumber: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Press{}, fmt.Errorf("outbox: renumber: no press %s#%d", device, seq)
+	}
+	if err := tx.Commit(); err != nil {
+		return Press{}, fmt.Errorf("outbox: renumber: %w", err)
+	}
+	var p Press
+	var wall int64
+	err = o.db.QueryRowContext(ctx, "SELECT device, seq, counter, score, wall_ms, boot_id, boot_ns, run_id FROM ratings WHERE device = ? AND seq = ?", device, newSeq).
+		Scan(&p.Device, &p.Seq, &p.Counter, &p.Score, &wall, &p.BootID, &p.BootNS, &p.RunID)
+	p.Wall = time.UnixMilli(wall)
+	return p, err
+}
+
 // Pending returns up to limit presses of device not yet delivered, oldest first.
 func (o *Outbox) Pending(ctx context.Context, device string, limit int) ([]Press, error) {
 	rows, err := o.db.QueryContext(ctx, "SELECT device, seq, counter, score, wall_ms, boot_id, boot_ns, run_id FROM ratings WHERE device = ? ORDER BY seq LIMIT ?", device, limit)

@@ -93,3 +93,31 @@ func TestCancels(t *testing.T) {
 		t.Errorf("got %d cancels after done, want 0", c)
 	}
 }
+
+func TestRenumber(t *testing.T) {
+	ctx := context.Background()
+	o, err := Open(ctx, filepath.Join(t.TempDir(), "outbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	for i := 0; i < 2; i++ {
+		if _, err := o.AddPress(ctx, Press{Device: "pad-1", Counter: 1, Score: i + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := o.Renumber(ctx, "pad-1", 1, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Seq != 50 || p.Score != 1 {
+		t.Errorf("got %+v, want the first press as seq 50", p)
+	}
+	ps, _ := o.Pending(ctx, "pad-1", 10)
+	if len(ps) != 2 || ps[0].Seq != 2 || ps[1].Seq != 50 {
+		t.Errorf("got %+v, want seqs 2 and 50", ps)
+	}
+	if next, _ := o.AddPress(ctx, Press{Device: "pad-1"}); next.Seq != 51 {
+		t.Errorf("got next seq %d, want 51", next.Seq)
+	}
+}
