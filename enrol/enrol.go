@@ -97,12 +97,12 @@ var errExpired = errors.New("enrol: request expired")
 
 // answer is the server's reply to a request or a poll.
 type answer struct {
-	ID          string `json:"id"`
-	State       string `json:"state"`
-	Secret      string `json:"secret"`
-	Poll        string `json:"poll"`
-	Token       string `json:"token"`
-	Error       *struct {
+	ID     string `json:"id"`
+	State  string `json:"state"`
+	Secret string `json:"secret"`
+	Poll   string `json:"poll"`
+	Token  string `json:"token"`
+	Error  *struct {
 		Code, Message, Reason string
 	} `json:"error"`
 }

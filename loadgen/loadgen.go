@@ -55,8 +55,10 @@ type Config struct {
 	// CallRate is calls per second over all counters (each call finishes
 	// the counter's current ticket, then calls next).
 	CallRate float64
-	// Subscribers websocket clients follow /api/v1/stream.
-	Subscribers int
+	// Subscribers websocket clients follow /api/v1/stream, anonymously
+	// (as public hall screens do) unless SubscriberToken is set.
+	Subscribers     int
+	SubscriberToken string
 	// Duration of the measured run.
 	Duration time.Duration
 	// Progress, if set, receives a line per phase.
@@ -169,7 +171,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := l.setUp(ctx); err != nil {
 		return nil, err
 	}
-	subs, err := connectSubscribers(ctx, cfg.URL, cfg.KioskToken, cfg.Subscribers)
+	subs, err := connectSubscribers(ctx, cfg.URL, cfg.SubscriberToken, cfg.Subscribers)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 		return p, nil
 	}
 	hash := HashToken(token)
-	u, err := s.Store.SessionUser(r.Context(), hash, s.Hall.Now())
+	u, err := s.accts.SessionUser(r.Context(), hash, s.clock())
 	if err == nil {
 		p.User = &u
 		return p, nil
@@ -87,7 +87,7 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 	if hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return p, err
 	}
-	d, err := s.Store.DeviceByToken(r.Context(), hash)
+	d, err := s.accts.DeviceByToken(r.Context(), hash)
 	if err == nil {
 		p.Device = &d
 		return p, nil
@@ -114,13 +114,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	now := s.Hall.Now()
+	now := s.clock()
 	who := req.Username + "\x00" + clientIP(r)
 	if s.logins.locked(who, now) {
 		return &hallq.Error{Code: hallq.EUNAUTHORIZED, Reason: "locked",
 			Message: "too many failed sign-ins for this user from this address; try again in 15 minutes"}
 	}
-	u, hash, err := s.Store.UserHash(r.Context(), req.Username)
+	u, hash, err := s.accts.UserHash(r.Context(), req.Username)
 	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return err
 	}
@@ -131,8 +131,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal
 	}
 	s.logins.reset(who)
 	token := NewToken()
-	exp := now.Add(s.SessionTTL).In(s.Hall.Location()).Truncate(time.Second)
-	if err := s.Store.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
+	exp := now.Add(s.SessionTTL).In(s.location()).Truncate(time.Second)
+	if err := s.accts.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -150,7 +150,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p hallq.Principa
 	} else if c, err := r.Cookie(SessionCookie); err == nil {
 		token = c.Value
 	}
-	if err := s.Store.DeleteSession(r.Context(), HashToken(token)); err != nil {
+	if err := s.accts.DeleteSession(r.Context(), HashToken(token)); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/servertest"
@@ -248,5 +251,51 @@ func TestEnrolValidatesAndRateLimits(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusTooManyRequests || body.Error.Reason != "rate_limited" || body.Error.Message == "" || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("sixth request: got %d %+v Retry-After %q, want 429 rate_limited with Retry-After", resp.StatusCode, body, resp.Header.Get("Retry-After"))
+	}
+}
+
+// Polls that race after approval: exactly one gets the token.
+func TestEnrolTokenGivenExactlyOnce(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	a := ask(t, h, "tv-race", "display", "RACE")
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+a.ID+"/approve", h.Login("admin"), nil); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	const polls = 8
+	codes := make(chan int, polls)
+	var wg sync.WaitGroup
+	for range polls {
+		wg.Go(func() {
+			resp, err := http.Get(h.URL + a.Poll)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[200] != 1 || got[404] != polls-1 {
+		t.Errorf("statuses %v, want one 200 and %d 404", got, polls-1)
+	}
+}
+
+// A request nobody decides on expires after a day.
+func TestEnrolExpires(t *testing.T) {
+	var offset atomic.Int64
+	h := servertest.Start(t, servertest.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	a := ask(t, h, "kiosk-late", "kiosk", "LATE")
+	offset.Store(int64(25 * time.Hour))
+	if code, body := h.Raw("GET", a.Poll, "", nil); code != http.StatusNotFound {
+		t.Errorf("poll a day later: got %d %s, want 404", code, body)
+	}
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+a.ID+"/approve", h.Login("admin"), nil); code != http.StatusNotFound {
+		t.Errorf("approve a day later: got %d %s, want 404", code, body)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -45,10 +46,13 @@ func newMetrics(s *Server) *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "status"}),
 	}
+	m.reg.MustRegister(m.requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if s.Hall == nil {
+		return m // central mode: no hall to count
+	}
 	waiting := prometheus.NewDesc("hallq_waiting_tickets", "Tickets waiting now, by service.", []string{"service"}, nil)
 	dropped := prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil)
-	m.reg.MustRegister(m.issued, m.called, m.events, m.streams, m.requests,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	m.reg.MustRegister(m.issued, m.called, m.events, m.streams, newCentralCollector(s),
 		collectorFunc{desc: waiting, collect: func(ch chan<- prometheus.Metric) {
 			var v queue.HallView
 			s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })
@@ -90,6 +94,53 @@ func (m *metrics) observeRequest(route string, status int, d time.Duration) {
 		status = http.StatusOK
 	}
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// centralCollector reports shipping to the central store at scrape time;
+// nothing while the hall ships nowhere, and no lag before the store has
+// answered once (hallq_central_connected says it has not).
+type centralCollector struct {
+	s                                             *Server
+	connected, acked, pending, lag, shipped, head *prometheus.Desc
+}
+
+func newCentralCollector(s *Server) centralCollector {
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
+	return centralCollector{s: s,
+		connected: d("hallq_central_connected", "1 while the last exchange with the central store succeeded."),
+		acked:     d("hallq_central_acked_seq", "Last event of the hall's log the central store holds."),
+		head:      d("hallq_central_hall_seq", "Last event of the hall's log."),
+		pending:   d("hallq_central_pending_events", "Events the central store does not hold yet."),
+		lag:       d("hallq_central_lag_seconds", "Age of the oldest event the central store does not hold yet (0: none)."),
+		shipped:   d("hallq_central_shipped_events_total", "Events shipped to the central store by this process."),
+	}
+}
+
+func (c centralCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.connected, c.acked, c.head, c.pending, c.lag, c.shipped} {
+		ch <- d
+	}
+}
+
+func (c centralCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.s.Shipper == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st := c.s.Shipper.Status(ctx)
+	up := 0.0
+	if st.Connected {
+		up = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, up)
+	ch <- prometheus.MustNewConstMetric(c.head, prometheus.GaugeValue, float64(st.HallSeq))
+	ch <- prometheus.MustNewConstMetric(c.shipped, prometheus.CounterValue, float64(st.Shipped))
+	if st.Acked != nil {
+		ch <- prometheus.MustNewConstMetric(c.acked, prometheus.GaugeValue, float64(*st.Acked))
+		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(*st.Pending))
+		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, *st.LagSeconds)
+	}
 }
 
 // collectorFunc is a collector computed at scrape time.

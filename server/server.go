@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server/announce"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
@@ -54,6 +55,18 @@ type Server struct {
 	csrf *http.CrossOriginProtection
 
 	announcer *announce.Announcer // display_pages.go
+
+	// Shipper, if set, ships the hall's log to the central store; its
+	// progress shows on /metrics and GET /api/v1/central/status.
+	Shipper *central.Shipper
+	// Now is the clock of a server in central mode (a hall's is Hall.Now).
+	Now func() time.Time
+	// accts is where staff sign in and devices are known; reports is
+	// where the reports read: the hall's SQLite, or in central mode
+	// (NewCentral, central.go) the central store.
+	accts     accounts
+	reports   reportSource
+	centralDB *central.DB
 }
 
 // New builds a server over a running hall.
@@ -67,6 +80,7 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 		logins:     newLoginLimiter(),
 		closing:    make(chan struct{}),
 	}
+	s.accts, s.reports = hall.Store, hallReports{s}
 	s.metrics = newMetrics(s)
 	hall.OnCommit = s.metrics.observeEvents
 	s.routes = s.apiRoutes()
@@ -74,6 +88,7 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 	s.registerStaff()
 	s.registerKiosk()
 	s.registerEnrol()
+	s.registerCentral()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
@@ -217,7 +232,7 @@ func (s *Server) authorize(r *http.Request, a Access) (hallq.Principal, error) {
 	if a.Public {
 		return p, nil
 	}
-	if a.PublicDisplay && p.User == nil && p.Device == nil {
+	if a.PublicDisplay && p.User == nil && p.Device == nil && s.Hall != nil {
 		public := false
 		s.Hall.View(func(e *queue.Engine, _ time.Time) { public = e.Settings().PublicDisplay })
 		if public {

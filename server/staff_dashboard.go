@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server/report"
 	"github.com/hallq/hallq/server/web/staff"
 )
@@ -24,7 +25,14 @@ type dashboard struct {
 	ChartHour  template.HTML
 	ChartWait  template.HTML
 	ChartSat   template.HTML
+	// Central mode: the halls to choose from, and the one chosen ("": all).
+	Central bool
+	Halls   []hallOption
+	Hall    string
 }
+
+// hallOption is a hall in the dashboard's choice of halls.
+type hallOption struct{ ID, Name string }
 
 // waitBuckets are the bounds, in minutes, of the waiting-time
 // distribution chart; the last bar holds everything longer.
@@ -35,7 +43,7 @@ var waitBuckets = []int{5, 10, 15, 20, 30, 45, 60}
 func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	q := r.URL.Query()
 	if q.Get("from") == "" {
-		today := s.Hall.Now().In(s.Hall.Location())
+		today := s.clock().In(s.location())
 		q.Set("from", today.AddDate(0, 0, -6).Format(time.DateOnly))
 		if q.Get("to") == "" {
 			q.Set("to", today.Format(time.DateOnly))
@@ -54,6 +62,14 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	t := func(k string) string { return site.T(p.Lang, k) }
 	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Rows: out.Rows, Total: out.Total, Targets: out.Targets}
 	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
+	if rq.central {
+		if err := s.centralDashboard(r, d); err != nil {
+			return err
+		}
+		if d.Hall != "" {
+			v.Set("hall", d.Hall)
+		}
+	}
 	d.CSV = "/api/v1/reports/summary?" + v.Encode()
 	v.Del("by")
 	d.TicketsCSV = "/api/v1/reports/tickets?" + v.Encode()
@@ -61,7 +77,7 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	// Arrivals and calls per hour.
 	hq := *rq
 	hq.q.By = report.ByHour
-	hours, err := report.Summarize(r.Context(), s.Store.Reports(), hq.q)
+	hours, err := s.reports.summarize(r.Context(), &hq, hq.q)
 	if err != nil {
 		return err
 	}
@@ -90,7 +106,7 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	// Satisfaction per officer, against the target.
 	oq := *rq
 	oq.q.By = report.ByOfficer
-	officers, err := report.Summarize(r.Context(), s.Store.Reports(), oq.q)
+	officers, err := s.reports.summarize(r.Context(), &oq, oq.q)
 	if err != nil {
 		return err
 	}
@@ -100,10 +116,10 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 		Series:      []staff.Series{{Name: t("col.satisfied_pct"), Color: "#2e7d32"}}}
 	for _, g := range officers.Groups {
 		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
-		if g.Key == "" || f.SatisfiedPct == nil {
+		if _, who, _ := central.SplitKey(g.Key); who == "" || f.SatisfiedPct == nil {
 			continue
 		}
-		sc.Labels = append(sc.Labels, g.Key)
+		sc.Labels = append(sc.Labels, oq.label(g.Key))
 		sc.Series[0].Values = append(sc.Series[0].Values, *f.SatisfiedPct)
 		sc.Series[0].Miss = append(sc.Series[0].Miss, f.SatisfiedMiss)
 	}

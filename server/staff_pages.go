@@ -22,19 +22,23 @@ import (
 // it sent.
 func (s *Server) registerStaff() {
 	site := mustSite()
-	s.csrf = http.NewCrossOriginProtection()
-	s.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.Logger.Warn("cross-origin request refused", logRoute, r.Method+" "+r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
-		s.writeError(w, r, hallq.Errorf(hallq.EFORBIDDEN, "cross-origin request refused: use the hall server's own pages"))
-	}))
+	s.protectCSRF()
 	s.routes = append(s.routes, s.staffRoutes()...)
+	s.registerSignIn(site)
+	s.staffPage(site, "officer", []hallq.Role{hallq.RoleOfficer, hallq.RoleAdmin}, nil)
+	s.staffPage(site, "manager", managers, s.managerData)
+	s.staffPage(site, "admin", adminOnly, nil)
+}
 
+// registerSignIn adds the pages every mode has: the assets, sign-in, and
+// the root that sends each user to their page.
+func (s *Server) registerSignIn(site *staff.Site) {
 	s.mux.HandleFunc("GET /staff/static/{hash}/{name}", site.ServeAsset)
 	s.mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		p := s.page(r, site, "")
 		next := r.URL.Query().Get("next")
 		if p.User != nil && next == "" {
-			http.Redirect(w, r, homeOf(p.User), http.StatusSeeOther)
+			http.Redirect(w, r, s.homeOf(p.User), http.StatusSeeOther)
 			return
 		}
 		p.Data = struct {
@@ -49,11 +53,17 @@ func (s *Server) registerStaff() {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}
-		http.Redirect(w, r, homeOf(p.User), http.StatusSeeOther)
+		http.Redirect(w, r, s.homeOf(p.User), http.StatusSeeOther)
 	})
-	s.staffPage(site, "officer", []hallq.Role{hallq.RoleOfficer, hallq.RoleAdmin}, nil)
-	s.staffPage(site, "manager", managers, s.managerData)
-	s.staffPage(site, "admin", adminOnly, nil)
+}
+
+// protectCSRF refuses cross-origin browser writes (see registerStaff).
+func (s *Server) protectCSRF() {
+	s.csrf = http.NewCrossOriginProtection()
+	s.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Logger.Warn("cross-origin request refused", logRoute, r.Method+" "+r.URL.Path, "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+		s.writeError(w, r, hallq.Errorf(hallq.EFORBIDDEN, "cross-origin request refused: use the hall server's own pages"))
+	}))
 }
 
 // staffSite parses the embedded pages once per process: they are part of
@@ -70,8 +80,12 @@ func mustSite() *staff.Site {
 	return site
 }
 
-// homeOf is where a user lands after signing in.
-func homeOf(u *hallq.User) string {
+// homeOf is where a user lands after signing in; in central mode there
+// are only the reports.
+func (s *Server) homeOf(u *hallq.User) string {
+	if s.Hall == nil {
+		return "/manager"
+	}
 	switch u.Role {
 	case hallq.RoleManager:
 		return "/manager"
@@ -112,8 +126,12 @@ func (s *Server) staffPage(site *staff.Site, name string, roles []hallq.Role, da
 // page starts a page for the request's signed-in user, if any.
 func (s *Server) page(r *http.Request, site *staff.Site, active string) staff.Page {
 	var set hallq.Settings
-	s.Hall.View(func(e *queue.Engine, _ time.Time) { set = e.Settings() })
-	p := staff.Page{Lang: staff.Lang(r, set.Language), Hall: set.Name, Active: active}
+	if s.Hall == nil {
+		set = s.centralSettings(r.Context())
+	} else {
+		s.Hall.View(func(e *queue.Engine, _ time.Time) { set = e.Settings() })
+	}
+	p := staff.Page{Lang: staff.Lang(r, set.Language), Hall: set.Name, Active: active, Central: s.Hall == nil}
 	if pr, err := s.principal(r); err == nil && pr.User != nil {
 		p.User = pr.User
 	}

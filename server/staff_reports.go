@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/report"
 	"github.com/hallq/hallq/server/web/staff"
@@ -24,25 +25,23 @@ type reportRequest struct {
 	services map[string]hallq.Service
 	counters map[int]string
 	texts    *staff.Site
+	// central: the report runs across the halls of the central store
+	// (central mode), these ones.
+	central bool
+	halls   []central.Hall
 }
 
 // parseReport reads from, to (local days, default today) and by (default
-// service) as the report routes take them.
+// service) as the report routes take them; in central mode also hall
+// (repeated or comma-separated: the halls to report on, default all) and
+// by=hall.
 func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 	rq := &reportRequest{services: map[string]hallq.Service{}, counters: map[int]string{}, waitMin: map[string]int{}, texts: mustSite()}
-	var set hallq.Settings
-	var now time.Time
-	today := ""
-	s.Hall.View(func(e *queue.Engine, n time.Time) {
-		set, now, today = e.Settings(), n, e.Day()
-		for _, sv := range e.Services() {
-			rq.services[sv.Code] = sv
-		}
-		for _, c := range e.Hall(n).Counters {
-			rq.counters[c.ID] = c.Name
-		}
-	})
-	loc := s.Hall.Location()
+	sc, err := s.reports.scope(r, rq)
+	if err != nil {
+		return nil, err
+	}
+	set, now, today, loc := sc.settings, sc.now, sc.today, sc.loc
 	if today == "" {
 		today = now.In(loc).Format(time.DateOnly)
 	}
@@ -57,6 +56,9 @@ func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 	by := report.ByService
 	if v := qv.Get("by"); v != "" {
 		d, ok := report.ParseDim(v)
+		if rq.central && report.Dim(v) == central.ByHall {
+			d, ok = central.ByHall, true
+		}
 		if !ok {
 			return nil, hallq.Errorf(hallq.EINVALID, "by=%q: want service, counter, officer, day or hour", v)
 		}
@@ -78,6 +80,11 @@ func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 // label names a group for people.
 func (rq *reportRequest) label(key string) string {
 	t := func(k string) string { return rq.texts.T(rq.lang, k) }
+	if rq.central {
+		if l, ok := rq.centralLabel(key); ok {
+			return l
+		}
+	}
 	switch rq.q.By {
 	case report.ByService:
 		if sv, ok := rq.services[key]; ok {
@@ -125,15 +132,20 @@ type SummaryResponse struct {
 	Targets report.Targets `json:"targets"`
 	Rows    []SummaryRow   `json:"rows"`
 	Total   SummaryRow     `json:"total"`
+	// Halls are the halls reported on (central mode only).
+	Halls []string `json:"halls,omitempty"`
 }
 
 // summarize runs a summary query.
 func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse, *report.Result, error) {
-	res, err := report.Summarize(r.Context(), s.Store.Reports(), rq.q)
+	res, err := s.reports.summarize(r.Context(), rq, rq.q)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := &SummaryResponse{From: rq.q.From, To: rq.q.To, By: rq.q.By, Targets: rq.targets, Rows: []SummaryRow{}}
+	for _, h := range rq.halls {
+		out.Halls = append(out.Halls, h.ID)
+	}
 	for _, g := range res.Groups {
 		row := SummaryRow{Figures: report.Compute(g.Key, rq.label(g.Key), &g.Acc, rq.targets)}
 		if rq.q.By == report.ByService {
@@ -249,6 +261,8 @@ type TicketLogRow struct {
 	TransferredFrom string     `json:"transferred_from,omitempty"`
 	TransferredTo   string     `json:"transferred_to,omitempty"`
 	Reason          string     `json:"reason,omitempty"`
+	// Hall is the ticket's hall (central mode only).
+	Hall string `json:"hall,omitempty"`
 }
 
 func logRow(t *report.Ticket, loc *time.Location) TicketLogRow {
@@ -285,8 +299,6 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 	if format != "" && format != "json" && format != "csv" {
 		return hallq.Errorf(hallq.EINVALID, "format must be json or csv")
 	}
-	loc := rq.q.Loc
-	st := s.Store.Reports()
 	if format == "csv" {
 		tr := func(k string) string { return rq.texts.T(rq.lang, k) }
 		csvHeaders(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To))
@@ -294,6 +306,9 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 		bw.WriteString(utf8BOM)
 		cw := csv.NewWriter(bw)
 		var head []string
+		if rq.central {
+			head = append(head, tr("tcol.hall"))
+		}
 		for _, c := range []string{"day", "label", "service", "priority", "state", "issued_at", "called_at", "started_at", "finished_at",
 			"wait_s", "service_s", "counter", "officer", "rating", "estimate_s", "transferred", "reason"} {
 			head = append(head, tr("tcol."+c))
@@ -311,7 +326,7 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 			}
 			return strconv.FormatInt(*v, 10)
 		}
-		err := st.DayTickets(r.Context(), rq.q.From, rq.q.To, func(t *report.Ticket) error {
+		err := s.reports.tickets(r.Context(), rq, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
 			row := logRow(t, loc)
 			name := t.Service
 			if sv, ok := rq.services[t.Service]; ok {
@@ -331,9 +346,13 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 			if row.TransferredTo != "" {
 				moved = "→ " + row.TransferredTo
 			}
-			return cw.Write([]string{row.Day, row.Label, name, row.Priority, tr("state." + row.State), clock(&row.IssuedAt),
+			var first []string
+			if hall != nil {
+				first = []string{hall.Name()}
+			}
+			return cw.Write(append(first, row.Day, row.Label, name, row.Priority, tr("state."+row.State), clock(&row.IssuedAt),
 				clock(row.CalledAt), clock(row.StartedAt), clock(row.FinishedAt), opt(row.WaitS), opt(row.ServiceS), counter,
-				row.Officer, rating, strconv.Itoa(row.EstimateS), moved, row.Reason})
+				row.Officer, rating, strconv.Itoa(row.EstimateS), moved, row.Reason))
 		})
 		cw.Flush()
 		bw.Flush()
@@ -349,12 +368,16 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 	first := true
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	err = st.DayTickets(r.Context(), rq.q.From, rq.q.To, func(t *report.Ticket) error {
+	err = s.reports.tickets(r.Context(), rq, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
 		if !first {
 			bw.WriteByte(',')
 		}
 		first = false
-		return enc.Encode(logRow(t, loc))
+		row := logRow(t, loc)
+		if hall != nil {
+			row.Hall = hall.ID
+		}
+		return enc.Encode(row)
 	})
 	bw.WriteString("]}\n")
 	bw.Flush()

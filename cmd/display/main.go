@@ -18,12 +18,19 @@ import (
 	"periph.io/x/host/v3"
 
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/internal/sdnotify"
+	"github.com/hallq/hallq/internal/version"
 )
 
 func main() {
 	cfgPath := flag.String("config", "/etc/hallq/display.toml", "the display's config file")
 	check := flag.Bool("check-config", false, "check the config file and exit")
+	showVersion := flag.Bool("version", false, "print the release and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Printf("display %s\n", version.Version)
+		return
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := display.LoadConfig(*cfgPath)
 	if err != nil {
@@ -79,6 +86,11 @@ func run(ctx context.Context, cfg *display.Config, logger *slog.Logger) error {
 			Play:  display.Aplay(cfg.Audio.Command, cfg.Audio.Device),
 		}
 	}
-	logger.Info("display starting", "config", cfg.String())
+	logger.Info("display starting", "config", cfg.String(), "version", version.Version)
+	// Type=notify under systemd: ready once the renderer is up, a watchdog
+	// fed while we run, and a word when we stop. No-ops elsewhere.
+	sdnotify.Ready()
+	defer sdnotify.Stopping()
+	go sdnotify.Watchdog(ctx, nil, func(err error) { logger.Warn("watchdog", "err", err) })
 	return d.Run(ctx)
 }

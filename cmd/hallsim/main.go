@@ -86,6 +86,7 @@ func loadFlags(args []string, stderr io.Writer) (loadgen.Config, *string, error)
 	fs.IntVar(&cfg.Prefill, "prefill", 0, "tickets to issue before the run, for calls to find")
 	fs.Float64Var(&cfg.CallRate, "call-rate", 0, "calls per second over all counters (finish, then next)")
 	fs.IntVar(&cfg.Subscribers, "subscribers", 0, "websocket subscribers to /api/v1/stream")
+	fs.StringVar(&cfg.SubscriberToken, "subscriber-token", "", "device token the subscribers send (default: none, as public screens)")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run (at most 10m)")
 	quiet := fs.Bool("q", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {

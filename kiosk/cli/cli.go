@@ -8,6 +8,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hallq/hallq/internal/sdnotify"
+	"github.com/hallq/hallq/internal/version"
 	"io"
 	"log/slog"
 	"net"
@@ -26,8 +28,8 @@ import (
 	"github.com/hallq/hallq/printer/transport"
 )
 
-// Version is the release, set with -ldflags "-X github.com/hallq/hallq/kiosk/cli.Version=…".
-var Version = "dev"
+// Version is the release; the release script sets internal/version.Version.
+var Version = version.Version
 
 // Env is the command's outside world.
 type Env struct {
@@ -155,6 +157,11 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		return err
 	}
 	logger.Info("kiosk running", "server", cfg.ServerURL, "version", Version, "sim", f.sim, "touch", k.TouchURL())
+	// Tell systemd (Type=notify) we are up, keep its watchdog fed while the
+	// kiosk loop runs, and say when we stop. All are no-ops outside systemd.
+	sdnotify.Ready()
+	defer sdnotify.Stopping()
+	go sdnotify.Watchdog(ctx, nil, func(err error) { logger.Warn("watchdog", "err", err) })
 	if f.sim {
 		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, k)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -51,7 +52,7 @@ func backup(ctx context.Context, args []string, env Env) error {
 
 func userAdd(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("user add", env)
-	dbPath := fs.String("db", "", "the hall's database")
+	dbPath := fs.String("db", "", "the hall's database, or the central store's postgres:// URL")
 	username := fs.String("username", "", "the staff member's sign-in name")
 	role := fs.String("role", "", "officer, manager or admin")
 	if err := parseFlags(fs, args); err != nil {
@@ -73,12 +74,25 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	u := hallq.User{Username: *username, Role: hallq.Role(*role)}
+	if central.IsDSN(*dbPath) {
+		cdb, err := openCentral(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer cdb.Close()
+		if err := cdb.PutUser(ctx, u, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "user %s (%s) saved in the central store\n", *username, *role)
+		return nil
+	}
 	db, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.PutUser(ctx, hallq.User{Username: *username, Role: hallq.Role(*role)}, hash); err != nil {
+	if err := db.PutUser(ctx, u, hash); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "user %s (%s) saved\n", *username, *role)
@@ -87,18 +101,29 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 
 func userList(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("user list", env)
-	dbPath := fs.String("db", "", "the hall's database")
+	dbPath := fs.String("db", "", "the hall's database, or the central store's postgres:// URL")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	us, err := db.Users(ctx)
-	if err != nil {
-		return err
+	var us []hallq.User
+	if central.IsDSN(*dbPath) {
+		cdb, err := openCentral(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer cdb.Close()
+		if us, err = cdb.Users(ctx); err != nil {
+			return err
+		}
+	} else {
+		db, err := openDB(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if us, err = db.Users(ctx); err != nil {
+			return err
+		}
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tROLE\tDISABLED")

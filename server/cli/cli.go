@@ -43,6 +43,9 @@ func buildTime() time.Time {
 
 const usage = `usage:
   hallserver [-addr :8080] [-db ./hallq.db] [-config hall.toml | -demo]   serve a hall
+             [-central-dsn postgres://… -hall-id ID]                       … shipping its log to the central store
+  hallserver -central -db postgres://USER@HOST/DB [-addr :8080]             serve the reports across halls
+  hallserver user add -db postgres://… -username U -role manager|admin     a staff account of the central store
   hallserver watch [-url http://localhost:8080] [-token T] [-since N]      print the event stream, a JSON message a line
   hallserver backup -db FILE -o COPY                                        consistent copy of a running hall's database
   hallserver user add -db FILE -username U -role officer|manager|admin      password read as one line from stdin

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
@@ -29,6 +30,9 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	demo := fs.Bool("demo", false, "set up the Vietnamese demo hall if the database is empty")
 	checkConfig := fs.Bool("check-config", false, "check -config FILE and exit")
 	version := fs.Bool("version", false, "print the release and exit")
+	centralMode := fs.Bool("central", false, "serve the reports across halls from the central store: -db is then a postgres:// URL")
+	centralDSN := fs.String("central-dsn", "", "ship the hall's event log to the central store at this postgres:// URL (needs -hall-id)")
+	hallID := fs.String("hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +45,18 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	}
 	if *cfgPath != "" && *demo {
 		return usagef("give -config or -demo, not both")
+	}
+	if *centralMode {
+		if *cfgPath != "" || *demo || *centralDSN != "" || *hallID != "" {
+			return usagef("-central serves the central store only: -config, -demo, -central-dsn and -hall-id are for a hall")
+		}
+		return serveCentral(ctx, *addr, *dbPath, env, logger)
+	}
+	if (*centralDSN == "") != (*hallID == "") {
+		return usagef("-central-dsn and -hall-id go together")
+	}
+	if *centralDSN != "" && !central.IsDSN(*centralDSN) {
+		return usagef("-central-dsn must be a postgres:// URL")
 	}
 	var cfg *config.Hall
 	if *cfgPath != "" {
@@ -90,6 +106,12 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	srv := server.New(hl, logger)
 	srv.Version = Version
 	srv.BuildTime = buildTime()
+	var shipper *central.Shipper
+	if *centralDSN != "" {
+		if shipper, err = srv.ShipTo(*hallID, *centralDSN); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -101,6 +123,11 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); hl.Run(hallCtx) }()
+	if shipper != nil {
+		// Shipping stops with the hall; what it has not sent, it sends
+		// after the next start (the central store says where to resume).
+		wg.Go(func() { shipper.Run(hallCtx) })
+	}
 	serveErr := make(chan error, 1)
 	go func() {
 		defer wg.Done()

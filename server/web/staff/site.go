@@ -165,9 +165,12 @@ type Page struct {
 	User   *hallq.User
 	Hall   string // the hall's name
 	Active string // the nav entry of the page
-	Data   any
-	site   *Site
-	path   string
+	// Central: the page is served by the central store (reports across
+	// halls), which has no officer console and no hall administration.
+	Central bool
+	Data    any
+	site    *Site
+	path    string
 }
 
 // T is the page language's text of key.

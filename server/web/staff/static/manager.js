@@ -2,6 +2,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
+  if (!$("live")) return; // central mode: no live hall
   let timer = 0;
   async function load() {
     try {

@@ -1,0 +1,250 @@
+package central_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/central/pgtest"
+	"github.com/hallq/hallq/server"
+)
+
+// TestCentralReportsAgreeWithHalls: two halls work three days and ship to
+// the central store; the central server's reports of each hall equal the
+// hall's own, figure for figure and ticket for ticket (closed days from
+// roll-ups and today live, on both sides), and the reports across halls
+// add the halls up.
+func TestCentralReportsAgreeWithHalls(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	ctx := context.Background()
+	clk := &clock{t: day1}
+	a, b := newHall(t, "hall-a", clk), newHall(t, "hall-b", clk)
+	a.start(dsn)
+	b.start(dsn)
+	defer a.stop()
+	defer b.stop()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for d := range 3 {
+		clk.Set(day1.AddDate(0, 0, d))
+		a.drive(rng, 300)
+		b.drive(rng, 250)
+	}
+	a.waitShipped(10 * time.Second)
+	b.waitShipped(10 * time.Second)
+
+	cdb, err := central.Open(ctx, dsn, central.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cdb.Close()
+	hash, err := server.HashPassword("city-manager")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cdb.PutUser(ctx, hallq.User{Username: "tp", Role: hallq.RoleManager}, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := cdb.PutUser(ctx, hallq.User{Username: "cb", Role: hallq.RoleOfficer}, hash); err != nil {
+		t.Fatal(err)
+	}
+	cs := server.NewCentral(cdb, quiet())
+	cs.Now = clk.Now
+	cent := httptest.NewServer(cs.Handler())
+	defer cent.Close()
+	ha, hb := httptest.NewServer(a.srv.Handler()), httptest.NewServer(b.srv.Handler())
+	defer ha.Close()
+	defer hb.Close()
+	ct := login(t, cent.URL, "tp", "city-manager")
+	halls := map[string]struct{ url, token string }{
+		"hall-a": {ha.URL, login(t, ha.URL, "quanly", "demo-quanly")},
+		"hall-b": {hb.URL, login(t, hb.URL, "quanly", "demo-quanly")},
+	}
+	first, last := day1.Format(time.DateOnly), day1.AddDate(0, 0, 2).Format(time.DateOnly)
+	ranges := [][2]string{{first, last}, {first, first}, {last, last}, {day1.AddDate(0, 0, -3).Format(time.DateOnly), last}}
+	for id, h := range halls {
+		for _, rg := range ranges {
+			for _, by := range []string{"service", "counter", "officer", "day", "hour"} {
+				q := url.Values{"from": {rg[0]}, "to": {rg[1]}, "by": {by}}
+				var local, central server.SummaryResponse
+				get(t, h.url+"/api/v1/reports/summary?"+q.Encode(), h.token, &local)
+				q.Set("hall", id)
+				get(t, cent.URL+"/api/v1/reports/summary?"+q.Encode(), ct, &central)
+				if testing.Verbose() && by == "service" {
+					t.Logf("%s %v: %d issued, %d served, wait median %v", id, rg, local.Total.Issued, local.Total.Served, show(local.Total.WaitMedianS))
+				}
+				if len(local.Rows) == 0 || local.Total.Issued == 0 {
+					t.Fatalf("%s %v by %s: the hall reports nothing", id, rg, by)
+				}
+				central.Halls = nil
+				same(t, id+" summary "+q.Encode(), local, central)
+			}
+			q := url.Values{"from": {rg[0]}, "to": {rg[1]}}
+			var local, central struct {
+				Tickets []server.TicketLogRow `json:"tickets"`
+			}
+			get(t, h.url+"/api/v1/reports/tickets?"+q.Encode(), h.token, &local)
+			q.Set("hall", id)
+			get(t, cent.URL+"/api/v1/reports/tickets?"+q.Encode(), ct, &central)
+			for i := range central.Tickets {
+				central.Tickets[i].Hall = ""
+			}
+			same(t, id+" tickets "+q.Encode(), local, central)
+		}
+	}
+
+	// Both sides computed the closed days from roll-ups.
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rolled int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM report_days WHERE hall_id = 'hall-a' AND day BETWEEN $1 AND $2`, first, last).Scan(&rolled); err != nil || rolled != 2 {
+		t.Errorf("central roll-ups of hall-a: got %d days (%v), want the 2 closed ones", rolled, err)
+	}
+
+	// Across halls: by hall, each row is the hall's own total; by service,
+	// the total adds the halls up.
+	q := url.Values{"from": {first}, "to": {last}}
+	var byHall, byService server.SummaryResponse
+	get(t, cent.URL+"/api/v1/reports/summary?by=hall&"+q.Encode(), ct, &byHall)
+	get(t, cent.URL+"/api/v1/reports/summary?by=service&"+q.Encode(), ct, &byService)
+	if len(byHall.Rows) != 2 {
+		t.Fatalf("by hall: got %d rows, want 2", len(byHall.Rows))
+	}
+	issued := 0
+	for _, row := range byHall.Rows {
+		h := halls[row.Key]
+		var local server.SummaryResponse
+		get(t, h.url+"/api/v1/reports/summary?"+q.Encode(), h.token, &local)
+		row.Key, row.Label, local.Total.Key, local.Total.Label = "", "", "", ""
+		same(t, "by hall "+h.url, local.Total, row)
+		issued += local.Total.Issued
+	}
+	if byService.Total.Issued != issued || byHall.Total.Issued != issued {
+		t.Errorf("across halls: issued by service %d, by hall %d; want %d", byService.Total.Issued, byHall.Total.Issued, issued)
+	}
+	var byCounter server.SummaryResponse
+	get(t, cent.URL+"/api/v1/reports/summary?by=counter&"+q.Encode(), ct, &byCounter)
+	if k := byCounter.Rows[0].Key; !strings.HasPrefix(k, "hall-a/") || !strings.Contains(byCounter.Rows[0].Label, "·") {
+		t.Errorf("counters across halls: got key %q label %q, want them per hall", k, byCounter.Rows[0].Label)
+	}
+
+	// The dashboard, for managers only; unknown halls are refused.
+	page := getPage(t, cent.URL+"/manager?hall=hall-b&by=hall&"+q.Encode(), ct)
+	if !strings.Contains(page, `<option value="hall-b" selected>`) || strings.Contains(page, `id="live"`) {
+		t.Errorf("central dashboard: want hall-b chosen and no live hall:\n%s", page)
+	}
+	if code := status(t, cent.URL+"/api/v1/reports/summary?hall=nowhere", ct); code != http.StatusBadRequest {
+		t.Errorf("unknown hall: got %d, want 400", code)
+	}
+	if code := status(t, cent.URL+"/api/v1/reports/summary", login(t, cent.URL, "cb", "city-manager")); code != http.StatusForbidden {
+		t.Errorf("officer on the central reports: got %d, want 403", code)
+	}
+	if code := status(t, cent.URL+"/api/v1/reports/summary", ""); code != http.StatusUnauthorized {
+		t.Errorf("anonymous on the central reports: got %d, want 401", code)
+	}
+
+	// The hall shows its shipping on /metrics and to its admin.
+	var st server.CentralStatus
+	get(t, ha.URL+"/api/v1/central/status", login(t, ha.URL, "admin", "demo-admin"), &st)
+	if !st.Configured || st.Acked == nil || *st.Acked != a.head() || *st.Pending != 0 {
+		t.Errorf("central status: got %+v", st)
+	}
+	metrics := getPage(t, ha.URL+"/metrics", "")
+	for _, m := range []string{"hallq_central_connected 1", "hallq_central_pending_events 0", "hallq_central_lag_seconds 0"} {
+		if !strings.Contains(metrics, m+"\n") {
+			t.Errorf("/metrics lacks %q", m)
+		}
+	}
+}
+
+func same(t *testing.T, what string, want, got any) {
+	t.Helper()
+	w, _ := json.Marshal(want)
+	g, _ := json.Marshal(got)
+	if !bytes.Equal(w, g) {
+		t.Errorf("%s: central differs from the hall:\n hall    %s\n central %s", what, w, g)
+	}
+}
+
+func login(t *testing.T, base, user, pw string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
+	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("login %s at %s: %d %s", user, base, resp.StatusCode, b)
+	}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.Token
+}
+
+func request(t *testing.T, u, token string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: token})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func get(t *testing.T, u, token string, out any) {
+	t.Helper()
+	resp := request(t, u, token)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+func getPage(t *testing.T, u, token string) string {
+	t.Helper()
+	resp := request(t, u, token)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	return string(body)
+}
+
+func status(t *testing.T, u, token string) int {
+	t.Helper()
+	resp := request(t, u, token)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func show(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

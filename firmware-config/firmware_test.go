@@ -1,0 +1,611 @@
+// Package firmwareconfig_test checks what goes onto a Raspberry Pi: every
+// example config passes its program's -check-config, every systemd unit
+// passes systemd-analyze verify with the binaries at their ExecStart paths,
+// install.sh run twice into a temporary root gives the same tree, the
+// backup script keeps the newest copies, and the release command builds
+// every target with binaries that answer -version.
+package firmwareconfig_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq/server/sqlite"
+)
+
+// repo is the module root, the parent of this directory.
+var repo = func() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	return filepath.Dir(wd)
+}()
+
+var (
+	binDir  string
+	buildMu sync.Mutex
+	built   = map[string]error{}
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hallq-firmware-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// binary builds ./cmd/name once for this machine and returns its path; a
+// command that does not build fails the test.
+func binary(t *testing.T, name string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	out := filepath.Join(binDir, name)
+	err, ok := built[name]
+	if !ok {
+		cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
+		cmd.Dir = repo
+		if msg, berr := cmd.CombinedOutput(); berr != nil {
+			err = fmt.Errorf("go build ./cmd/%s: %v\n%s", name, berr, msg)
+		}
+		built[name] = err
+	}
+	if err != nil {
+		t.Fatalf("the %s binary is missing: %v", name, err)
+	}
+	return out
+}
+
+// programFor names the program that reads an example config, by the
+// file's name: hall*.toml → hallserver, kiosk*.toml → kiosk, display*.toml → display.
+func programFor(file string) string {
+	base := filepath.Base(file)
+	for _, p := range []struct{ prefix, prog string }{{"hall", "hallserver"}, {"kiosk", "kiosk"}, {"display", "display"}} {
+		if strings.HasPrefix(base, p.prefix) {
+			return p.prog
+		}
+	}
+	return ""
+}
+
+func TestExampleConfigsPassCheckConfig(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(repo, "firmware-config", "*.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no example configs in firmware-config/")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			prog := programFor(f)
+			if prog == "" {
+				t.Fatalf("no program is known to read %s: name it hall*.toml, kiosk*.toml or display*.toml", filepath.Base(f))
+			}
+			bin := binary(t, prog)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, bin, "-config", f, "-check-config").CombinedOutput()
+			if err != nil {
+				t.Errorf("%s -config %s -check-config: %v\n%s", prog, filepath.Base(f), err, out)
+			}
+		})
+	}
+}
+
+// units are the systemd units in firmware-config/systemd.
+func units(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, pat := range []string{"*.service", "*.timer"} {
+		m, err := filepath.Glob(filepath.Join(repo, "firmware-config", "systemd", pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m...)
+	}
+	if len(out) < 5 {
+		t.Fatalf("found %d units, want the server, kiosk, display and backup ones", len(out))
+	}
+	return out
+}
+
+// execStarts maps every ExecStart program of the units to the file that
+// goes there: a built binary, or a script from firmware-config.
+func execStarts(t *testing.T, files []string) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	for _, u := range files {
+		data, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(data)) {
+			v, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStart=")
+			if !ok {
+				continue
+			}
+			path := strings.Fields(v)[0]
+			switch base := filepath.Base(path); base {
+			case "hallserver", "kiosk", "display", "escpos", "hallsim":
+				want[path] = binary(t, base)
+			case "hallq-backup":
+				want[path] = filepath.Join(repo, "firmware-config", "backup", base)
+			default:
+				t.Fatalf("%s: ExecStart %s: the test does not know what goes there", filepath.Base(u), path)
+			}
+		}
+	}
+	return want
+}
+
+func needTool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "" {
+		t.Skipf("%s is not installed (apt-get install %s); CI runs this test", name, pkg)
+	}
+	t.Fatalf("%s is not installed: CI must apt-get install %s", name, pkg)
+	return ""
+}
+
+// TestUnitsVerify runs systemd-analyze verify on every unit with its
+// programs present at the ExecStart paths. In CI (or with
+// HALLQ_VERIFY_SYSTEM=1, as root) the binaries are installed at the real
+// paths (/usr/local/bin/…) and the units verified as they are; elsewhere
+// the units are verified from copies that point at the freshly built
+// binaries instead, so a developer's /usr/local stays untouched.
+func TestUnitsVerify(t *testing.T) {
+	sa := needTool(t, "systemd-analyze", "systemd")
+	files := units(t)
+	progs := execStarts(t, files)
+	toVerify := files
+	if os.Getenv("CI") != "" || os.Getenv("HALLQ_VERIFY_SYSTEM") == "1" {
+		if os.Geteuid() != 0 {
+			t.Fatalf("installing the binaries at their ExecStart paths needs root: run CI as root, or install %v first", slices.Sorted(mapsKeys(progs)))
+		}
+		for dst, src := range progs {
+			if err := copyFile(src, dst, 0o755); err != nil {
+				t.Fatalf("install %s: %v", dst, err)
+			}
+		}
+	} else {
+		dir := t.TempDir()
+		toVerify = nil
+		for _, u := range files {
+			data, err := os.ReadFile(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := string(data)
+			for dst, src := range progs {
+				s = strings.ReplaceAll(s, dst+" ", src+" ")
+				s = strings.ReplaceAll(s, dst+"\n", src+"\n")
+			}
+			p := filepath.Join(dir, filepath.Base(u))
+			if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			toVerify = append(toVerify, p)
+		}
+	}
+	out, err := exec.Command(sa, append([]string{"verify"}, toVerify...)...).CombinedOutput()
+	// verify exits 0 on unknown keys and only warns: any output is a failure.
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+func mapsKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp := dst + ".hallq-test"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+// snapshot lists a tree: every path with its mode, owner, size, content
+// hash or link target.
+func snapshot(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		line := fmt.Sprintf("%s %v", rel, fi.Mode())
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			line += fmt.Sprintf(" %d:%d", st.Uid, st.Gid)
+		}
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			line += " -> " + target
+		case fi.Mode().IsRegular():
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(data)
+			line += fmt.Sprintf(" %d %s", len(data), hex.EncodeToString(sum[:]))
+		}
+		out = append(out, line)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// install runs install.sh into root with the built binaries.
+func install(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("sh", append([]string{filepath.Join(repo, "firmware-config", "install.sh")}, args...)...)
+	cmd.Env = append(os.Environ(), "DESTDIR="+root)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("install.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// binDirFor builds the binaries a role installs into one directory.
+func binDirFor(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		if err := copyFile(binary(t, n), filepath.Join(dir, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestInstallTwiceGivesTheSameTree(t *testing.T) {
+	needTool(t, "systemd-sysusers", "systemd")
+	bins := binDirFor(t, "hallserver", "escpos", "kiosk", "display")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		files map[string]string // path → a string it must contain
+	}{
+		{"server", []string{"server"}, map[string]string{
+			"usr/local/bin/hallserver":                                        "",
+			"usr/local/lib/hallq/hallq-backup":                                "hallserver",
+			"etc/hallq/hall.toml":                                             "[hall]",
+			"etc/systemd/system/hallq-server.service":                         "Type=notify",
+			"etc/systemd/system/multi-user.target.wants/hallq-server.service": "",
+			"etc/systemd/system/timers.target.wants/hallq-backup.timer":       "",
+			"etc/systemd/journald.conf.d/hallq.conf":                          "SystemMaxUse=",
+			"etc/chrony/conf.d/hallq-server.conf":                             "local stratum",
+			"boot/firmware/config.txt":                                        "dtoverlay=i2c-rtc,ds3231",
+			"etc/passwd":                                                      "hallq:",
+			"var/backups/hallq":                                               "",
+		}},
+		{"counter kiosk with touch browser", []string{"kiosk", "--server", "http://10.1.2.3:8080", "--config", "kiosk-counter.toml",
+			"--browser", "http://127.0.0.1:8081/", "--touch", "--desktop-user", "hall"}, map[string]string{
+			"usr/local/bin/kiosk":                                            "",
+			"etc/hallq/kiosk.toml":                                           "[[pads]]",
+			"etc/hallq/examples/kiosk-touch.toml":                            "",
+			"etc/udev/rules.d/60-hallq-printer.rules":                        "hallq-printer",
+			"etc/systemd/timesyncd.conf.d/hallq.conf":                        "NTP=10.1.2.3",
+			"etc/chrony/sources.d/hallq.sources":                             "server 10.1.2.3 iburst",
+			"boot/firmware/config.txt":                                       "gpio=5,6,13,17,22,23,24,27=ip,pu",
+			"etc/hallq/browser.env":                                          "HALLQ_BROWSER_TOUCH=1",
+			"home/hall/.config/labwc/autostart":                              "hallq-browser",
+			"usr/local/lib/hallq/hallq-browser":                              "--autoplay-policy=no-user-gesture-required",
+			"etc/systemd/system/hallq-kiosk.service":                         "DeviceAllow=char-gpiochip",
+			"etc/systemd/system/multi-user.target.wants/hallq-kiosk.service": "",
+		}},
+		{"display", []string{"display", "--server", "http://hallq.local:8080"}, map[string]string{
+			"usr/local/bin/display":                    "",
+			"etc/systemd/system/hallq-display.service": "char-spi",
+			"etc/systemd/timesyncd.conf.d/hallq.conf":  "NTP=hallq.local",
+			"boot/firmware/config.txt":                 "dtparam=spi=on",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(root, "boot", "firmware"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cfgtxt := "# Raspberry Pi OS\ndtparam=audio=on\n"
+			if err := os.WriteFile(filepath.Join(root, "boot", "firmware", "config.txt"), []byte(cfgtxt), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append(slices.Clone(tc.args), "--bin", bins)
+			install(t, root, args...)
+			first := snapshot(t, root)
+			out := install(t, root, args...)
+			second := snapshot(t, root)
+			if !slices.Equal(first, second) {
+				t.Errorf("the second run changed the tree:\n%s\ninstall.sh said:\n%s", diffLines(first, second), out)
+			}
+			for p, want := range tc.files {
+				full := filepath.Join(root, p)
+				fi, err := os.Lstat(full)
+				if err != nil {
+					t.Errorf("%s: %v", p, err)
+					continue
+				}
+				if fi.Mode()&fs.ModeSymlink != 0 {
+					// An enabled unit: a link to the unit as the target
+					// system will see it.
+					if target, _ := os.Readlink(full); target != "/etc/systemd/system/"+filepath.Base(p) {
+						t.Errorf("%s links to %q, want /etc/systemd/system/%s", p, target, filepath.Base(p))
+					}
+					continue
+				}
+				if fi.IsDir() || want == "" {
+					continue
+				}
+				data, _ := os.ReadFile(full)
+				if !strings.Contains(string(data), want) {
+					t.Errorf("%s lacks %q", p, want)
+				}
+			}
+			data, _ := os.ReadFile(filepath.Join(root, "boot", "firmware", "config.txt"))
+			if !strings.HasPrefix(string(data), cfgtxt) || strings.Count(string(data), "# >>> hallq >>>") != 1 {
+				t.Errorf("config.txt: want the original lines and one hallq block, got:\n%s", data)
+			}
+			for _, p := range []string{"etc/hallq/hall.toml", "etc/hallq/kiosk.toml"} {
+				if fi, err := os.Stat(filepath.Join(root, p)); err == nil && fi.Mode().Perm() != 0o640 {
+					t.Errorf("%s: mode %v, want 0640 (it may hold tokens)", p, fi.Mode().Perm())
+				}
+			}
+		})
+	}
+}
+
+func TestInstallKeepsTheAdminsConfig(t *testing.T) {
+	needTool(t, "systemd-sysusers", "systemd")
+	bins := binDirFor(t, "hallserver", "escpos")
+	root := t.TempDir()
+	mine := filepath.Join(root, "etc", "hallq", "hall.toml")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("# my hall\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	out := install(t, root, "server", "--bin", bins, "--no-boot-config")
+	if data, _ := os.ReadFile(mine); string(data) != "# my hall\n" {
+		t.Errorf("install.sh replaced the admin's hall.toml with:\n%s", data)
+	}
+	if !strings.Contains(out, "kept /etc/hallq/hall.toml") {
+		t.Errorf("install.sh did not say it kept hall.toml:\n%s", out)
+	}
+	// A bad role or a missing binary is refused before anything is written.
+	empty := t.TempDir()
+	cmd := exec.Command("sh", filepath.Join(repo, "firmware-config", "install.sh"), "kiosk", "--root", empty, "--bin", bins)
+	if msg, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(msg), "no "+bins+"/kiosk") {
+		t.Errorf("install without the kiosk binary: got %v %s, want a refusal naming it", err, msg)
+	}
+	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
+		t.Errorf("a refused install wrote %d entries", len(ents))
+	}
+}
+
+func diffLines(a, b []string) string {
+	var sb strings.Builder
+	for _, l := range a {
+		if !slices.Contains(b, l) {
+			fmt.Fprintf(&sb, "- %s\n", l)
+		}
+	}
+	for _, l := range b {
+		if !slices.Contains(a, l) {
+			fmt.Fprintf(&sb, "+ %s\n", l)
+		}
+	}
+	return sb.String()
+}
+
+func TestBackupScriptKeepsTheNewest(t *testing.T) {
+	hallserver := binary(t, "hallserver")
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "hallq.db")
+	db, err := sqlite.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	backups := filepath.Join(dir, "backups")
+	os.Mkdir(backups, 0o750)
+	old := []string{"hallq-2026-01-01T023000.db", "hallq-2026-01-02T023000.db", "hallq-2026-01-03T023000.db", "hallq-2026-01-04T023000.db"}
+	for _, f := range append(slices.Clone(old), ".hallq-2026-01-04T023000.db.part", "notes.txt") {
+		os.WriteFile(filepath.Join(backups, f), []byte("x"), 0o640)
+	}
+	cmd := exec.Command(filepath.Join(repo, "firmware-config", "backup", "hallq-backup"))
+	cmd.Env = append(os.Environ(), "HALLQ_DB="+dbPath, "HALLQ_BACKUP_DIR="+backups, "HALLQ_BACKUP_KEEP=3", "HALLSERVER="+hallserver)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("hallq-backup: %v\n%s", err, out)
+	}
+	ents, _ := os.ReadDir(backups)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if len(names) != 4 || names[0] != old[2] || names[1] != old[3] || names[3] != "notes.txt" || !strings.HasPrefix(names[2], "hallq-20") {
+		t.Fatalf("backups after the run: %v; want %s, %s, the new copy and notes.txt\n%s", names, old[2], old[3], out)
+	}
+	copyDB, err := sqlite.Open(context.Background(), filepath.Join(backups, names[2]))
+	if err != nil {
+		t.Fatalf("open the new copy: %v", err)
+	}
+	defer copyDB.Close()
+	if v, err := copyDB.SchemaVersion(context.Background()); err != nil || v < 1 {
+		t.Errorf("the new copy's schema: %d, %v", v, err)
+	}
+}
+
+// TestReleaseBuildsEveryTarget runs the release command as documented and
+// looks into the three tarballs. It cross-builds every binary three times:
+// minutes on a cold build cache.
+func TestReleaseBuildsEveryTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds every binary for three targets; skipped with -short")
+	}
+	const version = "v0.0.0-test.1"
+	out := t.TempDir()
+	cmd := exec.Command(filepath.Join(repo, "scripts", "release.sh"), version)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "OUT="+out, "SOURCE_DATE_EPOCH=1795000000")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/release.sh %s: %v\n%s", version, err, msg)
+	}
+	cmds := []string{"hallserver", "kiosk", "display", "escpos", "hallsim"}
+	for _, tc := range []struct {
+		label   string
+		machine elf.Machine
+	}{{"arm64", elf.EM_AARCH64}, {"armv7", elf.EM_ARM}, {"amd64", elf.EM_X86_64}} {
+		t.Run(tc.label, func(t *testing.T) {
+			name := "hallq-" + version + "-linux-" + tc.label
+			files := untar(t, filepath.Join(out, name+".tar.gz"))
+			for _, c := range cmds {
+				data, ok := files[name+"/bin/"+c]
+				if !ok {
+					t.Errorf("%s lacks bin/%s", name, c)
+					continue
+				}
+				f, err := elf.NewFile(bytes.NewReader(data))
+				if err != nil {
+					t.Errorf("bin/%s: %v", c, err)
+					continue
+				}
+				if f.Machine != tc.machine {
+					t.Errorf("bin/%s is for %v, want %v", c, f.Machine, tc.machine)
+				}
+			}
+			for _, p := range []string{"firmware-config/install.sh", "firmware-config/systemd/hallq-server.service",
+				"firmware-config/systemd/hallq-kiosk.service", "firmware-config/systemd/hallq-display.service",
+				"firmware-config/udev/60-hallq-printer.rules", "firmware-config/hall.toml", "docs/INSTALL.md", "VERSION", "SHA256SUMS"} {
+				if _, ok := files[name+"/"+p]; !ok {
+					t.Errorf("%s lacks %s", name, p)
+				}
+			}
+			if tc.label != "amd64" {
+				return
+			}
+			// The amd64 binaries run here: each names the release.
+			dir := t.TempDir()
+			for _, c := range cmds {
+				data, ok := files[name+"/bin/"+c]
+				if !ok {
+					continue
+				}
+				p := filepath.Join(dir, c)
+				if err := os.WriteFile(p, data, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				got, err := exec.Command(p, "-version").CombinedOutput()
+				if err != nil || !strings.Contains(string(got), c+" "+version) {
+					t.Errorf("%s -version: got %q, %v; want %q", c, got, err, c+" "+version)
+				}
+			}
+		})
+	}
+}
+
+func untar(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	files := map[string][]byte{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[h.Name] = data
+	}
+}
+
+// TestShellScripts runs shellcheck over the shell scripts, where it is
+// installed.
+func TestShellScripts(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skip("shellcheck is not installed (apt-get install shellcheck)")
+	}
+	scripts := []string{"firmware-config/install.sh", "firmware-config/backup/hallq-backup", "firmware-config/desktop/hallq-browser", "scripts/release.sh"}
+	cmd := exec.Command(sc, append([]string{"-s", "sh"}, scripts...)...)
+	cmd.Dir = repo
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
