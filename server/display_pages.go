@@ -166,9 +166,7 @@ func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
 	t := time.NewTicker(deviceSeenPeriod)
 	defer t.Stop()
 	for {
-		if err := s.Store.Touch(ctx, name, s.Hall.Now()); err != nil && ctx.Err() == nil {
-			s.Logger.Warn("device last-seen", "device", name, logErr, err)
-		}
+		s.markSeen(name, s.Hall.Now())
 		select {
 		case <-ctx.Done():
 			return

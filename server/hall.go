@@ -44,8 +44,11 @@ type Hall struct {
 	eng *queue.Engine
 	// loc is read without mu: every request asks for it, and waiting on
 	// mu would make each one wait out a batch's fsync.
-	loc  atomic.Pointer[time.Location]
-	cmds chan *command
+	loc atomic.Pointer[time.Location]
+	// settings mirrors the engine's settings for readers on hot paths
+	// (status URLs, the public-display check), updated on commit.
+	settings atomic.Pointer[hallq.Settings]
+	cmds     chan *command
 }
 
 type command struct {
@@ -82,12 +85,20 @@ func (hl *Hall) reload(ctx context.Context) error {
 	}
 	hl.eng = eng
 	hl.loc.Store(loc)
+	s := eng.Settings()
+	hl.settings.Store(&s)
 	return nil
 }
 
 // Location is the hall's time zone.
 func (hl *Hall) Location() *time.Location {
 	return hl.loc.Load()
+}
+
+// Settings is the hall's committed settings, read without waiting for a
+// batch in progress. The caller must not modify the slices in it.
+func (hl *Hall) Settings() *hallq.Settings {
+	return hl.settings.Load()
 }
 
 // Do runs fn on the engine in the next batch and returns its result once the
@@ -236,6 +247,10 @@ func (hl *Hall) commit(ctx context.Context, changes []*queue.Change) error {
 	var events []hallq.Event
 	var msgs []*hub.Message
 	for _, ch := range changes {
+		if ch.Settings != nil {
+			s := *ch.Settings
+			hl.settings.Store(&s)
+		}
 		for i := range ch.Events {
 			ev := &ch.Events[i]
 			data, err := json.Marshal(ev)

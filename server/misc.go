@@ -124,6 +124,7 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
+	s.overlaySeen(ds)
 	loc := s.Hall.Location()
 	for i := range ds {
 		devicesInZone(&ds[i], loc)

@@ -15,7 +15,6 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server/announce"
-	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
 )
 
@@ -48,6 +47,7 @@ type Server struct {
 
 	mux     *http.ServeMux
 	closing chan struct{}
+	seen    seenTracker
 	metrics *metrics
 	routes  []route
 	logins  *loginLimiter
@@ -67,6 +67,8 @@ type Server struct {
 	accts     accounts
 	reports   reportSource
 	centralDB *central.DB
+	// sim is the simulation clock, nil unless EnableSim (sim.go).
+	sim *SimClock
 }
 
 // New builds a server over a running hall.
@@ -89,12 +91,19 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 	s.registerKiosk()
 	s.registerEnrol()
 	s.registerCentral()
+	s.registerSim()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
 	s.mux.HandleFunc("/api/", s.apiNotFound)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.seen.done = make(chan struct{})
+	if s.Store != nil {
+		go s.seenLoop()
+	} else {
+		close(s.seen.done)
+	}
 	return s
 }
 
@@ -105,6 +114,9 @@ func (s *Server) Close() {
 	case <-s.closing:
 	default:
 		close(s.closing)
+	}
+	if s.seen.done != nil {
+		<-s.seen.done // the last last-seen times are written
 	}
 }
 
@@ -233,9 +245,7 @@ func (s *Server) authorize(r *http.Request, a Access) (hallq.Principal, error) {
 		return p, nil
 	}
 	if a.PublicDisplay && p.User == nil && p.Device == nil && s.Hall != nil {
-		public := false
-		s.Hall.View(func(e *queue.Engine, _ time.Time) { public = e.Settings().PublicDisplay })
-		if public {
+		if s.Hall.Settings().PublicDisplay {
 			return p, nil
 		}
 	}

@@ -151,7 +151,7 @@ func TestStreamReconnectWithoutGaps(t *testing.T) {
 // and every other subscriber still receives every event, in order.
 func TestStreamSlowClientDropped(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{SendBuffer: 4096})
-	h.Server.StreamBuffer = 256
+	h.Server.StreamBuffer = 512
 	// A tiny receive window, set before connecting so that it is the one
 	// advertised: the server's writes to this client stall quickly.
 	nd := &net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {
@@ -166,9 +166,9 @@ func TestStreamSlowClientDropped(t *testing.T) {
 	defer fast.Close()
 	start := read(t, fast).Seq
 
-	const n = 600
+	const n = 800
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, 2) // a pace a reading client keeps up with
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		sem <- struct{}{}

@@ -27,8 +27,7 @@ func actorOf(p hallq.Principal) queue.Actor {
 // The hall's base_url names how phones reach the server; without one, the
 // address the caller used is the best guess.
 func (s *Server) withStatusURL(r *http.Request, t *hallq.Ticket) *hallq.Ticket {
-	var base string
-	s.Hall.View(func(e *queue.Engine, _ time.Time) { base = e.Settings().BaseURL })
+	base := s.Hall.Settings().BaseURL
 	if base == "" {
 		scheme := "http"
 		if r.TLS != nil {

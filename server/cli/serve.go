@@ -33,6 +33,8 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	centralMode := fs.Bool("central", false, "serve the reports across halls from the central store: -db is then a postgres:// URL")
 	centralDSN := fs.String("central-dsn", "", "ship the hall's event log to the central store at this postgres:// URL (needs -hall-id)")
 	hallID := fs.String("hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
+	simClock := fs.String("sim-clock", "", "simulation only (hallsim): the hall's clock starts at this RFC 3339 time, or \"now\", and an admin may move it with POST /api/v1/sim/clock; never on a real hall")
+	simSpeed := fs.Float64("sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -104,6 +106,14 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		return err
 	}
 	srv := server.New(hl, logger)
+	if *simClock != "" {
+		clock, err := newSimClock(*simClock, *simSpeed)
+		if err != nil {
+			return err
+		}
+		srv.EnableSim(clock)
+		logger.Warn("SIMULATION MODE: the hall's clock is simulated and may be moved by an admin; not for a real hall", "now", clock.Now().Format(time.RFC3339), "speed", *simSpeed)
+	}
 	srv.Version = Version
 	srv.BuildTime = buildTime()
 	var shipper *central.Shipper
@@ -214,4 +224,19 @@ func printDemo(env Env, addr net.Addr) {
 		fmt.Fprintf(w, "  %-13s %-8s %s%s\n", d.Device.Name, d.Device.Kind, d.Token, extra)
 	}
 	fmt.Fprintln(w)
+}
+
+// newSimClock reads -sim-clock and -sim-speed.
+func newSimClock(start string, speed float64) (*server.SimClock, error) {
+	if speed <= 0 || speed > 1000 {
+		return nil, usagef("-sim-speed %g: want a factor above 0 and at most 1000", speed)
+	}
+	at := time.Now()
+	if start != "now" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, start); err != nil {
+			return nil, usagef("-sim-clock %q: want an RFC 3339 time or \"now\"", start)
+		}
+	}
+	return server.NewSimClock(at, speed), nil
 }

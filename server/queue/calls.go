@@ -91,6 +91,7 @@ func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer strin
 		c.SincePriority++
 	}
 	e.lastCallAt[t.ID] = b.at
+	e.recordTurnaround(c, b.at)
 	e.lastCalled[t.Service] = t.Label
 	b.ticket(t)
 	b.counter(c)
@@ -221,6 +222,7 @@ func (e *Engine) noShow(b *batch, c *hallq.Counter, t *hallq.Ticket, officer, re
 	t.FinishedAt = new(b.at)
 	t.Reason = reason
 	c.CurrentID = ""
+	e.recordServiceTime(t)
 	b.ticket(t)
 	b.counter(c)
 	b.emit(hallq.Event{Type: hallq.EventTicketNoShow, Ticket: t, Counter: c.ID, Officer: officer, Reason: reason})
@@ -274,6 +276,7 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 	t.TransferredTo = id
 	t.FinishedAt = new(b.at)
 	c.CurrentID = ""
+	e.recordServiceTime(t)
 	e.tickets[nt.ID] = nt
 	e.waiting[nt.ID] = nt
 	b.ticket(t)

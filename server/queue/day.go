@@ -150,6 +150,10 @@ func (e *Engine) startDay(b *batch, day string) {
 	clear(e.lastCalled)
 	clear(e.lastCallAt)
 	clear(e.served)
+	clear(e.occupied)
+	e.occupiedAll = nil
+	e.turnaround = nil
+	clear(e.freedAt)
 	for _, id := range slices.Sorted(maps.Keys(e.counters)) {
 		if c := e.counters[id]; c.SincePriority != 0 {
 			c.SincePriority = 0

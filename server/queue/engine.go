@@ -40,6 +40,12 @@ type Engine struct {
 	lastCalled map[string]string          // service code → label most recently called
 	lastCallAt map[string]time.Time       // ticket id → its latest call (CalledAt is the first)
 	served     map[string][]time.Duration // service code → recent service times, oldest first
+	// occupied and occupiedAll are recent occupancies (estimate.go) per
+	// service and over the hall, oldest first.
+	occupied    map[string][]time.Duration
+	occupiedAll []time.Duration
+	turnaround  []time.Duration // recent pauses between a counter's tickets
+	freedAt     map[int]time.Time
 }
 
 type idemKey struct{ device, key string }
@@ -78,6 +84,8 @@ func New(st State) (*Engine, error) {
 		lastCalled:  map[string]string{},
 		lastCallAt:  map[string]time.Time{},
 		served:      map[string][]time.Duration{},
+		occupied:    map[string][]time.Duration{},
+		freedAt:     map[int]time.Time{},
 	}
 	if st.Settings.ClosingTime != "" {
 		e.closeMin, _ = hallq.ParseClock(st.Settings.ClosingTime) // checked by Validate
@@ -233,7 +241,8 @@ func (e *Engine) rebuildDayFigures() {
 			called = append(called, t)
 			e.lastCallAt[t.ID] = *t.CalledAt
 		}
-		if _, ok := serviceTime(t); ok {
+		_, served := serviceTime(t)
+		if _, occupied := occupancy(t); served || occupied {
 			finished = append(finished, t)
 		}
 	}

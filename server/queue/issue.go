@@ -70,7 +70,7 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	}
 	e.lastNumbers[s.Code] = n
 	t.IssueAhead = e.ahead(now, t)
-	t.IssueEstimateS = e.estimateWait(s.Code, t.IssueAhead)
+	t.IssueEstimateS = e.estimateTicket(now, t, false)
 	t.EstimatedWaitS = t.IssueEstimateS
 
 	b := e.begin(now, issuerActor(req.Device))

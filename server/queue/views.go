@@ -40,7 +40,7 @@ func (e *Engine) Hall(now time.Time) HallView {
 			Service:        cloneService(*s),
 			Open:           reason == "",
 			Waiting:        waiting[s.Code],
-			EstimatedWaitS: e.estimateWait(s.Code, waiting[s.Code]),
+			EstimatedWaitS: e.estimateNew(now, s.Code),
 			Closed:         reason,
 			LastCalled:     e.lastCalled[s.Code],
 		})
@@ -91,7 +91,7 @@ func (e *Engine) view(now time.Time, t *hallq.Ticket) *hallq.Ticket {
 	v.WaitingAhead, v.EstimatedWaitS = 0, 0
 	if t.State == hallq.StateWaiting {
 		v.WaitingAhead = e.ahead(now, t)
-		v.EstimatedWaitS = e.estimateWait(t.Service, v.WaitingAhead)
+		v.EstimatedWaitS = e.estimateTicket(now, t, false)
 	}
 	return v
 }
@@ -123,6 +123,7 @@ func (e *Engine) Waiting(now time.Time, services []string) []*hallq.Ticket {
 	}
 	ordered := e.newOrder(now, pref, e.viewSince(set)).sort(ts)
 	ahead := map[string]map[*hallq.Ticket]int{}
+	estimates := e.estimateAll(now, set)
 	out := make([]*hallq.Ticket, len(ordered))
 	for i, t := range ordered {
 		pos, ok := ahead[t.Service]
@@ -135,7 +136,7 @@ func (e *Engine) Waiting(now time.Time, services []string) []*hallq.Ticket {
 		}
 		v := t.Clone()
 		v.WaitingAhead = pos[t]
-		v.EstimatedWaitS = e.estimateWait(t.Service, v.WaitingAhead)
+		v.EstimatedWaitS = estimates[t]
 		out[i] = v
 	}
 	return out

@@ -32,8 +32,11 @@ func TestHallView(t *testing.T) {
 	equal(t, "services by order", codes, []string{"A", "B", "C"})
 	a, b, c := v.Services[0], v.Services[1], v.Services[2]
 	equal(t, "A", []any{a.Open, a.Waiting, a.LastCalled, a.Closed}, []any{true, 1, "A001", ""})
-	// One waiting; two open counters serve A; no service time known: 5 min.
-	equal(t, "A estimate", a.EstimatedWaitS, 150)
+	// No service time known: 5 min. Counter 2 prefers B and takes B001
+	// now; counter 1, whose A001 has been called an hour ago, is assumed
+	// free in a third of 5 min and takes A002; a new A ticket is next at
+	// counter 2, after B001.
+	equal(t, "A estimate", a.EstimatedWaitS, 300)
 	equal(t, "B", []any{b.Open, b.Waiting, b.LastCalled}, []any{true, 1, ""})
 	equal(t, "C at its cap", []any{c.Open, c.Closed, c.Waiting}, []any{false, "daily_cap", 1})
 	equal(t, "C estimate: no open counter counts as one", c.EstimatedWaitS, 300)
@@ -111,7 +114,8 @@ func TestTicketView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	equal(t, "live figures", []any{got.WaitingAhead, got.EstimatedWaitS, got.IssueAhead, got.IssueEstimateS}, []any{1, 300, 2, 600})
+	// Counter 1 has A001 for 5 min, then A002 for 5 min.
+	equal(t, "live figures", []any{got.WaitingAhead, got.EstimatedWaitS, got.IssueAhead, got.IssueEstimateS}, []any{1, 600, 2, 600})
 	got, _ = h.e.Ticket(h.now, a1.ID)
 	equal(t, "called ticket", []any{got.WaitingAhead, got.EstimatedWaitS}, []any{0, 0})
 	_, err = h.e.Ticket(h.now, "nope")
@@ -166,14 +170,17 @@ func TestEstimate(t *testing.T) {
 	h.minutes(4)
 	h.finish(1, ann)
 	equal(t, "mean of recent", h.e.meanServiceTime("A"), 3*time.Minute)
+	// The estimate counts the counter's time from call to finish
+	// (occupancy): 2 and 5 minutes.
+	equal(t, "mean occupancy", h.e.meanOccupancy("A"), 210*time.Second)
 	v := h.e.Hall(h.now)
-	equal(t, "2 waiting × 3 min ÷ 1 counter", v.Services[0].EstimatedWaitS, 360)
+	equal(t, "2 waiting × 3.5 min on 1 counter", v.Services[0].EstimatedWaitS, 420)
 	h.open(2, bob)
 	v = h.e.Hall(h.now)
-	equal(t, "÷ 2 counters", v.Services[0].EstimatedWaitS, 180)
+	equal(t, "on 2 counters", v.Services[0].EstimatedWaitS, 210)
 	h.counter(h.e.Pause(h.now, 2, bob))
 	v = h.e.Hall(h.now)
-	equal(t, "paused counters do not count", v.Services[0].EstimatedWaitS, 360)
+	equal(t, "paused counters do not count", v.Services[0].EstimatedWaitS, 420)
 	equal(t, "default for B", h.e.meanServiceTime("B"), 5*time.Minute)
 
 	h.restart()

@@ -192,6 +192,21 @@ func (db *DB) Heartbeat(ctx context.Context, name string, health map[string]any,
 	return nil
 }
 
+// TouchMany records when each device was last seen, in one transaction.
+func (db *DB) TouchMany(ctx context.Context, seen map[string]time.Time) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: last seen: %w", err)
+	}
+	defer tx.Rollback()
+	for name, at := range seen {
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE name = ?`, at.UnixMilli(), name); err != nil {
+			return fmt.Errorf("sqlite: last seen of %s: %w", name, err)
+		}
+	}
+	return tx.Commit()
+}
+
 // Touch records that a device was seen, without changing its health report.
 func (db *DB) Touch(ctx context.Context, name string, at time.Time) error {
 	_, err := db.w.ExecContext(ctx, `UPDATE devices SET last_seen = ? WHERE name = ?`, at.UnixMilli(), name)

@@ -8,12 +8,14 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -27,7 +29,22 @@ type DB struct {
 	path string
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // the reader pool
+
+	stmtMu sync.Mutex
+	stmts  *applyStmts
+
+	// The checkpointer copies the WAL into the database file in the
+	// background, so that no commit waits for it (the writer's automatic
+	// checkpoint is off).
+	ckpt     *sql.DB
+	ckptStop chan struct{}
+	ckptDone chan struct{}
+
+	closeOnce sync.Once
 }
+
+// checkpointEvery is how often the background checkpoint runs.
+const checkpointEvery = time.Second
 
 // dsn builds a data source name. The "file:" prefix matters: without it
 // SQLite's own URI parameters are dropped silently.
@@ -41,6 +58,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Checkpoints run in the background (see DB.checkpointer), never
+		// inside a commit that someone waits for.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -78,17 +98,54 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.r = r
+	ck, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	ck.SetMaxOpenConns(1)
+	db.ckpt, db.ckptStop, db.ckptDone = ck, make(chan struct{}), make(chan struct{})
+	go db.checkpointer()
 	return db, nil
 }
 
-// Close closes both pools.
-func (db *DB) Close() error {
-	err1 := db.r.Close()
-	err2 := db.w.Close()
-	if err1 != nil {
-		return err1
+// checkpointer runs a passive checkpoint every checkpointEvery until Close:
+// it never blocks a writer, and keeps the WAL from growing without bound.
+func (db *DB) checkpointer() {
+	defer close(db.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.ckptStop:
+			return
+		case <-t.C:
+			db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
 	}
-	return err2
+}
+
+// Close stops the checkpointer, folds the WAL into the database file, and
+// closes every connection.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() { err = db.close() })
+	return err
+}
+
+func (db *DB) close() error {
+	close(db.ckptStop)
+	<-db.ckptDone
+	db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	db.stmtMu.Lock()
+	if db.stmts != nil {
+		db.stmts.lastSeq.Close()
+		db.stmts.upTicket.Close()
+		db.stmts.insEvent.Close()
+	}
+	db.stmtMu.Unlock()
+	return errors.Join(db.ckpt.Close(), db.r.Close(), db.w.Close())
 }
 
 // Path is the database file's path.

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,5 +215,39 @@ func TestDevicesAndSessions(t *testing.T) {
 	}
 	if _, err := db.SessionUser(ctx, "sess", now.Add(2*time.Hour)); hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		t.Errorf("expired session: got %v, want ENOTFOUND", err)
+	}
+}
+
+// TestIssueLookupsUseIndexes: the lookups on every ticket issue and rating
+// must not scan their tables (a year of history would make each ticket
+// read a million rows).
+func TestIssueLookupsUseIndexes(t *testing.T) {
+	_, path := seeded(t)
+	conn, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		`SELECT id FROM tickets WHERE device = 'k' AND idem_key = 'x' AND idem_key <> ''`,
+		`SELECT id FROM ratings WHERE device = 'p' AND device_seq = 1`,
+		`SELECT body FROM events WHERE seq > 5 ORDER BY seq LIMIT 10`,
+	} {
+		rows, err := conn.Query(`EXPLAIN QUERY PLAN ` + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			rows.Scan(&id, &parent, &notused, &detail)
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		if strings.Contains(joined, "SCAN") && !strings.Contains(joined, "USING") {
+			t.Errorf("%s\n  plan %q scans the table", q, joined)
+		}
 	}
 }
