@@ -82,7 +82,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (hallq.User, error) {
 	var u hallq.User
 	var role string
-	err := db.r.QueryRowContext(ctx, `SELECT u.username, u.role FROM sessions s JOIN users u USING (username)
+	err := db.rc.QueryRowContext(ctx, `SELECT u.username, u.role FROM sessions s JOIN users u USING (username)
 		WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, tokenHash, now.UnixMilli()).Scan(&u.Username, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, hallq.Errorf(hallq.ENOTFOUND, "no such session")
@@ -153,7 +153,7 @@ func (db *DB) Devices(ctx context.Context) ([]hallq.Device, error) {
 }
 
 func (db *DB) devices(ctx context.Context, where string, args ...any) ([]hallq.Device, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT name, kind, counter, created_at, revoked_at, last_seen, health FROM devices `+where, args...)
+	rows, err := db.rc.QueryContext(ctx, `SELECT name, kind, counter, created_at, revoked_at, last_seen, health FROM devices `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: devices: %w", err)
 	}

@@ -173,7 +173,7 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 
 // Events reads up to limit events with seq > since, in order.
 func (db *DB) Events(ctx context.Context, since int64, limit int) ([]hallq.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	rows, err := db.rc.QueryContext(ctx, `SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -196,7 +196,7 @@ func (db *DB) Events(ctx context.Context, since int64, limit int) ([]hallq.Event
 // EventsRaw reads up to limit events with seq > since as their stored JSON,
 // for streaming without decoding and encoding again.
 func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]RawEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	rows, err := db.rc.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}

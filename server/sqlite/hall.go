@@ -315,7 +315,7 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 
 // Ticket reads one ticket by id. ENOTFOUND if there is none.
 func (db *DB) Ticket(ctx context.Context, id string, loc *time.Location) (*hallq.Ticket, error) {
-	ts, err := tickets(ctx, db.r, loc, `WHERE id = ?`, id)
+	ts, err := tickets(ctx, db.rc, loc, `WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (db *DB) Ticket(ctx context.Context, id string, loc *time.Location) (*hallq
 // TicketByKey finds the ticket a device issued with an idempotency key.
 // ENOTFOUND if there is none.
 func (db *DB) TicketByKey(ctx context.Context, device, key string, loc *time.Location) (*hallq.Ticket, error) {
-	ts, err := tickets(ctx, db.r, loc, `WHERE device = ? AND idem_key = ? AND idem_key <> ''`, device, key) // the condition lets SQLite use the partial index
+	ts, err := tickets(ctx, db.rc, loc, `WHERE device = ? AND idem_key = ? AND idem_key <> ''`, device, key) // the condition lets SQLite use the partial index
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +364,7 @@ func ratings(ctx context.Context, q querier, loc *time.Location, where string, a
 
 // RatingBySeq finds a device's rating by its sequence number. ENOTFOUND if none.
 func (db *DB) RatingBySeq(ctx context.Context, device string, seq int64, loc *time.Location) (*hallq.Rating, error) {
-	rs, err := ratings(ctx, db.r, loc, `WHERE device = ? AND device_seq = ?`, device, seq)
+	rs, err := ratings(ctx, db.rc, loc, `WHERE device = ? AND device_seq = ?`, device, seq)
 	if err != nil {
 		return nil, err
 	}

@@ -27,8 +27,9 @@ var migrations embed.FS
 // DB is an open hall database.
 type DB struct {
 	path string
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // the reader pool
+	w    *sql.DB    // the one writer connection
+	r    *sql.DB    // the reader pool
+	rc   *stmtCache // hot reader queries, prepared once
 
 	stmtMu sync.Mutex
 	stmts  *applyStmts
@@ -98,6 +99,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.r = r
+	db.rc = &stmtCache{db: r}
 	ck, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		r.Close()
@@ -145,6 +147,7 @@ func (db *DB) close() error {
 		db.stmts.insEvent.Close()
 	}
 	db.stmtMu.Unlock()
+	db.rc.close()
 	return errors.Join(db.ckpt.Close(), db.r.Close(), db.w.Close())
 }
 
