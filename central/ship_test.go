@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"context"
+	"github.com/hallq/hallq/internal/netcut"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	ctx := context.Background()
 	db := strings.TrimPrefix(dsn[strings.LastIndexByte(dsn, '/')+1:], "")
 	db = strings.SplitN(db, "?", 2)[0]
-	proxy, err := pgtest.NewProxy(c.Addr())
+	proxy, err := netcut.New(c.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	h.waitShipped(10 * time.Second)
 
 	// The uplink goes down: the hall goes on, the lag shows.
-	proxy.Cut()
+	proxy.Down()
 	h.drive(rng, 300)
 	waitFor(t, "the shipper to notice the cut", func() bool {
 		st := h.shipper.Status(ctx)
@@ -49,7 +50,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	}
 	// Back up, and the hall restarts while the backlog is on its way
 	// (batches of 50).
-	proxy.Restore()
+	proxy.Up()
 	waitFor(t, "a first batch after the cut", func() bool {
 		st := h.shipper.Status(ctx)
 		return st.Connected && *st.Acked > 0 && *st.Pending > 0
