@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -19,7 +20,7 @@ const (
 	writeWait         = 10 * time.Second  // a write that takes longer fails the connection
 	pongWait          = 60 * time.Second  // a client silent this long is gone
 	pingPeriod        = pongWait * 9 / 10 // how often the server pings
-	defaultSendBuffer = 1024              // events queued per subscriber before it is dropped
+	defaultSendBuffer = 256               // events queued per subscriber before it is dropped
 	replayPage        = 500               // events read from the log at a time when catching up
 	maxReplay         = 20000             // a client further behind gets the snapshot only
 	readLimit         = 4096              // clients send nothing but control frames
@@ -28,6 +29,9 @@ const (
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
+	// Screens are idle between calls: a shared pool of write buffers
+	// instead of one per connection saves 4 KB for each of hundreds.
+	WriteBufferPool: &sync.Pool{},
 	// Browsers may connect from pages this server serves; programs send no
 	// Origin. Anything else is another site borrowing a staff cookie.
 	CheckOrigin: func(r *http.Request) bool {
