@@ -144,8 +144,9 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 			Message: fmt.Sprintf("an admin rejected the enrolment of %s", e.Name)}
 	}
 	s.Logger.Info("enrolment collected: device added", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter)
-	writeJSON(w, http.StatusOK, enrolAnswer{ID: e.ID, State: e.State, Token: token,
-		Device: &hallq.Device{Name: e.Name, Kind: e.Kind, Counter: e.Counter}})
+	d := &hallq.Device{Name: e.Name, Kind: e.Kind, Counter: e.Counter, CreatedAt: s.Hall.Now().Truncate(time.Millisecond)}
+	devicesInZone(d, s.Hall.Location())
+	writeJSON(w, http.StatusOK, enrolAnswer{ID: e.ID, State: e.State, Token: token, Device: d})
 	return nil
 }
 

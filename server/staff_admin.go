@@ -186,7 +186,8 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request, p hallq.Pr
 		return err
 	}
 	s.Logger.Info("device created", "device", d.Name, "kind", d.Kind, logActor, p.Actor())
-	d.CreatedAt = s.Hall.Now()
+	d.CreatedAt = s.Hall.Now().Truncate(time.Millisecond)
+	devicesInZone(&d, s.Hall.Location())
 	writeJSON(w, http.StatusCreated, map[string]any{"device": d, "token": token})
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	// A retry is answered even while the clock is wrong: the ticket exists.
 	if req.IdempotencyKey != "" {
 		t, err := s.Store.TicketByKey(r.Context(), device, req.IdempotencyKey, s.Hall.Location())
-		if err == nil && t.Service != req.Service && t.TransferredFrom == "" {
+		if err == nil && t.Service != req.Service {
 			return &hallq.Error{Code: hallq.ECONFLICT, Reason: "key_reused",
 				Message: fmt.Sprintf("idempotency_key %q was already used for ticket %s of service %s", req.IdempotencyKey, t.Label, t.Service)}
 		}

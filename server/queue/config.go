@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"reflect"
 	"slices"
 	"time"
 
@@ -132,17 +133,10 @@ func (e *Engine) PutSettings(now time.Time, s hallq.Settings, by Actor) (*hallq.
 	return &out, b.done(), nil
 }
 
+// sameSettings compares every field, so that a setting added later (the
+// announcement ones were missed once) is never silently dropped.
 func sameSettings(a, b hallq.Settings) bool {
-	if !slices.Equal(a.PriorityKinds, b.PriorityKinds) || !slices.Equal(a.RatingScale, b.RatingScale) {
-		return false
-	}
-	a.PriorityKinds, b.PriorityKinds = nil, nil
-	a.RatingScale, b.RatingScale = nil, nil
-	return a.Name == b.Name && a.TimeZone == b.TimeZone && a.Language == b.Language && a.BaseURL == b.BaseURL &&
-		a.PriorityPolicy == b.PriorityPolicy && a.InterleaveN == b.InterleaveN && a.AgingMinutes == b.AgingMinutes &&
-		a.MaxRecalls == b.MaxRecalls && a.SatisfiedMin == b.SatisfiedMin && a.RatingWindowMin == b.RatingWindowMin &&
-		a.ClosingTime == b.ClosingTime && a.PublicDisplay == b.PublicDisplay && a.Notice == b.Notice &&
-		a.TargetSatisfiedPct == b.TargetSatisfiedPct && a.TargetOverWaitPct == b.TargetOverWaitPct
+	return reflect.DeepEqual(a, b)
 }
 
 // Services returns copies of the hall's service definitions, sorted by

@@ -152,6 +152,7 @@ func TestPutSettings(t *testing.T) {
 			s.RatingScale = []hallq.RatingLevel{{Score: 2, NameVI: "Hài lòng"}, {Score: 1, NameVI: "Không hài lòng"}}
 		}, "", true},
 		{"notice is not changed here", func(s *hallq.Settings) { s.Notice = "x" }, "", false},
+		{"announcement voice alone", func(s *hallq.Settings) { s.AnnounceVoice = "vi-VN-x-south" }, "", true},
 		{"bad policy", func(s *hallq.Settings) { s.PriorityPolicy = "random" }, hallq.EINVALID, false},
 		{"one-level scale", func(s *hallq.Settings) { s.RatingScale = s.RatingScale[:1] }, hallq.EINVALID, false},
 		{"time zone", func(s *hallq.Settings) { s.TimeZone = "UTC" }, hallq.EINVALID, false},

@@ -54,6 +54,9 @@ var lowerCost sync.Once
 type Options struct {
 	// Now replaces the hall's clock.
 	Now func() time.Time
+	// Sim, if set, puts the server in simulation mode with this clock
+	// (POST /api/v1/sim/clock moves it); it overrides Now.
+	Sim *server.SimClock
 	// Setup runs on the store after the demo is seeded, before the hall starts.
 	Setup func(db *sqlite.DB) error
 	// Logger defaults to a discarding one.
@@ -110,6 +113,9 @@ func Start(t testing.TB, opts Options) *Hall {
 		hl.Now = opts.Now
 	}
 	srv := server.New(hl, logger)
+	if opts.Sim != nil {
+		srv.EnableSim(opts.Sim)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); hl.Run(runCtx) }()
