@@ -11,7 +11,7 @@ import (
 // BenchmarkCallToPage measures the delay from an officer's "next" (the
 // POST leaving the test) to the number being in the hall page's DOM in
 // headless Chromium, as seen by a MutationObserver the benchmark installs.
-// It reports the median and 95th percentile; see docs/BENCHMARKS-display.md.
+// It reports the median and 95th percentile; see docs/BENCHMARKS.md (Displays).
 func BenchmarkCallToPage(b *testing.B) {
 	bctx := startBrowser(b)
 	h := startHallTB(b)
