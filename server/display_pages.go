@@ -30,7 +30,7 @@ func (s *Server) registerDisplay() {
 	s.mux.Handle("GET /display/hall", s.displayToken(http.HandlerFunc(pages.HallPage)))
 	s.mux.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
 	s.mux.HandleFunc("GET /t/{id}", pages.TicketPage)
-	s.mux.HandleFunc("GET "+webdisplay.StaticPrefix+"{name}", pages.Static)
+	s.mux.Handle(pages.StaticPattern(), pages.StaticHandler())
 	s.routes = append(s.routes,
 		route{"GET /api/v1/announcements/{id}", Access{PublicDisplay: true, Roles: allStaff, Devices: anyDevice}, s.announcement},
 	)

@@ -8,19 +8,14 @@ package display
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hallq/hallq/internal/webasset"
 	"html/template"
-	"io/fs"
-	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
-	"strings"
 )
 
 //go:embed templates/*.html static/*
@@ -50,42 +45,17 @@ type Pages struct {
 	Hall func() Hall
 
 	tmpl   map[string]*template.Template
-	assets map[string]*asset // by served name ("hall.3f2a9c1b.js")
-	urls   map[string]string // source name → served URL
-}
-
-type asset struct {
-	data  []byte
-	ctype string
+	assets *webasset.Assets
 }
 
 // New parses the embedded templates and fingerprints the static files.
 func New(hall func() Hall) (*Pages, error) {
-	p := &Pages{Hall: hall, tmpl: map[string]*template.Template{}, assets: map[string]*asset{}, urls: map[string]string{}}
-	statics, err := fs.ReadDir(files, "static")
+	assets, err := webasset.Load(files, "static", StaticPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("display: %w", err)
 	}
-	for _, e := range statics {
-		data, err := files.ReadFile("static/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("display: %w", err)
-		}
-		sum := sha256.Sum256(data)
-		ext := path.Ext(e.Name())
-		served := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:4]) + ext
-		p.assets[served] = &asset{data: data, ctype: mime.TypeByExtension(ext)}
-		p.urls[e.Name()] = StaticPrefix + served
-	}
-	funcs := template.FuncMap{
-		"asset": func(name string) (string, error) {
-			u, ok := p.urls[name]
-			if !ok {
-				return "", fmt.Errorf("no static file %q", name)
-			}
-			return u, nil
-		},
-	}
+	p := &Pages{Hall: hall, tmpl: map[string]*template.Template{}, assets: assets}
+	funcs := template.FuncMap{"asset": assets.URL}
 	for _, name := range []string{"hall", "counter", "ticket"} {
 		t, err := template.New(name+".html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
@@ -194,23 +164,16 @@ func (p *Pages) TicketPage(w http.ResponseWriter, r *http.Request) {
 	}))
 }
 
-// Static serves GET /display/static/{name}: fingerprinted, cached for a year.
-func (p *Pages) Static(w http.ResponseWriter, r *http.Request) {
-	a, ok := p.assets[r.PathValue("name")]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", a.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(a.data)
-}
+// StaticPattern is the ServeMux pattern of the pages' static files.
+func (p *Pages) StaticPattern() string { return p.assets.Pattern() }
+
+// StaticHandler serves the static files at checksummed URLs, cached for good.
+func (p *Pages) StaticHandler() http.Handler { return p.assets }
 
 // Register adds the pages to mux.
 func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /display/hall", p.HallPage)
 	mux.HandleFunc("GET /display/counter/{n}", p.CounterPage)
 	mux.HandleFunc("GET /t/{id}", p.TicketPage)
-	mux.HandleFunc("GET "+StaticPrefix+"{name}", p.Static)
+	mux.Handle(p.assets.Pattern(), p.assets)
 }

@@ -8,14 +8,12 @@ package staff
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hallq/hallq/internal/webasset"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
@@ -37,21 +35,15 @@ const LangCookie = "hallq_lang"
 // Site holds the parsed templates, the assets and the texts.
 type Site struct {
 	pages  map[string]*template.Template
-	assets map[string]asset // by name
+	assets *webasset.Assets
 	texts  map[string]map[string]string
 	jsText map[string]template.JS
-}
-
-type asset struct {
-	hash  string
-	body  []byte
-	ctype string
 }
 
 // New parses every template and loads every asset and text; any problem
 // is an error naming the file.
 func New() (*Site, error) {
-	s := &Site{pages: map[string]*template.Template{}, assets: map[string]asset{},
+	s := &Site{pages: map[string]*template.Template{},
 		texts: map[string]map[string]string{}, jsText: map[string]template.JS{}}
 	for _, lang := range Languages {
 		raw, err := files.ReadFile("lang/" + lang + ".json")
@@ -72,19 +64,11 @@ func New() (*Site, error) {
 			}
 		}
 	}
-	statics, err := fs.ReadDir(files, "static")
+	assets, err := webasset.Load(files, "static", "/staff/static/")
 	if err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
-	for _, e := range statics {
-		body, err := files.ReadFile("static/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("staff: %w", err)
-		}
-		sum := sha256.Sum256(body)
-		ctype := mime.TypeByExtension(path.Ext(e.Name()))
-		s.assets[e.Name()] = asset{hash: hex.EncodeToString(sum[:6]), body: body, ctype: ctype}
-	}
+	s.assets = assets
 	funcs := template.FuncMap{"asset": s.AssetURL, "minutes": Minutes, "pct": Pct}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
@@ -106,27 +90,11 @@ func New() (*Site, error) {
 
 // AssetURL is the checksummed URL of a static file; it panics for an
 // unknown name, which the start-up parse of the templates reveals.
-func (s *Site) AssetURL(name string) (string, error) {
-	a, ok := s.assets[name]
-	if !ok {
-		return "", fmt.Errorf("staff: no asset %q", name)
-	}
-	return "/staff/static/" + a.hash + "/" + name, nil
-}
+func (s *Site) AssetURL(name string) (string, error) { return s.assets.URL(name) }
 
 // ServeAsset serves GET /staff/static/{hash}/{name}: cached for a year,
 // since a change of content changes the URL.
-func (s *Site) ServeAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.assets[r.PathValue("name")]
-	if !ok || a.hash != r.PathValue("hash") {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", a.ctype)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(a.body)
-}
+func (s *Site) ServeAsset(w http.ResponseWriter, r *http.Request) { s.assets.ServeHTTP(w, r) }
 
 // T is the text of key in lang; a missing key shows as itself.
 func (s *Site) T(lang, key string) string {
