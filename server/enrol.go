@@ -168,10 +168,8 @@ type approveRequest struct {
 func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	s := en.s
 	var req approveRequest
-	if r.ContentLength != 0 {
-		if err := decode(r, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(r, &req); err != nil {
+		return err
 	}
 	now := s.Hall.Now()
 	e, err := s.Store.Enrolment(r.Context(), r.PathValue("id"), now, s.Hall.Location())

@@ -230,4 +230,35 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("revoked token: got %d, want 401", code)
 		}
 	})
+
+	t.Run("admin approves a pad that asks to enrol", func(t *testing.T) {
+		var req struct{ ID, Secret, Code string }
+		if code := h.Do("POST", "/api/v1/enrol", "", map[string]string{"name": "pad-quay-4", "kind": "pad", "code": "7Q4K"}, &req); code != 201 && code != 202 {
+			t.Fatalf("enrol: %d", code)
+		}
+		poll := "/api/v1/enrol/" + req.ID + "?secret=" + req.Secret
+		if code, _ := h.Raw("GET", poll, "", nil); code != 202 {
+			t.Fatalf("poll before approval: got %d, want 202", code)
+		}
+		ctx := tab(t)
+		signIn(t, ctx, "admin", "demo-admin", "/admin")
+		row := `#enrolments tr[data-enrolment="pad-quay-4"]`
+		run(t, ctx,
+			waitJS(`!!document.querySelector('`+row+`')`),
+			waitJS(`document.querySelector('`+row+` td.code').textContent === "7Q4K"`),
+			chromedp.SendKeys(chromedp.CSS(row+` input`), "4"),
+			chromedp.Click(chromedp.CSS(row+` button.approve`)),
+			waitJS(`!document.querySelector('`+row+`')`),
+		)
+		var got struct {
+			Token  string
+			Device hallq.Device
+		}
+		if code := h.Do("GET", poll, "", nil, &got); code != 200 || got.Token == "" || got.Device.Counter != 4 {
+			t.Fatalf("poll after approval: %d %+v", code, got)
+		}
+		if code := h.Do("POST", "/api/v1/ratings", got.Token, `{"counter":4,"score":3,"device_seq":1,"age_ms":0}`, nil); code != 201 {
+			t.Errorf("the enrolled pad rates at counter 4: got %d, want 201", code)
+		}
+	})
 }

@@ -72,9 +72,27 @@
         onclick: () => save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke")) }, T("admin.revoke"))));
   }
 
+  // A device asking to enrol: the admin compares the code it shows with the
+  // one here, gives a pad its counter, and approves or rejects.
+  function enrolRow(e) {
+    const counter = input("", { type: "number", min: 1, size: 3, disabled: e.kind !== "pad" || null });
+    const base = "/api/v1/enrolments/" + encodeURIComponent(e.id);
+    return el("tr", { "data-enrolment": e.name },
+      el("td", {}, e.name), el("td", {}, e.kind), el("td", { class: "code" }, e.code), el("td", {}, e.remote),
+      el("td", {}, counter),
+      el("td", {},
+        el("button", { class: "approve", onclick: () => save(() => api("POST", base + "/approve",
+          e.kind === "pad" ? { counter: parseInt(counter.value, 10) || 0 } : {})) }, T("admin.approve")),
+        el("button", { class: "reject", onclick: () => save(() => api("POST", base + "/reject")) }, T("admin.reject"))));
+  }
+
   async function loadAll() {
-    const [hall, users, devices, set] = await Promise.all([
-      api("GET", "/api/v1/hall"), api("GET", "/api/v1/users"), api("GET", "/api/v1/devices"), api("GET", "/api/v1/settings")]);
+    const [hall, users, devices, set, enrols] = await Promise.all([
+      api("GET", "/api/v1/hall"), api("GET", "/api/v1/users"), api("GET", "/api/v1/devices"), api("GET", "/api/v1/settings"),
+      api("GET", "/api/v1/enrolments")]);
+    const pending = enrols.enrolments.filter((e) => e.state === "pending");
+    $("enrolments").replaceChildren(...(pending.length ? pending.map(enrolRow)
+      : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))]));
     settings = set;
     $("services").replaceChildren(...hall.services.map(serviceRow), serviceRow({}));
     $("counters").replaceChildren(...hall.counters.map(counterRow), counterRow({}));
