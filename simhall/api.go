@@ -246,7 +246,7 @@ func (h *APIHall) Open(ctx context.Context, counter int) error {
 func (h *APIHall) Issue(ctx context.Context, v *Visitor) (string, error) {
 	var t hallq.Ticket
 	_, err := h.C.Do(ctx, "POST", "/api/v1/tickets", h.KioskToken, map[string]string{
-		"service": v.Service, "priority": v.Priority, "idempotency_key": fmt.Sprintf("sim-%s-%d", h.idemBase, v.N)}, &t)
+		"service": v.Service, "priority": v.Priority, "idempotency_key": fmt.Sprintf("sim-%s-%s-%d", h.idemBase, h.Now().Format("20060102"), v.N)}, &t)
 	return t.ID, err
 }
 

@@ -140,6 +140,8 @@ type Day struct {
 	Visitors []Visitor
 	// Progress, if set, is called after each arrival.
 	Progress func(v *Visitor, r *Result)
+	// Until, if set, ends the day at that time even if work is left.
+	Until time.Time
 
 	q      events
 	seq    int
@@ -175,6 +177,9 @@ func (d *Day) Run(ctx context.Context) (*Result, error) {
 	}
 	for d.q.Len() > 0 {
 		e := heap.Pop(&d.q).(*event)
+		if !d.Until.IsZero() && e.at.After(d.Until) {
+			break
+		}
 		if err := d.Hall.Advance(ctx, e.at); err != nil {
 			return &d.res, err
 		}

@@ -37,7 +37,7 @@ type FaultsConfig struct {
 	Fonts *raster.Fonts
 	// Progress, if set, receives a line per step; ServerLog the server's log.
 	Progress, ServerLog io.Writer
-	Seed      uint64
+	Seed                uint64
 }
 
 // FaultsReport is the result of a faults run. The figures come from the
@@ -56,6 +56,8 @@ type FaultsReport struct {
 	Kills, Restarts, Cuts, Presses, PressesWhileDown, PrintFailed, Calls, Displays int
 	DisplayDupes                                                                   int
 	Duration                                                                       time.Duration
+	// Ghosts describes each ghost ticket found.
+	Ghosts []string
 }
 
 // OK reports whether every loss figure is 0 (and something was acknowledged).
@@ -79,6 +81,9 @@ func (r *FaultsReport) Print(w io.Writer) {
 	row("ratings lost", r.RatingsLost, "0")
 	row("ratings duplicated", r.RatingsDuplicated, "0")
 	row("ghost tickets called", r.GhostsCalled, "0")
+	for _, g := range r.Ghosts {
+		fmt.Fprintf(w, "  ghost: %s\n", g)
+	}
 	if r.OK() {
 		fmt.Fprintln(w, "\nok: nothing lost")
 	} else {
@@ -93,19 +98,20 @@ type ackTicket struct {
 
 // faults is one run's state.
 type faults struct {
-	cfg    FaultsConfig
-	srv    *Server
-	c      *Client
-	kiosk  *SimKiosk
-	ds     []*Display
-	rng    *rand.Rand
-	rngMu  sync.Mutex
-	down   atomic.Bool
-	logf   func(format string, args ...any)
-	ackMu  sync.Mutex
-	acked  []ackTicket
+	cfg     FaultsConfig
+	srv     *Server
+	c       *Client
+	kiosk   *SimKiosk
+	ds      []*Display
+	rng     *rand.Rand
+	rngMu   sync.Mutex
+	down    atomic.Bool
+	logf    func(format string, args ...any)
+	ackMu   sync.Mutex
+	acked   []ackTicket
 	presses atomic.Int64
-	calls  atomic.Int64
+	pressMu sync.Mutex
+	calls   atomic.Int64
 }
 
 // RunFaults runs the scripted faults against a demo hall server it starts
@@ -196,6 +202,12 @@ func (f *faults) run(ctx context.Context, rep *FaultsReport) error {
 	f.kiosk = k
 	defer k.Stop()
 
+	// A queue to start with, so that no counter is ever idle (see officer).
+	for i := range 60 {
+		if err := f.issue(ctx, "A B C D E"[2*(i%5):2*(i%5)+1], fmt.Sprintf("faults-prefill-%d-%d", i, time.Now().UnixNano())); err != nil {
+			return err
+		}
+	}
 	// Load: two issuers, six officers, the kiosk's buttons and pads.
 	lctx, stopLoad := context.WithCancel(ctx)
 	var lwg sync.WaitGroup
@@ -371,29 +383,37 @@ func (f *faults) issuer(ctx context.Context, n int) {
 	services := []string{"A", "B", "C", "D", "E"}
 	for i := 0; ctx.Err() == nil; i++ {
 		key := fmt.Sprintf("faults-%d-%d-%d", n, i, time.Now().UnixNano())
-		svc := services[f.intn(len(services))]
-		for ctx.Err() == nil {
-			var t hallq.Ticket
-			_, err := f.c.Do(ctx, "POST", "/api/v1/tickets", DemoKioskToken, map[string]string{"service": svc, "idempotency_key": key}, &t)
-			if err == nil {
-				f.ackMu.Lock()
-				f.acked = append(f.acked, ackTicket{t.ID, t.Day, t.Service, t.Number})
-				f.ackMu.Unlock()
-				break
-			}
-			var ae *APIError
-			if errors.As(err, &ae) && ae.Status < 500 {
-				break // refused: not acknowledged, nothing to retry
-			}
-			sleepCtx(ctx, 30*time.Millisecond)
-		}
+		f.issue(ctx, services[f.intn(len(services))], key)
 		sleepCtx(ctx, time.Duration(40+f.intn(40))*time.Millisecond)
 	}
 }
 
+// issue posts one ticket until the server answers.
+func (f *faults) issue(ctx context.Context, svc, key string) error {
+	for {
+		var t hallq.Ticket
+		_, err := f.c.Do(ctx, "POST", "/api/v1/tickets", DemoKioskToken, map[string]string{"service": svc, "idempotency_key": key}, &t)
+		if err == nil {
+			f.ackMu.Lock()
+			f.acked = append(f.acked, ackTicket{t.ID, t.Day, t.Service, t.Number})
+			f.ackMu.Unlock()
+			return nil
+		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status < 500 {
+			return err // refused: not acknowledged, nothing to retry
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sleepCtx(ctx, 30*time.Millisecond)
+	}
+}
+
 // officer calls, serves briefly and finishes, more slowly than tickets
-// come, so the queue never runs dry (an idle counter would call a
-// ticket in the instant between its issue and a print-failure cancel).
+// come, so that the queue never runs dry. An idle counter could call a
+// ticket in the instant between its issue and the kiosk's print-failure
+// cancel; see docs/RELIABILITY.md.
 func (f *faults) officer(ctx context.Context, counter int, token string) {
 	path := func(a string) string { return fmt.Sprintf("/api/v1/counters/%d/%s", counter, a) }
 	for ctx.Err() == nil {
@@ -409,7 +429,7 @@ func (f *faults) officer(ctx context.Context, counter int, token string) {
 			continue
 		}
 		f.calls.Add(1)
-		sleepCtx(ctx, time.Duration(300+f.intn(300))*time.Millisecond)
+		sleepCtx(ctx, time.Duration(600+f.intn(400))*time.Millisecond)
 		for ctx.Err() == nil {
 			_, err := f.c.Do(ctx, "POST", path("finish"), token, nil, nil)
 			if err == nil || isConflict(err) {
@@ -440,6 +460,8 @@ func (f *faults) buttons(ctx context.Context) {
 // press presses a kiosk button; presses of the same button are kept apart
 // by more than the debounce hold-off.
 func (f *faults) press(name string) {
+	f.pressMu.Lock()
+	defer f.pressMu.Unlock()
 	if err := f.kiosk.Board.Press(name); err != nil {
 		return
 	}
@@ -513,17 +535,32 @@ func (f *faults) measure(ctx context.Context, rep *FaultsReport) error {
 	if distinct > rep.Presses {
 		rep.RatingsDuplicated += distinct - rep.Presses // more recorded than pressed
 	}
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE reason = 'print_failed' AND called_at IS NOT NULL`).Scan(&rep.GhostsCalled); err != nil {
+	prows, err := db.QueryContext(ctx, `SELECT label, state, idem_key, (called_at IS NOT NULL) FROM tickets WHERE reason = 'print_failed'`)
+	if err != nil {
 		return err
 	}
-	var printFailed int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE reason = 'print_failed'`).Scan(&printFailed); err != nil {
+	defer prows.Close()
+	printFailed := 0
+	for prows.Next() {
+		var label, state, key string
+		var called bool
+		if err := prows.Scan(&label, &state, &key, &called); err != nil {
+			return err
+		}
+		printFailed++
+		if called {
+			rep.GhostsCalled++
+			rep.Ghosts = append(rep.Ghosts, fmt.Sprintf("%s (%s, key %s): cancelled for print_failed but called", label, state, key))
+		}
+	}
+	if err := prows.Err(); err != nil {
 		return err
 	}
 	if printFailed < rep.PrintFailed {
 		// A print failure whose ticket was not cancelled: it was called
 		// (or served) before the kiosk's cancel arrived.
 		rep.GhostsCalled += rep.PrintFailed - printFailed
+		rep.Ghosts = append(rep.Ghosts, fmt.Sprintf("%d print failures at the kiosk, %d tickets cancelled for print_failed", rep.PrintFailed, printFailed))
 	}
 	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hallq/hallq/kiosk"
 	"github.com/hallq/hallq/kiosk/config"
@@ -69,6 +71,9 @@ var pinPrefix struct {
 // state in dir, until Stop. Service buttons are named by service code,
 // pad buttons "padN-scoreS".
 func StartKiosk(ctx context.Context, url, dir string, fonts *raster.Fonts, logger *slog.Logger) (*SimKiosk, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
 	pinPrefix.Lock()
 	pinPrefix.n++
 	prefix := fmt.Sprintf("hs%d_", pinPrefix.n)
@@ -94,7 +99,11 @@ func StartKiosk(ctx context.Context, url, dir string, fonts *raster.Fonts, logge
 	if err != nil {
 		return nil, err
 	}
-	board.PressFor = 15 * time.Millisecond
+	// A press held well past the 5 ms confirmation: on a loaded machine
+	// (tests under -race) a 15 ms press was sometimes confirmed too late,
+	// found released, and rightly taken for a bounce — a press the
+	// citizen never completed, counted as a lost rating.
+	board.PressFor = 80 * time.Millisecond
 	layout, err := printer.NewLayout(cfg.Printer.Profile, fonts)
 	if err != nil {
 		board.Close()

@@ -185,16 +185,30 @@ func (s *Server) Stop() error {
 	}
 }
 
+// ServerMetrics are readings of a server's /metrics.
+type ServerMetrics struct {
+	Goroutines int   // go_goroutines
+	RSS        int64 // process_resident_memory_bytes
+	HeapInuse  int64 // go_memstats_heap_inuse_bytes: the Go heap's spans in use
+	HeapAlloc  int64 // go_memstats_heap_alloc_bytes: live and not yet collected objects
+}
+
 // Metrics reads the server's goroutine count and resident memory from
 // its /metrics (go_goroutines, process_resident_memory_bytes).
 func Metrics(ctx context.Context, url string) (goroutines int, rss int64, err error) {
+	m, err := ReadMetrics(ctx, url)
+	return m.Goroutines, m.RSS, err
+}
+
+// ReadMetrics reads ServerMetrics from the server's /metrics.
+func ReadMetrics(ctx context.Context, url string) (m ServerMetrics, err error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(url, "/")+"/metrics", nil)
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
@@ -205,21 +219,24 @@ func Metrics(ctx context.Context, url string) (goroutines int, rss int64, err er
 		if !ok {
 			continue
 		}
+		f, _ := strconv.ParseFloat(val, 64)
 		switch name {
 		case "go_goroutines":
-			f, _ := strconv.ParseFloat(val, 64)
-			goroutines = int(f)
+			m.Goroutines = int(f)
 			found++
 		case "process_resident_memory_bytes":
-			f, _ := strconv.ParseFloat(val, 64)
-			rss = int64(f)
+			m.RSS = int64(f)
 			found++
+		case "go_memstats_heap_inuse_bytes":
+			m.HeapInuse = int64(f)
+		case "go_memstats_heap_alloc_bytes":
+			m.HeapAlloc = int64(f)
 		}
 	}
 	if found < 2 {
-		return goroutines, rss, fmt.Errorf("simhall: %s/metrics lacks go_goroutines or process_resident_memory_bytes", url)
+		return m, fmt.Errorf("simhall: %s/metrics lacks go_goroutines or process_resident_memory_bytes", url)
 	}
-	return goroutines, rss, sc.Err()
+	return m, sc.Err()
 }
 
 // SelfCommand runs this program's own binary with args after prefix (for

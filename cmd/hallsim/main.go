@@ -1,5 +1,7 @@
-// Command hallsim simulates a hall against a hall server. Its load
-// subcommand measures the server: see hallsim load -h and docs/BENCHMARKS.md.
+// Command hallsim simulates a hall: a day of citizens, officers, pads and
+// displays against a hall server (day), a year of history in a database
+// (seed), the server under load (load) and under faults (faults). See
+// hallsim SUBCOMMAND -h, docs/BENCHMARKS.md and docs/RELIABILITY.md.
 package main
 
 import (
@@ -9,18 +11,28 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/hallq/hallq/internal/version"
 	"github.com/hallq/hallq/loadgen"
+	"github.com/hallq/hallq/server/cli"
+	"github.com/hallq/hallq/simhall"
 )
 
 const usage = `usage:
+  hallsim day [-speed N] [-displays N] [-hours H] [-seed S] [-arrivals N] ... [-url http://127.0.0.1:PORT]
+               a simulated hall day against a hall server in simulation mode (one is started unless -url)
+  hallsim day -virtual [-seed S] ...     the same day on the queue engine in virtual time (estimated-wait figures)
+  hallsim seed -db FILE -days 365 -tickets-per-day N    fill an empty hall database with history
   hallsim load [-spawn [-server-bin FILE] | -url http://127.0.0.1:PORT -kiosk-token T -officers U:P@N,...]
                [-clients N | -issue-rate R] [-call-rate R] [-subscribers N] [-duration D]
+  hallsim faults [-short] [-displays N]  kill -9, cut displays, pads while down, paper out; prints the loss table
+  hallsim -version
 `
 
 func main() {
@@ -31,11 +43,44 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "load" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	cfg, serverLog, err := loadFlags(args[1:], stderr)
+	switch args[0] {
+	case "-version", "--version", "version":
+		fmt.Fprintf(stdout, "hallsim %s\n", version.Version)
+		return 0
+	case hallserverCmd:
+		// hallsim starts itself as the hall server it simulates against,
+		// so that it needs no other binary.
+		return cli.Main(ctx, args[1:], cli.Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr})
+	case "day":
+		return runDay(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return runSeed(ctx, args[1:], stdout, stderr)
+	case "faults":
+		return runFaults(ctx, args[1:], stdout, stderr)
+	case "load":
+		return runLoad(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprint(stderr, usage)
+	return 2
+}
+
+// hallserverCmd is the hidden subcommand that makes hallsim a hallserver.
+const hallserverCmd = "internal-hallserver"
+
+// serverCommand starts this binary as a hall server.
+func serverCommand() func(args ...string) *exec.Cmd {
+	return simhall.SelfCommand(nil, hallserverCmd)
+}
+
+func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, serverLog, err := loadFlags(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "hallsim: %v\n", err)

@@ -84,6 +84,9 @@ func Render(data []byte, opt Options) (*Result, error) {
 	}
 	d.y += 8
 	d.paper.grow(d.y)
+	if d.paper.cut {
+		d.warn(len(data), "paper longer than %d dots: the rest is not drawn", MaxPaper)
+	}
 	d.res.Paper = d.paper.bm.Image()
 	return d.res, nil
 }

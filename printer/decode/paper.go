@@ -2,15 +2,26 @@ package decode
 
 import "github.com/hallq/hallq/printer/raster"
 
-// paper is a roll that grows downwards as rows are printed.
+// MaxPaper is the longest paper Render draws, in dots (2 m at 8 dots per
+// mm; a ticket is 15–25 cm). A few bytes of ESC d feed metres of paper:
+// drawing all of it would take seconds and gigabytes (found by FuzzRender).
+const MaxPaper = 1 << 14
+
+// paper is a roll that grows downwards as rows are printed, up to MaxPaper
+// rows; cut says something beyond was not drawn.
 type paper struct {
-	bm *raster.Bitmap
+	bm  *raster.Bitmap
+	cut bool
 }
 
 func newPaper(width int) *paper { return &paper{bm: raster.NewBitmap(width, 0)} }
 
 // grow makes sure rows [0, h) exist.
 func (p *paper) grow(h int) {
+	if h > MaxPaper {
+		p.cut = true
+		h = MaxPaper
+	}
 	if h <= p.bm.Height {
 		return
 	}
@@ -28,12 +39,20 @@ func (p *paper) set(x, y int) {
 	if y < 0 || x < 0 || x >= p.bm.Width {
 		return
 	}
+	if y >= MaxPaper {
+		p.cut = true
+		return
+	}
 	p.grow(y + 1)
 	p.bm.Set(x, y)
 }
 
 func (p *paper) flip(x, y int) {
 	if y < 0 || x < 0 || x >= p.bm.Width {
+		return
+	}
+	if y >= MaxPaper {
+		p.cut = true
 		return
 	}
 	p.grow(y + 1)

@@ -60,6 +60,13 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	if *centralDSN != "" && !central.IsDSN(*centralDSN) {
 		return usagef("-central-dsn must be a postgres:// URL")
 	}
+	var clock *server.SimClock
+	if *simClock != "" {
+		var err error
+		if clock, err = newSimClock(*simClock, *simSpeed); err != nil {
+			return err
+		}
+	}
 	var cfg *config.Hall
 	if *cfgPath != "" {
 		var err error
@@ -106,11 +113,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		return err
 	}
 	srv := server.New(hl, logger)
-	if *simClock != "" {
-		clock, err := newSimClock(*simClock, *simSpeed)
-		if err != nil {
-			return err
-		}
+	if clock != nil {
 		srv.EnableSim(clock)
 		logger.Warn("SIMULATION MODE: the hall's clock is simulated and may be moved by an admin; not for a real hall", "now", clock.Now().Format(time.RFC3339), "speed", *simSpeed)
 	}

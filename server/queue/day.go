@@ -153,6 +153,7 @@ func (e *Engine) startDay(b *batch, day string) {
 	clear(e.occupied)
 	e.occupiedAll = nil
 	e.turnaround = nil
+	e.issued = nil
 	clear(e.freedAt)
 	for _, id := range slices.Sorted(maps.Keys(e.counters)) {
 		if c := e.counters[id]; c.SincePriority != 0 {

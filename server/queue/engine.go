@@ -45,6 +45,7 @@ type Engine struct {
 	occupied    map[string][]time.Duration
 	occupiedAll []time.Duration
 	turnaround  []time.Duration // recent pauses between a counter's tickets
+	issued      []*hallq.Ticket // the day's printed tickets in issue order (estimate.go)
 	freedAt     map[int]time.Time
 }
 
@@ -268,6 +269,7 @@ func (e *Engine) rebuildDayFigures() {
 	for _, t := range finished {
 		e.recordServiceTime(t)
 	}
+	e.rebuildIssued()
 }
 
 // LastSeq is the sequence number of the last event the engine produced.

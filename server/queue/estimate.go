@@ -104,6 +104,36 @@ func occupancy(t *hallq.Ticket) (time.Duration, bool) {
 	return d, d >= 0
 }
 
+// issuedSince is the day's printed tickets issued after since and at or
+// before now, found from the end of the issue log.
+func (e *Engine) issuedSince(since, now time.Time) []*hallq.Ticket {
+	i := len(e.issued)
+	for i > 0 && e.issued[i-1].IssuedAt.After(since) {
+		i--
+	}
+	out := e.issued[i:]
+	for len(out) > 0 && out[len(out)-1].IssuedAt.After(now) {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// rebuildIssued rebuilds the issue log from the day's tickets.
+func (e *Engine) rebuildIssued() {
+	e.issued = e.issued[:0]
+	for _, t := range e.tickets {
+		if t.Day == e.day && t.TransferredFrom == "" {
+			e.issued = append(e.issued, t)
+		}
+	}
+	slices.SortFunc(e.issued, func(a, b *hallq.Ticket) int {
+		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
 // recordServiceTime remembers a ticket's service time and occupancy once
 // it has left its counter.
 func (e *Engine) recordServiceTime(t *hallq.Ticket) {
@@ -204,11 +234,8 @@ type forecast struct {
 	occ       map[string]time.Duration
 	arrivals  []*arrival
 	synthetic map[*hallq.Ticket]bool // expected visitors, not real tickets
-	extraT    *hallq.Ticket
+	orders    map[string]order       // each service's view order
 }
-
-// extra reports whether t is the forecast's hypothetical ticket.
-func (f *forecast) extra(t *hallq.Ticket) bool { return t == f.extraT }
 
 type fcCounter struct {
 	c    *hallq.Counter
@@ -248,24 +275,29 @@ func (e *Engine) newForecast(now time.Time, service string, extra *hallq.Ticket)
 		return nil
 	}
 	f := &forecast{e: e, now: now, queues: map[string][]*hallq.Ticket{}, occ: map[string]time.Duration{},
-		synthetic: map[*hallq.Ticket]bool{}, extraT: extra}
+		synthetic: map[*hallq.Ticket]bool{}, orders: map[string]order{}}
 	n := 0
 	for _, t := range e.waiting {
 		if services[t.Service] {
-			f.queues[t.Service] = append(f.queues[t.Service], t)
 			if n++; n > maxForecast {
 				return nil
 			}
 		}
 	}
+	for _, t := range e.waiting {
+		if services[t.Service] {
+			f.queues[t.Service] = append(f.queues[t.Service], t)
+		}
+	}
 	if extra != nil {
 		f.queues[extra.Service] = append(f.queues[extra.Service], extra)
 	}
-	for s, ts := range f.queues {
-		f.queues[s] = e.serviceOrder(now, s).sort(ts)
-	}
 	for s := range services {
 		f.occ[s] = e.meanOccupancy(s)
+		f.orders[s] = e.serviceOrder(now, s)
+	}
+	for s, ts := range f.queues {
+		f.queues[s] = f.orders[s].sort(ts)
 	}
 	slices.SortFunc(cs, func(a, b *hallq.Counter) int { return cmp.Compare(a.ID, b.ID) })
 	for _, c := range cs {
@@ -304,7 +336,7 @@ func (f *forecast) run(target *hallq.Ticket, took func(t *hallq.Ticket, wait tim
 		if best == nil {
 			return false
 		}
-		f.admit(best.free)
+		f.admit(best.free, target)
 		t := f.head(best)
 		if t == nil {
 			best.free = f.nextArrival(best)
@@ -324,16 +356,19 @@ func (f *forecast) run(target *hallq.Ticket, took func(t *hallq.Ticket, wait tim
 	return false
 }
 
-// admit puts the visitors expected by at into their queues.
-func (f *forecast) admit(at time.Duration) {
+// admit puts the visitors expected by at into their queues. Normal ones of
+// a normal target's own service would queue behind it: they are skipped.
+func (f *forecast) admit(at time.Duration, target *hallq.Ticket) {
 	for _, a := range f.arrivals {
+		if target != nil && target.Priority == "" && a.priority == "" && a.service == target.Service {
+			continue
+		}
 		for a.next <= at && len(f.synthetic) < maxExpected {
 			t := &hallq.Ticket{ID: "~", Service: a.service, Priority: a.priority, State: hallq.StateWaiting,
 				IssuedAt: f.now.Add(a.next), Number: 1 << 30, Day: f.e.day}
 			f.synthetic[t] = true
 			q := f.queues[a.service]
-			o := f.e.serviceOrder(f.now, a.service)
-			i, _ := slices.BinarySearchFunc(q, t, o.cmp)
+			i, _ := slices.BinarySearchFunc(q, t, f.orders[a.service].cmp)
 			f.queues[a.service] = slices.Insert(q, i, t)
 			a.k++
 			a.next = a.at(a.k)
@@ -358,18 +393,14 @@ func (f *forecast) nextArrival(fc *fcCounter) time.Duration {
 // first arrival of the day, if sooner, but at least minRateWindow).
 func (f *forecast) addArrivals(services map[string]bool) {
 	count := map[arrivalKey]int{}
-	since := f.now.Add(-rateLookback)
-	first := f.now
-	for _, t := range f.e.tickets {
-		if t.TransferredFrom != "" || t.Day != f.e.day || t.IssuedAt.After(f.now) || !services[t.Service] {
-			continue
-		}
-		if t.IssuedAt.Before(first) {
-			first = t.IssuedAt
-		}
-		if t.IssuedAt.After(since) && !f.extra(t) {
+	for _, t := range f.e.issuedSince(f.now.Add(-rateLookback), f.now) {
+		if services[t.Service] {
 			count[arrivalKey{t.Service, t.Priority != ""}]++
 		}
+	}
+	first := f.now
+	if len(f.e.issued) > 0 {
+		first = f.e.issued[0].IssuedAt
 	}
 	window := min(rateLookback, max(f.now.Sub(first), minRateWindow))
 	for _, k := range slices.SortedFunc(maps.Keys(count), func(a, b arrivalKey) int {
@@ -437,8 +468,10 @@ func (f *forecast) head(fc *fcCounter) *hallq.Ticket {
 }
 
 // estimateTicket is the estimated wait in seconds of t, which waits or is
-// about to (extra: a ticket not among the waiting ones).
-func (e *Engine) estimateTicket(now time.Time, t *hallq.Ticket, extra bool) int {
+// about to (extra: a ticket not among the waiting ones). ahead is the
+// number of tickets ahead of it in its service, if the caller knows it
+// (else -1), for the closed form.
+func (e *Engine) estimateTicket(now time.Time, t *hallq.Ticket, extra bool, ahead int) int {
 	var x *hallq.Ticket
 	if extra {
 		x = t
@@ -454,7 +487,9 @@ func (e *Engine) estimateTicket(now time.Time, t *hallq.Ticket, extra bool) int 
 	if wait >= 0 {
 		return int(wait / time.Second)
 	}
-	ahead := e.serviceOrder(now, t.Service).ahead(e.waitingWith(t), t)
+	if ahead < 0 {
+		ahead = e.serviceOrder(now, t.Service).ahead(e.waitingWith(t), t)
+	}
 	wait = time.Duration(ahead) * e.meanOccupancy(t.Service) / time.Duration(max(1, e.openCounters(t.Service)))
 	return int(e.stretch(now, t, wait) / time.Second)
 }
@@ -475,9 +510,8 @@ func (e *Engine) stretch(now time.Time, t *hallq.Ticket, wait time.Duration) tim
 		return wait
 	}
 	n := 0
-	since := now.Add(-priorityLookback)
-	for _, x := range e.tickets {
-		if x.Priority != "" && x.Service == t.Service && x.TransferredFrom == "" && x.Day == e.day && x.IssuedAt.After(since) && !x.IssuedAt.After(now) {
+	for _, x := range e.issuedSince(now.Add(-priorityLookback), now) {
+		if x.Priority != "" && x.Service == t.Service {
 			n++
 		}
 	}
@@ -504,7 +538,7 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 		if f == nil {
 			done[t.Service] = true
 			for _, x := range e.waitingOf(t.Service) {
-				out[x] = e.estimateTicket(now, x, false)
+				out[x] = e.estimateTicket(now, x, false, -1)
 			}
 			continue
 		}
@@ -517,7 +551,7 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 		for _, q := range f.queues {
 			for _, x := range q {
 				if _, ok := out[x]; !ok && !f.synthetic[x] {
-					out[x] = e.estimateTicket(now, x, false)
+					out[x] = e.estimateTicket(now, x, false, -1)
 				}
 			}
 		}
@@ -528,5 +562,5 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 // estimateNew is the estimate a normal ticket issued now in service would get.
 func (e *Engine) estimateNew(now time.Time, service string) int {
 	t := &hallq.Ticket{ID: "\xff", Service: service, IssuedAt: e.local(now), Number: 1 << 30, State: hallq.StateWaiting, Day: e.day}
-	return e.estimateTicket(now, t, true)
+	return e.estimateTicket(now, t, true, -1)
 }

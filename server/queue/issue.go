@@ -65,12 +65,13 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	}
 	e.tickets[t.ID] = t
 	e.waiting[t.ID] = t
+	e.issued = append(e.issued, t)
 	if req.IdempotencyKey != "" {
 		e.idem[idemKey{req.Device, req.IdempotencyKey}] = t
 	}
 	e.lastNumbers[s.Code] = n
 	t.IssueAhead = e.ahead(now, t)
-	t.IssueEstimateS = e.estimateTicket(now, t, false)
+	t.IssueEstimateS = e.estimateTicket(now, t, false, t.IssueAhead)
 	t.EstimatedWaitS = t.IssueEstimateS
 
 	b := e.begin(now, issuerActor(req.Device))

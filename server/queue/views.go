@@ -91,7 +91,7 @@ func (e *Engine) view(now time.Time, t *hallq.Ticket) *hallq.Ticket {
 	v.WaitingAhead, v.EstimatedWaitS = 0, 0
 	if t.State == hallq.StateWaiting {
 		v.WaitingAhead = e.ahead(now, t)
-		v.EstimatedWaitS = e.estimateTicket(now, t, false)
+		v.EstimatedWaitS = e.estimateTicket(now, t, false, v.WaitingAhead)
 	}
 	return v
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq/simhall"
+)
+
+// profileFlags adds the day's shape to a flag set, starting from the
+// standard day.
+func profileFlags(fs *flag.FlagSet) func() (simhall.Profile, error) {
+	p := simhall.StandardDay()
+	fs.IntVar(&p.Arrivals, "arrivals", p.Arrivals, "visitors of the day")
+	from := fs.String("from", "07:30", "first arrivals (local time)")
+	to := fs.String("to", "16:30", "last arrivals (local time)")
+	fs.Float64Var(&p.MorningShare, "morning", p.MorningShare, "share of the arrivals before noon")
+	fs.Float64Var(&p.PriorityShare, "priority", p.PriorityShare, "share of priority visitors")
+	fs.DurationVar(&p.ServiceMean, "service-mean", p.ServiceMean, "mean service time (log-normal)")
+	fs.DurationVar(&p.ServiceSD, "service-sd", p.ServiceSD, "standard deviation of the service time")
+	fs.Float64Var(&p.NoShowShare, "no-show", p.NoShowShare, "share of visitors gone when called")
+	fs.Float64Var(&p.TransferShare, "transfer", p.TransferShare, "share of visitors sent on to another service")
+	fs.Float64Var(&p.RateShare, "rate", p.RateShare, "share of served visitors who press a rating")
+	ratings := fs.String("ratings", "70,25,5", "chances of each score, best first (comma-separated)")
+	shares := fs.String("services", "", "service shares CODE:SHARE,... (default: the demo hall's counter plan, A twice the others)")
+	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed")
+	return func() (simhall.Profile, error) {
+		var err error
+		if p.First, err = clockFlag("-from", *from); err != nil {
+			return p, err
+		}
+		if p.Last, err = clockFlag("-to", *to); err != nil {
+			return p, err
+		}
+		p.Ratings = nil
+		for _, f := range strings.Split(*ratings, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || v < 0 {
+				return p, fmt.Errorf("-ratings: %q is not a share", f)
+			}
+			p.Ratings = append(p.Ratings, v)
+		}
+		if *shares != "" {
+			p.Services = nil
+			for _, item := range strings.Split(*shares, ",") {
+				code, v, ok := strings.Cut(item, ":")
+				share, err := strconv.ParseFloat(v, 64)
+				if !ok || err != nil || share < 0 {
+					return p, fmt.Errorf("-services: want CODE:SHARE, not %q", item)
+				}
+				p.Services = append(p.Services, simhall.Share{Service: code, Share: share})
+			}
+		}
+		return p, p.Validate()
+	}
+}
+
+func clockFlag(name, s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: want HH:MM, not %q", name, s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hallsim day", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := profileFlags(fs)
+	virtual := fs.Bool("virtual", false, "play the day on the queue engine in virtual time (no server; instant and reproducible)")
+	speed := fs.Float64("speed", 10, "how many times faster than real time (1 for real time)")
+	hours := fs.Float64("hours", 0, "end the day this many hours after the counters open (0: when the queue is empty)")
+	days := fs.Int("days", 1, "days played one after another on the same server (memory over days)")
+	displays := fs.Int("displays", 10, "hall screens following the event stream")
+	url := fs.String("url", "", "a running demo hall server started with -sim-clock (default: start one)")
+	dir := fs.String("dir", "", "keep the started server's database in DIR")
+	date := fs.String("date", "", "the day played, YYYY-MM-DD (default: tomorrow; -virtual: "+simhall.StandardDate.Format(time.DateOnly)+")")
+	soak := fs.Bool("soak", false, "fail unless the server's goroutines and memory at the end are within 10 % of the first hour's")
+	serverLog := fs.String("server-log", "", "write the started server's log to FILE")
+	quiet := fs.Bool("q", false, "no progress lines")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	p, err := profile()
+	if err != nil || fs.NArg() > 0 {
+		if err == nil {
+			err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+		return 2
+	}
+	day := time.Now().AddDate(0, 0, 1)
+	if *virtual {
+		day = simhall.StandardDate
+	}
+	if *date != "" {
+		if day, err = time.Parse(time.DateOnly, *date); err != nil {
+			fmt.Fprintf(stderr, "hallsim day: -date: want YYYY-MM-DD, not %q\n", *date)
+			return 2
+		}
+	}
+	if *virtual {
+		acc, res, err := simhall.RunVirtual(ctx, p, day)
+		if err != nil {
+			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "hallsim day -virtual (seed %d, %s): %v\n  last event %s\n", p.Seed, day.Format(time.DateOnly), res, res.Ended.Format("15:04"))
+		fmt.Fprintf(stdout, "  estimated wait, all:      %v\n  estimated wait, normal:   %v\n  estimated wait, priority: %v\n", acc, *acc.Normal, *acc.Priority)
+		return 0
+	}
+	cfg := simhall.LiveConfig{Profile: p, Date: day, Speed: *speed, Hours: *hours, Days: *days, Displays: *displays,
+		URL: *url, Command: serverCommand(), Dir: *dir}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	if *serverLog != "" {
+		f, err := os.Create(*serverLog)
+		if err != nil {
+			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		cfg.ServerLog = f
+	}
+	rep, err := simhall.RunLive(ctx, cfg)
+	if rep != nil {
+		rep.Print(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+		return 1
+	}
+	code := 0
+	if rep.Missed > 0 || rep.Dupes > 0 {
+		code = 1
+	}
+	if *soak {
+		base, last, g, m, ok := rep.Soak()
+		if !ok {
+			fmt.Fprintln(stderr, "hallsim day -soak: too few samples")
+			return 1
+		}
+		fmt.Fprintf(stdout, "  soak: goroutines %d at %s → %d at %s (%+.1f %%), RSS %.1f → %.1f MB (%+.1f %%)\n",
+			base.Goroutines, base.At.Format("15:04"), last.Goroutines, last.At.Format("15:04"), 100*g,
+			float64(base.RSS)/(1<<20), float64(last.RSS)/(1<<20), 100*m)
+		if g > 0.10 || m > 0.10 {
+			fmt.Fprintln(stdout, "  soak: FAILED (more than 10 % growth)")
+			code = 1
+		}
+	}
+	return code
+}

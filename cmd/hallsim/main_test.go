@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq/internal/version"
+)
+
+// TestMain lets the test binary stand in for hallsim when a test runs it
+// as the hall server (hallsim starts itself with internal-hallserver).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == hallserverCmd {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"-version", "version"} {
+		var out bytes.Buffer
+		if code := run(context.Background(), []string{arg}, &out, &out); code != 0 || out.String() != "hallsim "+version.Version+"\n" {
+			t.Errorf("hallsim %s: got %d %q, want 0 %q", arg, code, out.String(), "hallsim "+version.Version+"\n")
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"nonsense"}, &out, &out); code != 2 || !strings.Contains(out.String(), "hallsim faults") {
+		t.Errorf("got %d %q, want 2 and the usage", code, out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"day", "-ratings", "x"}, &out, &out); code != 2 {
+		t.Errorf("bad -ratings: got %d, want 2", code)
+	}
+}
+
+func TestDayVirtual(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"day", "-virtual"}, &out, &out); code != 0 {
+		t.Fatalf("got %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "600 tickets (0 never called)") {
+		t.Errorf("got %q, want the standard day's 600 tickets", out.String())
+	}
+}
+
+// TestFaultsShort runs `hallsim faults -short`: kill -9 under load,
+// display cuts, pads pressed while the server is down, paper out. It fails
+// if any loss figure is not 0 (the command exits 1).
+func TestFaultsShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hall servers")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"faults", "-short"}, &out, &errOut)
+	t.Logf("\n%s", out.String())
+	if code != 0 {
+		t.Fatalf("hallsim faults -short: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "ok: nothing lost") {
+		t.Errorf("got %q, want the table and ok", out.String())
+	}
+}

@@ -1,0 +1,296 @@
+package simhall
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// LiveConfig sets up a simulated day against a live hall server.
+type LiveConfig struct {
+	Profile Profile
+	// Date is the day played (its local midnight is taken).
+	Date time.Time
+	// Speed is how many times faster than real time the day runs.
+	Speed float64
+	// Hours, if set, ends the day that long after the counters open.
+	Hours float64
+	// Days plays that many days one after another (default 1); the
+	// figures but the memory samples are the first day's.
+	Days int
+	// Displays is the number of hall screens following the stream.
+	Displays int
+	// URL is a running demo hall server in simulation mode; "" starts
+	// one with Command on a database in Dir (a temporary one if "").
+	URL     string
+	Command func(args ...string) *exec.Cmd
+	Dir     string
+	// Sample is how often (virtual time) the server's goroutines and
+	// memory are read from /metrics; 0 for every virtual hour.
+	Sample time.Duration
+	// Progress and ServerLog, if set, receive progress lines and the
+	// spawned server's log.
+	Progress, ServerLog io.Writer
+}
+
+// Sample is a reading of the server's /metrics.
+type Sample struct {
+	At         time.Time // virtual
+	Real       time.Duration
+	Goroutines int
+	RSS        int64
+	HeapInuse  int64
+	Issued     int
+}
+
+// LiveReport is what a live day gave.
+type LiveReport struct {
+	Result   *Result
+	Accuracy Accuracy
+	// Events is the length of the server's log; Missed and Dupes sum the
+	// calls that displays lack or got twice, from their own logs.
+	Events, Calls int
+	Displays      int
+	Missed, Dupes int
+	Samples       []Sample
+	Speed         float64
+	Real          time.Duration
+	DB            string
+}
+
+// RunLive plays a day against a live hall server.
+func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
+	if cfg.Speed <= 0 {
+		cfg.Speed = 1
+	}
+	if cfg.Sample <= 0 {
+		cfg.Sample = time.Hour
+	}
+	logf := func(format string, args ...any) {
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, format+"\n", args...)
+		}
+	}
+	rep := &LiveReport{Speed: cfg.Speed, Displays: cfg.Displays}
+	url := cfg.URL
+	if url == "" {
+		dir := cfg.Dir
+		if dir == "" {
+			d, err := os.MkdirTemp("", "hallsim-day-")
+			if err != nil {
+				return nil, err
+			}
+			defer os.RemoveAll(d)
+			dir = d
+		}
+		srv := &Server{Command: cfg.Command, DB: filepath.Join(dir, "hall.db"), Extra: []string{"-sim-clock", "now"}, Log: cfg.ServerLog}
+		if err := srv.Start(ctx); err != nil {
+			return nil, err
+		}
+		defer srv.Stop()
+		url = srv.URL
+		if cfg.Dir != "" {
+			rep.DB = srv.DB
+		}
+		logf("hall server %s (pid %d), database %s", url, srv.PID(), srv.DB)
+	}
+	h := NewAPIHall(url)
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return nil, err
+	}
+	date := LocalMidnight(cfg.Date, loc)
+	start := date.Add(time.Duration(cfg.Profile.CountersOpen-1) * time.Minute)
+	if err := h.SetClock(ctx, start, cfg.Speed); err != nil {
+		return nil, err
+	}
+	logf("clock set to %s at %g×", start.Format(time.RFC3339), cfg.Speed)
+
+	dctx, stopDisplays := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopDisplays(); wg.Wait() }()
+	var ds []*Display
+	for range cfg.Displays {
+		d := NewDisplay(url, "")
+		ds = append(ds, d)
+		wg.Go(func() { d.Run(dctx) })
+	}
+	for _, d := range ds {
+		for !d.Connected() && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	var mu sync.Mutex
+	var res *Result
+	realStart := time.Now()
+	sample := func() {
+		m, err := ReadMetrics(ctx, url)
+		if err != nil {
+			logf("metrics: %v", err)
+			return
+		}
+		mu.Lock()
+		issued := 0
+		if res != nil {
+			issued = res.Issued
+		}
+		s := Sample{At: h.Now(), Real: time.Since(realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
+		rep.Samples = append(rep.Samples, s)
+		mu.Unlock()
+		logf("%s  goroutines %d  RSS %.1f MB  Go heap in use %.1f MB", s.At.Format("15:04"), m.Goroutines, float64(m.RSS)/(1<<20), float64(m.HeapInuse)/(1<<20))
+	}
+	sample()
+	wg.Go(func() {
+		t := time.NewTicker(time.Duration(float64(cfg.Sample) / cfg.Speed))
+		defer t.Stop()
+		for {
+			select {
+			case <-dctx.Done():
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	})
+
+	for d := range max(cfg.Days, 1) {
+		dayDate := date.AddDate(0, 0, d)
+		if d > 0 {
+			// The next morning: the server's calendar closes the day before.
+			if err := h.SetClock(ctx, dayDate.Add(time.Duration(cfg.Profile.CountersOpen-1)*time.Minute), cfg.Speed); err != nil {
+				return rep, err
+			}
+			logf("day %d: %s", d+1, dayDate.Format(time.DateOnly))
+		}
+		p := cfg.Profile
+		p.Seed += uint64(d)
+		day := &Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: dayDate}
+		if cfg.Hours > 0 {
+			day.Until = dayDate.Add(time.Duration(p.CountersOpen)*time.Minute + time.Duration(cfg.Hours*float64(time.Hour)))
+		}
+		day.Progress = func(v *Visitor, r *Result) {
+			mu.Lock()
+			res = r
+			mu.Unlock()
+			if v.N%100 == 0 {
+				logf("%s  %d visitors: %v", h.Now().Format("15:04"), v.N, r)
+			}
+		}
+		r, err := day.Run(ctx)
+		if d == 0 {
+			rep.Result = r
+		}
+		if err != nil {
+			return rep, err
+		}
+		sample()
+	}
+	rep.Real = time.Since(realStart)
+
+	// Figures from the server's log and the displays' own logs.
+	mgr, err := h.C.Login(ctx, DemoManager, DemoManagerPass)
+	if err != nil {
+		return rep, err
+	}
+	evs, err := h.C.Events(ctx, mgr)
+	if err != nil {
+		return rep, err
+	}
+	rep.Events = len(evs)
+	if len(evs) > 0 {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := WaitCaughtUp(wctx, ds, evs[len(evs)-1].Seq)
+		cancel()
+		if err != nil {
+			logf("displays did not all catch up: %v", err)
+		}
+	}
+	for _, ev := range evs {
+		if ev.Type == hallq.EventTicketCalled {
+			rep.Calls++
+		}
+	}
+	for _, d := range ds {
+		m, dup := d.Missed(evs)
+		rep.Missed += m
+		rep.Dupes += dup
+	}
+	rep.Accuracy = MeasureAccuracy(TicketsFromLog(evs, date.Format(time.DateOnly)))
+	return rep, nil
+}
+
+// TicketsFromLog rebuilds the day's tickets from the event log: each as
+// issued (with its printed estimate) and its first call.
+func TicketsFromLog(evs []hallq.Event, day string) []hallq.Ticket {
+	byID := map[string]*hallq.Ticket{}
+	var order []string
+	for _, ev := range evs {
+		if ev.Ticket == nil || ev.Ticket.Day != day {
+			continue
+		}
+		switch ev.Type {
+		case hallq.EventTicketIssued:
+			t := ev.Ticket.Clone()
+			byID[t.ID] = t
+			order = append(order, t.ID)
+		case hallq.EventTicketCalled:
+			if t := byID[ev.Ticket.ID]; t != nil && t.CalledAt == nil && ev.Ticket.CalledAt != nil {
+				t.CalledAt = new(*ev.Ticket.CalledAt)
+			}
+		}
+	}
+	out := make([]hallq.Ticket, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	return out
+}
+
+// Print writes the report.
+func (r *LiveReport) Print(w io.Writer) {
+	fmt.Fprintf(w, "hallsim day at %g×: %v\n", r.Speed, r.Result)
+	if r.Result != nil {
+		fmt.Fprintf(w, "  virtual %s–%s, real %v\n", r.Result.Started.Format("15:04"), r.Result.Ended.Format("15:04"), r.Real.Round(time.Second))
+		for op, n := range r.Result.Errors {
+			fmt.Fprintf(w, "  errors in %s: %d (first: %s)\n", op, n, r.Result.FirstError[op])
+		}
+	}
+	fmt.Fprintf(w, "  event log: %d events, %d calls; %d displays: %d calls missed, %d events received twice (from each display's own log)\n",
+		r.Events, r.Calls, r.Displays, r.Missed, r.Dupes)
+	fmt.Fprintf(w, "  estimated wait: %v\n", r.Accuracy)
+	if len(r.Samples) > 0 {
+		fmt.Fprintf(w, "  %-6s %9s %11s %9s %12s %8s\n", "time", "real", "goroutines", "RSS MB", "Go heap MB", "issued")
+		for _, s := range r.Samples {
+			fmt.Fprintf(w, "  %-6s %9v %11d %9.1f %12.1f %8d\n", s.At.Format("15:04"), s.Real.Round(time.Second), s.Goroutines,
+				float64(s.RSS)/(1<<20), float64(s.HeapInuse)/(1<<20), s.Issued)
+		}
+	}
+}
+
+// Soak compares the last sample with the first hour's (the sample an hour
+// of virtual time after the first, or the first): the growth of
+// goroutines and memory, as fractions.
+func (r *LiveReport) Soak() (base, last Sample, goroutines, rss float64, ok bool) {
+	if len(r.Samples) < 2 {
+		return
+	}
+	base = r.Samples[0]
+	for _, s := range r.Samples {
+		if s.At.Sub(r.Samples[0].At) >= time.Hour {
+			base = s
+			break
+		}
+	}
+	last = r.Samples[len(r.Samples)-1]
+	goroutines = float64(last.Goroutines-base.Goroutines) / float64(base.Goroutines)
+	rss = float64(last.RSS-base.RSS) / float64(base.RSS)
+	return base, last, goroutines, rss, true
+}

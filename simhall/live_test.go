@@ -1,0 +1,51 @@
+package simhall
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestLiveDay plays a short morning against a real hall server in
+// simulation mode at 600×, with two displays.
+func TestLiveDay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a hall server")
+	}
+	p := StandardDay()
+	p.Arrivals = 30
+	p.First, p.Last, p.Noon = clock("08:00"), clock("08:20"), clock("12:00")
+	p.CountersOpen = clock("07:58")
+	p.ServiceMean, p.ServiceSD = 3*time.Minute, time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := RunLive(ctx, LiveConfig{Profile: p, Date: time.Now().AddDate(0, 0, 2), Speed: 600, Displays: 2,
+		Command: serverCommand, Sample: 15 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%v; %v", rep.Result, rep.Accuracy)
+	r := rep.Result
+	if r.Issued != 30 || r.ErrorCount() > 0 {
+		t.Errorf("got %v (errors %v), want 30 issued and no errors", r, r.FirstError)
+	}
+	if r.Served+r.NoShows+r.Transfers != r.Called || r.Called < 30 {
+		t.Errorf("got %v: every ticket called and dealt with", r)
+	}
+	if rep.Calls != r.Called {
+		t.Errorf("got %d calls in the server's log, the simulator made %d", rep.Calls, r.Called)
+	}
+	if rep.Missed != 0 || rep.Dupes != 0 {
+		t.Errorf("displays missed %d calls and got %d twice, want 0 and 0", rep.Missed, rep.Dupes)
+	}
+	if rep.Accuracy.N != 30 {
+		t.Errorf("got %d tickets measured from the log, want 30", rep.Accuracy.N)
+	}
+	if len(rep.Samples) < 2 || rep.Samples[0].Goroutines == 0 || rep.Samples[0].RSS == 0 {
+		t.Errorf("got samples %+v, want readings of /metrics", rep.Samples)
+	}
+	// The simulated clock: the day's tickets carry virtual times.
+	if got := r.Ended.Format("15:04"); got < "08:20" || got > "10:00" {
+		t.Errorf("the day ended at %s, want soon after the last arrival at 08:20", got)
+	}
+}

@@ -1,0 +1,150 @@
+package simhall
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hallq/hallq/server/queue"
+)
+
+// Store is what seeding needs of the hall's database (*sqlite.DB).
+type Store interface {
+	Applier
+	LoadState(ctx context.Context) (queue.State, error)
+}
+
+// SeedConfig sets up a history.
+type SeedConfig struct {
+	// Days of history, ending the day before End (default: yesterday).
+	Days int
+	End  time.Time
+	// TicketsPerDay on a weekday; Saturdays get half, Sundays none (the
+	// desks are closed).
+	TicketsPerDay int
+	// Profile is the day's shape (StandardDay by default); its Arrivals
+	// and Seed are set per day.
+	Profile *Profile
+	Seed    uint64
+	// Progress, if set, receives a line per month.
+	Progress io.Writer
+}
+
+// SeedReport says what was written.
+type SeedReport struct {
+	Days, Tickets, Ratings, Events int
+	From, To                       string
+	Took                           time.Duration
+}
+
+// ErrHasHistory is returned when the database already holds tickets or
+// events: seeding never mixes with a real history.
+var ErrHasHistory = fmt.Errorf("simhall: the database already has history (tickets or events); seed an empty hall")
+
+// Seed fills a hall's database with days of simulated history, through
+// the queue engine and the store's own Apply, exactly as a hall server
+// would have written them: tickets, events (with their gap-free
+// sequence), ratings, numbers and the calendar. The hall must be set up
+// (services and counters) and hold no history; its counters' officers are
+// "canboN" as in the demo hall.
+func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error) {
+	began := time.Now()
+	st, err := store.LoadState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.LastSeq > 0 || len(st.Tickets) > 0 {
+		return nil, ErrHasHistory
+	}
+	// A server may have started on the hall (and set its day) without
+	// any ticket: the history begins before that day.
+	st.Day, st.ClosedDay = "", ""
+	if cfg.Days <= 0 || cfg.TicketsPerDay < 0 {
+		return nil, fmt.Errorf("simhall: seed %d days of %d tickets", cfg.Days, cfg.TicketsPerDay)
+	}
+	p := StandardDay()
+	if cfg.Profile != nil {
+		p = *cfg.Profile
+	}
+	p.Services = sharesFor(st, p.Services)
+	var counters []Counter
+	for _, c := range st.Counters {
+		counters = append(counters, Counter{ID: c.ID, Services: c.Services})
+	}
+	loc, err := st.Settings.Location()
+	if err != nil {
+		return nil, err
+	}
+	end := cfg.End
+	if end.IsZero() {
+		end = time.Now()
+	}
+	first := LocalMidnight(end.In(loc), loc).AddDate(0, 0, -cfg.Days)
+	h, err := NewEngineHall(st, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	h.Store = store
+	rep := &SeedReport{From: first.Format(time.DateOnly)}
+	for i := range cfg.Days {
+		date := first.AddDate(0, 0, i)
+		n := cfg.TicketsPerDay
+		switch date.Weekday() {
+		case time.Sunday:
+			n = 0
+		case time.Saturday:
+			n /= 2
+		}
+		if n > 0 {
+			dp := p
+			dp.Arrivals = n
+			dp.Seed = cfg.Seed*100_003 + uint64(i)
+			// Counters close at the end of each day (the calendar does it
+			// at midnight): open them again in the morning.
+			res, err := (&Day{Hall: h, Profile: &dp, Counters: counters, Date: date}).Run(ctx)
+			if err != nil {
+				return rep, err
+			}
+			if res.ErrorCount() > 0 {
+				return rep, fmt.Errorf("simhall: seeding %s: %v", date.Format(time.DateOnly), res.FirstError)
+			}
+			rep.Tickets += res.Issued
+			rep.Ratings += res.Rated
+			rep.Days++
+		}
+		// The next midnight closes the day, as the server's calendar would.
+		if err := h.Advance(ctx, date.AddDate(0, 0, 1)); err != nil {
+			return rep, err
+		}
+		if err := h.Flush(ctx); err != nil {
+			return rep, err
+		}
+		h.ForgetTickets()
+		rep.To = date.Format(time.DateOnly)
+		if cfg.Progress != nil && (date.Day() == 1 || i == cfg.Days-1) {
+			fmt.Fprintf(cfg.Progress, "%s: %d tickets so far\n", rep.To, rep.Tickets)
+		}
+	}
+	rep.Events = int(h.Engine.LastSeq())
+	rep.Took = time.Since(began)
+	return rep, nil
+}
+
+// sharesFor keeps the profile's service shares for the hall's services
+// that it names, and gives any other service of the hall an equal share.
+func sharesFor(st queue.State, shares []Share) []Share {
+	known := map[string]float64{}
+	for _, s := range shares {
+		known[s.Service] = s.Share
+	}
+	var out []Share
+	for _, s := range st.Services {
+		share, ok := known[s.Code]
+		if !ok {
+			share = 1.0 / float64(len(st.Services))
+		}
+		out = append(out, Share{s.Code, share})
+	}
+	return out
+}
