@@ -110,23 +110,27 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 	// Meanwhile: cut the network 100 times, each time once the display is
 	// connected again and some calls have been made.
 	cutDone := make(chan struct{})
+	var lastCut atomic.Int64 // connections made when the last cut came
 	go func() {
 		defer close(cutDone)
 		for i := 0; i < cuts; i++ {
-			conns := c.Connections()
 			target := int64((i + 1) * calls / (cuts + 1))
-			for made.Load() < target || c.Connections() < conns {
+			// Cut only a live connection: wait until the display has
+			// come back since the last cut.
+			for made.Load() < target || c.Connections() <= lastCut.Load() {
 				if ctx.Err() != nil {
 					return
 				}
 				time.Sleep(200 * time.Microsecond)
 			}
+			lastCut.Store(c.Connections())
 			proxy.Cut()
 		}
 	}()
 	wg.Wait()
 	<-cutDone
 	waitFor(t, 30*time.Second, "every call", func() bool { return gotCalls.Load() >= calls })
+	waitFor(t, 30*time.Second, "a connection after the last cut", func() bool { return c.Connections() > lastCut.Load() })
 	cancel()
 	if err := <-runDone; err != context.Canceled {
 		t.Errorf("Run: %v, want context.Canceled", err)
