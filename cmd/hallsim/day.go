@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -124,15 +123,12 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	if *serverLog != "" {
-		f, err := os.Create(*serverLog)
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		cfg.ServerLog = f
+	closeLog, err := openServerLog(*serverLog, &cfg.ServerLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+		return 1
 	}
+	defer closeLog()
 	rep, err := simhall.RunLive(ctx, cfg)
 	if rep != nil {
 		rep.Print(stdout)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/hallq/hallq/simhall"
 )
@@ -33,15 +32,12 @@ func runFaults(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	if *serverLog != "" {
-		f, err := os.Create(*serverLog)
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim faults: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		cfg.ServerLog = f
+	closeLog, err := openServerLog(*serverLog, &cfg.ServerLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "hallsim faults: %v\n", err)
+		return 1
 	}
+	defer closeLog()
 	rep, err := simhall.RunFaults(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "hallsim faults: %v\n", err)

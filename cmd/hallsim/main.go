@@ -87,15 +87,12 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *serverLog != "" {
-		f, err := os.Create(*serverLog)
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		cfg.ServerLog = f
+	closeLog, err := openServerLog(*serverLog, &cfg.ServerLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "hallsim: %v\n", err)
+		return 1
 	}
+	defer closeLog()
 	rep, err := loadgen.Run(ctx, cfg)
 	if rep != nil {
 		rep.Print(stdout)
@@ -175,4 +172,18 @@ func parseOfficers(s string) ([]loadgen.Officer, error) {
 		out = append(out, loadgen.Officer{Username: user, Password: pw, Counter: n})
 	}
 	return out, nil
+}
+
+// openServerLog creates the -server-log file, if one was named, and points
+// *dst at it; the returned func closes it.
+func openServerLog(path string, dst *io.Writer) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	*dst = f
+	return func() { f.Close() }, nil
 }
