@@ -20,6 +20,7 @@ const (
 	EventTicketCancelled   EventType = "ticket.cancelled"
 	EventTicketRequeued    EventType = "ticket.requeued"
 	EventTicketPriority    EventType = "ticket.priority"
+	EventTicketPrinted     EventType = "ticket.printed"
 	EventCounterOpened     EventType = "counter.opened"
 	EventCounterPaused     EventType = "counter.paused"
 	EventCounterClosed     EventType = "counter.closed"

@@ -60,6 +60,12 @@ type Ticket struct {
 	IssueAhead     int `json:"issue_ahead"`
 
 	Device string `json:"device,omitempty"` // device that issued it
+	// HeldUntil is set while the kiosk that issued the ticket is printing
+	// it: no counter calls it before the kiosk confirms the print
+	// (POST /api/v1/tickets/{id}/printed) or this time passes. It is cleared
+	// by the confirmation and by the ticket's first call; a time in the past
+	// means the kiosk never confirmed and the hold lapsed.
+	HeldUntil *time.Time `json:"held_until,omitempty"`
 	// IdempotencyKey is the issuing device's key; it never leaves the server.
 	IdempotencyKey string `json:"-"`
 	// Secret lets a citizen follow the ticket without an account; it only
@@ -74,6 +80,7 @@ func (t *Ticket) Clone() *Ticket {
 	c.CalledAt = cloneTime(t.CalledAt)
 	c.StartedAt = cloneTime(t.StartedAt)
 	c.FinishedAt = cloneTime(t.FinishedAt)
+	c.HeldUntil = cloneTime(t.HeldUntil)
 	return &c
 }
 
@@ -83,6 +90,16 @@ func cloneTime(t *time.Time) *time.Time {
 	}
 	c := *t
 	return &c
+}
+
+// MaxPrintHold is the longest a ticket may be held for its print
+// (Ticket.HeldUntil): a print that takes longer has failed, and a citizen
+// holding paper must not wait behind a silent kiosk.
+const MaxPrintHold = 2 * time.Minute
+
+// Held reports whether the ticket is still held for printing at now.
+func (t *Ticket) Held(now time.Time) bool {
+	return t.HeldUntil != nil && now.Before(*t.HeldUntil)
 }
 
 // WaitSeconds is first call − issue, or -1 if the ticket was never called.

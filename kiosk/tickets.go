@@ -236,6 +236,7 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 		return res
 	}
 	res.Ticket = t
+	k.confirmPrinted(ctx, t)
 	k.update(func(s *State) {
 		s.Printed++
 		s.LastTicket = t.Label
@@ -251,7 +252,7 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 func (k *Kiosk) issue(ctx context.Context, r *request, key string) (*hallq.Ticket, error) {
 	ctx, cancel := context.WithTimeout(ctx, k.cfg.IssueDeadline)
 	defer cancel()
-	req := hallclient.IssueRequest{Service: r.service, Priority: r.priority, IdempotencyKey: key}
+	req := hallclient.IssueRequest{Service: r.service, Priority: r.priority, IdempotencyKey: key, HoldS: k.holdSeconds()}
 	wait := k.retry
 	maybeSent := false
 	for {
@@ -272,6 +273,40 @@ func (k *Kiosk) issue(ctx context.Context, r *request, key string) (*hallq.Ticke
 			return nil, err
 		}
 		wait = min(2*wait, k.maxWait)
+	}
+}
+
+// printHoldMargin is added to the printer's own time limits in the hold
+// the kiosk asks for: rendering, the round trip and a busy Pi.
+const printHoldMargin = 5 * time.Second
+
+// holdSeconds is how long the server should keep a new ticket from being
+// called while this kiosk prints it: the longest a print can take before
+// the printer link gives up (the job's write, then the four status
+// queries), plus a margin. Within it the kiosk either confirms the print or
+// cancels the ticket, so an idle counter never calls a number that did not
+// come out of the printer.
+func (k *Kiosk) holdSeconds() int {
+	p := k.cfg.Printer
+	d := p.WriteTimeout + 4*p.ReadTimeout + printHoldMargin
+	return int(min(d, hallq.MaxPrintHold).Round(time.Second) / time.Second)
+}
+
+// confirmPrinted tells the server the ticket came out, so counters may call
+// it. When the server cannot be told, the hold lapses by itself and the
+// ticket is called in its turn a few seconds later: nothing is lost, so
+// this is tried once and logged.
+func (k *Kiosk) confirmPrinted(ctx context.Context, t *hallq.Ticket) {
+	if t.HeldUntil == nil {
+		return // an older server, or an answer to a retried request whose hold is over
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.cfg.Timeout)
+	defer cancel()
+	err := k.client.Printed(cctx, k.cfg.KioskToken, t.ID)
+	k.reached(err)
+	if err != nil {
+		k.log.Warn("could not confirm a printed ticket; it is called once its hold ends", logTicket, t.Label,
+			"held_until", t.HeldUntil.Format(time.TimeOnly), logErr, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package kiosk_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -267,5 +268,75 @@ func TestServerUnreachableLamp(t *testing.T) {
 	}
 	if r.board.Lit("A-led") {
 		t.Error("got the button lamp still lit, want dark after giving up")
+	}
+}
+
+// TestIdleCounterWaitsForThePrint: while the kiosk prints, an idle counter
+// asking for the next ticket gets nobody; once the kiosk confirms the print
+// the counter calls it, and when the print fails the ticket is cancelled
+// and never called (no ghost ticket).
+func TestIdleCounterWaitsForThePrint(t *testing.T) {
+	t.Parallel()
+	for _, printed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("printed=%v", printed), func(t *testing.T) {
+			t.Parallel()
+			h := servertest.Start(t, servertest.Options{})
+			officer := h.Login("canbo1")
+			if code := h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil); code != 200 {
+				t.Fatalf("open: %d", code)
+			}
+			p := printertest.New()
+			gate := make(chan struct{})
+			var once, opened sync.Once
+			open := func() { opened.Do(func() { close(gate) }) }
+			hold := func(c transport.Conn) transport.Conn {
+				return writeHook{c, func(b []byte) {
+					if len(b) > 3 { // the job, not a status query
+						once.Do(func() {
+							<-gate
+							if !printed {
+								p.Set(printertest.PaperOut)
+							}
+						})
+					}
+				}}
+			}
+			r := newRig(t, rigOptions{url: h.URL, printer: p, wrap: hold})
+			t.Cleanup(open) // runs before the rig's cleanup, which waits for the print
+			r.press("A")
+			eventually(t, 5*time.Second, "the ticket issued", func() bool { return len(issued(t, h)) == 1 })
+			tk := ticket(t, h, issued(t, h)[0].ID)
+			if tk.HeldUntil == nil {
+				t.Fatal("the kiosk's ticket is not held while it prints")
+			}
+			// 300 ms write and read timeouts in kioskTOML: 0.3 + 4×0.3 + 5 s.
+			if d := tk.HeldUntil.Sub(tk.IssuedAt); d < 6*time.Second || d > 7*time.Second {
+				t.Errorf("hold of %v, want about 6.5 s", d)
+			}
+			for range 5 {
+				if code, body := h.Raw("POST", "/api/v1/counters/1/next", officer, nil); code != 204 {
+					t.Fatalf("next during the print: %d %s, want 204", code, body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			open()
+			if printed {
+				if err := p.WaitCuts(1, 5*time.Second); err != nil {
+					t.Fatal(err)
+				}
+				eventually(t, 5*time.Second, "the print confirmed", func() bool { return ticket(t, h, tk.ID).HeldUntil == nil })
+				var called hallq.Ticket
+				if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, &called); code != 200 || called.ID != tk.ID {
+					t.Fatalf("next after the print: %d %s, want 200 %s", code, called.Label, tk.Label)
+				}
+				return
+			}
+			eventually(t, 5*time.Second, "the ticket cancelled", func() bool {
+				if code, body := h.Raw("POST", "/api/v1/counters/1/next", officer, nil); code != 204 {
+					t.Fatalf("next while the print failed: %d %s, want 204", code, body)
+				}
+				return ticket(t, h, tk.ID).State == hallq.StateCancelled
+			})
+		})
 	}
 }

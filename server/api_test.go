@@ -233,3 +233,74 @@ func TestTicketWholeLife(t *testing.T) {
 		t.Errorf("final ticket: rating %d recalls %d, want 2 and 1", final.Rating, final.Recalls)
 	}
 }
+
+// TestPrintHold: a kiosk's ticket asked with hold_s is passed over by an
+// idle counter until the kiosk confirms the print; the hold is in the
+// database, so a restarted server keeps it.
+func TestPrintHold(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	officer := h.Login("canbo1")
+	if code := h.Do("POST", "/api/v1/counters/1/open", officer, nil, nil); code != 200 {
+		t.Fatalf("open: %d", code)
+	}
+	for _, body := range []string{`{"service":"A","hold_s":121}`, `{"service":"A","hold_s":-1}`, `{"service":"A","hold_s":"10"}`} {
+		code, data := h.Raw("POST", "/api/v1/tickets", servertest.KioskToken, body)
+		if code != 400 || !strings.Contains(string(data), "hold_s") {
+			t.Errorf("%s: got %d %s, want 400 naming hold_s", body, code, data)
+		}
+	}
+	var tk hallq.Ticket
+	if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, `{"service":"A","hold_s":60}`, &tk); code != 201 || tk.HeldUntil == nil {
+		t.Fatalf("issue with a hold: %d, held_until %v", code, tk.HeldUntil)
+	}
+	if d := tk.HeldUntil.Sub(tk.IssuedAt); d != time.Minute {
+		t.Errorf("held_until − issued_at = %v, want 1m", d)
+	}
+	if code, _ := h.Raw("POST", "/api/v1/counters/1/next", officer, nil); code != 204 {
+		t.Fatalf("next while the only ticket prints: got %d, want 204", code)
+	}
+	code, data := h.Raw("POST", "/api/v1/counters/1/call", officer, `{"ticket":"`+tk.ID+`"}`)
+	if code != 409 || !strings.Contains(string(data), `"printing"`) {
+		t.Fatalf("call of a printing ticket: got %d %s, want 409 printing", code, data)
+	}
+	if code, data := h.Raw("POST", "/api/v1/tickets/"+tk.ID+"/printed", officer, nil); code != 403 {
+		t.Errorf("printed by an officer who did not issue it: got %d %s, want 403", code, data)
+	}
+	if code, _ := h.Raw("POST", "/api/v1/tickets/nope/printed", servertest.KioskToken, nil); code != 404 {
+		t.Errorf("printed of an unknown ticket: got %d, want 404", code)
+	}
+
+	// The hold outlives a restart.
+	h = h.Restart()
+	officer = h.Login("canbo1")
+	if code, _ := h.Raw("POST", "/api/v1/counters/1/next", officer, nil); code != 204 {
+		t.Fatalf("next after a restart, while the ticket prints: got %d, want 204", code)
+	}
+
+	var got hallq.Ticket
+	if code := h.Do("POST", "/api/v1/tickets/"+tk.ID+"/printed", servertest.KioskToken, nil, &got); code != 200 || got.HeldUntil != nil {
+		t.Fatalf("printed: %d, held_until %v", code, got.HeldUntil)
+	}
+	if code := h.Do("POST", "/api/v1/tickets/"+tk.ID+"/printed", servertest.KioskToken, nil, &got); code != 200 {
+		t.Errorf("printed again: %d, want 200", code)
+	}
+	var called hallq.Ticket
+	if code := h.Do("POST", "/api/v1/counters/1/next", officer, nil, &called); code != 200 || called.ID != tk.ID {
+		t.Fatalf("next after the print: %d %s, want 200 %s", code, called.ID, tk.ID)
+	}
+	var log struct {
+		Events []hallq.Event `json:"events"`
+	}
+	if code := h.Do("GET", "/api/v1/events?since=0&limit=1000", h.Login("quanly"), nil, &log); code != 200 {
+		t.Fatalf("events: %d", code)
+	}
+	var printed int
+	for _, ev := range log.Events {
+		if ev.Type == hallq.EventTicketPrinted && ev.Ticket != nil && ev.Ticket.ID == tk.ID {
+			printed++
+		}
+	}
+	if printed != 1 {
+		t.Errorf("ticket.printed events: %d, want 1 (the second confirmation changes nothing)", printed)
+	}
+}

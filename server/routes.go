@@ -22,6 +22,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET /api/v1/tickets", Access{Roles: allStaff}, s.listTickets},
 		{"GET /api/v1/tickets/{id}", Access{Public: true}, s.getTicket},
 		{"POST /api/v1/tickets/{id}/cancel", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.cancelTicket},
+		{"POST /api/v1/tickets/{id}/printed", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.printedTicket},
 		{"POST /api/v1/tickets/{id}/requeue", Access{Roles: staffWrite}, s.requeueTicket},
 		{"POST /api/v1/tickets/{id}/priority", Access{Roles: staffWrite}, s.priorityTicket},
 

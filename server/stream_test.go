@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -166,27 +167,38 @@ func TestStreamSlowClientDropped(t *testing.T) {
 	defer fast.Close()
 	start := read(t, fast).Seq
 
-	const n = 800
+	// The issuers stay at most lead events ahead of what the fast
+	// subscriber has read, so that it stays far inside its 512-event queue
+	// however the machine schedules the two (a busy CI machine starved the
+	// reader when only the number of issuers was bounded).
+	const n, lead = 800, 128
+	var received atomic.Int64
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2) // a pace a reading client keeps up with
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			issue(t, h, string(rune('A'+i%5)))
-		}()
-	}
-	received := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sem := make(chan struct{}, 2)
+		for i := 0; i < n; i++ {
+			for int64(i)-received.Load() >= lead {
+				time.Sleep(time.Millisecond)
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				issue(t, h, string(rune('A'+i%5)))
+			}()
+		}
+	}()
 	want := start + 1
-	for received < n {
+	for received.Load() < n {
 		m := read(t, fast)
 		if m.Seq != want {
 			t.Fatalf("fast subscriber: got seq %d, want %d", m.Seq, want)
 		}
 		want++
-		received++
+		received.Add(1)
 	}
 	wg.Wait()
 	deadline := time.Now().Add(10 * time.Second)

@@ -43,6 +43,9 @@ type issueRequest struct {
 	Service        string `json:"service"`
 	Priority       string `json:"priority"`
 	IdempotencyKey string `json:"idempotency_key"`
+	// HoldS asks that no counter call the ticket for this many seconds, or
+	// until the issuer confirms the print (POST …/printed).
+	HoldS int `json:"hold_s"`
 }
 
 func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
@@ -55,6 +58,9 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	}
 	if len(req.IdempotencyKey) > 128 {
 		return hallq.Errorf(hallq.EINVALID, "idempotency_key is longer than 128 characters")
+	}
+	if maxS := int(queue.MaxHold / time.Second); req.HoldS < 0 || req.HoldS > maxS {
+		return hallq.Errorf(hallq.EINVALID, "hold_s is %d: it must be between 0 and %d seconds", req.HoldS, maxS)
 	}
 	device := ""
 	if p.Device != nil {
@@ -89,7 +95,7 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		t, ch, err := e.Issue(now, queue.IssueRequest{
 			Service: req.Service, Priority: req.Priority, IdempotencyKey: req.IdempotencyKey,
-			Device: device, ID: id, Secret: secret,
+			Device: device, ID: id, Secret: secret, Hold: time.Duration(req.HoldS) * time.Second,
 		})
 		return t, ch, err
 	})
@@ -175,6 +181,18 @@ func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// printedTicket is the issuer's word that a held ticket came out of the
+// printer: counters may call it from now on.
+func (s *Server) printedTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	if err := decodeEmpty(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	return s.doTicket(w, r, func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error) {
+		return e.Printed(now, id, actorOf(p))
+	})
 }
 
 func (s *Server) requeueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {

@@ -161,7 +161,14 @@ func (sk *SimKiosk) Stop() { sk.stop() }
 // RunOutOfPaperOnNextJob makes the paper run out as the next ticket prints.
 func (sk *SimKiosk) RunOutOfPaperOnNextJob() { sk.paperOutNextJob.Store(true) }
 
-// paperHook runs the printer out of paper when a print job starts, if armed.
+// PaperOutStall is how long the printer takes over the job that runs out
+// of paper before it reports it: a real printer feeds half a ticket first.
+// The ticket is issued and waiting all that time, which is the window in
+// which an idle counter could call a number that never printed.
+const PaperOutStall = 500 * time.Millisecond
+
+// paperHook runs the printer out of paper when a print job starts, if
+// armed, and stalls that job for PaperOutStall.
 type paperHook struct {
 	transport.Conn
 	sk *SimKiosk
@@ -170,6 +177,7 @@ type paperHook struct {
 func (p paperHook) Write(b []byte) (int, error) {
 	if len(b) > 3 && p.sk.paperOutNextJob.CompareAndSwap(true, false) {
 		p.sk.Printer.Set(printertest.PaperOut)
+		time.Sleep(PaperOutStall)
 	}
 	return p.Conn.Write(b)
 }

@@ -137,6 +137,9 @@ type IssueRequest struct {
 	Service        string `json:"service"`
 	Priority       string `json:"priority"`
 	IdempotencyKey string `json:"idempotency_key"`
+	// HoldS keeps counters from calling the ticket for this many seconds,
+	// or until Printed confirms it; 0 for none.
+	HoldS int `json:"hold_s,omitempty"`
 }
 
 // Issue asks for a ticket once.
@@ -151,6 +154,13 @@ func (c *Client) Issue(ctx context.Context, token string, req IssueRequest) (*ha
 // Cancel cancels a waiting ticket the kiosk issued.
 func (c *Client) Cancel(ctx context.Context, token, ticketID, reason string) error {
 	_, err := c.do(ctx, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(ticketID)+"/cancel", token, map[string]string{"reason": reason}, nil)
+	return err
+}
+
+// Printed tells the server a held ticket came out of the printer, so that
+// counters may call it.
+func (c *Client) Printed(ctx context.Context, token, ticketID string) error {
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(ticketID)+"/printed", token, nil, nil)
 	return err
 }
 

@@ -108,7 +108,15 @@ type IssueRequest struct {
 	// engine stays free of randomness.
 	ID     string
 	Secret string
+	// Hold keeps the new ticket from being called for this long, or until
+	// the issuing device confirms it printed (Printed): a kiosk asks for it
+	// so that no counter calls a number whose paper never came out while
+	// the kiosk is still finding out. 0 for none; at most MaxHold.
+	Hold time.Duration
 }
+
+// MaxHold bounds IssueRequest.Hold.
+const MaxHold = hallq.MaxPrintHold
 
 // RateRequest is one rating pad press.
 type RateRequest struct {

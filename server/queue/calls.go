@@ -10,8 +10,9 @@ import (
 const recentMax = 10
 
 // Next calls the next waiting ticket for a counter under the hall's priority
-// policy, then the counter's service order, then the oldest issue time. It
-// returns a nil ticket and nil Change when nobody waits. ECONFLICT when the
+// policy, then the counter's service order, then the oldest issue time,
+// passing over tickets held while their kiosk prints them. It returns a nil
+// ticket and nil Change when nobody waits (or only held tickets do). ECONFLICT when the
 // counter is closed ("counter_closed"), paused ("counter_paused"), has no
 // officer ("no_officer") or still has a ticket called or in service ("busy").
 func (e *Engine) Next(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
@@ -22,7 +23,7 @@ func (e *Engine) Next(now time.Time, counter int, by Actor) (*hallq.Ticket, *Cha
 	if err := e.mayCall(c); err != nil {
 		return nil, nil, err
 	}
-	t := e.orderFor(now, c).first(e.candidates(c))
+	t := e.orderFor(now, c).first(e.candidates(now, c))
 	if t == nil {
 		return nil, nil, nil
 	}
@@ -37,8 +38,9 @@ func (e *Engine) Next(now time.Time, counter int, by Actor) (*hallq.Ticket, *Cha
 // The call is recorded as out of order (Ticket.OutOfOrder, which then stays
 // set, and Event.OutOfOrder) only when the ticket is not the one Next would
 // have called, so that reports count real departures from the order.
-// ECONFLICT with reason "not_waiting" for a ticket that is not waiting and
-// "not_served" for one of a service the counter does not serve.
+// ECONFLICT with reason "not_waiting" for a ticket that is not waiting,
+// "not_served" for one of a service the counter does not serve and
+// "printing" for one still held for its kiosk's print.
 func (e *Engine) Call(now time.Time, counter int, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
 	c, officer, actor, err := e.atCounter(counter, by)
 	if err != nil {
@@ -54,7 +56,11 @@ func (e *Engine) Call(now time.Time, counter int, ticketID string, by Actor) (*h
 	if !c.Serves(t.Service) {
 		return nil, nil, errReason(hallq.ECONFLICT, "not_served", "counter %d does not serve service %s", c.ID, t.Service)
 	}
-	outOfOrder := e.orderFor(now, c).first(e.candidates(c)) != t
+	if t.Held(now) {
+		return nil, nil, errReason(hallq.ECONFLICT, "printing", "ticket %s is still being printed: it can be called once the kiosk confirms it, by %s at the latest",
+			t.Label, e.local(*t.HeldUntil).Format(time.TimeOnly))
+	}
+	outOfOrder := e.orderFor(now, c).first(e.candidates(now, c)) != t
 	b := e.begin(now, actor)
 	e.call(b, c, t, officer, outOfOrder)
 	return t.Clone(), b.done(), nil
@@ -77,6 +83,7 @@ func (e *Engine) mayCall(c *hallq.Counter) error {
 func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string, outOfOrder bool) {
 	delete(e.waiting, t.ID)
 	t.State = hallq.StateCalled
+	t.HeldUntil = nil
 	if t.CalledAt == nil {
 		t.CalledAt = new(b.at)
 	}

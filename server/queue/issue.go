@@ -36,6 +36,9 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	if req.Priority != "" && !slices.Contains(e.settings.PriorityKinds, req.Priority) {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "unknown priority kind %q", req.Priority)
 	}
+	if req.Hold < 0 || req.Hold > MaxHold {
+		return nil, nil, hallq.Errorf(hallq.EINVALID, "hold %v is outside 0–%v", req.Hold, MaxHold)
+	}
 	if req.ID == "" || req.Secret == "" {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "a new ticket needs an id and a secret")
 	}
@@ -62,6 +65,9 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 		Device:         req.Device,
 		IdempotencyKey: req.IdempotencyKey,
 		Secret:         req.Secret,
+	}
+	if req.Hold > 0 {
+		t.HeldUntil = new(at.Add(req.Hold))
 	}
 	e.tickets[t.ID] = t
 	e.waiting[t.ID] = t
@@ -126,6 +132,37 @@ func closedText(reason string) string {
 	return "outside opening hours"
 }
 
+// Printed releases the hold on a ticket whose issuer (device, or staff
+// user) reports it printed, so counters may call it. A ticket that is not held (the hold
+// lapsed and it was called, or it never had one) is answered as it is, with
+// a nil Change: a retried confirmation changes nothing. EFORBIDDEN when by
+// is not the device that issued it; ECONFLICT (reason "not_waiting") for a
+// cancelled ticket, whose number must not be on paper.
+func (e *Engine) Printed(now time.Time, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
+	t := e.tickets[ticketID]
+	if t == nil {
+		return nil, nil, hallq.Errorf(hallq.ENOTFOUND, "no ticket %q", ticketID)
+	}
+	issuer := by.Device
+	if by.User != "" {
+		issuer = "user:" + by.User // staff issue under that name (server/tickets.go)
+	}
+	if issuer == "" || issuer != t.Device {
+		return nil, nil, hallq.Errorf(hallq.EFORBIDDEN, "only the device that issued ticket %s may confirm its print", t.Label)
+	}
+	if t.State == hallq.StateCancelled {
+		return nil, nil, errReason(hallq.ECONFLICT, "not_waiting", "ticket %s was cancelled (%s): it should not have printed", t.Label, t.Reason)
+	}
+	if t.HeldUntil == nil {
+		return e.view(now, t), nil, nil
+	}
+	b := e.begin(now, actorName(by))
+	t.HeldUntil = nil
+	b.ticket(t)
+	b.emit(hallq.Event{Type: hallq.EventTicketPrinted, Ticket: t})
+	return e.view(now, t), b.done(), nil
+}
+
 // Cancel takes a waiting ticket out of the queue (state cancelled, Reason
 // reason). ECONFLICT if it is not waiting.
 func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hallq.Ticket, *Change, error) {
@@ -136,6 +173,7 @@ func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hall
 	b := e.begin(now, actorName(by))
 	delete(e.waiting, t.ID)
 	t.State = hallq.StateCancelled
+	t.HeldUntil = nil
 	t.Reason = reason
 	t.FinishedAt = new(b.at)
 	b.ticket(t)

@@ -220,11 +220,12 @@ func (o order) first(ts []*hallq.Ticket) *hallq.Ticket {
 	return normal
 }
 
-// candidates are the waiting tickets of the services counter c serves.
-func (e *Engine) candidates(c *hallq.Counter) []*hallq.Ticket {
+// candidates are the waiting tickets of the services counter c serves
+// that may be called at now (not held for printing).
+func (e *Engine) candidates(now time.Time, c *hallq.Counter) []*hallq.Ticket {
 	var out []*hallq.Ticket
 	for _, t := range e.waiting {
-		if c.Serves(t.Service) {
+		if c.Serves(t.Service) && !t.Held(now) {
 			out = append(out, t)
 		}
 	}

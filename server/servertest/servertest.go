@@ -46,6 +46,8 @@ type Hall struct {
 
 	mu     sync.Mutex
 	tokens map[string]string
+	opts   Options
+	stop   func()
 }
 
 var lowerCost sync.Once
@@ -101,12 +103,34 @@ func Start(t testing.TB, opts Options) *Hall {
 			t.Fatal(err)
 		}
 	}
+	return start(t, opts, path, db)
+}
+
+// Restart stops the hall (server, runtime, database) as a clean shutdown
+// does and starts a new one on the same database file, as after a restart
+// of the service. The old Hall must not be used again.
+func (h *Hall) Restart() *Hall {
+	h.T.Helper()
+	h.stop()
+	db, err := sqlite.Open(context.Background(), h.DBPath)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	opts := h.opts
+	opts.Setup = nil
+	return start(h.T, opts, h.DBPath, db)
+}
+
+func start(t testing.TB, opts Options, path string, db *sqlite.DB) *Hall {
+	t.Helper()
+	ctx := context.Background()
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	hl, err := server.NewHall(ctx, db, hub.New(), logger)
 	if err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
 	if opts.Now != nil {
@@ -124,14 +148,15 @@ func Start(t testing.TB, opts Options) *Hall {
 		hs.Listener = sendBufferListener{hs.Listener, opts.SendBuffer}
 	}
 	hs.Start()
-	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs, tokens: map[string]string{}}
-	t.Cleanup(func() {
+	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs, tokens: map[string]string{}, opts: opts}
+	h.stop = sync.OnceFunc(func() {
 		srv.Close()
 		hs.Close()
 		cancel()
 		<-done
 		db.Close()
 	})
+	t.Cleanup(h.stop)
 	return h
 }
 

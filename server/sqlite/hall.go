@@ -271,7 +271,7 @@ func counters(ctx context.Context, q querier) ([]hallq.Counter, error) {
 
 const ticketColumns = `id, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
-	issue_estimate_s, issue_ahead, device, idem_key, secret`
+	issue_estimate_s, issue_ahead, device, idem_key, secret, held_until`
 
 func tickets(ctx context.Context, q querier, loc *time.Location, where string, args ...any) ([]hallq.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+where, args...)
@@ -294,11 +294,11 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	var t hallq.Ticket
 	var state string
 	var issued int64
-	var called, started, finished sql.NullInt64
+	var called, started, finished, held sql.NullInt64
 	var ooo, flagged int
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Number, &t.Label, &t.Priority, &state, &issued, &called, &started, &finished,
 		&t.Counter, &t.Officer, &t.Recalls, &ooo, &t.Reason, &flagged, &t.TransferredTo, &t.TransferredFrom, &t.Rating,
-		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret)
+		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret, &held)
 	if err != nil {
 		return t, fmt.Errorf("sqlite: ticket: %w", err)
 	}
@@ -307,6 +307,7 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	t.CalledAt = fromNullMS(called, loc)
 	t.StartedAt = fromNullMS(started, loc)
 	t.FinishedAt = fromNullMS(finished, loc)
+	t.HeldUntil = fromNullMS(held, loc)
 	t.OutOfOrder = ooo != 0
 	t.Flagged = flagged != 0
 	t.EstimatedWaitS = t.IssueEstimateS

@@ -142,7 +142,7 @@ func (db *DB) BulkTickets(ctx context.Context, fn func(insert func(t *hallq.Tick
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (db *DB) BulkTickets(ctx context.Context, fn func(insert func(t *hallq.Tick
 		_, err := st.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
 			ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
 			t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-			t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret)
+			t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil))
 		return err
 	})
 	if err != nil {

@@ -102,12 +102,20 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`button.open-counter[data-counter="1"]`)),
 			chromedp.WaitVisible(chromedp.ID("console")),
 		)
-		// A citizen takes a number: the waiting list shows it live.
-		if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &served); code != 201 {
+		// A citizen takes a number: the waiting list shows it live, marked
+		// as printing (no call button) until the kiosk confirms the print.
+		if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]any{"service": "A", "hold_s": 60}, &served); code != 201 {
 			t.Fatalf("issue: %d", code)
 		}
+		row := fmt.Sprintf(`document.querySelector('#waiting tr[data-ticket=%q] button.call-ticket')`, served.ID)
 		run(t, ctx,
-			waitJS(fmt.Sprintf(`!!document.querySelector('#waiting tr[data-ticket=%q]')`, served.ID)),
+			waitJS(row+` !== null && `+row+`.disabled && `+row+`.textContent === "Đang in…"`),
+		)
+		if code := h.Do("POST", "/api/v1/tickets/"+served.ID+"/printed", servertest.KioskToken, nil, nil); code != 200 {
+			t.Fatalf("printed: %d", code)
+		}
+		run(t, ctx,
+			waitJS(row+` !== null && !`+row+`.disabled && `+row+`.textContent === "Gọi"`),
 			chromedp.Click(chromedp.ID("btn-next")),
 			waitJS(fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, served.Label)),
 			waitJS(`document.getElementById("current-timer").textContent !== ""`),

@@ -115,18 +115,32 @@
     } catch (e) { flash(e.message, true); }
   }
 
+  let lapseTimer = 0;
   function renderWaiting(tickets) {
     $("waiting-count").textContent = tickets.length;
     const body = $("waiting");
     body.replaceChildren();
     if (tickets.length === 0) body.append(el("tr", {}, el("td", { colspan: 5 }, T("officer.nobody"))));
+    let nextLapse = Infinity;
     for (const t of tickets) {
+      // A ticket still printing at its kiosk cannot be called yet: it is
+      // shown, marked, and the list is read again when its hold ends (a
+      // confirmed print arrives as a ticket.printed event instead).
+      const heldMs = t.held_until ? Date.parse(t.held_until) - Date.now() : 0;
+      const printing = heldMs > 0;
+      if (printing) nextLapse = Math.min(nextLapse, heldMs);
       body.append(el("tr", { "data-ticket": t.id, class: t.priority ? "prio" : "" },
         el("td", { class: "label" }, t.label),
         el("td", {}, serviceName(t.service)),
         el("td", {}, T("officer.issued") + " " + fmtClock(t.issued_at)),
         el("td", {}, t.priority ? T("officer.priority") : el("button", { class: "mark-priority", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/priority", {}) }, T("officer.priority"))),
-        el("td", {}, el("button", { class: "call-ticket", onclick: () => act("POST", "/api/v1/counters/" + counterId + "/call", { ticket: t.id }) }, T("officer.call")))));
+        el("td", {}, printing
+          ? el("button", { class: "call-ticket printing", disabled: "" }, T("officer.printing"))
+          : el("button", { class: "call-ticket", onclick: () => act("POST", "/api/v1/counters/" + counterId + "/call", { ticket: t.id }) }, T("officer.call")))));
+    }
+    if (nextLapse < Infinity) {
+      clearTimeout(lapseTimer);
+      lapseTimer = setTimeout(refreshLists, nextLapse + 200);
     }
   }
 
