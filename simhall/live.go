@@ -47,7 +47,10 @@ type Sample struct {
 	Goroutines int
 	RSS        int64
 	HeapInuse  int64
-	Issued     int
+	// RSSAnon and RSSFile split RSS (ProcMemory) when hallsim started the
+	// server itself; 0 otherwise.
+	RSSAnon, RSSFile int64
+	Issued           int
 }
 
 // LiveReport is what a live day gave.
@@ -80,6 +83,7 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 	}
 	rep := &LiveReport{Speed: cfg.Speed, Displays: cfg.Displays}
 	url := cfg.URL
+	pid := 0
 	if url == "" {
 		dir := cfg.Dir
 		if dir == "" {
@@ -96,6 +100,7 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 		}
 		defer srv.Stop()
 		url = srv.URL
+		pid = srv.PID()
 		if cfg.Dir != "" {
 			rep.DB = srv.DB
 		}
@@ -143,9 +148,13 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 			issued = res.Issued
 		}
 		s := Sample{At: h.Now(), Real: time.Since(realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
+		if pid > 0 {
+			s.RSSAnon, s.RSSFile, _ = ProcMemory(pid)
+		}
 		rep.Samples = append(rep.Samples, s)
 		mu.Unlock()
-		logf("%s  goroutines %d  RSS %.1f MB  Go heap in use %.1f MB", s.At.Format("15:04"), m.Goroutines, float64(m.RSS)/(1<<20), float64(m.HeapInuse)/(1<<20))
+		logf("%s  goroutines %d  RSS %.1f MB (anonymous %.1f, files %.1f)  Go heap in use %.1f MB", s.At.Format("15:04"), m.Goroutines,
+			mb(m.RSS), mb(s.RSSAnon), mb(s.RSSFile), mb(m.HeapInuse))
 	}
 	sample()
 	wg.Go(func() {
@@ -267,13 +276,15 @@ func (r *LiveReport) Print(w io.Writer) {
 		r.Events, r.Calls, r.Displays, r.Missed, r.Dupes)
 	fmt.Fprintf(w, "  estimated wait: %v\n", r.Accuracy)
 	if len(r.Samples) > 0 {
-		fmt.Fprintf(w, "  %-6s %9s %11s %9s %12s %8s\n", "time", "real", "goroutines", "RSS MB", "Go heap MB", "issued")
+		fmt.Fprintf(w, "  %-6s %9s %11s %9s %10s %9s %12s %8s\n", "time", "real", "goroutines", "RSS MB", "anon MB", "files MB", "Go heap MB", "issued")
 		for _, s := range r.Samples {
-			fmt.Fprintf(w, "  %-6s %9v %11d %9.1f %12.1f %8d\n", s.At.Format("15:04"), s.Real.Round(time.Second), s.Goroutines,
-				float64(s.RSS)/(1<<20), float64(s.HeapInuse)/(1<<20), s.Issued)
+			fmt.Fprintf(w, "  %-6s %9v %11d %9.1f %10.1f %9.1f %12.1f %8d\n", s.At.Format("15:04"), s.Real.Round(time.Second), s.Goroutines,
+				mb(s.RSS), mb(s.RSSAnon), mb(s.RSSFile), mb(s.HeapInuse), s.Issued)
 		}
 	}
 }
+
+func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
 // Soak compares the last sample with the first hour's (the sample an hour
 // of virtual time after the first, or the first): the growth of

@@ -2,6 +2,7 @@ package simhall
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -43,6 +44,9 @@ func TestLiveDay(t *testing.T) {
 	}
 	if len(rep.Samples) < 2 || rep.Samples[0].Goroutines == 0 || rep.Samples[0].RSS == 0 {
 		t.Errorf("got samples %+v, want readings of /metrics", rep.Samples)
+	}
+	if s := rep.Samples[0]; runtime.GOOS == "linux" && (s.RSSAnon <= 0 || s.RSSFile <= 0 || s.RSSAnon+s.RSSFile > 2*s.RSS) {
+		t.Errorf("got sample %+v, want RSS split into anonymous and file pages from /proc", s)
 	}
 	// The simulated clock: the day's tickets carry virtual times.
 	if got := r.Ended.Format("15:04"); got < "08:20" || got > "10:00" {

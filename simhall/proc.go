@@ -193,6 +193,36 @@ type ServerMetrics struct {
 	HeapAlloc  int64 // go_memstats_heap_alloc_bytes: live and not yet collected objects
 }
 
+// ProcMemory reads a local process's resident memory split as Linux keeps
+// it (/proc/PID/status): RssAnon is its private memory (Go heap, stacks,
+// SQLite's caches), RssFile the pages of its executable and other files,
+// which grow as code runs for the first time and are shared with other
+// processes of the same binary. ok is false where /proc is missing.
+func ProcMemory(pid int) (anon, file int64, ok bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		name, val, _ := strings.Cut(line, ":")
+		f := strings.Fields(val)
+		if len(f) < 1 {
+			continue
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "RssAnon":
+			anon = kb << 10
+		case "RssFile":
+			file = kb << 10
+		}
+	}
+	return anon, file, anon > 0
+}
+
 // Metrics reads the server's goroutine count and resident memory from
 // its /metrics (go_goroutines, process_resident_memory_bytes).
 func Metrics(ctx context.Context, url string) (goroutines int, rss int64, err error) {

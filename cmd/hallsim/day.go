@@ -150,6 +150,11 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  soak: goroutines %d at %s → %d at %s (%+.1f %%), RSS %.1f → %.1f MB (%+.1f %%)\n",
 			base.Goroutines, base.At.Format("15:04"), last.Goroutines, last.At.Format("15:04"), 100*g,
 			float64(base.RSS)/(1<<20), float64(last.RSS)/(1<<20), 100*m)
+		if base.RSSAnon > 0 && last.RSSAnon > 0 {
+			fmt.Fprintf(stdout, "  soak: of which anonymous (heap, stacks, SQLite) %.1f → %.1f MB (%+.1f %%), files (the binary's pages) %.1f → %.1f MB\n",
+				float64(base.RSSAnon)/(1<<20), float64(last.RSSAnon)/(1<<20), 100*float64(last.RSSAnon-base.RSSAnon)/float64(base.RSSAnon),
+				float64(base.RSSFile)/(1<<20), float64(last.RSSFile)/(1<<20))
+		}
 		if g > 0.10 || m > 0.10 {
 			fmt.Fprintln(stdout, "  soak: FAILED (more than 10 % growth)")
 			code = 1

@@ -47,6 +47,9 @@ type DB struct {
 // checkpointEvery is how often the background checkpoint runs.
 const checkpointEvery = time.Second
 
+// cacheKiB is the page cache of each connection (PRAGMA cache_size).
+const cacheKiB = 512
+
 // dsn builds a data source name. The "file:" prefix matters: without it
 // SQLite's own URI parameters are dropped silently.
 func dsn(path string, readOnly bool) string {
@@ -55,6 +58,14 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Every connection has a page cache of its own, outside the Go heap.
+	// At SQLite's default of 2 MiB each (a writer, up to 8 readers, the
+	// checkpointer) they kept filling for a day and a half as the
+	// database grew; 512 KiB holds the B-trees' upper levels and today's
+	// pages, and the rest comes from the kernel's page cache; issue
+	// throughput and reports were unchanged (docs/BENCHMARKS.md, "The
+	// soak").
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
