@@ -26,9 +26,12 @@ func BenchmarkIssueWithQueue(b *testing.B) {
 				}
 				// Keep the queue's length: take the ticket out again,
 				// and out of the issue log, so that it does not count
-				// as an arrival.
+				// as an arrival, and give its number back, so that the
+				// service's numbers do not run out.
 				h.e.Cancel(h.now, t.ID, "bench", ann)
 				h.e.issued = h.e.issued[:len(h.e.issued)-1]
+				delete(h.e.tickets, t.ID)
+				h.e.lastNumbers[t.Service] = t.Number - 1
 			}
 		})
 	}
