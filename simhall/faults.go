@@ -55,7 +55,8 @@ type FaultsReport struct {
 	// What was done.
 	Kills, Restarts, Cuts, Presses, PressesWhileDown, PrintFailed, Calls, Displays int
 	// IdleWhilePrinting is how many times an idle counter asked for the
-	// next ticket while the failing ticket printed.
+	// next ticket between the press whose print fails and the kiosk's
+	// report of the failure.
 	IdleWhilePrinting int
 	DisplayDupes      int
 	Duration          time.Duration

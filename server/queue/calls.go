@@ -12,9 +12,10 @@ const recentMax = 10
 // Next calls the next waiting ticket for a counter under the hall's priority
 // policy, then the counter's service order, then the oldest issue time,
 // passing over tickets held while their kiosk prints them. It returns a nil
-// ticket and nil Change when nobody waits (or only held tickets do). ECONFLICT when the
-// counter is closed ("counter_closed"), paused ("counter_paused"), has no
-// officer ("no_officer") or still has a ticket called or in service ("busy").
+// ticket and nil Change when nobody waits (or only held tickets do).
+// ECONFLICT when the counter is closed ("counter_closed"), paused
+// ("counter_paused"), has no officer ("no_officer") or still has a ticket
+// called or in service ("busy").
 func (e *Engine) Next(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
 	c, officer, actor, err := e.atCounter(counter, by)
 	if err != nil {

@@ -133,11 +133,11 @@ func closedText(reason string) string {
 }
 
 // Printed releases the hold on a ticket whose issuer (device, or staff
-// user) reports it printed, so counters may call it. A ticket that is not held (the hold
-// lapsed and it was called, or it never had one) is answered as it is, with
-// a nil Change: a retried confirmation changes nothing. EFORBIDDEN when by
-// is not the device that issued it; ECONFLICT (reason "not_waiting") for a
-// cancelled ticket, whose number must not be on paper.
+// user) reports it printed, so counters may call it. A ticket that is not
+// held (the hold lapsed and it was called, or it never had one) is
+// answered as it is, with a nil Change: a retried confirmation changes
+// nothing. EFORBIDDEN when by is not the issuer; ECONFLICT (reason
+// "not_waiting") for a cancelled ticket, whose number must not be on paper.
 func (e *Engine) Printed(now time.Time, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
 	t := e.tickets[ticketID]
 	if t == nil {
@@ -148,7 +148,7 @@ func (e *Engine) Printed(now time.Time, ticketID string, by Actor) (*hallq.Ticke
 		issuer = "user:" + by.User // staff issue under that name (server/tickets.go)
 	}
 	if issuer == "" || issuer != t.Device {
-		return nil, nil, hallq.Errorf(hallq.EFORBIDDEN, "only the device that issued ticket %s may confirm its print", t.Label)
+		return nil, nil, hallq.Errorf(hallq.EFORBIDDEN, "only the issuer of ticket %s (%s) may confirm its print", t.Label, t.Device)
 	}
 	if t.State == hallq.StateCancelled {
 		return nil, nil, errReason(hallq.ECONFLICT, "not_waiting", "ticket %s was cancelled (%s): it should not have printed", t.Label, t.Reason)
