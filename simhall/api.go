@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/simday"
 )
 
 // Client talks to a hall server's API as the devices and staff do.
@@ -243,7 +244,7 @@ func (h *APIHall) Open(ctx context.Context, counter int) error {
 }
 
 // Issue takes a ticket at the kiosk.
-func (h *APIHall) Issue(ctx context.Context, v *Visitor) (string, error) {
+func (h *APIHall) Issue(ctx context.Context, v *simday.Visitor) (string, error) {
 	var t hallq.Ticket
 	_, err := h.C.Do(ctx, "POST", "/api/v1/tickets", h.KioskToken, map[string]string{
 		"service": v.Service, "priority": v.Priority, "idempotency_key": fmt.Sprintf("sim-%s-%s-%d", h.idemBase, h.Now().Format("20060102"), v.N)}, &t)

@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/simday"
 )
 
 // LiveConfig sets up a simulated day against a live hall server.
 type LiveConfig struct {
-	Profile Profile
+	Profile simday.Profile
 	// Date is the day played (its local midnight is taken).
 	Date time.Time
 	// Speed is how many times faster than real time the day runs.
@@ -55,7 +56,7 @@ type Sample struct {
 
 // LiveReport is what a live day gave.
 type LiveReport struct {
-	Result   *Result
+	Result   *simday.Result
 	Accuracy Accuracy
 	// Events is the length of the server's log; Missed and Dupes sum the
 	// calls that displays lack or got twice, from their own logs.
@@ -111,7 +112,7 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	date := LocalMidnight(cfg.Date, loc)
+	date := simday.LocalMidnight(cfg.Date, loc)
 	start := date.Add(time.Duration(cfg.Profile.CountersOpen-1) * time.Minute)
 	if err := h.SetClock(ctx, start, cfg.Speed); err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 	}
 
 	var mu sync.Mutex
-	var res *Result
+	var res *simday.Result
 	realStart := time.Now()
 	sample := func() {
 		m, err := ReadMetrics(ctx, url)
@@ -181,11 +182,11 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 		}
 		p := cfg.Profile
 		p.Seed += uint64(d)
-		day := &Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: dayDate}
+		day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: dayDate}
 		if cfg.Hours > 0 {
 			day.Until = dayDate.Add(time.Duration(p.CountersOpen)*time.Minute + time.Duration(cfg.Hours*float64(time.Hour)))
 		}
-		day.Progress = func(v *Visitor, r *Result) {
+		day.Progress = func(v *simday.Visitor, r *simday.Result) {
 			mu.Lock()
 			res = r
 			mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/hallq/hallq/simday"
 )
 
 // TestLiveDay plays a short morning against a real hall server in
@@ -13,10 +15,10 @@ func TestLiveDay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a hall server")
 	}
-	p := StandardDay()
+	p := simday.StandardDay()
 	p.Arrivals = 30
-	p.First, p.Last, p.Noon = clock("08:00"), clock("08:20"), clock("12:00")
-	p.CountersOpen = clock("07:58")
+	p.First, p.Last, p.Noon = simday.Clock("08:00"), simday.Clock("08:20"), simday.Clock("12:00")
+	p.CountersOpen = simday.Clock("07:58")
 	p.ServiceMean, p.ServiceSD = 3*time.Minute, time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

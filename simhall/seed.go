@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/simday"
 )
 
 // Store is what seeding needs of the hall's database (*sqlite.DB).
 type Store interface {
-	Applier
+	simday.Applier
 	LoadState(ctx context.Context) (queue.State, error)
 }
 
@@ -23,9 +24,9 @@ type SeedConfig struct {
 	// TicketsPerDay on a weekday; Saturdays get half, Sundays none (the
 	// desks are closed).
 	TicketsPerDay int
-	// Profile is the day's shape (StandardDay by default); its Arrivals
+	// Profile is the day's shape (simday.StandardDay by default); its Arrivals
 	// and Seed are set per day.
-	Profile *Profile
+	Profile *simday.Profile
 	Seed    uint64
 	// Progress, if set, receives a line per month.
 	Progress io.Writer
@@ -63,14 +64,14 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 	if cfg.Days <= 0 || cfg.TicketsPerDay < 0 {
 		return nil, fmt.Errorf("simhall: seed %d days of %d tickets", cfg.Days, cfg.TicketsPerDay)
 	}
-	p := StandardDay()
+	p := simday.StandardDay()
 	if cfg.Profile != nil {
 		p = *cfg.Profile
 	}
 	p.Services = sharesFor(st, p.Services)
-	var counters []Counter
+	var counters []simday.Counter
 	for _, c := range st.Counters {
-		counters = append(counters, Counter{ID: c.ID, Services: c.Services})
+		counters = append(counters, simday.Counter{ID: c.ID, Services: c.Services})
 	}
 	loc, err := st.Settings.Location()
 	if err != nil {
@@ -80,8 +81,8 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 	if end.IsZero() {
 		end = time.Now()
 	}
-	first := LocalMidnight(end.In(loc), loc).AddDate(0, 0, -cfg.Days)
-	h, err := NewEngineHall(st, cfg.Seed)
+	first := simday.LocalMidnight(end.In(loc), loc).AddDate(0, 0, -cfg.Days)
+	h, err := simday.NewEngineHall(st, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,7 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 			dp.Seed = cfg.Seed*100_003 + uint64(i)
 			// Counters close at the end of each day (the calendar does it
 			// at midnight): open them again in the morning.
-			res, err := (&Day{Hall: h, Profile: &dp, Counters: counters, Date: date}).Run(ctx)
+			res, err := (&simday.Day{Hall: h, Profile: &dp, Counters: counters, Date: date}).Run(ctx)
 			if err != nil {
 				return rep, err
 			}
@@ -133,18 +134,18 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 
 // sharesFor keeps the profile's service shares for the hall's services
 // that it names, and gives any other service of the hall an equal share.
-func sharesFor(st queue.State, shares []Share) []Share {
+func sharesFor(st queue.State, shares []simday.Share) []simday.Share {
 	known := map[string]float64{}
 	for _, s := range shares {
 		known[s.Service] = s.Share
 	}
-	var out []Share
+	var out []simday.Share
 	for _, s := range st.Services {
 		share, ok := known[s.Code]
 		if !ok {
 			share = 1.0 / float64(len(st.Services))
 		}
-		out = append(out, Share{s.Code, share})
+		out = append(out, simday.Share{Service: s.Code, Share: share})
 	}
 	return out
 }

@@ -1,3 +1,8 @@
+// Package simhall is hallsim's simulated hall: the standard day and its
+// estimated-wait figures, history seeding, simulated days against a live
+// hall server (APIHall, RunLive) with the real kiosk daemon and display
+// clients, and the fault runs. The day itself (visitors, officers, the
+// engine in virtual time) is package simday.
 package simhall
 
 import (
@@ -6,6 +11,7 @@ import (
 
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/simday"
 )
 
 // StandardDate is the date the standard day is played on: a Tuesday.
@@ -18,33 +24,27 @@ func DemoState() queue.State {
 }
 
 // DemoCounters are the demo hall's counters.
-func DemoCounters() []Counter {
-	var out []Counter
+func DemoCounters() []simday.Counter {
+	var out []simday.Counter
 	for _, c := range config.Demo().Counters {
-		out = append(out, Counter{ID: c.ID, Services: c.Services})
+		out = append(out, simday.Counter{ID: c.ID, Services: c.Services})
 	}
 	return out
 }
 
-// LocalMidnight is date's midnight in the hall's zone.
-func LocalMidnight(date time.Time, loc *time.Location) time.Time {
-	y, m, d := date.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
-}
-
 // RunVirtual plays a day of profile p in the demo hall on the engine in
 // virtual time and measures the estimated wait.
-func RunVirtual(ctx context.Context, p Profile, date time.Time) (Accuracy, *Result, error) {
+func RunVirtual(ctx context.Context, p simday.Profile, date time.Time) (Accuracy, *simday.Result, error) {
 	st := DemoState()
 	loc, err := st.Settings.Location()
 	if err != nil {
 		return Accuracy{}, nil, err
 	}
-	h, err := NewEngineHall(st, p.Seed)
+	h, err := simday.NewEngineHall(st, p.Seed)
 	if err != nil {
 		return Accuracy{}, nil, err
 	}
-	day := &Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: LocalMidnight(date, loc)}
+	day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: simday.LocalMidnight(date, loc)}
 	res, err := day.Run(ctx)
 	if err != nil {
 		return Accuracy{}, res, err

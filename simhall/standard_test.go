@@ -3,6 +3,8 @@ package simhall
 import (
 	"context"
 	"testing"
+
+	"github.com/hallq/hallq/simday"
 )
 
 // TestStandardDayAccuracy is issue #8's figure: on the standard day the
@@ -10,7 +12,7 @@ import (
 // average. The day runs on the engine in virtual time, so the figures are
 // the same on every machine.
 func TestStandardDayAccuracy(t *testing.T) {
-	acc, res, err := RunVirtual(context.Background(), StandardDay(), StandardDate)
+	acc, res, err := RunVirtual(context.Background(), simday.StandardDay(), StandardDate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,66 +29,11 @@ func TestStandardDayAccuracy(t *testing.T) {
 	if r := acc.Ratio(); r >= 0.20 {
 		t.Errorf("got MAE %v = %.1f %% of the mean wait %v, want under 20 %%", acc.MAE, 100*r, acc.MeanWait)
 	}
-	again, _, err := RunVirtual(context.Background(), StandardDay(), StandardDate)
+	again, _, err := RunVirtual(context.Background(), simday.StandardDay(), StandardDate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.MAE != acc.MAE || again.P90 != acc.P90 || again.MeanWait != acc.MeanWait {
 		t.Errorf("a second run gave %v, want the same as %v", again, acc)
 	}
-}
-
-func TestVisitorsFollowTheProfile(t *testing.T) {
-	p := StandardDay()
-	vs := p.Visitors()
-	if len(vs) != 600 {
-		t.Fatalf("got %d visitors, want 600", len(vs))
-	}
-	var morning, peak, prio, noShow, transfer, rated int
-	scores := map[int]int{}
-	for i, v := range vs {
-		if i > 0 && v.At < vs[i-1].At {
-			t.Fatalf("visitor %d comes before %d", v.N, vs[i-1].N)
-		}
-		m := int(v.At.Minutes())
-		if m < p.First || m >= p.Last {
-			t.Errorf("visitor %d comes at minute %d, outside %d–%d", v.N, m, p.First, p.Last)
-		}
-		if m < p.Noon {
-			morning++
-		}
-		if m >= clock("08:00") && m < clock("10:00") {
-			peak++
-		}
-		if v.Priority != "" {
-			prio++
-		}
-		if v.NoShow {
-			noShow++
-		}
-		if v.TransferTo != "" {
-			transfer++
-			if v.TransferTo == v.Service {
-				t.Errorf("visitor %d is transferred to their own service", v.N)
-			}
-		}
-		if v.Score > 0 {
-			rated++
-			scores[v.Score]++
-		}
-	}
-	within := func(what string, got int, want, tol float64) {
-		t.Helper()
-		if float64(got) < want-tol || float64(got) > want+tol {
-			t.Errorf("%s: got %d, want %.0f ± %.0f", what, got, want, tol)
-		}
-	}
-	within("morning", morning, 360, 30)
-	within("peak 08:00–10:00 (most of the morning)", peak, 260, 40)
-	within("priority", prio, 60, 20)
-	within("no-shows", noShow, 30, 15)
-	within("transfers", transfer, 17, 12)
-	within("rated", rated, 0.7*570, 40)
-	within("best score", scores[3], 0.7*0.7*570, 40)
-	within("worst score", scores[1], 0.05*0.7*570, 15)
 }

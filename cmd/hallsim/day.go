@@ -10,13 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hallq/hallq/simday"
 	"github.com/hallq/hallq/simhall"
 )
 
 // profileFlags adds the day's shape to a flag set, starting from the
 // standard day.
-func profileFlags(fs *flag.FlagSet) func() (simhall.Profile, error) {
-	p := simhall.StandardDay()
+func profileFlags(fs *flag.FlagSet) func() (simday.Profile, error) {
+	p := simday.StandardDay()
 	fs.IntVar(&p.Arrivals, "arrivals", p.Arrivals, "visitors of the day")
 	from := fs.String("from", "07:30", "first arrivals (local time)")
 	to := fs.String("to", "16:30", "last arrivals (local time)")
@@ -30,7 +31,7 @@ func profileFlags(fs *flag.FlagSet) func() (simhall.Profile, error) {
 	ratings := fs.String("ratings", "70,25,5", "chances of each score, best first (comma-separated)")
 	shares := fs.String("services", "", "service shares CODE:SHARE,... (default: the demo hall's counter plan, A twice the others)")
 	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed")
-	return func() (simhall.Profile, error) {
+	return func() (simday.Profile, error) {
 		var err error
 		if p.First, err = clockFlag("-from", *from); err != nil {
 			return p, err
@@ -54,7 +55,7 @@ func profileFlags(fs *flag.FlagSet) func() (simhall.Profile, error) {
 				if !ok || err != nil || share < 0 {
 					return p, fmt.Errorf("-services: want CODE:SHARE, not %q", item)
 				}
-				p.Services = append(p.Services, simhall.Share{Service: code, Share: share})
+				p.Services = append(p.Services, simday.Share{Service: code, Share: share})
 			}
 		}
 		return p, p.Validate()

@@ -1,11 +1,14 @@
-// Package simhall is a whole simulated hall day: citizens arriving per
-// service on a Vietnamese one-stop desk's daily profile, officers calling,
-// serving (log-normal service times), marking no-shows and transferring,
-// and rating pads pressed after service. The same day runs against the
-// queue engine in virtual time (EngineHall: fast and deterministic, for the
-// estimated-wait figures and for seeding a database) or against a live
-// hall server in simulation mode (APIHall, real time or N× faster).
-package simhall
+// Package simday is a simulated hall day: citizens arriving per service on
+// a Vietnamese one-stop desk's daily profile, officers calling, serving
+// (log-normal service times), marking no-shows and transferring, and
+// rating pads pressed after service. The same day runs against any Hall:
+// the queue engine in virtual time (EngineHall: fast and deterministic, for
+// the estimated-wait figures, for seeding a database and for checking a
+// staffing plan) or a live hall server (simhall's APIHall).
+//
+// It depends only on the domain and the queue engine, so that the hall
+// server can play days too (the staffing plan does).
+package simday
 
 import (
 	"fmt"
@@ -63,8 +66,8 @@ type Share struct {
 	Share   float64
 }
 
-// clock parses "HH:MM" into minutes after midnight; for fixed profiles.
-func clock(s string) int {
+// Clock parses "HH:MM" into minutes after midnight; for fixed profiles.
+func Clock(s string) int {
 	var h, m int
 	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil {
 		panic(err)
@@ -82,15 +85,15 @@ func clock(s string) int {
 func StandardDay() Profile {
 	return Profile{
 		Arrivals:     600,
-		First:        clock("07:30"),
-		Last:         clock("16:30"),
+		First:        Clock("07:30"),
+		Last:         Clock("16:30"),
 		MorningShare: 0.60,
-		Noon:         clock("12:00"),
+		Noon:         Clock("12:00"),
 		Weights: []Window{
-			{clock("08:00"), clock("10:00"), 4},   // the morning peak
-			{clock("10:00"), clock("10:30"), 2},   // its tail
-			{clock("12:00"), clock("13:00"), 0.3}, // lunch
-			{clock("13:30"), clock("15:30"), 2.5}, // the smaller afternoon peak
+			{Clock("08:00"), Clock("10:00"), 4},   // the morning peak
+			{Clock("10:00"), Clock("10:30"), 2},   // its tail
+			{Clock("12:00"), Clock("13:00"), 0.3}, // lunch
+			{Clock("13:30"), Clock("15:30"), 2.5}, // the smaller afternoon peak
 		},
 		// Each service's share follows the demo hall's counter plan: A is
 		// the first choice of two counters (1 and 2), B, C, D and E of one
@@ -106,7 +109,7 @@ func StandardDay() Profile {
 		TransferShare: 0.03,
 		RateShare:     0.70,
 		Ratings:       []float64{0.70, 0.25, 0.05},
-		CountersOpen:  clock("07:15"),
+		CountersOpen:  Clock("07:15"),
 		Seed:          1,
 	}
 }

@@ -1,4 +1,4 @@
-package simhall
+package simday
 
 import (
 	"container/heap"

@@ -1,4 +1,4 @@
-package simhall
+package simday
 
 import (
 	"context"
@@ -200,4 +200,10 @@ func (h *EngineHall) Rate(ctx context.Context, counter, score int) error {
 		return err
 	}
 	return h.keep(ctx, ch)
+}
+
+// LocalMidnight is date's midnight in the hall's zone.
+func LocalMidnight(date time.Time, loc *time.Location) time.Time {
+	y, m, d := date.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
