@@ -209,10 +209,10 @@ func (c *Client) session(ctx context.Context, handle func(Message) error) (bool,
 			return gotSnapshot, fmt.Errorf("display: bad message: %w", err)
 		}
 		if !gotSnapshot {
-			if head.Type != "snapshot" {
+			if head.Type != hallq.SnapshotType {
 				return false, fmt.Errorf("display: first message is %q, not a snapshot", head.Type)
 			}
-			var snap Snapshot
+			var snap hallq.Snapshot
 			if err := json.Unmarshal(data, &snap); err != nil {
 				return false, fmt.Errorf("display: bad snapshot: %w", err)
 			}

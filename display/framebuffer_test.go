@@ -27,7 +27,7 @@ func sampleState() *display.State {
 		s.Hall.Recent = append(s.Hall.Recent, hallq.Event{Seq: int64(10 - i), Type: hallq.EventTicketCalled, At: at,
 			Counter: c.counter, Ticket: &hallq.Ticket{Label: c.label, State: hallq.StateCalled}})
 	}
-	s.Hall.Services = []display.ServiceView{
+	s.Hall.Services = []hallq.ServiceView{
 		{Service: hallq.Service{Code: "A", NameVI: "Hộ tịch", NameEN: "Civil status"}, Waiting: 12},
 		{Service: hallq.Service{Code: "B", NameVI: "Chứng thực", NameEN: "Certification"}, Waiting: 4},
 		{Service: hallq.Service{Code: "C", NameVI: "Đất đai", NameEN: "Land"}, Waiting: 0},

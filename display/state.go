@@ -12,7 +12,7 @@ const maxRecent = 10
 // State is the hall as a display knows it: the last snapshot with the live
 // events since applied. It is not safe for concurrent use.
 type State struct {
-	Hall HallView
+	Hall hallq.HallView
 	// Online is false while the stream is down.
 	Online bool
 	// Seq is the last event applied.

@@ -62,7 +62,7 @@ func counterLine(lang string, c *hallq.Counter) string {
 	return word(lang, string(c.State))
 }
 
-func serviceName(lang string, s ServiceView) string {
+func serviceName(lang string, s hallq.ServiceView) string {
 	if lang == "en" && s.NameEN != "" {
 		return s.NameEN
 	}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/kiosk/hallclient"
 	"github.com/hallq/hallq/kiosk/outbox"
 )
@@ -13,17 +14,17 @@ import (
 // for tickets, queues for the touch page.
 type hallCache struct {
 	mu sync.Mutex
-	h  *hallclient.Hall
+	h  *hallq.HallView
 	at time.Time
 }
 
-func (c *hallCache) get() *hallclient.Hall {
+func (c *hallCache) get() *hallq.HallView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.h
 }
 
-func (c *hallCache) set(h *hallclient.Hall) {
+func (c *hallCache) set(h *hallq.HallView) {
 	c.mu.Lock()
 	c.h, c.at = h, time.Now()
 	c.mu.Unlock()
@@ -32,7 +33,7 @@ func (c *hallCache) set(h *hallclient.Hall) {
 // Hall returns the hall view, fetched afresh when older than maxAge; when
 // the server does not answer it returns the last one known (nil if none)
 // with the error.
-func (k *Kiosk) Hall(ctx context.Context, maxAge time.Duration) (*hallclient.Hall, error) {
+func (k *Kiosk) Hall(ctx context.Context, maxAge time.Duration) (*hallq.HallView, error) {
 	k.hall.mu.Lock()
 	h, at := k.hall.h, k.hall.at
 	k.hall.mu.Unlock()
@@ -42,7 +43,7 @@ func (k *Kiosk) Hall(ctx context.Context, maxAge time.Duration) (*hallclient.Hal
 	return k.refreshHall(ctx)
 }
 
-func (k *Kiosk) refreshHall(ctx context.Context) (*hallclient.Hall, error) {
+func (k *Kiosk) refreshHall(ctx context.Context) (*hallq.HallView, error) {
 	h, err := k.client.Hall(ctx, k.cfg.KioskToken)
 	k.reached(err)
 	if err != nil {
@@ -51,7 +52,7 @@ func (k *Kiosk) refreshHall(ctx context.Context) (*hallclient.Hall, error) {
 	if k.layout != nil {
 		texts := []string{h.Hall.Name}
 		for _, s := range h.Services {
-			texts = append(texts, s.Name, s.NameEN)
+			texts = append(texts, s.NameVI, s.NameEN)
 		}
 		if err := k.layout.Check(texts...); err != nil {
 			k.log.Error("the printer cannot print a name the hall uses", logErr, err)
@@ -192,7 +193,7 @@ func (k *Kiosk) deliverCancel(ctx context.Context, c outbox.Cancel) bool {
 	if c.TicketID == "" {
 		// Learn what the server did with the request: the same key answers
 		// the same ticket (or issues one now, which is cancelled at once).
-		t, err := k.client.Issue(ctx, k.cfg.KioskToken, hallclient.IssueRequest{Service: c.Service, Priority: c.Priority, IdempotencyKey: c.Key})
+		t, err := k.client.Issue(ctx, k.cfg.KioskToken, hallq.TicketRequest{Service: c.Service, Priority: c.Priority, IdempotencyKey: c.Key})
 		k.reached(err)
 		if err != nil {
 			if hallclient.Transient(err) {

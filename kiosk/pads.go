@@ -190,7 +190,7 @@ func (p *pad) sendLoop(ctx context.Context) {
 		}
 		pr := ps[0]
 		age, capped := p.age(pr)
-		r, err := p.k.client.Rate(ctx, p.token, hallclient.RatingRequest{
+		r, err := p.k.client.Rate(ctx, p.token, hallq.RatingPress{
 			Counter: pr.Counter, Score: pr.Score, DeviceSeq: pr.Seq, AgeMS: age.Milliseconds(), AgeCapped: capped,
 		})
 		p.k.reached(err)

@@ -252,7 +252,7 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 func (k *Kiosk) issue(ctx context.Context, r *request, key string) (*hallq.Ticket, error) {
 	ctx, cancel := context.WithTimeout(ctx, k.cfg.IssueDeadline)
 	defer cancel()
-	req := hallclient.IssueRequest{Service: r.service, Priority: r.priority, IdempotencyKey: key, HoldS: k.holdSeconds()}
+	req := hallq.TicketRequest{Service: r.service, Priority: r.priority, IdempotencyKey: key, HoldS: k.holdSeconds()}
 	wait := k.retry
 	maybeSent := false
 	for {
@@ -385,7 +385,7 @@ func (k *Kiosk) printable(t *hallq.Ticket) printer.Ticket {
 		pt.Hall = h.Hall.Name
 		for _, s := range h.Services {
 			if s.Code == t.Service {
-				pt.ServiceVI, pt.ServiceEN = s.Name, s.NameEN
+				pt.ServiceVI, pt.ServiceEN = s.NameVI, s.NameEN
 			}
 		}
 	}

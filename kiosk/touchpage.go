@@ -6,7 +6,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/kiosk/touch"
 )
 
@@ -18,7 +18,7 @@ func (k *Kiosk) touchHandler() touch.Options {
 		kind = k.prio.kind
 	}
 	return touch.Options{
-		Hall: func(ctx context.Context) (*hallclient.Hall, error) { return k.Hall(ctx, 3*time.Second) },
+		Hall: func(ctx context.Context) (*hallq.HallView, error) { return k.Hall(ctx, 3*time.Second) },
 		Take: func(ctx context.Context, service, priority string) touch.Outcome {
 			r := k.Take(ctx, service, priority)
 			o := touch.Outcome{OK: r.Ticket != nil, Reason: r.Reason, ServerReason: r.ServerReason}

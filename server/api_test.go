@@ -11,14 +11,6 @@ import (
 	"github.com/hallq/hallq/server/servertest"
 )
 
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Reason  string `json:"reason"`
-	} `json:"error"`
-}
-
 // TestBadInputIsRefusedClearly: malformed and unexpected bodies get a 400
 // whose message names the problem, and change nothing.
 func TestBadInputIsRefusedClearly(t *testing.T) {
@@ -56,7 +48,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body := h.Raw(tc.method, tc.path, tc.token, tc.body)
-			var e apiError
+			var e hallq.ErrorBody
 			if err := json.Unmarshal(body, &e); err != nil {
 				t.Fatalf("got %d %q: not a JSON error", code, body)
 			}
@@ -173,7 +165,7 @@ func TestClockBeforeBuildRefusesTickets(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{Now: func() time.Time { return time.Date(1970, 1, 1, 0, 0, 5, 0, time.UTC) }})
 	h.Server.BuildTime = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	code, body := h.Raw("POST", "/api/v1/tickets", servertest.KioskToken, `{"service":"A"}`)
-	var e apiError
+	var e hallq.ErrorBody
 	json.Unmarshal(body, &e)
 	if code != 503 || e.Error.Reason != "clock" {
 		t.Errorf("issue: got %d %s, want 503 with reason clock", code, body)

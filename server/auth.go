@@ -98,19 +98,8 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 	return p, hallq.Errorf(hallq.EUNAUTHORIZED, "the token is unknown, expired or revoked")
 }
 
-type loginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-type loginResponse struct {
-	Token     string     `json:"token"`
-	User      hallq.User `json:"user"`
-	ExpiresAt time.Time  `json:"expires_at"`
-}
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
-	var req loginRequest
+	var req hallq.LoginRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -139,7 +128,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal
 		Name: SessionCookie, Value: token, Path: "/", Expires: exp,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
-	writeJSON(w, http.StatusOK, loginResponse{Token: token, User: u, ExpiresAt: exp})
+	writeJSON(w, http.StatusOK, hallq.Session{Token: token, User: u, ExpiresAt: exp})
 	return nil
 }
 

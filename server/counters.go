@@ -89,16 +89,12 @@ func (s *Server) counterNoShow(w http.ResponseWriter, r *http.Request, p hallq.P
 	return s.counterAct(w, r, p, (*queue.Engine).NoShow)
 }
 
-type callRequest struct {
-	Ticket string `json:"ticket"`
-}
-
 func (s *Server) counterCall(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	id, err := counterID(r)
 	if err != nil {
 		return err
 	}
-	var req callRequest
+	var req hallq.CallRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -110,16 +106,12 @@ func (s *Server) counterCall(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	})
 }
 
-type transferRequest struct {
-	Service string `json:"service"`
-}
-
 func (s *Server) counterTransfer(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	id, err := counterID(r)
 	if err != nil {
 		return err
 	}
-	var req transferRequest
+	var req hallq.TransferRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}

@@ -60,25 +60,6 @@ func (s *Server) registerEnrol() {
 	)
 }
 
-type enrolRequest struct {
-	Name string `json:"name"`
-	Kind string `json:"kind"`
-	Code string `json:"code"`
-}
-
-// enrolAnswer is what a device gets: from the request, its id and poll
-// secret; from a poll, the state and, once approved, the token.
-type enrolAnswer struct {
-	ID          string           `json:"id"`
-	State       hallq.EnrolState `json:"state"`
-	Secret      string           `json:"secret,omitempty"`
-	Poll        string           `json:"poll,omitempty"`
-	RetryAfterS int              `json:"retry_after_s,omitempty"`
-	ExpiresAt   *time.Time       `json:"expires_at,omitempty"`
-	Token       string           `json:"token,omitempty"`
-	Device      *hallq.Device    `json:"device,omitempty"`
-}
-
 func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
 	s := en.s
 	now := s.Hall.Now()
@@ -86,14 +67,11 @@ func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principa
 	if ok, wait := en.limit.allow(ip, now); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		var body errorBody
-		body.Error.Code = hallq.EUNAVAILABLE
-		body.Error.Reason = "rate_limited"
-		body.Error.Message = fmt.Sprintf("too many enrolment requests from %s; try again in %d s", ip, secs)
-		writeJSON(w, http.StatusTooManyRequests, body)
+		writeJSON(w, http.StatusTooManyRequests, hallq.NewErrorBody(&hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "rate_limited",
+			Message: fmt.Sprintf("too many enrolment requests from %s; try again in %d s", ip, secs)}))
 		return nil
 	}
-	var req enrolRequest
+	var req hallq.EnrolRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -114,7 +92,7 @@ func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principa
 	}
 	s.Logger.Info("enrolment requested", "id", e.ID, "name", e.Name, "kind", e.Kind, "code", e.Code, "remote", ip)
 	exp := e.ExpiresAt.In(s.Hall.Location())
-	writeJSON(w, http.StatusAccepted, enrolAnswer{
+	writeJSON(w, http.StatusAccepted, hallq.EnrolAnswer{
 		ID: e.ID, State: e.State, Secret: secret, ExpiresAt: &exp,
 		Poll:        "/api/v1/enrol/" + e.ID + "?secret=" + url.QueryEscape(secret),
 		RetryAfterS: int(enrolPollAfter / time.Second),
@@ -136,7 +114,7 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	switch e.State {
 	case hallq.EnrolPending:
 		w.Header().Set("Retry-After", strconv.Itoa(int(enrolPollAfter/time.Second)))
-		writeJSON(w, http.StatusAccepted, enrolAnswer{ID: e.ID, State: e.State, RetryAfterS: int(enrolPollAfter / time.Second)})
+		writeJSON(w, http.StatusAccepted, hallq.EnrolAnswer{ID: e.ID, State: e.State, RetryAfterS: int(enrolPollAfter / time.Second)})
 		return nil
 	case hallq.EnrolRejected:
 		s.Logger.Info("enrolment refused", "id", e.ID, "name", e.Name)
@@ -146,7 +124,7 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	s.Logger.Info("enrolment collected: device added", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter)
 	d := &hallq.Device{Name: e.Name, Kind: e.Kind, Counter: e.Counter, CreatedAt: s.Hall.Now().Truncate(time.Millisecond)}
 	devicesInZone(d, s.Hall.Location())
-	writeJSON(w, http.StatusOK, enrolAnswer{ID: e.ID, State: e.State, Token: token, Device: d})
+	writeJSON(w, http.StatusOK, hallq.EnrolAnswer{ID: e.ID, State: e.State, Token: token, Device: d})
 	return nil
 }
 

@@ -13,19 +13,10 @@ import (
 	"github.com/hallq/hallq/server/servertest"
 )
 
-type enrolAnswer struct {
-	ID     string           `json:"id"`
-	State  hallq.EnrolState `json:"state"`
-	Secret string           `json:"secret"`
-	Poll   string           `json:"poll"`
-	Token  string           `json:"token"`
-	Device *hallq.Device    `json:"device"`
-}
-
 // ask makes an enrolment request and checks that it is pending.
-func ask(t *testing.T, h *servertest.Hall, name, kind, code string) enrolAnswer {
+func ask(t *testing.T, h *servertest.Hall, name, kind, code string) hallq.EnrolAnswer {
 	t.Helper()
-	var a enrolAnswer
+	var a hallq.EnrolAnswer
 	code2, body := h.Raw("POST", "/api/v1/enrol", "", map[string]string{"name": name, "kind": kind, "code": code})
 	if code2 != http.StatusAccepted {
 		t.Fatalf("enrol %s: got %d %s, want 202", name, code2, body)
@@ -45,7 +36,7 @@ func TestEnrolApprovedKioskIssuesTicket(t *testing.T) {
 	a := ask(t, h, "kiosk-entrance", "kiosk", "K7Q2")
 
 	// Pending: the device gets nothing yet.
-	var p enrolAnswer
+	var p hallq.EnrolAnswer
 	if code := h.Do("GET", a.Poll, "", nil, &p); code != http.StatusAccepted || p.State != hallq.EnrolPending || p.Token != "" {
 		t.Fatalf("poll while pending: got %d %+v, want 202 pending without a token", code, p)
 	}
@@ -177,7 +168,7 @@ func TestEnrolPadNeedsItsCounter(t *testing.T) {
 	if code := h.Do("POST", "/api/v1/enrolments/"+a.ID+"/approve", admin, `{"counter":3}`, &e); code != 200 || e.Counter != 3 {
 		t.Fatalf("approve with counter 3: got %d %+v", code, e)
 	}
-	var p enrolAnswer
+	var p hallq.EnrolAnswer
 	if code := h.Do("GET", a.Poll, "", nil, &p); code != 200 || p.Device == nil || p.Device.Counter != 3 {
 		t.Fatalf("collect: got %d %+v", code, p)
 	}

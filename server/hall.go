@@ -134,7 +134,7 @@ func (hl *Hall) now() time.Time {
 
 // Subscribe takes a snapshot of the hall and subscribes to every event after
 // it, atomically: no event is both in the snapshot and sent, and none is lost.
-func (hl *Hall) Subscribe(buf int) (queue.HallView, int64, *hub.Subscriber) {
+func (hl *Hall) Subscribe(buf int) (hallq.HallView, int64, *hub.Subscriber) {
 	hl.mu.RLock()
 	defer hl.mu.RUnlock()
 	v := hl.eng.Hall(hl.now())

@@ -54,7 +54,7 @@ func newMetrics(s *Server) *metrics {
 	dropped := prometheus.NewDesc("hallq_websocket_dropped_total", "Stream clients dropped for being too slow.", nil, nil)
 	m.reg.MustRegister(m.issued, m.called, m.events, m.streams, newCentralCollector(s),
 		collectorFunc{desc: waiting, collect: func(ch chan<- prometheus.Metric) {
-			var v queue.HallView
+			var v hallq.HallView
 			s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })
 			for _, sv := range v.Services {
 				ch <- prometheus.MustNewConstMetric(waiting, prometheus.GaugeValue, float64(sv.Waiting), sv.Code)

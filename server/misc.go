@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) getHall(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var v queue.HallView
+	var v hallq.HallView
 	s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })
 	writeJSON(w, http.StatusOK, v)
 	return nil
@@ -35,21 +35,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p hallq.Principal) e
 	return nil
 }
 
-type ratingRequest struct {
-	Counter   int   `json:"counter"`
-	Score     int   `json:"score"`
-	DeviceSeq int64 `json:"device_seq"`
-	AgeMS     int64 `json:"age_ms"`
-	// AgeCapped: the pad restarted between the press and now, so age_ms is
-	// a lower bound it capped.
-	AgeCapped bool `json:"age_capped"`
-}
-
 // maxRatingAge bounds age_ms: a press older than a day cannot be placed.
 const maxRatingAge = 24 * time.Hour
 
 func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var req ratingRequest
+	var req hallq.RatingPress
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -99,7 +89,7 @@ func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Prin
 
 // sameRating refuses a device_seq reused for a different press: a pad that
 // lost its sequence would otherwise have new presses silently swallowed.
-func sameRating(old *hallq.Rating, req ratingRequest) error {
+func sameRating(old *hallq.Rating, req hallq.RatingPress) error {
 	if old.Score != req.Score || old.Counter != req.Counter {
 		return &hallq.Error{Code: hallq.ECONFLICT, Reason: "seq_reused",
 			Message: fmt.Sprintf("device_seq %d was already used for a press of score %d at counter %d; a pad must never reuse a sequence number", req.DeviceSeq, old.Score, old.Counter)}
@@ -188,7 +178,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if evs == nil {
 		evs = []hallq.Event{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": evs, "next": next})
+	writeJSON(w, http.StatusOK, hallq.EventPage{Events: evs, Next: next})
 	return nil
 }
 

@@ -226,10 +226,8 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		var body errorBody
-		body.Error.Code = hallq.EINVALID
-		body.Error.Message = fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))
-		writeJSON(w, http.StatusMethodNotAllowed, body)
+		writeJSON(w, http.StatusMethodNotAllowed, hallq.NewErrorBody(hallq.Errorf(hallq.EINVALID,
+			"%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))))
 		return
 	}
 	s.writeError(w, r, hallq.Errorf(hallq.ENOTFOUND, "no API route %s %s (see docs/API.md)", r.Method, r.URL.Path))
@@ -287,34 +285,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ErrorStatus maps an error code to its HTTP status. It is the only place
-// that knows both.
-func ErrorStatus(code string) int {
-	switch code {
-	case hallq.EINVALID:
-		return http.StatusBadRequest
-	case hallq.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case hallq.EFORBIDDEN:
-		return http.StatusForbidden
-	case hallq.ENOTFOUND:
-		return http.StatusNotFound
-	case hallq.ECONFLICT:
-		return http.StatusConflict
-	case hallq.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Reason  string `json:"reason,omitempty"`
-	} `json:"error"`
-}
-
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -327,11 +297,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == hallq.EINTERNAL {
 		s.Logger.Error("request failed", logRoute, r.Pattern, logErr, err)
 	}
-	var body errorBody
-	body.Error.Code = code
-	body.Error.Message = hallq.ErrorMessage(err)
-	body.Error.Reason = hallq.ErrorReason(err)
-	writeJSON(w, ErrorStatus(code), body)
+	writeJSON(w, hallq.HTTPStatus(code), hallq.NewErrorBody(err))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

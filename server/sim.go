@@ -102,11 +102,6 @@ func (s *Server) registerSim() {
 	)
 }
 
-type simClockState struct {
-	Now   time.Time `json:"now"`
-	Speed float64   `json:"speed"`
-}
-
 func (s *Server) simClock() (*SimClock, error) {
 	if s.sim == nil {
 		return nil, hallq.Errorf(hallq.ENOTFOUND, "this server does not run in simulation mode (hallserver -sim-clock)")
@@ -119,7 +114,7 @@ func (s *Server) getSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, simClockState{Now: c.Now().In(s.Hall.Location()), Speed: c.Speed()})
+	writeJSON(w, http.StatusOK, hallq.SimClockState{Now: c.Now().In(s.Hall.Location()), Speed: c.Speed()})
 	return nil
 }
 
@@ -129,10 +124,7 @@ func (s *Server) setSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	var req struct {
-		At    time.Time `json:"at"`
-		Speed float64   `json:"speed"`
-	}
+	var req hallq.SimClockRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -144,6 +136,6 @@ func (s *Server) setSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 		return err
 	}
 	s.Logger.Warn("simulation clock set", "now", at.Format(time.RFC3339), "speed", c.Speed(), logActor, p.Actor())
-	writeJSON(w, http.StatusOK, simClockState{Now: at.In(s.Hall.Location()), Speed: c.Speed()})
+	writeJSON(w, http.StatusOK, hallq.SimClockState{Now: at.In(s.Hall.Location()), Speed: c.Speed()})
 	return nil
 }

@@ -399,11 +399,11 @@ type LiveService struct {
 // the longest wait now, and the open counters.
 func (s *Server) reportLive(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var out struct {
-		Now          time.Time           `json:"now"`
-		Services     []LiveService       `json:"services"`
-		Counters     []queue.CounterView `json:"counters"`
-		Open         int                 `json:"open_counters"`
-		LongestWaitS int                 `json:"longest_wait_s"`
+		Now          time.Time       `json:"now"`
+		Services     []LiveService   `json:"services"`
+		Counters     []hallq.Counter `json:"counters"`
+		Open         int             `json:"open_counters"`
+		LongestWaitS int             `json:"longest_wait_s"`
 	}
 	lang := "vi"
 	s.Hall.View(func(e *queue.Engine, now time.Time) {
@@ -422,7 +422,7 @@ func (s *Server) reportLive(w http.ResponseWriter, r *http.Request, p hallq.Prin
 			out.Services = append(out.Services, LiveService{Code: sv.Code, Name: name, Waiting: sv.Waiting, LongestWaitS: longest[sv.Code]})
 			out.LongestWaitS = max(out.LongestWaitS, longest[sv.Code])
 		}
-		out.Counters = []queue.CounterView{}
+		out.Counters = []hallq.Counter{}
 		for _, c := range v.Counters {
 			if c.State != hallq.CounterClosed {
 				out.Counters = append(out.Counters, c)

@@ -12,7 +12,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server/queue"
 )
 
 // Websocket timing, as in gorilla's chat example.
@@ -42,19 +41,6 @@ var upgrader = websocket.Upgrader{
 		u, err := url.Parse(o)
 		return err == nil && u.Host == r.Host
 	},
-}
-
-// snapshotMessage is the first message on a stream.
-type snapshotMessage struct {
-	Type string         `json:"type"`
-	Seq  int64          `json:"seq"`
-	Hall queue.HallView `json:"hall"`
-	// Replay says how many logged events (seq ≤ Seq, after the client's
-	// since) follow before live ones; Truncated says there is no replay
-	// for the client's since — too far behind, or ahead of this log (a
-	// restored database) — so it must take the snapshot as the whole truth.
-	Replay    int  `json:"replay"`
-	Truncated bool `json:"truncated,omitempty"`
 }
 
 // stream serves GET /api/v1/stream?since=N: a snapshot of the hall as of
@@ -102,7 +88,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 		}
 	}()
 
-	snap := snapshotMessage{Type: "snapshot", Seq: seq, Hall: view}
+	snap := hallq.Snapshot{Type: hallq.SnapshotType, Seq: seq, Hall: view}
 	if since > seq {
 		// The client saw events this log does not have: the database was
 		// replaced (a restore). Its state is void; the snapshot is the truth.

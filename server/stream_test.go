@@ -18,14 +18,6 @@ import (
 	"github.com/hallq/hallq/server/servertest"
 )
 
-type streamMsg struct {
-	Type string `json:"type"`
-	Seq  int64  `json:"seq"`
-	// snapshot only
-	Replay    int  `json:"replay"`
-	Truncated bool `json:"truncated"`
-}
-
 func dial(t *testing.T, h *servertest.Hall, query string, d *websocket.Dialer) *websocket.Conn {
 	t.Helper()
 	if d == nil {
@@ -39,14 +31,16 @@ func dial(t *testing.T, h *servertest.Hall, query string, d *websocket.Dialer) *
 	return c
 }
 
-func read(t *testing.T, c *websocket.Conn) streamMsg {
+// read reads one message: a snapshot, or an event of which only Type and
+// Seq are kept.
+func read(t *testing.T, c *websocket.Conn) hallq.Snapshot {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, data, err := c.ReadMessage()
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
-	var m streamMsg
+	var m hallq.Snapshot
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("decode %s: %v", data, err)
 	}

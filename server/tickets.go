@@ -39,17 +39,8 @@ func (s *Server) withStatusURL(r *http.Request, t *hallq.Ticket) *hallq.Ticket {
 	return t
 }
 
-type issueRequest struct {
-	Service        string `json:"service"`
-	Priority       string `json:"priority"`
-	IdempotencyKey string `json:"idempotency_key"`
-	// HoldS asks that no counter call the ticket for this many seconds, or
-	// until the issuer confirms the print (POST …/printed).
-	HoldS int `json:"hold_s"`
-}
-
 func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var req issueRequest
+	var req hallq.TicketRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -147,16 +138,12 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if out == nil {
 		out = []*hallq.Ticket{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tickets": out})
+	writeJSON(w, http.StatusOK, hallq.TicketList{Tickets: out})
 	return nil
 }
 
-type cancelRequest struct {
-	Reason string `json:"reason"`
-}
-
 func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var req cancelRequest
+	var req hallq.CancelRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}

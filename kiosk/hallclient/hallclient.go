@@ -57,14 +57,6 @@ func Transient(err error) bool {
 	return false
 }
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Reason  string `json:"reason"`
-	} `json:"error"`
-}
-
 // do sends a JSON request and decodes a JSON answer into out (if non-nil).
 // It returns the status code.
 func (c *Client) do(ctx context.Context, method, path, token string, in, out any) (int, error) {
@@ -99,14 +91,14 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 		return resp.StatusCode, fmt.Errorf("%w: %s %s: reading the answer: %w", ErrUnreachable, method, path, err)
 	}
 	if resp.StatusCode >= 400 {
-		var eb errorBody
+		var eb hallq.ErrorBody
 		if json.Unmarshal(data, &eb) != nil || eb.Error.Code == "" {
 			if resp.StatusCode >= 500 {
 				return resp.StatusCode, fmt.Errorf("%w: %s %s: status %d", ErrUnreachable, method, path, resp.StatusCode)
 			}
-			return resp.StatusCode, &hallq.Error{Code: codeForStatus(resp.StatusCode), Message: fmt.Sprintf("%s %s: status %d", method, path, resp.StatusCode)}
+			return resp.StatusCode, &hallq.Error{Code: hallq.StatusCode(resp.StatusCode), Message: fmt.Sprintf("%s %s: status %d", method, path, resp.StatusCode)}
 		}
-		return resp.StatusCode, &hallq.Error{Code: eb.Error.Code, Message: eb.Error.Message, Reason: eb.Error.Reason}
+		return resp.StatusCode, eb.Err()
 	}
 	if out != nil && len(data) > 0 && resp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -116,34 +108,8 @@ func (c *Client) do(ctx context.Context, method, path, token string, in, out any
 	return resp.StatusCode, nil
 }
 
-func codeForStatus(status int) string {
-	switch status {
-	case 400:
-		return hallq.EINVALID
-	case 401:
-		return hallq.EUNAUTHORIZED
-	case 403:
-		return hallq.EFORBIDDEN
-	case 404:
-		return hallq.ENOTFOUND
-	case 409:
-		return hallq.ECONFLICT
-	}
-	return hallq.EINTERNAL
-}
-
-// IssueRequest is POST /api/v1/tickets.
-type IssueRequest struct {
-	Service        string `json:"service"`
-	Priority       string `json:"priority"`
-	IdempotencyKey string `json:"idempotency_key"`
-	// HoldS keeps counters from calling the ticket for this many seconds,
-	// or until Printed confirms it; 0 for none.
-	HoldS int `json:"hold_s,omitempty"`
-}
-
 // Issue asks for a ticket once.
-func (c *Client) Issue(ctx context.Context, token string, req IssueRequest) (*hallq.Ticket, error) {
+func (c *Client) Issue(ctx context.Context, token string, req hallq.TicketRequest) (*hallq.Ticket, error) {
 	var t hallq.Ticket
 	if _, err := c.do(ctx, http.MethodPost, "/api/v1/tickets", token, req, &t); err != nil {
 		return nil, err
@@ -153,7 +119,7 @@ func (c *Client) Issue(ctx context.Context, token string, req IssueRequest) (*ha
 
 // Cancel cancels a waiting ticket the kiosk issued.
 func (c *Client) Cancel(ctx context.Context, token, ticketID, reason string) error {
-	_, err := c.do(ctx, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(ticketID)+"/cancel", token, map[string]string{"reason": reason}, nil)
+	_, err := c.do(ctx, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(ticketID)+"/cancel", token, hallq.CancelRequest{Reason: reason}, nil)
 	return err
 }
 
@@ -164,18 +130,9 @@ func (c *Client) Printed(ctx context.Context, token, ticketID string) error {
 	return err
 }
 
-// RatingRequest is POST /api/v1/ratings.
-type RatingRequest struct {
-	Counter   int   `json:"counter"`
-	Score     int   `json:"score"`
-	DeviceSeq int64 `json:"device_seq"`
-	AgeMS     int64 `json:"age_ms"`
-	AgeCapped bool  `json:"age_capped,omitempty"`
-}
-
 // Rate sends one rating press; the server answers with the rating as first
 // recorded.
-func (c *Client) Rate(ctx context.Context, token string, req RatingRequest) (*hallq.Rating, error) {
+func (c *Client) Rate(ctx context.Context, token string, req hallq.RatingPress) (*hallq.Rating, error) {
 	var r hallq.Rating
 	if _, err := c.do(ctx, http.MethodPost, "/api/v1/ratings", token, req, &r); err != nil {
 		return nil, err
@@ -209,32 +166,9 @@ func (c *Client) Heartbeat(ctx context.Context, token string, health any) error 
 	return err
 }
 
-// Hall is the part of GET /api/v1/hall a kiosk uses.
-type Hall struct {
-	Hall struct {
-		Name          string    `json:"name"`
-		Language      string    `json:"language"`
-		PriorityKinds []string  `json:"priority_kinds"`
-		Now           time.Time `json:"now"`
-	} `json:"hall"`
-	Services []Service `json:"services"`
-}
-
-// Service is a service with its live queue figures.
-type Service struct {
-	Code           string `json:"code"`
-	Name           string `json:"name"`
-	NameEN         string `json:"name_en"`
-	Order          int    `json:"order"`
-	Open           bool   `json:"open"`
-	Waiting        int    `json:"waiting"`
-	EstimatedWaitS int    `json:"estimated_wait_s"`
-	ClosedReason   string `json:"closed_reason,omitempty"`
-}
-
 // Hall reads the hall's services and their queues.
-func (c *Client) Hall(ctx context.Context, token string) (*Hall, error) {
-	var h Hall
+func (c *Client) Hall(ctx context.Context, token string) (*hallq.HallView, error) {
+	var h hallq.HallView
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/hall", token, nil, &h); err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq"
 )
 
 //go:embed static
@@ -42,7 +42,7 @@ type Status struct {
 // Options wire the page to the kiosk.
 type Options struct {
 	// Hall returns the hall view, at most a few seconds old.
-	Hall func(ctx context.Context) (*hallclient.Hall, error)
+	Hall func(ctx context.Context) (*hallq.HallView, error)
 	// Take asks for a ticket; priority is "" or a priority kind.
 	Take func(ctx context.Context, service, priority string) Outcome
 	// Status reports the lamps.
@@ -54,11 +54,11 @@ type Options struct {
 
 // hallJSON is GET /hall.json.
 type hallJSON struct {
-	Name     string               `json:"name"`
-	Services []hallclient.Service `json:"services"`
-	Priority bool                 `json:"priority"`
-	Status   Status               `json:"status"`
-	Stale    bool                 `json:"stale"` // the server did not answer: figures are old
+	Name     string              `json:"name"`
+	Services []hallq.ServiceView `json:"services"`
+	Priority bool                `json:"priority"`
+	Status   Status              `json:"status"`
+	Stale    bool                `json:"stale"` // the server did not answer: figures are old
 }
 
 // Handler serves the page. It answers only requests addressed to this
@@ -72,7 +72,7 @@ func Handler(o Options) http.Handler {
 	mux.Handle("GET /", files)
 	mux.HandleFunc("GET /hall.json", func(w http.ResponseWriter, r *http.Request) {
 		h, err := o.Hall(r.Context())
-		out := hallJSON{Priority: o.Priority, Stale: err != nil, Services: []hallclient.Service{}}
+		out := hallJSON{Priority: o.Priority, Stale: err != nil, Services: []hallq.ServiceView{}}
 		if o.Status != nil {
 			out.Status = o.Status()
 		}

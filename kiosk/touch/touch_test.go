@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq"
 )
 
 func TestGuards(t *testing.T) {
 	taken := 0
 	h := Handler(Options{
-		Hall: func(context.Context) (*hallclient.Hall, error) { return &hallclient.Hall{}, nil },
+		Hall: func(context.Context) (*hallq.HallView, error) { return &hallq.HallView{}, nil },
 		Take: func(context.Context, string, string) Outcome { taken++; return Outcome{OK: true, Label: "1001"} },
 	})
 	tests := []struct {

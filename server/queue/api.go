@@ -129,39 +129,3 @@ type RateRequest struct {
 	// AgeCapped says the device could not know the exact age.
 	AgeCapped bool
 }
-
-// HallView is the public state of the hall: what GET /api/v1/hall answers
-// and what a stream snapshot carries.
-type HallView struct {
-	Hall     HallInfo      `json:"hall"`
-	Services []ServiceView `json:"services"`
-	Counters []CounterView `json:"counters"`
-	// Recent are the most recent calls, newest first (for hall displays).
-	Recent []hallq.Event `json:"recent"`
-}
-
-// HallInfo is the hall-wide part of a HallView.
-type HallInfo struct {
-	Name          string              `json:"name"`
-	Day           string              `json:"day"`
-	TimeZone      string              `json:"time_zone"`
-	Language      string              `json:"language"`
-	Notice        string              `json:"notice"`
-	RatingScale   []hallq.RatingLevel `json:"rating_scale"`
-	PriorityKinds []string            `json:"priority_kinds"`
-	Now           time.Time           `json:"now"`
-}
-
-// ServiceView is one service with its live queue figures.
-type ServiceView struct {
-	hallq.Service
-	Open           bool   `json:"open"`
-	Waiting        int    `json:"waiting"`
-	EstimatedWaitS int    `json:"estimated_wait_s"`
-	Closed         string `json:"closed_reason,omitempty"` // "outside_hours" or "daily_cap" when !Open
-	// LastCalled is the label most recently called in this service.
-	LastCalled string `json:"last_called,omitempty"`
-}
-
-// CounterView is a counter with its current ticket.
-type CounterView = hallq.Counter

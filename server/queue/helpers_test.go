@@ -211,7 +211,7 @@ func (h *hall) drain(counter int, by Actor) []string {
 
 // snapshot is everything a caller can see of the engine.
 type snapshot struct {
-	Hall    HallView
+	Hall    hallq.HallView
 	Waiting []*hallq.Ticket
 	Tickets []*hallq.Ticket
 	LastSeq int64

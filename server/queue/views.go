@@ -14,9 +14,9 @@ import (
 //
 // Services are sorted by Order then Code, counters by number. A service's
 // EstimatedWaitS is the estimate a ticket issued now would get.
-func (e *Engine) Hall(now time.Time) HallView {
-	v := HallView{
-		Hall: HallInfo{
+func (e *Engine) Hall(now time.Time) hallq.HallView {
+	v := hallq.HallView{
+		Hall: hallq.HallInfo{
 			Name:          e.settings.Name,
 			Day:           e.day,
 			TimeZone:      e.settings.TimeZone,
@@ -26,8 +26,8 @@ func (e *Engine) Hall(now time.Time) HallView {
 			PriorityKinds: slices.Clone(e.settings.PriorityKinds),
 			Now:           e.local(now),
 		},
-		Services: []ServiceView{},
-		Counters: []CounterView{},
+		Services: []hallq.ServiceView{},
+		Counters: []hallq.Counter{},
 		Recent:   e.recentView(),
 	}
 	waiting := map[string]int{}
@@ -36,7 +36,7 @@ func (e *Engine) Hall(now time.Time) HallView {
 	}
 	for _, s := range e.sortedServices() {
 		reason := e.closedReason(now, s)
-		v.Services = append(v.Services, ServiceView{
+		v.Services = append(v.Services, hallq.ServiceView{
 			Service:        cloneService(*s),
 			Open:           reason == "",
 			Waiting:        waiting[s.Code],
