@@ -8,7 +8,7 @@ import (
 // EventType names what happened.
 type EventType string
 
-// Event types, as listed in DESIGN.md.
+// Event types (docs/API.md lists them with their fields).
 const (
 	EventTicketIssued      EventType = "ticket.issued"
 	EventTicketCalled      EventType = "ticket.called"
@@ -29,7 +29,7 @@ const (
 )
 
 // Event is one entry of the hall's log, numbered without gaps. Its JSON form
-// is the API contract (EVENT in DESIGN.md).
+// is the API contract (docs/API.md).
 type Event struct {
 	Seq     int64     `json:"seq"`
 	Type    EventType `json:"type"`

@@ -60,7 +60,7 @@ const (
 	AnnounceOff    = "off"
 )
 
-// Default call phrases (GLOSSARY.md).
+// Default call phrases (docs/GLOSSARY.md).
 const (
 	DefaultAnnouncePhrase   = "Xin mời công dân có số thứ tự {number} đến quầy số {counter}"
 	DefaultAnnouncePhraseEN = "Number {number}, please go to counter {counter}"

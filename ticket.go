@@ -24,7 +24,7 @@ func (s TicketState) Active() bool {
 }
 
 // Ticket is a citizen's numbered place in a service's queue. Its JSON form is
-// the API contract (TICKET in DESIGN.md): fields may be added, never renamed.
+// the API contract (docs/API.md): fields may be added, never renamed.
 type Ticket struct {
 	ID       string      `json:"id"`
 	Label    string      `json:"label"`

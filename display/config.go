@@ -19,7 +19,8 @@ const (
 type Config struct {
 	// Server is the hall server, "http://hall.local:8080".
 	Server string `toml:"server"`
-	// Token is the display's device token (hallserver device add … display).
+	// Token is the display's device token (from enrolment, or `hallserver
+	// device add -db FILE -kind display -name NAME`).
 	Token string `toml:"token"`
 	// Mode is "hall" (the last calls) or "counter" (one counter's number).
 	Mode    string `toml:"mode"`

@@ -31,7 +31,7 @@ type Renderer interface {
 	Render(v View) error
 }
 
-// words in each language (GLOSSARY.md).
+// words in each language (docs/GLOSSARY.md).
 var words = map[string]map[string]string{
 	"vi": {"counter": "Quầy số", "number": "Số thứ tự", "waiting": "Đang chờ", "offline": "Mất kết nối máy chủ",
 		"open": "Đang mở", "paused": "Tạm dừng", "closed": "Đóng quầy", "called": "Mời đến quầy", "serving": "Đang phục vụ",

@@ -7,7 +7,7 @@ import (
 	"github.com/hallq/hallq/printer/raster"
 )
 
-// sampleTicket is the demo hall's ticket (shared/GLOSSARY.md).
+// sampleTicket is the demo hall's ticket (docs/GLOSSARY.md).
 func sampleTicket() Ticket {
 	return Ticket{
 		Hall:                 "Bộ phận Một cửa UBND phường Lộc Thọ, TP. Nha Trang",

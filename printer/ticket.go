@@ -51,7 +51,7 @@ type Texts struct {
 	OutOfPaperHd string
 }
 
-// TextsVI are the Vietnamese defaults (shared/GLOSSARY.md).
+// TextsVI are the Vietnamese defaults (docs/GLOSSARY.md).
 var TextsVI = Texts{
 	YourNumber:   "Số thứ tự của bạn",
 	Issued:       "Giờ lấy số: %s ngày %s",

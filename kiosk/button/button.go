@@ -1,7 +1,8 @@
 // Package button reads push-buttons on GPIO pins through periph.io and
 // drives the LEDs beside them.
 //
-// It works around three periph.io traps (shared/HARDWARE.md):
+// It works around three periph.io traps (docs/INSTALL.md, "periph.io on a
+// Raspberry Pi 5"):
 //
 //   - WaitForEdge(-1) returns at once on the GPIO character device (since host
 //     v3.8.3 a timeout of 0 waits forever and a negative one does not wait),

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hallq/hallq/kiosk/config"
+	"github.com/hallq/hallq/kiosk/sim"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -109,5 +111,49 @@ func TestSim(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "pad1-score3") {
 		t.Errorf("the key list does not name the pads' buttons:\n%s", out.String())
+	}
+}
+
+// TestDocumentedSimKeys: the key list docs/KIOSK.md shows is what the kiosk
+// prints for the example config, so a reader who types '2' gets what the
+// guide says.
+func TestDocumentedSimKeys(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "KIOSK.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "The kiosk prints its keys at start:\n\n```\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/KIOSK.md: no key list after \"The kiosk prints its keys at start:\"")
+	}
+	cfg, err := config.Load(filepath.Join("..", "..", "firmware-config", "kiosk.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	board, err := sim.NewBoard(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer board.Close()
+	var help strings.Builder
+	board.WriteHelp(&help)
+	printed := map[string]bool{}
+	for _, l := range strings.Split(help.String(), "\n") {
+		printed[strings.Join(strings.Fields(l), " ")] = true
+	}
+	n := 0
+	for _, l := range strings.Split(block, "\n") {
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" || l == "…" {
+			continue
+		}
+		n++
+		if !printed[l] {
+			t.Errorf("docs/KIOSK.md shows %q, which the kiosk does not print; it prints:\n%s", l, help.String())
+		}
+	}
+	if n < 5 {
+		t.Errorf("docs/KIOSK.md's key list has %d lines; want the buttons of the example", n)
 	}
 }

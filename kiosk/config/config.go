@@ -388,7 +388,7 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 		Server: c.pin("lamps.server", f.Lamps.Server, false),
 	}
 	if (len(f.Buttons) > 0 || f.Touch.Enabled) && cfg.KioskToken == "" {
-		c.Problemf("server.token", "is required (or server.token_file) to issue tickets: a kiosk token from `hallserver device add -kind kiosk`")
+		c.Problemf("server.token", "is required (or server.token_file) to issue tickets: a kiosk token from `hallserver device add -db FILE -kind kiosk`")
 	}
 
 	c.pads(cfg, f.Pads)

@@ -114,8 +114,8 @@ type Family struct {
 	CP1258                 int
 }
 
-// Families from shared/HARDWARE.md. Pages marked uncertain there are
-// included so they can be tried; every number can be overridden in config.
+// Families: the sources of each number, and which are unverified, are in
+// docs/PRINTER.md. Every number can be overridden in config.
 var Families = map[string]Family{
 	"epson":   {"epson", 30, 31, 52},
 	"citizen": {"citizen", 30, 31, 32},

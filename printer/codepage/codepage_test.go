@@ -16,7 +16,7 @@ var (
 	epson1258 = CP1258Encoding{Page: 52}
 )
 
-// TestWorkedExamples checks the byte examples in shared/HARDWARE.md.
+// TestWorkedExamples checks the byte examples in docs/PRINTER.md.
 func TestWorkedExamples(t *testing.T) {
 	tests := []struct {
 		name string

@@ -1,7 +1,7 @@
 // Package escpos builds ESC/POS command streams for thermal receipt printers.
 //
 // An Encoder appends commands to a byte slice; it does no I/O. The byte
-// sequences follow the command table in shared/HARDWARE.md, and the tests
+// sequences follow the command table in docs/PRINTER.md, and the tests
 // compare them byte for byte.
 package escpos
 

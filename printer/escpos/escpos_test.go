@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// hx formats bytes as in HARDWARE.md ("1B 40").
+// hx formats bytes as in docs/PRINTER.md ("1B 40").
 func hx(b []byte) string { return fmt.Sprintf("% X", b) }
 
-// TestCommands checks every command against the table in shared/HARDWARE.md.
+// TestCommands checks every command against the table in docs/PRINTER.md.
 func TestCommands(t *testing.T) {
 	must := func(err error) {
 		if err != nil {
@@ -57,7 +57,7 @@ func TestCommands(t *testing.T) {
 			"1D 28 6B 04 00 31 41 32 00 " + // model 2
 				"1D 28 6B 03 00 31 43 06 " + // module size 6
 				"1D 28 6B 03 00 31 45 31 " + // level M
-				"1D 28 6B 07 00 31 50 30 31 30 32 35 " + // HARDWARE.md worked example
+				"1D 28 6B 07 00 31 50 30 31 30 32 35 " + // docs/PRINTER.md worked example
 				"1D 28 6B 03 00 31 51 30"}, // print
 		{"status query", func(e *Encoder) { e.Raw(StatusQuery(4)...) }, "10 04 04"},
 	}

@@ -1,7 +1,7 @@
 package display
 
 // texts holds every word the pages show, per language, in one place
-// (GLOSSARY.md has the defaults).
+// (docs/GLOSSARY.md has the defaults).
 var texts = map[string]map[string]string{
 	"vi": {
 		"number":         "Số thứ tự",
