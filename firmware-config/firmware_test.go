@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -607,5 +608,68 @@ func TestShellScripts(t *testing.T) {
 	cmd.Dir = repo
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// udevRules evaluates the USB part of the printer rule the way udev does
+// for a /dev/usb/lpN device whose parents carry attrs: each rule line
+// applies when all its ATTRS{…}=="…" match; it returns the symlinks and
+// group the device gets.
+func udevRules(t *testing.T, attrs map[string]string) (symlinks []string, group string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "firmware-config", "udev", "60-hallq-printer.rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, usb, ok := strings.Cut(string(data), "LABEL=\"hallq_printer_usb\"")
+	if !ok {
+		t.Fatal("the rule has no hallq_printer_usb section")
+	}
+	usb, _, _ = strings.Cut(usb, "LABEL=")
+	match := regexp.MustCompile(`ATTRS\{(\w+)\}=="([^"]*)"`)
+	for line := range strings.Lines(usb) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "GOTO=") {
+			break
+		}
+		applies := true
+		for _, m := range match.FindAllStringSubmatch(line, -1) {
+			if attrs[m[1]] != m[2] {
+				applies = false
+			}
+		}
+		if !applies {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`SYMLINK\+="([^"]+)"`).FindAllStringSubmatch(line, -1) {
+			symlinks = append(symlinks, m[1])
+		}
+		if m := regexp.MustCompile(`GROUP="([^"]+)"`).FindStringSubmatch(line); m != nil {
+			group = m[1]
+		}
+	}
+	return symlinks, group
+}
+
+// TestUdevRuleNamesAnyUSBPrinter: a printer whose ids are in no list still
+// gets /dev/hallq-printer, through its USB printer-class interface (07).
+func TestUdevRuleNamesAnyUSBPrinter(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		attrs map[string]string
+	}{
+		{"listed Epson", map[string]string{"idVendor": "04b8", "idProduct": "0202", "bInterfaceClass": "07"}},
+		{"unlisted printer", map[string]string{"idVendor": "28e9", "idProduct": "0289", "bInterfaceClass": "07"}},
+	} {
+		links, group := udevRules(t, tc.attrs)
+		if !slices.Contains(links, "hallq-printer") || group != "lp" {
+			t.Errorf("%s: symlinks %v, group %q; want hallq-printer and lp", tc.name, links, group)
+		}
+	}
+	if links, _ := udevRules(t, map[string]string{"idVendor": "28e9", "idProduct": "0289", "bInterfaceClass": "ff"}); len(links) != 0 {
+		t.Errorf("a vendor-class interface got %v", links)
 	}
 }

@@ -55,14 +55,40 @@ const (
 	Width80E = 512 // 80 mm paper on older 180-dpi Epson TM-T88
 )
 
-// Profile describes one printer.
+// Cut is how a ticket is cut off.
+type Cut int
+
+// Cuts: partial (the zero value; some Chinese printers know only this
+// one), full, or feed to the cutter first.
+const (
+	CutPartial Cut = iota
+	CutFull
+	CutFeed
+)
+
+func (c Cut) escpos() escpos.CutMode {
+	switch c {
+	case CutFull:
+		return escpos.FullCut
+	case CutFeed:
+		return escpos.FeedCut
+	}
+	return escpos.PartialCut
+}
+
+// Profile describes one printer. Settings builds one from a hall's
+// config, with every number overridable.
 type Profile struct {
 	Width int  // printable dots across: Width58, Width80 or Width80E
 	Mode  Mode // Hybrid when zero
 	// Encoding is the Vietnamese code page for CodePage mode; nil means
 	// TCVN-3 on pages 30/31 (Epson, Citizen).
 	Encoding codepage.Encoding
-	Cut      escpos.CutMode // escpos.PartialCut when zero
+	Cut      Cut
+	// Columns and ColumnsSmall are the characters per line of printer text
+	// in font A and font B; 0 means Width/12 and Width/9. Lines are
+	// wrapped by the bytes sent, so a line never exceeds them.
+	Columns, ColumnsSmall int
 	// QRModule is the QR module size in dots; 0 picks one for the width.
 	QRModule int
 	// FeedLines is how many lines to feed before the cut so the last line
@@ -103,9 +129,7 @@ func NewLayout(p Profile, fonts *raster.Fonts, extra ...string) (*Layout, error)
 	if p.Encoding == nil {
 		p.Encoding = codepage.TCVN3{Lower: 30, Upper: 31}
 	}
-	if p.Cut == 0 {
-		p.Cut = escpos.PartialCut
-	}
+	p.Columns, p.ColumnsSmall = p.columns()
 	if p.QRModule == 0 {
 		p.QRModule = 6
 		if p.Width < Width80E {
@@ -242,9 +266,9 @@ func (w *writer) alignedBitmap(b *raster.Bitmap, a escpos.Alignment) {
 }
 
 func (w *writer) printerText(s string, st style) {
-	cell := 12
+	cols := w.l.p.Columns
 	if st.small {
-		cell = 9
+		cols = w.l.p.ColumnsSmall
 	}
 	w.e.Align(escpos.Alignment(st.align))
 	if st.small {
@@ -256,7 +280,7 @@ func (w *writer) printerText(s string, st style) {
 	if st.tall {
 		_ = w.e.Size(1, 2)
 	}
-	for _, ln := range wrapColumns(s, w.l.p.Width/cell) {
+	for _, ln := range wrapColumns(s, cols, w.cells) {
 		if isASCII(ln) {
 			w.e.Text(ln)
 		} else {
@@ -283,12 +307,23 @@ func (w *writer) printerText(s string, st style) {
 	}
 }
 
-// wrapColumns breaks s at spaces into lines of at most cols characters.
-func wrapColumns(s string, cols int) []string {
+// cells is how many character cells s takes as printer text: its bytes
+// as sent (in CodePage mode a CP1258 tone mark is a byte of its own).
+func (w *writer) cells(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
+	return w.l.p.Encoding.Cells(s)
+}
+
+// wrapColumns breaks s at spaces into lines of at most cols cells, as
+// cells counts them; a word longer than a line is split between
+// characters.
+func wrapColumns(s string, cols int, cells func(string) int) []string {
 	var lines []string
 	line, n := "", 0
 	for _, word := range strings.Fields(s) {
-		wn := utf8.RuneCountInString(word)
+		wn := cells(word)
 		switch {
 		case n == 0:
 			line, n = word, wn
@@ -299,9 +334,21 @@ func wrapColumns(s string, cols int) []string {
 			line, n = word, wn
 		}
 		for n > cols {
-			rs := []rune(line)
-			lines = append(lines, string(rs[:cols]))
-			line, n = string(rs[cols:]), n-cols
+			// Split before the first character that does not fit.
+			head, used := "", 0
+			for i, r := range line {
+				c := cells(string(r))
+				if used+c > cols && used > 0 {
+					head, line = line[:i], line[i:]
+					break
+				}
+				used += c
+			}
+			if head == "" {
+				break // one character wider than a line: send it as it is
+			}
+			lines = append(lines, head)
+			n = cells(line)
 		}
 	}
 	if n > 0 {
@@ -331,7 +378,7 @@ func (w *writer) bigNumber(label string) {
 		}
 		return
 	}
-	mul := w.l.p.Width / (12 * max(1, len(label)))
+	mul := w.l.p.Columns / max(1, len(label))
 	mul = min(max(mul, 1), 8)
 	w.e.Align(escpos.Center).Bold(true)
 	_ = w.e.Size(mul, mul)
@@ -360,6 +407,6 @@ func (w *writer) finish() ([]byte, error) {
 		return nil, w.err
 	}
 	w.e.FeedLines(byte(w.l.p.FeedLines))
-	w.e.Cut(w.l.p.Cut)
+	w.e.Cut(w.l.p.Cut.escpos())
 	return w.e.Bytes(), nil
 }

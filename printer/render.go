@@ -113,14 +113,14 @@ func (l *Layout) TestPage() ([]byte, error) {
 	tx := testPageTexts()
 	w.line(tx[0], stTitle)
 	w.line(tx[1], stHeading)
-	w.line(fmt.Sprintf("width %d dots, mode %s", l.p.Width, l.p.Mode), stSmall)
+	w.line(l.p.String(), stSmall)
 	for _, s := range tx[2:] {
 		w.line(s, stBody)
 	}
 	w.line("left", style{size: sizeBody, align: raster.AlignLeft})
 	w.line("centre", style{size: sizeBody, align: raster.AlignCenter})
 	w.line("right", style{size: sizeBody, align: raster.AlignRight})
-	w.line(strings.Repeat("0123456789", l.p.Width/120+1)[:l.p.Width/12], stBody)
+	w.line(strings.Repeat("0123456789", l.p.Columns/10+1)[:l.p.Columns], stBody)
 	ruler := raster.NewBitmap(l.p.Width, 16)
 	for x := 0; x < l.p.Width; x++ {
 		for y := 0; y < 16; y++ {

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,45 +54,71 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
 
-// printerFlags are the flags that describe a printer.
+// printerFlags are the flags that describe a printer: its profile, every
+// number of which can be set (printer.Settings), and the fonts.
 type printerFlags struct {
-	width          int
-	mode, encoding string
-	family         string
+	s              printer.Settings
+	padRaster      bool
 	font, boldFont string
 }
 
+// flagOf names the flag that sets a printer setting.
+var flagOf = map[string]string{
+	printer.SetDots: "-width", printer.SetPaper: "-width", printer.SetMode: "-mode", printer.SetFamily: "-family",
+	printer.SetCodePage: "-encoding", printer.SetTCVN3Lower: "-tcvn3-lower", printer.SetTCVN3Upper: "-tcvn3-upper",
+	printer.SetCP1258Page: "-cp1258-page", printer.SetColumns: "-columns", printer.SetColumnsSmall: "-columns-small",
+	printer.SetCut: "-cut",
+}
+
 func (pf *printerFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&pf.width, "width", printer.Width80, "printable width in dots: 384 (58 mm), 512 (older 80 mm Epson) or 576 (80 mm)")
-	fs.StringVar(&pf.mode, "mode", "hybrid", "how Vietnamese is printed: hybrid, raster or codepage")
-	fs.StringVar(&pf.encoding, "encoding", "tcvn3", "code page for -mode codepage: tcvn3 or cp1258")
-	fs.StringVar(&pf.family, "family", "epson", "printer family for code page numbers: epson, citizen, bixolon, generic, rongta")
+	fs.IntVar(&pf.s.Dots, "width", printer.Width80, "printable width in dots: 384 (58 mm), 512 (older 80 mm Epson) or 576 (80 mm)")
+	fs.StringVar(&pf.s.Mode, "mode", "hybrid", "how Vietnamese is printed: hybrid, raster or codepage")
+	fs.StringVar(&pf.s.CodePage, "encoding", "", "code page for -mode codepage: tcvn3 or cp1258 (default: TCVN-3 where the family has it)")
+	fs.StringVar(&pf.s.Family, "family", "epson", "printer family for code page numbers: "+printer.FamilyNames)
+	pageFlag := func(name string, dst **int, what string) {
+		fs.Func(name, "ESC t number of "+what+", overriding the family's (see the printer's self-test page)", func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("want a number, not %q", v)
+			}
+			*dst = &n
+			return nil
+		})
+	}
+	pageFlag("tcvn3-lower", &pf.s.TCVN3Lower, "the TCVN-3 lowercase page")
+	pageFlag("tcvn3-upper", &pf.s.TCVN3Upper, "the TCVN-3 capitals page")
+	pageFlag("cp1258-page", &pf.s.CP1258Page, "CP1258")
+	fs.IntVar(&pf.s.Columns, "columns", 0, "characters a line in font A (default: width/12)")
+	fs.IntVar(&pf.s.ColumnsSmall, "columns-small", 0, "characters a line in font B (default: width/9)")
+	fs.BoolVar(&pf.padRaster, "pad-raster", false, "send raster lines with their white margin, for printers that do not centre images")
+	fs.StringVar(&pf.s.Cut, "cut", "partial", "cut command: partial (GS V 1), full (GS V 0) or feed (GS V 66 0)")
 	fs.StringVar(&pf.font, "font", raster.DefaultRegular, "TrueType font for raster text")
 	fs.StringVar(&pf.boldFont, "bold-font", raster.DefaultBold, "bold TrueType font")
 }
 
 func (pf *printerFlags) fonts() (*raster.Fonts, error) { return raster.Load(pf.font, pf.boldFont) }
 
+// profile resolves the flags; a bad value is named by its flag.
+func (pf *printerFlags) profile() (printer.Profile, error) {
+	s := pf.s
+	if pf.padRaster {
+		s.PadRaster = &pf.padRaster
+	}
+	p, errs := s.Profile()
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = flagOf[e.Setting] + ": " + e.Msg
+		}
+		return p, errors.New(strings.Join(msgs, "\n"))
+	}
+	return p, nil
+}
+
 func (pf *printerFlags) layout(extra ...string) (*printer.Layout, *raster.Fonts, error) {
-	mode, err := printer.ParseMode(pf.mode)
+	p, err := pf.profile()
 	if err != nil {
 		return nil, nil, err
-	}
-	fam, ok := codepage.Families[pf.family]
-	if !ok {
-		return nil, nil, fmt.Errorf("unknown printer family %q", pf.family)
-	}
-	p := printer.Profile{Width: pf.width, Mode: mode}
-	switch pf.encoding {
-	case "tcvn3":
-		if fam.TCVN3Lower < 0 && mode == printer.CodePage {
-			return nil, nil, fmt.Errorf("family %s has no TCVN-3 pages: use -encoding cp1258", pf.family)
-		}
-		p.Encoding = codepage.TCVN3{Lower: byte(fam.TCVN3Lower), Upper: byte(fam.TCVN3Upper)}
-	case "cp1258":
-		p.Encoding = codepage.CP1258Encoding{Page: byte(fam.CP1258)}
-	default:
-		return nil, nil, fmt.Errorf("unknown encoding %q (want tcvn3 or cp1258)", pf.encoding)
 	}
 	fonts, err := pf.fonts()
 	if err != nil {
@@ -161,11 +189,14 @@ func writeOutput(job []byte, out string, pf printerFlags, fonts *raster.Fonts, s
 }
 
 func renderPNG(job []byte, out string, pf printerFlags, fonts *raster.Fonts, stderr io.Writer) error {
-	fam, ok := codepage.Families[pf.family]
-	if !ok {
-		return fmt.Errorf("unknown printer family %q", pf.family)
+	p, err := pf.profile()
+	if err != nil {
+		return err
 	}
-	res, err := decode.Render(job, decode.Options{Width: pf.width, Fonts: fonts, Pages: fam.Pages()})
+	// The family's pages, and over them the ones the flags chose.
+	pages := codepage.Families[pf.s.Family].Pages()
+	maps.Copy(pages, p.Pages())
+	res, err := decode.Render(job, decode.Options{Width: p.Width, Fonts: fonts, Pages: pages})
 	if err != nil {
 		return err
 	}

@@ -97,3 +97,37 @@ func TestVersion(t *testing.T) {
 		t.Errorf("got %q, %v; want \"escpos VERSION\"", out, err)
 	}
 }
+
+// TestProfileFlags: every number of a printer profile has a flag; the
+// ticket's bytes follow them, and a bad one is named by its flag.
+func TestProfileFlags(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "t.bin")
+	if msg, err := run(t, "ticket", "-mode", "codepage", "-family", "bixolon", "-encoding", "cp1258", "-cp1258-page", "45",
+		"-columns", "40", "-columns-small", "50", "-cut", "full", "-pad-raster", "-width", "512", "-o", bin); err != nil {
+		t.Fatalf("%v\n%s", err, msg)
+	}
+	job, _ := os.ReadFile(bin)
+	if !bytes.Contains(job, []byte{0x1B, 't', 45}) || !bytes.HasSuffix(job, []byte{0x1D, 'V', 0}) {
+		t.Errorf("the job lacks ESC t 45 or ends % X, not with the full cut", job[len(job)-4:])
+	}
+	// The PNG decodes the override's page too: no replacement characters.
+	if msg, err := run(t, "render", bin, "-mode", "codepage", "-family", "bixolon", "-encoding", "cp1258", "-cp1258-page", "45",
+		"-width", "512", "-o", filepath.Join(dir, "t.png")); err != nil || msg != "" {
+		t.Errorf("render with the override: %v %q", err, msg)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-mode", "codepage", "-family", "bixolon", "-encoding", "cp1258"}, "-cp1258-page: printers of family bixolon have no known CP1258 page"},
+		{[]string{"-tcvn3-lower", "0"}, "-tcvn3-lower: 0: an ESC t page number is 1 to 255"},
+		{[]string{"-cut", "saw"}, "-cut: must be partial"},
+		{[]string{"-width", "500"}, "-width: 500 dots"},
+	} {
+		_, err := run(t, append(append([]string{"ticket"}, tt.args...), "-o", bin)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}

@@ -24,7 +24,6 @@ import (
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/kiosk/sim"
-	"github.com/hallq/hallq/printer/codepage"
 	"github.com/hallq/hallq/printer/transport"
 )
 
@@ -93,6 +92,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	if f.checkConfig {
 		fmt.Fprintf(env.Stdout, "%s: OK\n", f.config)
+		if len(cfg.Buttons) > 0 || cfg.Touch.Enabled {
+			// What the printer will be sent, overrides included.
+			fmt.Fprintf(env.Stdout, "printer: %s (%s)\n", cfg.Printer.Profile, cfg.Printer.Device)
+		}
 		return exitOK
 	}
 	var level slog.Level
@@ -127,7 +130,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 			return err
 		}
 		defer simPrinter.Close()
-		simPrinter.Pages = codepage.Families[cfg.Printer.Family].Pages()
+		simPrinter.Pages = layout.Profile().Pages()
 		dial = func() (transport.Conn, error) { return simPrinter.Conn(opt), nil }
 	} else {
 		if _, err := host.Init(); err != nil {

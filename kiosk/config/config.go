@@ -14,7 +14,6 @@ import (
 
 	"github.com/hallq/hallq/internal/tomlconf"
 	"github.com/hallq/hallq/printer"
-	"github.com/hallq/hallq/printer/codepage"
 	"github.com/hallq/hallq/printer/raster"
 	"github.com/hallq/hallq/printer/transport"
 )
@@ -166,9 +165,17 @@ type printerSection struct {
 	Baud         int    `toml:"baud"`
 	Flow         string `toml:"flow"`
 	Paper        string `toml:"paper"`
+	Dots         int    `toml:"dots"`
 	Mode         string `toml:"mode"`
 	Family       string `toml:"family"`
 	CodePage     string `toml:"code_page"`
+	TCVN3Lower   *int   `toml:"tcvn3_lower"`
+	TCVN3Upper   *int   `toml:"tcvn3_upper"`
+	CP1258Page   *int   `toml:"cp1258_page"`
+	Columns      int    `toml:"columns"`
+	ColumnsSmall int    `toml:"columns_small"`
+	PadRaster    *bool  `toml:"pad_raster"`
+	Cut          string `toml:"cut"`
 	Font         string `toml:"font"`
 	BoldFont     string `toml:"bold_font"`
 	WriteTimeout string `toml:"write_timeout"`
@@ -452,45 +459,19 @@ func (c *checker) printer(cfg *Config, p *printerSection) {
 	default:
 		c.Problemf("printer.transport", "must be usb, serial or tcp, not %q", p.Transport)
 	}
-	switch p.Paper {
-	case "", "80mm", "80":
-		pc.Profile.Width = printer.Width80
-	case "58mm", "58":
-		pc.Profile.Width = printer.Width58
-	case "80mm-180dpi":
-		pc.Profile.Width = printer.Width80E
-	default:
-		c.Problemf("printer.paper", "must be \"80mm\", \"58mm\" or \"80mm-180dpi\" (older Epson TM-T88), not %q", p.Paper)
+	// Every number of the profile can be set here over the family's.
+	var errs []*printer.SettingError
+	pc.Profile, errs = printer.Settings{Paper: p.Paper, Dots: p.Dots, Mode: p.Mode, Family: p.Family,
+		CodePage: p.CodePage, TCVN3Lower: p.TCVN3Lower, TCVN3Upper: p.TCVN3Upper, CP1258Page: p.CP1258Page,
+		Columns: p.Columns, ColumnsSmall: p.ColumnsSmall, PadRaster: p.PadRaster, Cut: p.Cut}.Profile()
+	for _, e := range errs {
+		c.Problemf("printer."+e.Setting, "%s", e.Msg)
 	}
-	mode := p.Mode
-	if mode == "" {
-		mode = "hybrid"
-	}
-	m, err := printer.ParseMode(mode)
-	if err != nil {
-		c.Problemf("printer.mode", "must be hybrid, raster or codepage, not %q", mode)
-	}
-	pc.Profile.Mode = m
 	pc.Family = p.Family
 	if pc.Family == "" {
 		pc.Family = "epson"
 	}
-	fam, ok := codepage.Families[pc.Family]
-	if !ok {
-		c.Problemf("printer.family", "must be epson, citizen, bixolon, generic or rongta, not %q", pc.Family)
-	}
-	switch cp := p.CodePage; {
-	case !ok:
-	case cp == "" && fam.TCVN3Lower < 0, cp == "cp1258":
-		pc.Profile.Encoding = codepage.CP1258Encoding{Page: byte(fam.CP1258)}
-	case cp == "" || cp == "tcvn3":
-		if fam.TCVN3Lower < 0 {
-			c.Problemf("printer.code_page", "printers of family %s have no TCVN-3 pages: use \"cp1258\"", pc.Family)
-		}
-		pc.Profile.Encoding = codepage.TCVN3{Lower: byte(fam.TCVN3Lower), Upper: byte(fam.TCVN3Upper)}
-	default:
-		c.Problemf("printer.code_page", "must be tcvn3 or cp1258, not %q", cp)
-	}
+	m := pc.Profile.Mode
 	pc.Font, pc.BoldFont = p.Font, p.BoldFont
 	if pc.Font == "" {
 		pc.Font = raster.DefaultRegular

@@ -148,3 +148,43 @@ func TestExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestPrinterOverrides: every number of the printer profile can be set in
+// [printer], over the family's; a bad one is named with its line.
+func TestPrinterOverrides(t *testing.T) {
+	text := strings.Replace(minimal, "[printer]\nmode = \"codepage\"\n", `[printer]
+mode = "codepage"
+family = "bixolon"
+tcvn3_lower = 40
+tcvn3_upper = 41
+dots = 512
+columns = 42
+columns_small = 56
+pad_raster = true
+cut = "full"
+`, 1)
+	cfg, err := Parse("kiosk.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := printer.Profile{Width: 512, Mode: printer.CodePage, Encoding: codepage.TCVN3{Lower: 40, Upper: 41},
+		Columns: 42, ColumnsSmall: 56, PadRaster: true, Cut: printer.CutFull}
+	if cfg.Printer.Profile != want {
+		t.Errorf("got %+v, want %+v", cfg.Printer.Profile, want)
+	}
+	bad := strings.Replace(minimal, "[printer]\nmode = \"codepage\"\n", `[printer]
+mode = "codepage"
+family = "bixolon"
+code_page = "cp1258"
+columns = 300
+`, 1)
+	_, err = Parse("kiosk.toml", []byte(bad))
+	for _, w := range []string{
+		"kiosk.toml:6: printer.cp1258_page: printers of family bixolon have no known CP1258 page",
+		"kiosk.toml:10: printer.columns: 300 characters a line",
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("got %v, want %q", err, w)
+		}
+	}
+}

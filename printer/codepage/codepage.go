@@ -119,12 +119,13 @@ type Family struct {
 var Families = map[string]Family{
 	"epson":   {"epson", 30, 31, 52},
 	"citizen": {"citizen", 30, 31, 32},
-	"bixolon": {"bixolon", 49, 50, 41},
+	"bixolon": {"bixolon", 30, 31, -1},
 	"generic": {"generic", -1, -1, 27},
 	"rongta":  {"rongta", -1, -1, 35},
 }
 
 // Pages returns the charsets of family f by ESC t number, with CP437 at 0.
+// A hall's overrides are not in it: see PagesOf.
 func (f Family) Pages() map[int]*Charset {
 	m := map[int]*Charset{0: CP437}
 	if f.TCVN3Lower >= 0 {

@@ -153,3 +153,65 @@ func TestUnencodable(t *testing.T) {
 		}
 	}
 }
+
+// TestCP1258Precomposed: letters CP1258 has as one byte are sent as that
+// byte, not as a base letter and a combining tone.
+func TestCP1258Precomposed(t *testing.T) {
+	for in, want := range map[string]string{
+		"à": "E0", "á": "E1", "è": "E8", "é": "E9", "í": "ED", "ó": "F3", "ù": "F9", "ú": "FA",
+		"À": "C0", "Á": "C1", "È": "C8", "É": "C9", "Í": "CD", "Ó": "D3", "Ù": "D9", "Ú": "DA",
+		// No precomposed ì, ò, ả…: base and tone.
+		"ì": "69 CC", "ò": "6F CC", "ả": "61 D2", "ý": "79 EC",
+	} {
+		got, _, err := epson1258.Append(nil, in, 52)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hx(got) != want {
+			t.Errorf("%q: got %s, want %s", in, hx(got), want)
+		}
+	}
+}
+
+// TestCells counts what the printer gets per character: CP1258's tone
+// marks are bytes of their own, so they count; a page switch does not.
+func TestCells(t *testing.T) {
+	for _, tt := range []struct {
+		enc  Encoding
+		in   string
+		want int
+	}{
+		{epson1258, "Số", 3},
+		{epson1258, "Phường", 7},
+		{epson1258, "á", 1},
+		{epson1258, "…", 3},
+		{epsonTCVN, "Phường", 6},
+		{epsonTCVN, "Đất đai", 7},
+		{epsonTCVN, "…", 3},
+	} {
+		if got := tt.enc.Cells(tt.in); got != tt.want {
+			t.Errorf("%T %q: %d cells, want %d", tt.enc, tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestPagesOf: the pages an encoding selects, by its own numbers (a hall's
+// override included), for the decoder.
+func TestPagesOf(t *testing.T) {
+	p := PagesOf(TCVN3{Lower: 40, Upper: 41})
+	if p[40] != TCVN3Lower || p[41] != TCVN3Upper || p[0] != CP437 {
+		t.Errorf("TCVN3{40,41}: got %v", p)
+	}
+	if p := PagesOf(CP1258Encoding{Page: 77}); p[77] != CP1258 {
+		t.Errorf("CP1258{77}: got %v", p)
+	}
+}
+
+// TestBixolonNumbers: Bixolon's SRP tables put TCVN-3 at 30/31 (41, 49 and
+// 50 are Farsi, Hebrew and Arabic there) and list no CP1258.
+func TestBixolonNumbers(t *testing.T) {
+	f := Families["bixolon"]
+	if f.TCVN3Lower != 30 || f.TCVN3Upper != 31 || f.CP1258 >= 0 {
+		t.Errorf("bixolon: got %+v, want TCVN-3 30/31 and no CP1258", f)
+	}
+}

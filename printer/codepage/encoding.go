@@ -17,6 +17,24 @@ type Encoding interface {
 	// Check returns an *UnencodableError for the first character of s that
 	// the encoding cannot print.
 	Check(s string) error
+	// Cells is how many character cells s takes on the printer: one per
+	// byte of text sent (a CP1258 tone mark is a byte of its own), page
+	// switches not counted. Unencodable characters count as one.
+	Cells(s string) int
+}
+
+// PagesOf returns the charsets enc selects, by its ESC t numbers, with
+// CP437 at 0 (the page after ESC @): what a decoder needs to read back
+// what enc wrote, whatever numbers a hall configured.
+func PagesOf(enc Encoding) map[int]*Charset {
+	m := map[int]*Charset{0: CP437}
+	switch e := enc.(type) {
+	case TCVN3:
+		m[int(e.Lower)], m[int(e.Upper)] = TCVN3Lower, TCVN3Upper
+	case CP1258Encoding:
+		m[int(e.Page)] = CP1258
+	}
+	return m
 }
 
 // substitutes stand in for punctuation that a page lacks.
@@ -73,9 +91,27 @@ func (t TCVN3) Check(s string) error {
 	return err
 }
 
-// CP1258Encoding encodes with Windows-1258 on ESC t Page: letters are
-// decomposed, base letters recomposed where CP1258 has them (ơ, ư, â…), and
-// the five tone marks sent as combining bytes after their letter.
+// Cells implements Encoding: one byte per letter.
+func (t TCVN3) Cells(s string) int {
+	n := 0
+	for _, r := range norm.NFC.String(s) {
+		n += cellsOf(r)
+	}
+	return n
+}
+
+// cellsOf is the cells of a character sent as itself or its substitute.
+func cellsOf(r rune) int {
+	if sub, ok := substitutes[r]; ok && r >= utf8.RuneSelf {
+		return len(sub)
+	}
+	return 1
+}
+
+// CP1258Encoding encodes with Windows-1258 on ESC t Page: a letter the code
+// page has (à á è é í ó ù ú, their capitals, ă â ê ô ơ ư đ) is sent as its
+// byte; any other toned letter as its base letter followed by the tone mark
+// as a combining byte.
 type CP1258Encoding struct {
 	Page byte
 }
@@ -132,10 +168,10 @@ func (c CP1258Encoding) Append(dst []byte, s string, page int) ([]byte, int, err
 			dst = append(dst, 0x1B, 't', c.Page)
 			page = int(c.Page)
 		}
-		if sp, ok := cp1258Split[r]; ok {
-			dst = append(dst, sp[0], sp[1])
-		} else if b, ok := CP1258.Byte(r); ok {
+		if b, ok := CP1258.Byte(r); ok {
 			dst = append(dst, b)
+		} else if sp, ok := cp1258Split[r]; ok {
+			dst = append(dst, sp[0], sp[1])
 		} else if sub, ok := substitutes[r]; ok {
 			dst = append(dst, sub...)
 		} else {
@@ -149,6 +185,21 @@ func (c CP1258Encoding) Append(dst []byte, s string, page int) ([]byte, int, err
 func (c CP1258Encoding) Check(s string) error {
 	_, _, err := c.Append(nil, s, -1)
 	return err
+}
+
+// Cells implements Encoding: a letter sent with a combining tone is two.
+func (c CP1258Encoding) Cells(s string) int {
+	n := 0
+	for _, r := range norm.NFC.String(s) {
+		if _, ok := CP1258.Byte(r); !ok {
+			if _, ok := cp1258Split[r]; ok {
+				n += 2
+				continue
+			}
+		}
+		n += cellsOf(r)
+	}
+	return n
 }
 
 // Decode turns printer bytes on the given charset into NFC text: CP1258's
