@@ -29,23 +29,35 @@ type file struct {
 // Load reads every file of dir in fsys; they will be served under prefix
 // (such as "/staff/static/") as prefix + HASH + "/" + name.
 func Load(fsys fs.FS, dir, prefix string) (*Assets, error) {
+	a := &Assets{prefix: prefix, files: map[string]file{}}
+	if err := a.Add(fsys, dir); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Add serves the files of another folder too (files every site shares);
+// a name already served is an error.
+func (a *Assets) Add(fsys fs.FS, dir string) error {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("webasset: %w", err)
+		return fmt.Errorf("webasset: %w", err)
 	}
-	a := &Assets{prefix: prefix, files: map[string]file{}}
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
 		}
+		if _, dup := a.files[e.Name()]; dup {
+			return fmt.Errorf("webasset: %s is in two folders", e.Name())
+		}
 		body, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("webasset: %w", err)
+			return fmt.Errorf("webasset: %w", err)
 		}
 		sum := sha256.Sum256(body)
 		a.files[e.Name()] = file{hash: hex.EncodeToString(sum[:6]), body: body, ctype: mime.TypeByExtension(path.Ext(e.Name()))}
 	}
-	return a, nil
+	return nil
 }
 
 // URL is the checksummed URL of the file name; an error for an unknown

@@ -37,3 +37,28 @@ func TestServeAtChecksummedURL(t *testing.T) {
 		t.Errorf("GET %s: %d, want 404", old, rec.Code)
 	}
 }
+
+func TestAddSharedFolder(t *testing.T) {
+	fsys := fstest.MapFS{"static/app.js": {Data: []byte("a")}, "shared/icon.svg": {Data: []byte("<svg/>")}, "dup/app.js": {Data: []byte("b")}}
+	a, err := Load(fsys, "static", "/x/static/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Add(fsys, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.URL("icon.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(a.Pattern(), a)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+	if rec.Code != 200 || rec.Body.String() != "<svg/>" || rec.Header().Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET %s: %d %q %q", u, rec.Code, rec.Body, rec.Header().Get("Content-Type"))
+	}
+	if err := a.Add(fsys, "dup"); err == nil {
+		t.Error("a name in two folders was accepted")
+	}
+}

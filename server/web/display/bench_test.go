@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/hallq/hallq/internal/browsertest"
 )
 
 // BenchmarkCallToPage measures the delay from an officer's "next" (the
@@ -13,10 +15,14 @@ import (
 // headless Chromium, as seen by a MutationObserver the benchmark installs.
 // It reports the median and 95th percentile; see docs/BENCHMARKS.md (Displays).
 func BenchmarkCallToPage(b *testing.B) {
-	bctx := startBrowser(b)
+	br := startBrowser(b)
 	h := startHallTB(b)
-	ctx, cancel := chromedp.NewContext(bctx)
-	defer cancel()
+	tab, err := br.NewTab(browsertest.TabOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tab.Close()
+	ctx := tab.Ctx
 	for i := 0; i < b.N+1; i++ {
 		h.issue("A")
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -17,63 +16,30 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/browsertest"
 	"github.com/hallq/hallq/internal/netcut"
 )
 
-// chromiumPath finds Debian's chromium (or another Chrome).
-func chromiumPath() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// startBrowser starts one headless Chromium for a test or benchmark.
-func startBrowser(tb testing.TB) context.Context {
-	path := chromiumPath()
-	if path == "" {
-		tb.Skip("chromium not installed (on Debian: apt-get install chromium); browser tests skipped")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.WindowSize(1920, 1080),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tb.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	tb.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		tb.Fatalf("start chromium: %v", err)
-	}
-	return bctx
-}
+// startBrowser starts one headless Chromium for a test or benchmark
+// (skipped without Chromium, except in CI).
+func startBrowser(tb testing.TB) *browsertest.Browser { return browsertest.Start(tb) }
 
 // TestBrowser drives the pages in one headless Chromium, a tab per subtest.
 func TestBrowser(t *testing.T) {
-	bctx := startBrowser(t)
-	tab := func(t *testing.T) context.Context {
-		ctx, cancel := chromedp.NewContext(bctx)
-		t.Cleanup(cancel)
-		ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-		t.Cleanup(cancelT)
-		return ctx
-	}
+	b := startBrowser(t)
+	// Every tab fails its test if the page throws, logs an error or gets
+	// an error from its own server (a missing favicon included).
+	tab := func(t *testing.T) *browsertest.Tab { return b.Tab(t, browsertest.TabOptions{}) }
+	ctx := func(t *testing.T) context.Context { return tab(t).Ctx }
 	t.Run("HallCallsAndResume", func(t *testing.T) { testHallCallsAndResume(t, tab(t)) })
-	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, tab(t)) })
-	t.Run("CounterPage", func(t *testing.T) { testCounterPage(t, tab(t)) })
+	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, ctx(t)) })
+	t.Run("CounterPage", func(t *testing.T) { testCounterPage(t, ctx(t)) })
 	t.Run("TicketPage", func(t *testing.T) { testTicketPage(t, tab(t)) })
+	t.Run("HallLayout", func(t *testing.T) { testHallLayout(t, tab(t)) })
+	t.Run("RecallKeepsRows", func(t *testing.T) { testRecallKeepsRows(t, tab(t)) })
+	t.Run("CounterLayout", func(t *testing.T) { testCounterLayout(t, tab(t)) })
+	t.Run("PhoneLayoutAndStates", func(t *testing.T) { testPhone(t, tab(t)) })
+	t.Run("PhoneBadLink", func(t *testing.T) { testPhoneBadLink(t, tab(t)) })
 }
 
 // rows reads the hall page's call list as a person sees it: "label counter".
@@ -122,7 +88,10 @@ func eventually(t *testing.T, d time.Duration, what string, ok func() bool) time
 // testHallCallsAndResume: a call made through the API appears on the hall
 // page; the network between the page and the server goes down, five calls
 // are made, the network comes back: all five appear, in order.
-func testHallCallsAndResume(t *testing.T, ctx context.Context) {
+func testHallCallsAndResume(t *testing.T, tab *browsertest.Tab) {
+	ctx := tab.Ctx
+	// The page's own requests fail while the network is cut: expected.
+	tab.Allow("ERR_CONNECTION")
 	h := startHall(t, nil)
 	proxy, err := netcut.New(h.Addr)
 	if err != nil {
@@ -292,8 +261,11 @@ func testCounterPage(t *testing.T, ctx context.Context) {
 
 // testTicketPage: the citizen's phone follows the ticket from its QR code
 // until it is called.
-func testTicketPage(t *testing.T, ctx context.Context) {
+func testTicketPage(t *testing.T, tab *browsertest.Tab) {
+	ctx := tab.Ctx
 	h := startHall(t, nil)
+	// The wrong secret below: the API refuses it, as it should.
+	tab.Allow(" for " + h.URL + "/api/v1/tickets/")
 	h.issue("A")
 	tk := h.issue("A")
 	if !strings.Contains(tk.StatusURL, "/t/") {

@@ -121,8 +121,12 @@ func (h *testHall) login(user string) string {
 	if tok, ok := h.token[user]; ok {
 		return tok
 	}
+	pw := "demo-canbo"
+	if user == "admin" {
+		pw = "demo-admin"
+	}
 	var out struct{ Token string }
-	if code := h.do("POST", "/api/v1/login", "", map[string]string{"username": user, "password": "demo-canbo"}, &out); code != 200 {
+	if code := h.do("POST", "/api/v1/login", "", map[string]string{"username": user, "password": pw}, &out); code != 200 {
 		h.t.Fatalf("login %s: %d", user, code)
 	}
 	h.token[user] = out.Token
@@ -143,6 +147,14 @@ func (h *testHall) counter(n int, action string) (hallq.Ticket, int) {
 	var tk hallq.Ticket
 	code := h.do("POST", fmt.Sprintf("/api/v1/counters/%d/%s", n, action), h.login(fmt.Sprintf("canbo%d", n)), nil, &tk)
 	return tk, code
+}
+
+// notice puts text on the hall TV, as an admin.
+func (h *testHall) notice(text string) {
+	h.t.Helper()
+	if code := h.do("POST", "/api/v1/notice", h.login("admin"), map[string]string{"text": text}, nil); code != 200 && code != 204 {
+		h.t.Fatalf("notice: %d", code)
+	}
 }
 
 // call calls the next ticket at counter n, finishing its current one first.

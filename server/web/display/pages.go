@@ -11,11 +11,13 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"github.com/hallq/hallq/internal/webasset"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/hallq/hallq/internal/webasset"
+	"github.com/hallq/hallq/internal/webcommon"
 )
 
 //go:embed templates/*.html static/*
@@ -51,6 +53,9 @@ type Pages struct {
 // New parses the embedded templates and fingerprints the static files.
 func New(hall func() Hall) (*Pages, error) {
 	assets, err := webasset.Load(files, "static", StaticPrefix)
+	if err == nil {
+		err = assets.Add(webcommon.Files, webcommon.Dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("display: %w", err)
 	}

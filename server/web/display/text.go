@@ -22,6 +22,7 @@ var texts = map[string]map[string]string{
 		"ahead":          "Số người đang chờ trước bạn",
 		"est_wait":       "Thời gian chờ dự kiến",
 		"about_min":      "khoảng %d phút",
+		"about_min_one":  "khoảng %d phút",
 		"under_min":      "dưới 1 phút",
 		"state":          "Trạng thái",
 		"st_waiting":     "Đang chờ",
@@ -36,6 +37,9 @@ var texts = map[string]map[string]string{
 		"not_found":      "Không tìm thấy phiếu — vui lòng quét lại mã QR",
 		"keep_open":      "Giữ trang này mở: trang tự cập nhật.",
 		"recall":         "Gọi lại",
+		"vibrate_ask":    "Chạm vào đây để điện thoại rung khi đến lượt bạn",
+		"vibrate_on":     "Đã bật rung: điện thoại sẽ rung khi đến lượt bạn.",
+		"vibrate_none":   "Điện thoại này không rung được: hãy để ý màn hình.",
 	},
 	"en": {
 		"number":         "Number",
@@ -56,6 +60,7 @@ var texts = map[string]map[string]string{
 		"ahead":          "People ahead of you",
 		"est_wait":       "Estimated wait",
 		"about_min":      "about %d minutes",
+		"about_min_one":  "about %d minute",
 		"under_min":      "under a minute",
 		"state":          "State",
 		"st_waiting":     "Waiting",
@@ -70,6 +75,9 @@ var texts = map[string]map[string]string{
 		"not_found":      "Ticket not found — please scan the QR code again",
 		"keep_open":      "Keep this page open: it updates by itself.",
 		"recall":         "Recall",
+		"vibrate_ask":    "Tap here to make your phone vibrate when it is your turn",
+		"vibrate_on":     "Vibration on: your phone will vibrate when it is your turn.",
+		"vibrate_none":   "This phone cannot vibrate: please watch the screen.",
 	},
 }
 

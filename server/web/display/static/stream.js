@@ -156,22 +156,3 @@ function serviceName(code) {
   }
   return code;
 }
-
-function pad2(n) { return String(n).padStart(2, "0"); }
-
-// The clock shows the hall's time: the server's clock, offset by the zone in
-// the snapshot, so a TV with a wrong clock still shows the right time.
-const Clock = {
-  skew: 0, // server time − local time, ms
-  offsetMin: null,
-  sync(isoNow) {
-    if (!isoNow) return;
-    this.skew = new Date(isoNow) - Date.now();
-    const m = /([+-])(\d\d):(\d\d)$/.exec(isoNow);
-    this.offsetMin = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  },
-  now() {
-    const t = new Date(Date.now() + this.skew + (this.offsetMin ?? -new Date().getTimezoneOffset()) * 60000);
-    return { h: t.getUTCHours(), m: t.getUTCMinutes(), d: t.getUTCDate(), mo: t.getUTCMonth() + 1, y: t.getUTCFullYear() };
-  },
-};

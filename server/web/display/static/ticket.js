@@ -5,47 +5,100 @@
 "use strict";
 
 const POLL_MS = 5000;
+// States after which nothing more happens to the ticket: polling stops.
+const FINAL = ["done", "cancelled", "transferred"];
+// States in which the page still has news to give.
+const LIVE = ["waiting", "called", "serving"];
 let lastState = null;
+let pollTimer = null;
+let vibrateOn = false;
+const $ = (id) => document.getElementById(id);
 
 function fmt(s, n) { return s.replace("%d", n); }
 
+// waitText is an estimated wait as words: "khoảng 3 phút", "about 1 minute".
+function waitText(seconds) {
+  const mins = Math.round((seconds || 0) / 60);
+  if (mins < 1) return T.under_min;
+  return HallFmt.plural(mins, [T.about_min_one || T.about_min, T.about_min]);
+}
+
 function show(t) {
-  document.getElementById("t-number").textContent = t.label;
-  document.getElementById("t-service").textContent = serviceName(t.service);
-  const st = document.getElementById("t-state");
+  HallFmt.learn(t.issued_at);
+  $("t-number").textContent = t.label;
+  $("t-service").textContent = serviceName(t.service);
+  const st = $("t-state");
   let text = T["st_" + t.state] || t.state;
   if (t.state === "called" || t.state === "serving") text = fmt(text, t.counter);
   st.textContent = text;
   st.className = "t-state " + t.state;
   const waiting = t.state === "waiting";
-  document.getElementById("t-ahead").textContent = waiting ? t.waiting_ahead : "–";
-  const mins = Math.round((t.estimated_wait_s || 0) / 60);
-  document.getElementById("t-wait").textContent = !waiting ? "–" : mins < 1 ? T.under_min : fmt(T.about_min, mins);
-  const now = new Date();
-  document.getElementById("t-updated").textContent = pad2(now.getHours()) + ":" + pad2(now.getMinutes()) + ":" + pad2(now.getSeconds());
-  if (t.state === "called" && lastState !== "called" && lastState !== null && navigator.vibrate) {
+  $("t-ahead").textContent = waiting ? t.waiting_ahead : "–";
+  $("t-wait").textContent = waiting ? waitText(t.estimated_wait_s) : "–";
+  const live = LIVE.includes(t.state);
+  $("t-note").hidden = !live;
+  $("t-vibrate").hidden = !live;
+  if (t.state === "called" && lastState !== "called" && lastState !== null && vibrateOn) {
     navigator.vibrate([400, 200, 400]);
   }
   lastState = t.state;
   document.title = t.label + " — " + text;
+  if (FINAL.includes(t.state)) stop();
+}
+
+// badLink shows one message and nothing of a ticket, and stops asking.
+function badLink() {
+  stop();
+  for (const id of ["t-label", "t-number", "t-service", "t-facts", "t-note", "t-vibrate", "t-updated-line"]) $(id).hidden = true;
+  const st = $("t-state");
+  st.textContent = T.not_found;
+  st.className = "t-state bad";
+  document.title = T.not_found;
+  setOffline(false);
+}
+
+function stop() {
+  clearInterval(pollTimer);
+  pollTimer = null;
+  document.removeEventListener("visibilitychange", onVisible);
 }
 
 async function poll() {
   try {
     const r = await fetch(CONFIG.ticket, { cache: "no-store" });
     if (r.status === 404 || r.status === 403 || r.status === 401) {
-      document.getElementById("t-state").textContent = T.not_found;
-      setOffline(false);
+      badLink();
       return;
     }
     if (!r.ok) throw new Error(String(r.status));
-    show(await r.json());
+    const t = await r.json();
+    if (!pollTimer && lastState !== null) return; // stopped meanwhile
+    show(t);
+    // The server's clock, in the hall's zone.
+    const served = r.headers.get("Date");
+    $("t-updated").textContent = HallFmt.timeS(served ? new Date(served) : new Date());
     setOffline(false);
   } catch (e) {
     setOffline(true);
   }
 }
 
+function onVisible() { if (!document.hidden) poll(); }
+
+// Browsers let a page vibrate only after the person has touched it: the
+// page asks for a tap, and buzzes once to show it worked.
+function enableVibration() {
+  const b = $("t-vibrate");
+  if (vibrateOn || !navigator.vibrate) return;
+  vibrateOn = true;
+  navigator.vibrate(60);
+  b.textContent = T.vibrate_on;
+  b.classList.add("on");
+}
+
+if (!navigator.vibrate) $("t-vibrate").textContent = T.vibrate_none;
+$("t-vibrate").addEventListener("click", enableVibration);
+document.addEventListener("click", enableVibration);
 poll();
-setInterval(poll, POLL_MS);
-document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
+pollTimer = setInterval(poll, POLL_MS);
+document.addEventListener("visibilitychange", onVisible);
