@@ -1,14 +1,13 @@
 package kiosk_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hallq/hallq/internal/browsertest"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -34,23 +33,11 @@ enabled = true
 listen = "127.0.0.1:0"
 `
 
-func chromium(t *testing.T) string {
-	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	t.Skip("no chromium to drive the touch page (set CHROMIUM)")
-	return ""
-}
-
 // TestTouchPage: in headless Chromium, a touch on a service yields one
 // ticket and one print; the page shows the number, and English on request.
 func TestTouchPage(t *testing.T) {
 	t.Parallel()
-	exe := chromium(t)
+	b := browsertest.Start(t)
 	h := servertest.Start(t, servertest.Options{})
 	r := newRig(t, rigOptions{url: h.URL, toml: touchTOML})
 	page := r.k.TouchURL()
@@ -58,17 +45,11 @@ func TestTouchPage(t *testing.T) {
 		t.Fatal("touch mode on, but no page")
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
+	tab := b.Tab(t, browsertest.TabOptions{})
+	if err := tab.Resize(browsertest.Kiosks[2]); err != nil {
+		t.Fatal(err)
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := tab.Ctx
 
 	text := func(sel string) string {
 		t.Helper()

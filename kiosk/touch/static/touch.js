@@ -29,7 +29,11 @@ const T = {
   en: {
     prompt: "Please choose your procedure",
     waiting: n => `Waiting: ${n}`,
-    wait: s => s > 0 ? ` · Estimated wait: about ${Math.max(1, Math.ceil(s / 60))} minutes` : "",
+    wait: s => {
+      if (s <= 0) return "";
+      const m = Math.max(1, Math.ceil(s / 60));
+      return ` · Estimated wait: about ${m} minute${m === 1 ? "" : "s"}`;
+    },
     closed: { outside_hours: "Outside opening hours", daily_cap: "No more numbers today" },
     closedOther: "Not taking numbers now",
     priority: "Priority visitor (elderly, disabled, pregnant…)",
@@ -79,18 +83,75 @@ function render() {
     b.type = "button";
     b.className = "svc";
     b.dataset.service = s.code;
+    const inner = document.createElement("span");
+    inner.className = "in";
     const name = document.createElement("span");
     name.className = "name";
     name.textContent = lang === "en" && s.name_en ? s.name_en : s.name;
     const sub = document.createElement("span");
     sub.className = "sub";
-    sub.textContent = s.open ? t.waiting(s.waiting) + t.wait(s.estimated_wait_s) : (t.closed[s.closed_reason] || t.closedOther);
-    b.append(name, sub);
+    if (s.open) {
+      const count = document.createElement("span");
+      count.textContent = t.waiting(s.waiting);
+      const est = document.createElement("span");
+      est.className = "est";
+      est.textContent = t.wait(s.estimated_wait_s);
+      sub.append(count, est);
+    } else {
+      sub.textContent = t.closed[s.closed_reason] || t.closedOther;
+    }
+    inner.append(name, sub);
+    b.append(inner);
     b.disabled = !s.open || busy;
     b.addEventListener("click", () => take(s.code));
     return b;
   });
   main.replaceChildren(...buttons);
+  layout();
+}
+
+// layout places n buttons in the space between the header and the
+// priority button: it tries every number of columns and keeps the one
+// whose buttons are largest (a button is judged by the lesser of its width
+// and three times its height, as a wide button reads best), then shrinks
+// any text that still does not fit its button.
+function layout() {
+  const main = $("services");
+  const n = main.children.length;
+  if (!n) return;
+  const gap = Math.round(Math.max(8, Math.min(innerWidth, innerHeight) * 0.022));
+  main.style.setProperty("--gap", gap + "px");
+  main.style.gridTemplateColumns = main.style.gridTemplateRows = "";
+  const cs = getComputedStyle(main);
+  const W = main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const H = main.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+  let best = null;
+  for (let c = 1; c <= n; c++) {
+    const r = Math.ceil(n / c);
+    const bw = (W - (c - 1) * gap) / c, bh = (H - (r - 1) * gap) / r;
+    const score = Math.min(bw, 3 * bh);
+    if (!best || score > best.score) best = { c, r, bw, bh, score };
+  }
+  // A few services on a big screen: buttons of a sensible size, centred.
+  const bh = Math.floor(Math.min(best.bh, Math.max(150, innerHeight * 0.24)));
+  const bw = Math.floor(Math.min(best.bw, Math.max(520, bh * 4)));
+  main.style.gridTemplateColumns = `repeat(${best.c}, ${bw}px)`;
+  main.style.gridTemplateRows = `repeat(${best.r}, ${bh}px)`;
+  for (const b of main.children) fit(b);
+}
+
+// fit shrinks a button's text until it fits; at the smallest size the
+// estimated wait gives way to the name.
+function fit(b) {
+  const over = () => b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1;
+  const name = b.querySelector(".name"), sub = b.querySelector(".sub"), est = b.querySelector(".est");
+  name.style.fontSize = sub.style.fontSize = "";
+  if (est) est.hidden = false;
+  for (let i = 0; i < 12 && over(); i++) {
+    name.style.fontSize = parseFloat(getComputedStyle(name).fontSize) * 0.92 + "px";
+    sub.style.fontSize = Math.max(12, parseFloat(getComputedStyle(sub).fontSize) * 0.94) + "px";
+  }
+  if (est && over()) est.hidden = true;
 }
 
 async function refresh() {
@@ -142,6 +203,8 @@ async function take(code) {
 }
 
 $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; render(); });
+window.addEventListener("resize", layout);
+document.fonts.ready.then(layout);
 $("priority").addEventListener("click", () => { priority = !priority; render(); });
 $("overlay").addEventListener("click", () => { $("overlay").hidden = true; });
 refresh();
