@@ -270,3 +270,12 @@ func (t *Tab) FullScreenshot(v Viewport) ([]byte, error) {
 	}
 	return t.Screenshot()
 }
+
+// Settle waits until the page has laid itself out (after a load or a
+// resize): its fonts are loaded and two frames have been drawn.
+func (t *Tab) Settle() error {
+	_, err := chromedp.Run(t.Ctx, chromedp.Evaluate[bool](
+		`document.fonts.ready.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true)))))`,
+		chromedp.EvalAwaitPromise))
+	return err
+}

@@ -49,9 +49,7 @@ func (f *fakeHall) set(n int) {
 
 func settle(t *testing.T, tab *browsertest.Tab) {
 	t.Helper()
-	if _, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[bool](
-		`document.fonts.ready.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true)))))`,
-		chromedp.EvalAwaitPromise)); err != nil {
+	if err := tab.Settle(); err != nil {
 		t.Fatal(err)
 	}
 }

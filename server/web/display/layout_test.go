@@ -13,13 +13,9 @@ import (
 	"github.com/hallq/hallq/internal/browsertest"
 )
 
-// settle waits until the page has laid itself out after a resize: its
-// fonts are loaded and two frames have been drawn.
 func settle(t *testing.T, tab *browsertest.Tab) {
 	t.Helper()
-	if _, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[bool](
-		`document.fonts.ready.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true)))))`,
-		chromedp.EvalAwaitPromise)); err != nil {
+	if err := tab.Settle(); err != nil {
 		t.Fatal(err)
 	}
 }
