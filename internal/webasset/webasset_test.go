@@ -39,12 +39,12 @@ func TestServeAtChecksummedURL(t *testing.T) {
 }
 
 func TestAddSharedFolder(t *testing.T) {
-	fsys := fstest.MapFS{"static/app.js": {Data: []byte("a")}, "shared/icon.svg": {Data: []byte("<svg/>")}, "dup/app.js": {Data: []byte("b")}}
+	fsys := fstest.MapFS{"static/app.js": {Data: []byte("a")}, "common/icon.svg": {Data: []byte("<svg/>")}, "dup/app.js": {Data: []byte("b")}}
 	a, err := Load(fsys, "static", "/x/static/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Add(fsys, "shared"); err != nil {
+	if err := a.Add(fsys, "common"); err != nil {
 		t.Fatal(err)
 	}
 	u, err := a.URL("icon.svg")
