@@ -673,3 +673,101 @@ func TestUdevRuleNamesAnyUSBPrinter(t *testing.T) {
 		t.Errorf("a vendor-class interface got %v", links)
 	}
 }
+
+// TestBadConfigIsNotRestarted: a program started as its unit starts it,
+// but with a config that has a mistake, exits 2, and its unit does not
+// restart it on 2 (it would fail the same way every 2 s for ever).
+func TestBadConfigIsNotRestarted(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	if err := os.WriteFile(bad, []byte("[hall]\nname = \"x\"\nmisspelt_key = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units(t) {
+		data, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unit := string(data)
+		if !strings.Contains(unit, "Restart=always") {
+			continue
+		}
+		var execStart string
+		for line := range strings.Lines(unit) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStart="); ok {
+				execStart = v
+			}
+		}
+		args := strings.Fields(execStart)
+		if !slices.Contains(args, "-config") {
+			continue
+		}
+		t.Run(filepath.Base(u), func(t *testing.T) {
+			if !strings.Contains(unit, "\nRestartPreventExitStatus=2\n") {
+				t.Errorf("%s restarts a program that exits 2 on a bad config: add RestartPreventExitStatus=2", filepath.Base(u))
+			}
+			// The unit's own command line, with the bad config and paths
+			// of this test.
+			for i := range args {
+				switch {
+				case i > 0 && args[i-1] == "-config":
+					args[i] = bad
+				case i > 0 && args[i-1] == "-db":
+					args[i] = filepath.Join(dir, "hallq.db")
+				case i > 0 && args[i-1] == "-addr":
+					args[i] = "127.0.0.1:0"
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary(t, filepath.Base(args[0])), args[1:]...)
+			out, err := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != 2 {
+				t.Errorf("%s with a bad config: exit %d (%v), want 2\n%s", filepath.Base(args[0]), code, err, out)
+			}
+		})
+	}
+}
+
+// TestTokenFileAdviceMatchesTheUnit: where an example config tells the
+// installer to keep a token file, the service's user can read it: in one
+// of the unit's state directories (owned by hallq), never "a file only
+// root reads" while the program runs as hallq.
+func TestTokenFileAdviceMatchesTheUnit(t *testing.T) {
+	unitFor := map[string]string{"kiosk": "hallq-kiosk.service", "display": "hallq-display.service"}
+	files, _ := filepath.Glob(filepath.Join(repo, "firmware-config", "*.toml"))
+	tokenFile := regexp.MustCompile(`token_file\s*=\s*"([^"]+)"`)
+	for _, f := range files {
+		prog := programFor(f)
+		unit, ok := unitFor[prog]
+		if !ok {
+			continue
+		}
+		udata, err := os.ReadFile(filepath.Join(repo, "firmware-config", "systemd", unit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dirs []string
+		if m := regexp.MustCompile(`(?m)^StateDirectory=(.*)$`).FindStringSubmatch(string(udata)); m != nil {
+			for _, d := range strings.Fields(m[1]) {
+				dirs = append(dirs, "/var/lib/"+d+"/")
+			}
+		}
+		if !strings.Contains(string(udata), "\nUser=hallq\n") || len(dirs) == 0 {
+			t.Fatalf("%s: want User=hallq and a StateDirectory", unit)
+		}
+		data, _ := os.ReadFile(f)
+		if strings.Contains(string(data), "only root") {
+			t.Errorf("%s advises a file only root reads, but %s runs as hallq", filepath.Base(f), unit)
+		}
+		for _, m := range tokenFile.FindAllStringSubmatch(string(data), -1) {
+			ok := false
+			for _, d := range dirs {
+				ok = ok || strings.HasPrefix(m[1], d)
+			}
+			if !ok {
+				t.Errorf("%s: token_file %s is not in %s's state directories %v (owned by hallq)", filepath.Base(f), m[1], unit, dirs)
+			}
+		}
+	}
+}

@@ -57,7 +57,8 @@ const usage = `usage:
 `
 
 // Main runs the command with args (without the program name) and returns
-// the process exit code: 0 done, 1 failed, 2 bad usage.
+// the process exit code: 0 done, 1 failed, 2 bad usage or a bad config
+// (the units do not restart on 2: RestartPreventExitStatus=2).
 func Main(ctx context.Context, args []string, env Env) int {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	var err error
@@ -89,6 +90,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if errors.As(err, &fe) {
 		return 2 // the flag package has said what is wrong, and listed the flags
 	}
+	var ce configError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(env.Stderr, "hallserver: %v\n", ce.err)
+		return 2 // the same config fails the same way: not worth a restart
+	}
 	var ue usageError
 	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -105,6 +111,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	return 1
 }
+
+// configError is a config file with a mistake: exit 2, like bad usage.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
 
 type usageError struct{ msg string }
 

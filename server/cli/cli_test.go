@@ -443,8 +443,9 @@ func TestCheckConfig(t *testing.T) {
 	}
 	r = run(t, "", "-config", bad, "-check-config")
 	want := fmt.Sprintf("%s:%d: hall.max_recall: unknown key", bad, typo)
-	if r.code != 1 || !strings.Contains(r.stderr, want) {
-		t.Errorf("got %v, want exit 1 and %q", r, want)
+	// Exit 2, as for any bad usage: systemd does not restart into it.
+	if r.code != 2 || !strings.Contains(r.stderr, want) {
+		t.Errorf("got %v, want exit 2 and %q", r, want)
 	}
 	// Nothing is served or created when checking.
 	if strings.Contains(r.stderr, "serving") {

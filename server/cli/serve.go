@@ -71,7 +71,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	if *cfgPath != "" {
 		var err error
 		if cfg, err = config.Load(*cfgPath); err != nil {
-			return err
+			return configError{err}
 		}
 	}
 	if *checkConfig {
