@@ -29,6 +29,7 @@ type Config struct {
 	Rows    int    `toml:"rows"`
 	// Renderer is terminal, framebuffer or max7219.
 	Renderer    string            `toml:"renderer"`
+	Terminal    TerminalConfig    `toml:"terminal"`
 	Framebuffer FramebufferConfig `toml:"framebuffer"`
 	MAX7219     MAX7219Config     `toml:"max7219"`
 	Audio       AudioConfig       `toml:"audio"`
@@ -36,10 +37,22 @@ type Config struct {
 	HeartbeatS int `toml:"heartbeat_s"`
 }
 
+// TerminalConfig is [terminal].
+type TerminalConfig struct {
+	// Device is where the text goes: a console such as /dev/tty1, or ""
+	// for standard output (a terminal or SSH session).
+	Device string `toml:"device"`
+	Width  int    `toml:"width"` // columns; default 80
+}
+
 // FramebufferConfig is [framebuffer].
 type FramebufferConfig struct {
 	Device string `toml:"device"` // default /dev/fb0
 	Font   string `toml:"font"`   // default DejaVu Sans Bold
+	// Console is the text console on the same screen, kept from drawing
+	// over the picture while the display runs (default /dev/tty1; "" to
+	// leave it alone).
+	Console *string `toml:"console"`
 }
 
 // MAX7219Config is [max7219].
@@ -83,6 +96,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 
 func defaults() *Config {
 	return &Config{Mode: ModeHall, Lang: "vi", Rows: 6, Renderer: RendererTerminal, HeartbeatS: 30,
+		Terminal:    TerminalConfig{Width: 80},
 		Framebuffer: FramebufferConfig{Device: "/dev/fb0", Font: DefaultFont},
 		MAX7219:     MAX7219Config{Chips: 1, Intensity: 8, SpeedHz: 1_000_000},
 		Audio:       AudioConfig{Command: "aplay", MaxAgeS: 60}}
@@ -109,9 +123,18 @@ func (c *Config) check(tf *tomlconf.File) error {
 	}
 	switch c.Renderer {
 	case RendererTerminal:
+		if d := c.Terminal.Device; d != "" && !strings.HasPrefix(d, "/dev/") {
+			tf.Problemf("terminal.device", "want a console such as \"/dev/tty1\", or \"\" for standard output, not %q", d)
+		}
+		if c.Terminal.Width < 20 || c.Terminal.Width > 500 {
+			tf.Problemf("terminal.width", "must be 20 to 500 columns")
+		}
 	case RendererFramebuffer:
 		if !strings.HasPrefix(c.Framebuffer.Device, "/dev/") {
 			tf.Problemf("framebuffer.device", "want a device such as \"/dev/fb0\", not %q", c.Framebuffer.Device)
+		}
+		if con := c.FramebufferConsole(); con != "" && !strings.HasPrefix(con, "/dev/") {
+			tf.Problemf("framebuffer.console", "want the screen's text console such as \"/dev/tty1\", or \"\" to leave it alone, not %q", con)
 		}
 	case RendererMAX7219:
 		if c.MAX7219.Port == "" {
@@ -136,6 +159,15 @@ func (c *Config) check(tf *tomlconf.File) error {
 		tf.Problemf("audio.max_age_s", "must be at least 1")
 	}
 	return tf.Err()
+}
+
+// FramebufferConsole is the console the framebuffer renderer takes over:
+// /dev/tty1 unless the config says otherwise ("" for none).
+func (c *Config) FramebufferConsole() string {
+	if c.Framebuffer.Console == nil {
+		return "/dev/tty1"
+	}
+	return *c.Framebuffer.Console
 }
 
 // String describes the config for the log (without the token).

@@ -124,3 +124,22 @@ intensity = 20
 		}
 	}
 }
+
+// TestConsoleConfig: the terminal can draw on a console and the
+// framebuffer keeps one off its picture; both are checked.
+func TestConsoleConfig(t *testing.T) {
+	cfg, err := display.ParseConfig("display.toml", []byte("server = \"http://h:8080\"\nrenderer = \"framebuffer\"\n"))
+	if err != nil || cfg.FramebufferConsole() != "/dev/tty1" || cfg.Terminal.Width != 80 {
+		t.Errorf("defaults: got %v, console %q, width %d", err, cfg.FramebufferConsole(), cfg.Terminal.Width)
+	}
+	cfg, err = display.ParseConfig("display.toml", []byte("server = \"http://h:8080\"\nrenderer = \"framebuffer\"\n[framebuffer]\nconsole = \"\"\n"))
+	if err != nil || cfg.FramebufferConsole() != "" {
+		t.Errorf("console left alone: got %v, %q", err, cfg.FramebufferConsole())
+	}
+	_, err = display.ParseConfig("display.toml", []byte("server = \"http://h:8080\"\nrenderer = \"terminal\"\n[terminal]\ndevice = \"tty1\"\nwidth = 5\n"))
+	for _, want := range []string{"display.toml:4: terminal.device: want a console such as \"/dev/tty1\"", "display.toml:5: terminal.width: must be 20 to 500"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want %q", err, want)
+		}
+	}
+}

@@ -343,7 +343,7 @@ func TestInstallTwiceGivesTheSameTree(t *testing.T) {
 			"usr/local/bin/kiosk":                                            "",
 			"etc/hallq/kiosk.toml":                                           "[[pads]]",
 			"etc/hallq/examples/kiosk-touch.toml":                            "",
-			"etc/udev/rules.d/60-hallq-printer.rules":                        "hallq-printer",
+			"usr/lib/udev/rules.d/60-hallq-printer.rules":                    "hallq-printer",
 			"etc/systemd/timesyncd.conf.d/hallq.conf":                        "NTP=10.1.2.3",
 			"etc/chrony/sources.d/hallq.sources":                             "server 10.1.2.3 iburst",
 			"boot/firmware/config.txt":                                       "gpio=5,6,13,17,22,23,24,27=ip,pu",
@@ -355,6 +355,8 @@ func TestInstallTwiceGivesTheSameTree(t *testing.T) {
 		}},
 		{"display", []string{"display", "--server", "http://hallq.local:8080"}, map[string]string{
 			"usr/local/bin/display":                    "",
+			"etc/hallq/display.toml":                   `server = "http://hallq.local:8080"`,
+			"etc/hallq/examples/display-led.toml":      "max7219",
 			"etc/systemd/system/hallq-display.service": "char-spi",
 			"etc/systemd/timesyncd.conf.d/hallq.conf":  "NTP=hallq.local",
 			"boot/firmware/config.txt":                 "dtparam=spi=on",
@@ -404,7 +406,7 @@ func TestInstallTwiceGivesTheSameTree(t *testing.T) {
 			if !strings.HasPrefix(string(data), cfgtxt) || strings.Count(string(data), "# >>> hallq >>>") != 1 {
 				t.Errorf("config.txt: want the original lines and one hallq block, got:\n%s", data)
 			}
-			for _, p := range []string{"etc/hallq/hall.toml", "etc/hallq/kiosk.toml"} {
+			for _, p := range []string{"etc/hallq/hall.toml", "etc/hallq/kiosk.toml", "etc/hallq/display.toml"} {
 				if fi, err := os.Stat(filepath.Join(root, p)); err == nil && fi.Mode().Perm() != 0o640 {
 					t.Errorf("%s: mode %v, want 0640 (it may hold tokens)", p, fi.Mode().Perm())
 				}
@@ -436,6 +438,16 @@ func TestInstallKeepsTheAdminsConfig(t *testing.T) {
 	cmd := exec.Command("sh", filepath.Join(repo, "firmware-config", "install.sh"), "kiosk", "--root", empty, "--bin", bins)
 	if msg, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(msg), "no "+bins+"/kiosk") {
 		t.Errorf("install without the kiosk binary: got %v %s, want a refusal naming it", err, msg)
+	}
+	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
+		t.Errorf("a refused install wrote %d entries", len(ents))
+	}
+	// A server URL that would break the config's quoting is refused.
+	for _, bad := range []string{`http://x"y:8080`, "hallq.local:8080", "http://a b"} {
+		cmd = exec.Command("sh", filepath.Join(repo, "firmware-config", "install.sh"), "kiosk", "--root", empty, "--bin", bins, "--server", bad)
+		if msg, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(msg), "want http://HOST:PORT") {
+			t.Errorf("--server %q: got %v %s, want a refusal", bad, err, msg)
+		}
 	}
 	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
 		t.Errorf("a refused install wrote %d entries", len(ents))
@@ -769,5 +781,61 @@ func TestTokenFileAdviceMatchesTheUnit(t *testing.T) {
 				t.Errorf("%s: token_file %s is not in %s's state directories %v (owned by hallq)", filepath.Base(f), m[1], unit, dirs)
 			}
 		}
+	}
+}
+
+// TestInstallWritesTheServerURL: --server reaches every config install.sh
+// installs, not only the time sync; a re-run keeps what the hall edited
+// and moves only the URL, and only when --server is given.
+func TestInstallWritesTheServerURL(t *testing.T) {
+	needTool(t, "systemd-sysusers", "systemd")
+	bins := binDirFor(t, "hallserver", "escpos", "kiosk", "display")
+	for _, tc := range []struct {
+		role, config, line string
+	}{
+		{"kiosk", "kiosk.toml", `url = "%s"`},
+		{"kiosk", "kiosk-counter.toml", `url = "%s"`},
+		{"kiosk", "kiosk-touch.toml", `url = "%s"`},
+		{"display", "display.toml", `server = "%s"`},
+		{"display", "display-led.toml", `server = "%s"`},
+		{"display", "display-terminal.toml", `server = "%s"`},
+		{"server", "hall.toml", `base_url = "%s"`},
+	} {
+		t.Run(tc.config, func(t *testing.T) {
+			root := t.TempDir()
+			live := filepath.Join(root, "etc", "hallq", strings.SplitN(tc.role, "-", 2)[0]+".toml")
+			if tc.role == "server" {
+				live = filepath.Join(root, "etc", "hallq", "hall.toml")
+			}
+			url := "http://10.1.2.3:8080"
+			install(t, root, tc.role, "--server", url, "--config", tc.config, "--bin", bins, "--no-boot-config")
+			data, err := os.ReadFile(live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf(tc.line, url); !strings.Contains(string(data), "\n"+want+"\n") {
+				t.Fatalf("%s lacks %q:\n%s", live, want, data)
+			}
+			prog := programFor(tc.config)
+			if out, err := exec.Command(binary(t, prog), "-config", live, "-check-config").CombinedOutput(); err != nil {
+				t.Errorf("the installed config fails its check: %v\n%s", err, out)
+			}
+			// The hall edits the file; a re-run with another server keeps
+			// the edit and moves the URL; one without --server moves nothing.
+			edited := strings.Replace(string(data), fmt.Sprintf(tc.line, url), fmt.Sprintf(tc.line, url)+"\n# edited by the hall", 1)
+			if err := os.WriteFile(live, []byte(edited), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			other := "http://192.168.7.2:8080"
+			install(t, root, tc.role, "--server", other, "--config", tc.config, "--bin", bins, "--no-boot-config")
+			data, _ = os.ReadFile(live)
+			if !strings.Contains(string(data), "\n# edited by the hall\n") || !strings.Contains(string(data), fmt.Sprintf(tc.line, other)) || strings.Contains(string(data), url) {
+				t.Errorf("after a re-run with --server %s:\n%s", other, data)
+			}
+			install(t, root, tc.role, "--config", tc.config, "--bin", bins, "--no-boot-config")
+			if again, _ := os.ReadFile(live); string(again) != string(data) {
+				t.Errorf("a re-run without --server changed the config:\n%s", again)
+			}
+		})
 	}
 }

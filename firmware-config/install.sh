@@ -2,7 +2,10 @@
 # install.sh — install a hallq hall server, kiosk or display onto Raspberry
 # Pi OS (Debian) from an unpacked release, idempotently: run it again after
 # an upgrade, or to change --server or --browser, and only what differs
-# changes. Configs in /etc/hallq that exist are never overwritten.
+# changes. The live config in /etc/hallq is installed from an example only
+# when absent, with the --server URL written into it; afterwards it is the
+# hall's: a re-run keeps every edit, and moves only the server's URL, and
+# only when --server is given.
 #
 #   sudo ./firmware-config/install.sh server
 #   sudo ./firmware-config/install.sh kiosk   --server http://hallq.local:8080
@@ -21,7 +24,9 @@ usage() {
 usage: install.sh server|kiosk|display [options]
   --root DIR          install into DIR instead of / (also: DESTDIR=DIR)
   --bin DIR           the binaries (default: bin/ beside firmware-config/)
-  --server URL        the hall server, for time sync (default http://hallq.local:8080)
+  --server URL        the hall server, written into the config and used for
+                      time sync (default http://hallq.local:8080); on the
+                      server itself, the hall's base_url (the QR codes)
   --config NAME       which example in firmware-config/ becomes the live config
                       (default hall.toml, kiosk.toml, display.toml)
   --browser URL       also set up Chromium full screen on this page (TV, touch kiosk)
@@ -38,6 +43,7 @@ role=
 root=${DESTDIR:-}
 bindir=
 server_url=http://hallq.local:8080
+server_given=0
 config=
 browser_url=
 touch=0
@@ -49,7 +55,7 @@ while [ $# -gt 0 ]; do
 	server | kiosk | display) [ -z "$role" ] || usage; role=$1 ;;
 	--root) [ $# -ge 2 ] || usage; root=$2; shift ;;
 	--bin) [ $# -ge 2 ] || usage; bindir=$2; shift ;;
-	--server) [ $# -ge 2 ] || usage; server_url=$2; shift ;;
+	--server) [ $# -ge 2 ] || usage; server_url=${2%/}; server_given=1; shift ;;
 	--config) [ $# -ge 2 ] || usage; config=$2; shift ;;
 	--browser) [ $# -ge 2 ] || usage; browser_url=$2; shift ;;
 	--touch) touch=1 ;;
@@ -79,6 +85,11 @@ fi
 case $desktop_user in *[!A-Za-z0-9._-]*) die "--desktop-user '$desktop_user': not a user name" ;; esac
 server_host=$(printf '%s' "$server_url" | sed -E 's#^[a-z]+://##; s#[/?].*$##; s#^\[([^]]+)\].*$#\1#; s#:[0-9]+$##')
 case $server_host in '' | *[!A-Za-z0-9.:-]*) die "--server '$server_url': want http://HOST:PORT" ;; esac
+case $server_url in
+http://* | https://*) ;;
+*) die "--server '$server_url': want http://HOST:PORT" ;;
+esac
+case $server_url in *[!A-Za-z0-9.:/_[\]-]*) die "--server '$server_url': want http://HOST:PORT, nothing more" ;; esac
 
 case $role in
 server) bins="hallserver escpos" units="hallq-server.service hallq-backup.service hallq-backup.timer"
@@ -121,6 +132,32 @@ put_config() {
 	chmod 0640 "$2"
 	say "installed ${2#"$R"}"
 }
+# set_key FILE SECTION KEY VALUE: KEY = "VALUE" in [SECTION] of a TOML file
+# ("" for the top level, before any section), replacing the key's first
+# line there or adding it after the section's header; every other line
+# stays as the hall wrote it. The file keeps its owner and mode.
+set_key() {
+	tmp=$(mktemp)
+	awk -v sec="$2" -v key="$3" -v val="$4" '
+		function emit() { print key " = \"" val "\""; done = 1 }
+		/^[[:space:]]*\[/ {
+			if (insec && !done) emit()
+			name = $0; sub(/^[[:space:]]*\[+[[:space:]]*/, "", name); sub(/[[:space:]]*\].*$/, "", name)
+			insec = (name == sec)
+			print; next
+		}
+		NR == 1 && sec == "" { insec = 1 }
+		insec && !done && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" { emit(); next }
+		{ print }
+		END { if (insec && !done) emit() }
+	' "$1" >"$tmp"
+	if ! cmp -s "$tmp" "$1"; then
+		cat "$tmp" >"$1"
+		say "set $3 = \"$4\" in ${1#"$R"}"
+	fi
+	rm -f "$tmp"
+}
+
 # group_id NAME: the group's id in the target system.
 group_id() { awk -F: -v g="$1" '$1 == g { print $3 }' "$R/etc/group" 2>/dev/null; }
 
@@ -163,10 +200,21 @@ for f in "$fw"/*.toml; do
 	server:hall*.toml | kiosk:kiosk*.toml | display:display*.toml) put "$f" "$R/etc/hallq/examples/$name" 0644 ;;
 	esac
 done
+fresh=0
 if [ -f "$fw/$config" ]; then
+	[ -e "$R/etc/hallq/$live_config" ] || fresh=1
 	put_config "$fw/$config" "$R/etc/hallq/$live_config"
 elif [ ! -e "$R/etc/hallq/$live_config" ]; then
 	say "no example $config in this release: write /etc/hallq/$live_config yourself"
+fi
+# The server's URL goes into a config we just installed, and into the
+# hall's own one only when --server says so.
+if [ -f "$R/etc/hallq/$live_config" ] && { [ "$fresh" = 1 ] || [ "$server_given" = 1 ]; }; then
+	case $role in
+	kiosk) set_key "$R/etc/hallq/$live_config" server url "$server_url" ;;
+	display) set_key "$R/etc/hallq/$live_config" "" server "$server_url" ;;
+	server) [ "$server_given" = 0 ] || set_key "$R/etc/hallq/$live_config" hall base_url "$server_url" ;;
+	esac
 fi
 gid=$(group_id hallq)
 if [ "$(id -u)" = 0 ] && [ -n "$gid" ]; then
@@ -183,8 +231,10 @@ done
 # 5. Journald capped, so the SD card never fills.
 put "$fw/systemd/journald-hallq.conf" "$R/etc/systemd/journald.conf.d/hallq.conf" 0644
 
-# 6. The printer's stable name.
-[ "$role" != kiosk ] || put "$fw/udev/60-hallq-printer.rules" "$R/etc/udev/rules.d/60-hallq-printer.rules" 0644
+# 6. The printer's stable name. The release's rule goes where packages put
+# theirs; a copy the hall edits in /etc/udev/rules.d replaces it, and no
+# upgrade touches that copy.
+[ "$role" != kiosk ] || put "$fw/udev/60-hallq-printer.rules" "$R/usr/lib/udev/rules.d/60-hallq-printer.rules" 0644
 
 # 7. Time: the server serves it (chrony), the others take it from the server.
 if [ "$role" = server ]; then

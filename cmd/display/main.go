@@ -53,13 +53,36 @@ func run(ctx context.Context, cfg *display.Config, logger *slog.Logger) error {
 	d := &display.Daemon{Config: cfg, Logger: logger}
 	switch cfg.Renderer {
 	case display.RendererTerminal:
-		d.Renderer = &display.Terminal{Out: os.Stdout}
+		term := &display.Terminal{Out: os.Stdout, Width: cfg.Terminal.Width}
+		if cfg.Terminal.Device != "" {
+			con, err := display.TakeConsole(cfg.Terminal.Device, false)
+			if con == nil {
+				return err
+			}
+			if err != nil {
+				logger.Warn("console", "err", err)
+			}
+			defer con.Restore()
+			term.Out = con
+		}
+		d.Renderer = term
 	case display.RendererFramebuffer:
 		fb, f, err := display.OpenFramebuffer(cfg.Framebuffer.Device, cfg.Framebuffer.Font)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		if path := cfg.FramebufferConsole(); path != "" {
+			// The text console shares the screen: keep its cursor, login
+			// prompt and kernel messages off the picture while we run.
+			con, err := display.TakeConsole(path, true)
+			if err != nil {
+				logger.Warn("console", "err", err)
+			}
+			if con != nil {
+				defer con.Restore()
+			}
+		}
 		d.Renderer = fb
 	case display.RendererMAX7219:
 		if _, err := host.Init(); err != nil {
