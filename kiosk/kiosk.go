@@ -227,7 +227,15 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	}
 	timing := button.Timing{Confirm: k.cfg.Debounce.Confirm, HoldOff: k.cfg.Debounce.HoldOff}
 	for _, b := range k.inputs() {
-		goRun(func(ctx context.Context) { button.Watch(ctx, b.pin, timing, b.press) })
+		t := timing
+		t.Fault = func(err error) {
+			if err != nil {
+				k.log.Error("button pin fails", logPin, b.pin.String(), logErr, err)
+			} else {
+				k.log.Info("button pin works again", logPin, b.pin.String())
+			}
+		}
+		goRun(func(ctx context.Context) { button.Watch(ctx, b.pin, t, b.press) })
 	}
 	close(k.ready)
 	if k.layout != nil {

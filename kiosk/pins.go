@@ -27,11 +27,22 @@ func (l *lamps) allOff() {
 	}
 }
 
+// PinError is a configured pin that periph's registry does not have: a
+// wrong name, or GPIO that did not start (gpioinit explains which).
+type PinError struct {
+	Key  string // the config key that names it
+	Name string
+}
+
+func (e *PinError) Error() string {
+	return fmt.Sprintf("kiosk: %s: no GPIO pin named %q (names look like GPIO17)", e.Key, e.Name)
+}
+
 // lookup finds a configured pin in periph's registry.
 func lookup(p config.Pin) (gpio.PinIO, error) {
 	pin := gpioreg.ByName(p.Name)
 	if pin == nil {
-		return nil, fmt.Errorf("kiosk: %s: no GPIO pin named %q (names look like GPIO17)", p.Key, p.Name)
+		return nil, &PinError{Key: p.Key, Name: p.Name}
 	}
 	return pin, nil
 }

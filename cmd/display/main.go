@@ -15,9 +15,9 @@ import (
 
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi/spireg"
-	"periph.io/x/host/v3"
 
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/internal/gpioinit"
 	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/internal/version"
 )
@@ -85,12 +85,14 @@ func run(ctx context.Context, cfg *display.Config, logger *slog.Logger) error {
 		}
 		d.Renderer = fb
 	case display.RendererMAX7219:
-		if _, err := host.Init(); err != nil {
+		gpio, err := gpioinit.Init()
+		if err != nil {
 			return fmt.Errorf("periph: %w", err)
 		}
+		logger.Info("periph drivers", "drivers", gpio.Summary())
 		port, err := spireg.Open(cfg.MAX7219.Port)
 		if err != nil {
-			return fmt.Errorf("spi %s: %w", cfg.MAX7219.Port, err)
+			return fmt.Errorf("spi %s: %w; likely cause: %s", cfg.MAX7219.Port, err, gpio.SPICause(cfg.MAX7219.Port))
 		}
 		defer port.Close()
 		m, err := display.NewMAX7219(port, cfg.MAX7219.Chips, physic.Frequency(cfg.MAX7219.SpeedHz)*physic.Hertz)

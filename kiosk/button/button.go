@@ -35,7 +35,16 @@ type Timing struct {
 	// Poll bounds each WaitForEdge call, so a cancelled context is noticed
 	// within it. 0 means 100 ms.
 	Poll time.Duration
+	// Fault, if set, is told when the pin starts failing — WaitForEdge
+	// returning at once, again and again, so that Watch backs off instead
+	// of polling it millions of times a second — and with nil when it
+	// waits properly again.
+	Fault func(error)
 }
+
+// MaxBackoff is the longest pause between tries of a pin whose
+// WaitForEdge fails at once.
+const MaxBackoff = 5 * time.Second
 
 // Default debounce timings.
 const (
@@ -84,11 +93,16 @@ func Watch(ctx context.Context, pin gpio.PinIn, t Timing, press func(Press)) {
 	// Halt wakes a WaitForEdge blocked in the driver when we stop.
 	stop := context.AfterFunc(ctx, func() { pin.Halt() })
 	defer stop()
-	w := watcher{pin: pin, t: t}
+	w := &watcher{pin: pin, t: t}
 	for ctx.Err() == nil {
+		start := time.Now()
 		if !pin.WaitForEdge(t.Poll) {
+			if !w.noEdge(ctx, time.Since(start)) {
+				return
+			}
 			continue
 		}
+		w.healthy()
 		edge := time.Now()
 		// Bounces within the window are swallowed, not taken as new presses.
 		if !w.swallow(ctx, edge.Add(t.Confirm)) {
@@ -107,16 +121,62 @@ func Watch(ctx context.Context, pin gpio.PinIn, t Timing, press func(Press)) {
 type watcher struct {
 	pin gpio.PinIn
 	t   Timing
+	// fast counts WaitForEdge calls in a row that returned at once;
+	// backoff is the pause between tries while the pin fails.
+	fast    int
+	backoff time.Duration
+}
+
+// noEdge handles a WaitForEdge that returned no edge after took. A wait
+// far shorter than asked means the driver cannot wait on this line (edge
+// detection unavailable, the line lost): after a few in a row, the pin is
+// tried only after a pause that doubles up to MaxBackoff. False if ctx
+// ended.
+func (w *watcher) noEdge(ctx context.Context, took time.Duration) bool {
+	if took >= w.t.Poll/4 {
+		w.healthy()
+		return true
+	}
+	if w.fast++; w.fast < 3 {
+		return true
+	}
+	if w.backoff == 0 {
+		w.backoff = w.t.Poll
+		if w.t.Fault != nil {
+			w.t.Fault(fmt.Errorf("button: %s: waiting for an edge fails at once, so no press can be seen "+
+				"(is edge detection available on this line?); trying again at most every %v", w.pin, MaxBackoff))
+		}
+	} else {
+		w.backoff = min(2*w.backoff, MaxBackoff)
+	}
+	return sleep(ctx, w.backoff)
+}
+
+// healthy records a proper wait or an edge: the pin works (again).
+func (w *watcher) healthy() {
+	if w.backoff > 0 && w.t.Fault != nil {
+		w.t.Fault(nil)
+	}
+	w.fast, w.backoff = 0, 0
+}
+
+// wait calls WaitForEdge for at most d; if it returns at once with no edge
+// (a failing pin), it waits out d instead of spinning.
+func (w *watcher) wait(ctx context.Context, d time.Duration) {
+	start := time.Now()
+	if !w.pin.WaitForEdge(d) && time.Since(start) < d/4 {
+		sleep(ctx, d)
+	}
 }
 
 // swallow consumes edges until deadline; false if ctx ended.
-func (w watcher) swallow(ctx context.Context, deadline time.Time) bool {
+func (w *watcher) swallow(ctx context.Context, deadline time.Time) bool {
 	for ctx.Err() == nil {
 		left := time.Until(deadline)
 		if left <= 0 {
 			return true
 		}
-		w.pin.WaitForEdge(min(left, w.t.Poll))
+		w.wait(ctx, min(left, w.t.Poll))
 	}
 	return false
 }
@@ -124,12 +184,24 @@ func (w watcher) swallow(ctx context.Context, deadline time.Time) bool {
 // released waits until the pin reads high (the button is let go),
 // swallowing edges meanwhile; false if ctx ended. Real hardware reports
 // only falling edges, so the level is polled every Confirm.
-func (w watcher) released(ctx context.Context) bool {
+func (w *watcher) released(ctx context.Context) bool {
 	for ctx.Err() == nil {
 		if w.pin.Read() == gpio.High {
 			return true
 		}
-		w.pin.WaitForEdge(w.t.Confirm)
+		w.wait(ctx, w.t.Confirm)
 	}
 	return false
+}
+
+// sleep waits d or until ctx ends; false if it ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

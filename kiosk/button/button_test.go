@@ -2,6 +2,7 @@ package button
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -123,4 +124,70 @@ func TestLED(t *testing.T) {
 	var nilLED *LED
 	nilLED.Set(true) // must not panic
 	nilLED.Flash(time.Millisecond)
+}
+
+// brokenPin is a button whose WaitForEdge fails at once (as periph's does
+// on a line without edge detection) until it is fixed.
+type brokenPin struct {
+	*gpiotest.Pin
+	mu    sync.Mutex
+	calls int
+	fixed bool
+}
+
+func (p *brokenPin) WaitForEdge(timeout time.Duration) bool {
+	p.mu.Lock()
+	p.calls++
+	fixed := p.fixed
+	p.mu.Unlock()
+	if fixed {
+		return p.Pin.WaitForEdge(timeout)
+	}
+	return false
+}
+
+func (p *brokenPin) count() int { p.mu.Lock(); defer p.mu.Unlock(); return p.calls }
+
+// TestFailingPinBacksOff: a pin whose WaitForEdge fails at once is not
+// polled in a tight loop (without the back-off: 24 million calls in a
+// second on the development machine); Watch says so once, backs off, and
+// says when the pin works again.
+func TestFailingPinBacksOff(t *testing.T) {
+	pin := &brokenPin{Pin: fakeButton()}
+	var mu sync.Mutex
+	var faults []error
+	tm := Timing{Poll: 20 * time.Millisecond, Fault: func(err error) { mu.Lock(); faults = append(faults, err); mu.Unlock() }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); Watch(ctx, pin, tm, func(Press) {}) }()
+	defer func() { cancel(); <-done }()
+
+	time.Sleep(time.Second)
+	// With a 20 ms poll doubling to 5 s, a second holds a handful of tries.
+	// A busy machine only makes fewer.
+	if n := pin.count(); n > 100 {
+		t.Errorf("WaitForEdge called %d times in a second", n)
+	}
+	mu.Lock()
+	if len(faults) != 1 || faults[0] == nil || !strings.Contains(faults[0].Error(), "GPIO17") {
+		t.Errorf("got faults %v, want one naming the pin", faults)
+	}
+	mu.Unlock()
+
+	pin.mu.Lock()
+	pin.fixed = true
+	pin.mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		recovered := len(faults) == 2 && faults[1] == nil
+		mu.Unlock()
+		if recovered {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery reported within 10 s: %v", faults)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -18,8 +18,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"periph.io/x/host/v3"
-
+	"github.com/hallq/hallq/internal/gpioinit"
 	"github.com/hallq/hallq/kiosk"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
@@ -119,6 +118,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 	}
 	opt := transport.Options{WriteTimeout: cfg.Printer.WriteTimeout, ReadTimeout: cfg.Printer.ReadTimeout}
 	var dial func() (transport.Conn, error)
+	var gpio *gpioinit.Report
 	var board *sim.Board
 	var simPrinter *sim.Printer
 	if f.sim {
@@ -133,9 +133,10 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		simPrinter.Pages = layout.Profile().Pages()
 		dial = func() (transport.Conn, error) { return simPrinter.Conn(opt), nil }
 	} else {
-		if _, err := host.Init(); err != nil {
+		if gpio, err = gpioinit.Init(); err != nil {
 			return fmt.Errorf("GPIO: %w", err)
 		}
+		logger.Info("GPIO drivers", "drivers", gpio.Summary())
 		dial = func() (transport.Conn, error) { return transport.Open(cfg.Printer.Device, opt) }
 	}
 	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
@@ -147,6 +148,10 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 	}
 	defer ob.Close()
 	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version})
+	var pe *kiosk.PinError
+	if errors.As(err, &pe) && gpio != nil {
+		return fmt.Errorf("%w; likely cause: %s", err, gpio.Cause(pe.Name))
+	}
 	if err != nil {
 		return err
 	}

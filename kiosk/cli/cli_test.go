@@ -157,3 +157,39 @@ func TestDocumentedSimKeys(t *testing.T) {
 		t.Errorf("docs/KIOSK.md's key list has %d lines; want the buttons of the example", n)
 	}
 }
+
+// TestMissingPinExplained: on a machine whose GPIO does not work for the
+// kiosk (here: this test machine, with no Raspberry Pi header), the kiosk
+// does not stop at "no GPIO pin named GPIO26": it logs what periph's drivers
+// said and gives the likely cause.
+func TestMissingPinExplained(t *testing.T) {
+	if chips, _ := filepath.Glob("/dev/gpiochip*"); len(chips) > 0 {
+		t.Skipf("this machine has GPIO (%v): the pins may exist here", chips)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kiosk.toml")
+	os.WriteFile(path, []byte(`[server]
+url = "http://127.0.0.1:9"
+
+[[pads]]
+counter = 3
+token = "t"
+led = "GPIO26"
+  [[pads.rating]]
+  pin = "GPIO5"
+  score = 3
+  [[pads.rating]]
+  pin = "GPIO6"
+  score = 2
+`), 0o644)
+	var out syncBuffer
+	code := Main(context.Background(), []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out})
+	if code != exitFailed {
+		t.Fatalf("got exit %d, want %d:\n%s", code, exitFailed, out.String())
+	}
+	for _, want := range []string{"GPIO drivers", "no GPIO pin named", "likely cause: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, out.String())
+		}
+	}
+}
