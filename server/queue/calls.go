@@ -82,7 +82,7 @@ func (e *Engine) mayCall(c *hallq.Counter) error {
 
 // call moves waiting ticket t to counter c.
 func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string, outOfOrder bool) {
-	delete(e.waiting, t.ID)
+	e.removeWaiting(t)
 	t.State = hallq.StateCalled
 	t.HeldUntil = nil
 	if t.CalledAt == nil {
@@ -286,7 +286,7 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 	c.CurrentID = ""
 	e.recordServiceTime(t)
 	e.tickets[nt.ID] = nt
-	e.waiting[nt.ID] = nt
+	e.addWaiting(nt)
 	b.ticket(t)
 	b.ticket(nt)
 	b.counter(c)

@@ -92,7 +92,7 @@ func (e *Engine) PutCounter(now time.Time, d CounterDef, by Actor) (*hallq.Count
 	b := e.begin(now, actorName(by))
 	if c == nil {
 		c = &hallq.Counter{ID: d.ID, State: hallq.CounterClosed}
-		e.counters[d.ID] = c
+		e.addCounter(c)
 	}
 	c.Name, c.Services = d.Name, slices.Clone(d.Services)
 	b.counter(c)

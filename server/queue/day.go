@@ -26,6 +26,7 @@ const reasonDayClosed = "day_closed"
 // that no number is given twice. When the date changed, the tickets of the
 // earlier days leave the engine's memory (they are all finished by then).
 func (e *Engine) Tick(now time.Time) *Change {
+	e.advancePace(now)
 	local := e.local(now)
 	today := local.Format(dayLayout)
 	b := e.begin(now, "system")
@@ -106,7 +107,7 @@ func (e *Engine) endTicket(b *batch, t *hallq.Ticket) {
 		t.State = hallq.StateCancelled
 		ev.Type = hallq.EventTicketCancelled
 		ev.Counter, ev.Officer = 0, ""
-		delete(e.waiting, t.ID)
+		e.removeWaiting(t)
 	case hallq.StateCalled:
 		t.State = hallq.StateNoShow
 		ev.Type = hallq.EventTicketNoShow
@@ -154,6 +155,7 @@ func (e *Engine) startDay(b *batch, day string) {
 	e.occupiedAll = nil
 	e.turnaround = nil
 	e.issued = nil
+	e.resetPace()
 	clear(e.freedAt)
 	for _, id := range slices.Sorted(maps.Keys(e.counters)) {
 		if c := e.counters[id]; c.SincePriority != 0 {

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"crypto/rand"
 	"slices"
 	"strings"
@@ -25,8 +26,10 @@ type Engine struct {
 
 	services map[string]*hallq.Service
 	counters map[int]*hallq.Counter // CurrentID is kept, Current is always nil
+	byID     []*hallq.Counter       // the same, by number
 	tickets  map[string]*hallq.Ticket
-	waiting  map[string]*hallq.Ticket // the waiting subset of tickets
+	queues   map[string]*svcQueue // the waiting tickets, by service
+	nWaiting int
 	idem     map[idemKey]*hallq.Ticket
 	ratings  map[ratingKey]*hallq.Rating
 	rated    map[string]bool // ids of tickets that have a rating
@@ -46,6 +49,7 @@ type Engine struct {
 	occupiedAll []time.Duration
 	turnaround  []time.Duration // recent pauses between a counter's tickets
 	issued      []*hallq.Ticket // the day's printed tickets in issue order (estimate.go)
+	pace        pace            // the last hour's part of issued, counted
 	freedAt     map[int]time.Time
 }
 
@@ -74,7 +78,8 @@ func New(st State) (*Engine, error) {
 		services:    map[string]*hallq.Service{},
 		counters:    map[int]*hallq.Counter{},
 		tickets:     map[string]*hallq.Ticket{},
-		waiting:     map[string]*hallq.Ticket{},
+		queues:      map[string]*svcQueue{},
+		pace:        pace{count: map[arrivalKey]int{}},
 		idem:        map[idemKey]*hallq.Ticket{},
 		ratings:     map[ratingKey]*hallq.Rating{},
 		rated:       map[string]bool{},
@@ -149,7 +154,7 @@ func (e *Engine) loadTickets(tickets []hallq.Ticket) error {
 		e.localTimes(t)
 		e.tickets[t.ID] = t
 		if t.State == hallq.StateWaiting {
-			e.waiting[t.ID] = t
+			e.addWaiting(t)
 		}
 		if t.IdempotencyKey != "" {
 			e.idem[idemKey{t.Device, t.IdempotencyKey}] = t
@@ -215,9 +220,16 @@ func (e *Engine) loadCounters(counters []hallq.Counter) error {
 				return hallq.Errorf(hallq.EINVALID, "counter %d: current ticket %s is not called or in service there", c.ID, c.CurrentID)
 			}
 		}
-		e.counters[c.ID] = c
+		e.addCounter(c)
 	}
 	return nil
+}
+
+// addCounter adds a new counter.
+func (e *Engine) addCounter(c *hallq.Counter) {
+	e.counters[c.ID] = c
+	i, _ := slices.BinarySearchFunc(e.byID, c.ID, func(x *hallq.Counter, id int) int { return cmp.Compare(x.ID, id) })
+	e.byID = slices.Insert(e.byID, i, c)
 }
 
 func (e *Engine) loadRatings(ratings []hallq.Rating) {

@@ -9,16 +9,15 @@ import (
 // BenchmarkIssueWithQueue is the cost of one issue (its estimate
 // included) with n tickets waiting over two counters.
 func BenchmarkIssueWithQueue(b *testing.B) {
-	for _, n := range []int{50, 200, maxForecast} {
+	for _, n := range []int{50, 200, 600, 5000} {
 		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
-			h := newHall(&testing.T{})
-			h.open(1, ann)
-			h.open(2, bob)
+			h := benchHall()
 			for i := range n {
 				h.issue([]string{"A", "B"}[i%2], "")
-				h.advance(30 * time.Second)
+				h.advance(min(30*time.Second, 6*time.Hour/time.Duration(n)))
 			}
 			b.ResetTimer()
+			cpu := cpuTime()
 			for i := range b.N {
 				t, _, err := h.e.Issue(h.now, IssueRequest{Service: "A", ID: fmt.Sprintf("b%d", i), Secret: "s"})
 				if err != nil {
@@ -30,9 +29,44 @@ func BenchmarkIssueWithQueue(b *testing.B) {
 				// service's numbers do not run out.
 				h.e.Cancel(h.now, t.ID, "bench", ann)
 				h.e.issued = h.e.issued[:len(h.e.issued)-1]
+				h.e.pace.count[keyOf(t)]--
 				delete(h.e.tickets, t.ID)
 				h.e.lastNumbers[t.Service] = t.Number - 1
 			}
+			reportCPU(b, cpu)
 		})
 	}
+}
+
+// BenchmarkEstimate is the cost of the estimate a new ticket gets, with n
+// tickets waiting in two services over two counters that serve both, the
+// last hour's arrivals of both at the pace of the queue's.
+func BenchmarkEstimate(b *testing.B) {
+	for _, n := range []int{50, 200, 600, 5000} {
+		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
+			h := benchHall()
+			for i := range n {
+				h.issue([]string{"A", "B"}[i%2], "")
+				h.advance(min(30*time.Second, 6*time.Hour/time.Duration(n)))
+			}
+			b.ResetTimer()
+			cpu := cpuTime()
+			for range b.N {
+				h.e.estimateNew(h.now, "A")
+			}
+			reportCPU(b, cpu)
+		})
+	}
+}
+
+// benchHall is the test hall with counters 1 and 2 open and numbers
+// enough for long queues in A and B.
+func benchHall() *hall {
+	h := newHall(&testing.T{})
+	for _, s := range []string{"A", "B"} {
+		h.e.services[s].Prefix, h.e.services[s].RangeFrom, h.e.services[s].RangeTo = "", 1, 1<<30
+	}
+	h.open(1, ann)
+	h.open(2, bob)
+	return h
 }

@@ -131,16 +131,20 @@ func TestEstimateViewsAgree(t *testing.T) {
 	_ = issued
 }
 
-func TestEstimateLongQueueUsesClosedForm(t *testing.T) {
+func TestEstimateBeyondHorizonUsesClosedForm(t *testing.T) {
 	h := newHall(t)
 	h.open(1, ann)
 	h.open(2, bob)
-	var last *hallq.Ticket
-	for range maxForecast + 10 {
-		last = h.issue("A", "")
+	var ts []*hallq.Ticket
+	for range 300 {
+		ts = append(ts, h.issue("A", ""))
 	}
-	// No service time known (5 min), two counters serve A.
-	equal(t, "closed form", last.IssueEstimateS, (maxForecast+9)*300/2)
+	// No service time known (5 min), two counters serve A, both free
+	// now: the 100th is taken in the 50th round, by counter 2.
+	equal(t, "forecast", ts[99].IssueEstimateS, 49*300)
+	// The 300th would be taken after 149 rounds, past the 12 hours the
+	// forecast looks ahead: 299 ahead at 5 min ÷ 2 counters.
+	equal(t, "closed form", ts[299].IssueEstimateS, 299*300/2)
 }
 
 func TestEstimateNoOpenCounter(t *testing.T) {

@@ -70,14 +70,16 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 		t.HeldUntil = new(at.Add(req.Hold))
 	}
 	e.tickets[t.ID] = t
-	e.waiting[t.ID] = t
+	e.addWaiting(t)
 	e.issued = append(e.issued, t)
+	e.pace.count[keyOf(t)]++
 	if req.IdempotencyKey != "" {
 		e.idem[idemKey{req.Device, req.IdempotencyKey}] = t
 	}
 	e.lastNumbers[s.Code] = n
+	e.advancePace(now)
 	t.IssueAhead = e.ahead(now, t)
-	t.IssueEstimateS = e.estimateTicket(now, t, false, t.IssueAhead)
+	t.IssueEstimateS = e.estimateTicket(now, t, false)
 	t.EstimatedWaitS = t.IssueEstimateS
 
 	b := e.begin(now, issuerActor(req.Device))
@@ -171,7 +173,7 @@ func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hall
 		return nil, nil, err
 	}
 	b := e.begin(now, actorName(by))
-	delete(e.waiting, t.ID)
+	e.removeWaiting(t)
 	t.State = hallq.StateCancelled
 	t.HeldUntil = nil
 	t.Reason = reason
@@ -201,7 +203,7 @@ func (e *Engine) Requeue(now time.Time, ticketID string, by Actor) (*hallq.Ticke
 	t.FinishedAt = nil
 	t.Reason = ""
 	t.Recalls = 0
-	e.waiting[t.ID] = t
+	e.addWaiting(t)
 	b.ticket(t)
 	b.emit(hallq.Event{Type: hallq.EventTicketRequeued, Ticket: t})
 	return e.view(now, t), b.done(), nil
@@ -228,7 +230,11 @@ func (e *Engine) MarkPriority(now time.Time, ticketID, kind string, by Actor) (*
 		return e.view(now, t), nil, nil
 	}
 	b := e.begin(now, actorName(by))
+	e.removeWaiting(t)
+	e.recountPace(t, -1)
 	t.Priority = kind
+	e.recountPace(t, +1)
+	e.addWaiting(t)
 	b.ticket(t)
 	b.emit(hallq.Event{Type: hallq.EventTicketPriority, Ticket: t})
 	return e.view(now, t), b.done(), nil

@@ -116,49 +116,29 @@ func (o order) sort(ts []*hallq.Ticket) []*hallq.Ticket {
 	return out
 }
 
-// ahead is t's index in sort(ts), found without sorting: issuing and
-// viewing a ticket stay linear in the queue's length.
-func (o order) ahead(ts []*hallq.Ticket, t *hallq.Ticket) int {
-	if o.policy != hallq.PolicyInterleave {
-		n := 0
-		for _, x := range ts {
-			if x != t && o.cmp(x, t) < 0 {
-				n++
-			}
-		}
-		return n
-	}
-	// Under interleave, t's place is fixed by how many tickets of each kind
-	// there are and how many of its own kind precede it.
-	prio, normal, before := 0, 0, 0
-	for _, x := range ts {
-		if x.Priority != "" {
-			prio++
-		} else {
-			normal++
-		}
-		if x != t && (x.Priority != "") == (t.Priority != "") && o.base(x, t) < 0 {
-			before++
-		}
-	}
+// interleaveAhead is the place of a ticket in a service's queue under
+// interleave (the number called before it), from the numbers of priority
+// and normal tickets waiting (it among them) and of those of its own kind
+// before it: the order is fixed by these, so no ticket need be looked at.
+func (o order) interleaveAhead(prio, normal, before int, isPrio bool) int {
 	since := o.since
 	for pos := 0; ; pos++ {
 		if prio > 0 && (since >= o.n || normal == 0) {
-			if t.Priority != "" && before == 0 {
+			if isPrio && before == 0 {
 				return pos
 			}
 			prio--
 			since = 0
-			if t.Priority != "" {
+			if isPrio {
 				before--
 			}
 		} else {
-			if t.Priority == "" && before == 0 {
+			if !isPrio && before == 0 {
 				return pos
 			}
 			normal--
 			since++
-			if t.Priority == "" {
+			if !isPrio {
 				before--
 			}
 		}
@@ -220,41 +200,13 @@ func (o order) first(ts []*hallq.Ticket) *hallq.Ticket {
 	return normal
 }
 
-// candidates are the waiting tickets of the services counter c serves
-// that may be called at now (not held for printing).
-func (e *Engine) candidates(now time.Time, c *hallq.Counter) []*hallq.Ticket {
-	var out []*hallq.Ticket
-	for _, t := range e.waiting {
-		if c.Serves(t.Service) && !t.Held(now) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // waitingIn lists the waiting tickets of one service in calling order, as a
 // view sees it.
 func (e *Engine) waitingIn(now time.Time, service string) []*hallq.Ticket {
 	return e.serviceOrder(now, service).sort(e.waitingOf(service))
 }
 
-// ahead is the number of tickets of t's service that will be called before
-// it; t must be waiting.
-func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
-	return e.serviceOrder(now, t.Service).ahead(e.waitingOf(t.Service), t)
-}
-
 // serviceOrder is the order of one service's queue, as a view sees it.
 func (e *Engine) serviceOrder(now time.Time, service string) order {
 	return e.newOrder(now, nil, e.viewSince(map[string]bool{service: true}))
-}
-
-func (e *Engine) waitingOf(service string) []*hallq.Ticket {
-	var ts []*hallq.Ticket
-	for _, t := range e.waiting {
-		if t.Service == service {
-			ts = append(ts, t)
-		}
-	}
-	return ts
 }

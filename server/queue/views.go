@@ -30,16 +30,12 @@ func (e *Engine) Hall(now time.Time) hallq.HallView {
 		Counters: []hallq.Counter{},
 		Recent:   e.recentView(),
 	}
-	waiting := map[string]int{}
-	for _, t := range e.waiting {
-		waiting[t.Service]++
-	}
 	for _, s := range e.sortedServices() {
 		reason := e.closedReason(now, s)
 		v.Services = append(v.Services, hallq.ServiceView{
 			Service:        cloneService(*s),
 			Open:           reason == "",
-			Waiting:        waiting[s.Code],
+			Waiting:        e.waitingCount(s.Code),
 			EstimatedWaitS: e.estimateNew(now, s.Code),
 			Closed:         reason,
 			LastCalled:     e.lastCalled[s.Code],
@@ -91,7 +87,7 @@ func (e *Engine) view(now time.Time, t *hallq.Ticket) *hallq.Ticket {
 	v.WaitingAhead, v.EstimatedWaitS = 0, 0
 	if t.State == hallq.StateWaiting {
 		v.WaitingAhead = e.ahead(now, t)
-		v.EstimatedWaitS = e.estimateTicket(now, t, false, v.WaitingAhead)
+		v.EstimatedWaitS = e.estimateTicket(now, t, false)
 	}
 	return v
 }
@@ -116,7 +112,7 @@ func (e *Engine) Waiting(now time.Time, services []string) []*hallq.Ticket {
 		}
 	}
 	var ts []*hallq.Ticket
-	for _, t := range e.waiting {
+	for _, t := range e.allWaiting() {
 		if set == nil || set[t.Service] {
 			ts = append(ts, t)
 		}

@@ -1,0 +1,165 @@
+package queue
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+)
+
+// steps plays the forecast one ticket at a time, the plain way run's
+// phases must agree with: the counter free soonest (lowest index on a tie)
+// takes the first class it ranks that has someone waiting, visitors
+// expected by then included; with nobody, it waits for the next visitor to
+// one of its classes.
+func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (time.Duration, bool) {
+	if target >= 0 {
+		f.classes[target].arrives = false
+	}
+	left := 0
+	for k := range f.classes {
+		left += f.classes[k].real
+	}
+	if took != nil && left == 0 {
+		return 0, true
+	}
+	for range 1_000_000 {
+		var best *fcCounter
+		for i := range f.counters {
+			if fc := &f.counters[i]; fc.free < forecastHorizon && (best == nil || fc.free < best.free) {
+				best = fc
+			}
+		}
+		if best == nil {
+			return 0, false
+		}
+		at := best.free
+		for k := range f.classes {
+			if c := &f.classes[k]; c.arrives {
+				c.admitted = c.arr.count(at)
+			}
+		}
+		choice := -1
+		for _, k := range best.ranks {
+			if f.classes[k].avail() > 0 {
+				choice = k
+				break
+			}
+		}
+		if choice < 0 {
+			best.free = forecastHorizon
+			for _, k := range best.ranks {
+				best.free = min(best.free, f.classes[k].next())
+			}
+			continue
+		}
+		c := &f.classes[choice]
+		c.taken++
+		if c.taken <= c.real {
+			if took != nil {
+				took(choice, c.taken, at)
+				if left--; left == 0 {
+					return 0, true
+				}
+			}
+			if choice == target && c.taken == r {
+				return at, true
+			}
+		}
+		best.free += c.occ
+	}
+	panic("steps: no end")
+}
+
+// TestForecastPhasesMatchSteps plays random hall days and compares, at
+// random moments, every estimate the phases give with the plain play:
+// each waiting ticket's, a new ticket's in every service, and the whole
+// queue's at once (the waiting list), under every policy.
+func TestForecastPhasesMatchSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	compared := 0
+	for _, policy := range []string{hallq.PolicyStrict, hallq.PolicyAging, hallq.PolicyInterleave} {
+		for round := range 12 {
+			h := newHall(t, func(st *State) {
+				st.Settings.PriorityPolicy = policy
+				st.Settings.AgingMinutes = 20
+				st.Settings.InterleaveN = 2
+			})
+			officers := map[int]Actor{1: ann, 2: bob, 3: {User: "cal", Role: hallq.RoleOfficer}}
+			for c, by := range officers {
+				if rng.IntN(4) > 0 {
+					h.open(c, by)
+				}
+			}
+			for step := range 300 {
+				h.advance(time.Duration(rng.IntN(240)) * time.Second)
+				h.tick()
+				switch x := rng.IntN(10); {
+				case x < 5:
+					prio := ""
+					if rng.IntN(6) == 0 {
+						prio = "elderly"
+					}
+					if _, ch, err := h.e.Issue(h.now, h.req([]string{"A", "A", "B", "C"}[rng.IntN(4)], prio)); err == nil {
+						h.apply(ch)
+					}
+				default:
+					c := 1 + rng.IntN(3)
+					by := officers[c]
+					if h.e.counters[c].State != hallq.CounterOpen {
+						h.open(c, by)
+						continue
+					}
+					if h.e.counters[c].CurrentID != "" {
+						h.finish(c, by)
+					} else if _, ch, err := h.e.Next(h.now, c, by); err == nil {
+						h.apply(ch)
+					}
+				}
+				if step%7 != 0 {
+					continue
+				}
+				where := fmt.Sprintf("%s round %d step %d", policy, round, step)
+				check := func(what string, t0 *hallq.Ticket, extra bool) {
+					t.Helper()
+					f1, f2 := h.e.newForecast(h.now, t0.Service, false), h.e.newForecast(h.now, t0.Service, false)
+					if f1 == nil {
+						return
+					}
+					k, j := f1.place(t0, extra)
+					f2.place(t0, extra)
+					w1, ok1 := f1.run(k, j, nil)
+					w2, ok2 := f2.steps(k, j, nil)
+					if w1 != w2 || ok1 != ok2 {
+						t.Fatalf("%s: %s: phases give %v %v, steps %v %v", where, what, w1, ok1, w2, ok2)
+					}
+					compared++
+				}
+				for _, s := range []string{"A", "B", "C"} {
+					check("new ticket in "+s, &hallq.Ticket{ID: "\xff", Service: s, IssuedAt: h.now, Number: 1 << 30, State: hallq.StateWaiting}, true)
+					for _, w := range h.e.waitingOf(s) {
+						check("ticket "+w.ID, w, false)
+					}
+					f1, f2 := h.e.newForecast(h.now, s, true), h.e.newForecast(h.now, s, true)
+					if f1 == nil {
+						continue
+					}
+					got, want := map[[2]int]time.Duration{}, map[[2]int]time.Duration{}
+					_, ok1 := f1.run(-1, 0, func(k, j int, at time.Duration) { got[[2]int{k, j}] = at })
+					_, ok2 := f2.steps(-1, 0, func(k, j int, at time.Duration) { want[[2]int{k, j}] = at })
+					if ok1 != ok2 || len(got) != len(want) {
+						t.Fatalf("%s: whole queue of %s: phases took %d (%v), steps %d (%v)", where, s, len(got), ok1, len(want), ok2)
+					}
+					for kj, at := range want {
+						if got[kj] != at {
+							t.Fatalf("%s: whole queue of %s: class %d place %d: phases %v, steps %v", where, s, kj[0], kj[1], got[kj], at)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d estimates compared", compared)
+}
