@@ -11,11 +11,7 @@ import (
 func BenchmarkIssueWithQueue(b *testing.B) {
 	for _, n := range []int{50, 200, 600, 5000} {
 		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
-			h := benchHall()
-			for i := range n {
-				h.issue([]string{"A", "B"}[i%2], "")
-				h.advance(min(30*time.Second, 6*time.Hour/time.Duration(n)))
-			}
+			h := benchHall(n)
 			b.ResetTimer()
 			cpu := cpuTime()
 			for i := range b.N {
@@ -44,11 +40,7 @@ func BenchmarkIssueWithQueue(b *testing.B) {
 func BenchmarkEstimate(b *testing.B) {
 	for _, n := range []int{50, 200, 600, 5000} {
 		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
-			h := benchHall()
-			for i := range n {
-				h.issue([]string{"A", "B"}[i%2], "")
-				h.advance(min(30*time.Second, 6*time.Hour/time.Duration(n)))
-			}
+			h := benchHall(n)
 			b.ResetTimer()
 			cpu := cpuTime()
 			for range b.N {
@@ -59,14 +51,19 @@ func BenchmarkEstimate(b *testing.B) {
 	}
 }
 
-// benchHall is the test hall with counters 1 and 2 open and numbers
-// enough for long queues in A and B.
-func benchHall() *hall {
+// benchHall is the test hall with counters 1 and 2 open and n tickets
+// waiting, alternately in A and B (numbers enough for long queues), issued
+// 30 s apart or closer so that they fit in the day.
+func benchHall(n int) *hall {
 	h := newHall(&testing.T{})
 	for _, s := range []string{"A", "B"} {
 		h.e.services[s].Prefix, h.e.services[s].RangeFrom, h.e.services[s].RangeTo = "", 1, 1<<30
 	}
 	h.open(1, ann)
 	h.open(2, bob)
+	for i := range n {
+		h.issue([]string{"A", "B"}[i%2], "")
+		h.advance(min(30*time.Second, 6*time.Hour/time.Duration(n)))
+	}
 	return h
 }

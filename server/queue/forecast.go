@@ -254,10 +254,7 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 	if target >= 0 {
 		f.classes[target].arrives = false
 	}
-	left := 0
-	for k := range f.classes {
-		left += f.classes[k].real
-	}
+	left := f.realTickets()
 	if took != nil && left == 0 {
 		return 0, true
 	}
@@ -344,6 +341,15 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 		}
 	}
 	return 0, false
+}
+
+// realTickets is the number of real tickets in the play.
+func (f *forecast) realTickets() int {
+	n := 0
+	for k := range f.classes {
+		n += f.classes[k].real
+	}
+	return n
 }
 
 func (f *forecast) chosen(k int) bool {

@@ -18,10 +18,7 @@ func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (
 	if target >= 0 {
 		f.classes[target].arrives = false
 	}
-	left := 0
-	for k := range f.classes {
-		left += f.classes[k].real
-	}
+	left := f.realTickets()
 	if took != nil && left == 0 {
 		return 0, true
 	}
