@@ -29,7 +29,10 @@ type HallInfo struct {
 	Notice        string        `json:"notice"`
 	RatingScale   []RatingLevel `json:"rating_scale"`
 	PriorityKinds []string      `json:"priority_kinds"`
-	Now           time.Time     `json:"now"`
+	// MaxRecalls is how many recalls a call gets before the next one
+	// makes it a no-show (0: no limit); the officer's console says so.
+	MaxRecalls int       `json:"max_recalls"`
+	Now        time.Time `json:"now"`
 }
 
 // ServiceView is one service with its live queue figures.

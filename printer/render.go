@@ -55,7 +55,7 @@ func (l *Layout) AppendTicket(dst []byte, t Ticket) ([]byte, error) {
 	pair(fmt.Sprintf(l.p.VI.Ahead, t.Ahead), fmt.Sprintf(l.p.EN.Ahead, t.Ahead), stBody)
 	if t.EstimatedWaitSeconds >= 0 {
 		m := waitMinutes(t.EstimatedWaitSeconds)
-		pair(fmt.Sprintf(l.p.VI.Wait, m), fmt.Sprintf(l.p.EN.Wait, m), stBody)
+		pair(l.p.VI.wait(m), l.p.EN.wait(m), stBody)
 	}
 	if t.StatusURL != "" {
 		w.e.FeedDots(12)

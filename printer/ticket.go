@@ -8,7 +8,10 @@
 // (ESC/POS back to a PNG) and printertest (a fake printer).
 package printer
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Language selects the ticket's text.
 type Language string
@@ -45,6 +48,7 @@ type Texts struct {
 	Issued       string // Sprintf format: time, date
 	Ahead        string // Sprintf format: count
 	Wait         string // Sprintf format: minutes
+	WaitOne      string // the same for one minute, where the language says it otherwise ("" = Wait)
 	ScanQR       string
 	Footer       string
 	OutOfPaper   string
@@ -69,6 +73,7 @@ var TextsEN = Texts{
 	Issued:       "Issued at %s on %s",
 	Ahead:        "People ahead of you: %d",
 	Wait:         "Estimated wait: about %d minutes",
+	WaitOne:      "Estimated wait: about %d minute",
 	ScanQR:       "Scan the QR code to follow your turn",
 	Footer:       "Please keep this ticket and watch the screen",
 	OutOfPaper:   "Printer out of paper — please tell an officer",
@@ -76,7 +81,15 @@ var TextsEN = Texts{
 }
 
 func (t Texts) all() []string {
-	return []string{t.YourNumber, t.Issued, t.Ahead, t.Wait, t.ScanQR, t.Footer, t.OutOfPaper, t.OutOfPaperHd}
+	return []string{t.YourNumber, t.Issued, t.Ahead, t.Wait, t.WaitOne, t.ScanQR, t.Footer, t.OutOfPaper, t.OutOfPaperHd}
+}
+
+// wait is the estimated-wait line for m minutes.
+func (t Texts) wait(m int) string {
+	if m == 1 && t.WaitOne != "" {
+		return fmt.Sprintf(t.WaitOne, m)
+	}
+	return fmt.Sprintf(t.Wait, m)
 }
 
 // waitMinutes rounds a wait up to whole minutes, at least one.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/webcommon"
 	"github.com/hallq/hallq/server/announce"
 	"github.com/hallq/hallq/server/queue"
 	webdisplay "github.com/hallq/hallq/server/web/display"
@@ -31,6 +32,9 @@ func (s *Server) registerDisplay() {
 	s.mux.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
 	s.mux.HandleFunc("GET /t/{id}", pages.TicketPage)
 	s.mux.Handle(pages.StaticPattern(), pages.StaticHandler())
+	// Browsers ask for /favicon.ico on any page that names no icon (a
+	// JSON answer, an error): answer with the icon rather than a 404.
+	s.mux.Handle("GET /favicon.ico", webcommon.FaviconHandler())
 	s.routes = append(s.routes,
 		route{"GET /api/v1/announcements/{id}", Access{PublicDisplay: true, Roles: allStaff, Devices: anyDevice}, s.announcement},
 	)

@@ -31,6 +31,15 @@ func TestDisplayPagesServed(t *testing.T) {
 	if code, _ := h.Raw("GET", "/t/abc", "", nil); code != 400 {
 		t.Errorf("ticket page without secret: %d, want 400", code)
 	}
+	// The icon is where browsers look for it on pages that name none.
+	resp, err := http.Get(h.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET /favicon.ico: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	// Static files are at checksummed URLs, cached for good.
 	_, body := h.Raw("GET", "/display/hall", "", nil)
 	i := strings.Index(string(body), "/display/static/")
@@ -38,7 +47,7 @@ func TestDisplayPagesServed(t *testing.T) {
 		t.Fatal("no script URL on the page")
 	}
 	u := string(body[i : i+strings.Index(string(body[i:]), `"`)])
-	resp, err := http.Get(h.URL + u)
+	resp, err = http.Get(h.URL + u)
 	if err != nil {
 		t.Fatal(err)
 	}

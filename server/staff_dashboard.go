@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq/central"
@@ -25,6 +26,7 @@ type dashboard struct {
 	ChartHour  template.HTML
 	ChartWait  template.HTML
 	ChartSat   template.HTML
+	ChartLate  template.HTML
 	// Central mode: the halls to choose from, and the one chosen ("": all).
 	Central bool
 	Halls   []hallOption
@@ -81,7 +83,10 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	if err != nil {
 		return err
 	}
-	hc := staff.BarChart{Title: t("manager.chart_hour"), Series: []staff.Series{{Name: t("manager.arrivals"), Color: "#1565c0"}, {Name: t("manager.calls"), Color: "#8bc34a"}}}
+	none := t("manager.none")
+	hc := staff.BarChart{ID: "chart-hour", Title: t("manager.chart_hour"), XTitle: t("manager.axis_hour"), YTitle: t("manager.axis_visits"),
+		Sparse: true, Empty: none,
+		Series: []staff.Series{{Name: t("manager.arrivals"), Color: "#1565c0"}, {Name: t("manager.calls"), Color: "#8bc34a"}}}
 	for _, g := range hours.Groups {
 		hc.Labels = append(hc.Labels, g.Key+"h")
 		hc.Series[0].Values = append(hc.Series[0].Values, float64(g.Acc.Issued))
@@ -89,18 +94,21 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	}
 	d.ChartHour = hc.SVG()
 
-	// Waiting-time distribution, with the share over each bucket's bound.
-	wc := staff.BarChart{Title: t("manager.chart_wait"), Series: []staff.Series{{Name: t("col.issued"), Color: "#1565c0"}}}
+	// Waiting-time distribution: how many calls waited how long.
+	wc := staff.BarChart{ID: "chart-wait", Title: t("manager.chart_wait"), XTitle: t("manager.axis_wait"), YTitle: t("manager.axis_visits"),
+		Empty: none, Series: []staff.Series{{Name: t("manager.calls"), Color: "#1565c0"}}}
 	prev := 0
 	hist := hours.Total.Wait
 	for _, b := range waitBuckets {
-		wc.Labels = append(wc.Labels, itoa(prev)+"–"+itoa(b)+"′")
+		wc.Labels = append(wc.Labels, itoa(prev)+"–"+itoa(b))
 		wc.Series[0].Values = append(wc.Series[0].Values, float64(hist.AtMost(b*60-1)-hist.AtMost(prev*60-1)))
 		prev = b
 	}
-	wc.Labels = append(wc.Labels, "> "+itoa(prev)+"′")
+	wc.Labels = append(wc.Labels, "> "+itoa(prev))
 	wc.Series[0].Values = append(wc.Series[0].Values, float64(hist.N()-hist.AtMost(prev*60-1)))
-	wc.Series[0].Name = t("manager.minutes")
+	if hist.N() == 0 {
+		wc.Labels, wc.Series[0].Values = nil, nil
+	}
 	d.ChartWait = wc.SVG()
 
 	// Satisfaction per officer, against the target.
@@ -110,10 +118,10 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	if err != nil {
 		return err
 	}
-	target := float64(rq.targets.SatisfiedPct)
-	sc := staff.BarChart{Title: t("manager.chart_sat"), Unit: "%", Max: 100, Target: &target,
-		TargetLabel: t("manager.target") + " " + itoa(rq.targets.SatisfiedPct) + "%",
-		Series:      []staff.Series{{Name: t("col.satisfied_pct"), Color: "#2e7d32"}}}
+	sc := staff.BarChart{ID: "chart-sat", Title: t("manager.chart_sat"), XTitle: t("manager.axis_officer"), YTitle: t("manager.axis_sat"),
+		Unit: "%", Max: 100, Empty: none,
+		Targets: []staff.Target{{Value: float64(rq.targets.SatisfiedPct), Label: pctLabel(t("manager.target_min"), rq.targets.SatisfiedPct)}},
+		Series:  []staff.Series{{Name: t("col.satisfied_pct"), Color: "#2e7d32"}}}
 	for _, g := range officers.Groups {
 		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
 		if _, who, _ := central.SplitKey(g.Key); who == "" || f.SatisfiedPct == nil {
@@ -124,8 +132,34 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 		sc.Series[0].Miss = append(sc.Series[0].Miss, f.SatisfiedMiss)
 	}
 	d.ChartSat = sc.SVG()
+
+	// The share of each service's visits that waited longer than its
+	// target, against the hall's ceiling for it.
+	vq := *rq
+	vq.q.By = report.ByService
+	services, err := s.reports.summarize(r.Context(), &vq, vq.q)
+	if err != nil {
+		return err
+	}
+	lc := staff.BarChart{ID: "chart-late", Title: t("manager.chart_late"), XTitle: t("manager.axis_service"), YTitle: t("manager.axis_late"),
+		Unit: "%", Empty: none,
+		Targets: []staff.Target{{Value: float64(rq.targets.OverWaitPct), Label: pctLabel(t("manager.target_max"), rq.targets.OverWaitPct)}},
+		Series:  []staff.Series{{Name: t("col.over_target"), Color: "#ef6c00"}}}
+	for _, g := range services.Groups {
+		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
+		if f.OverTargetPct == nil {
+			continue
+		}
+		lc.Labels = append(lc.Labels, vq.label(g.Key))
+		lc.Series[0].Values = append(lc.Series[0].Values, *f.OverTargetPct)
+		lc.Series[0].Miss = append(lc.Series[0].Miss, f.OverTargetMiss)
+	}
+	d.ChartLate = lc.SVG()
 	p.Data = d
 	return nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// pctLabel fills a target's label: "Mục tiêu ≥ %d %" with 80.
+func pctLabel(format string, pct int) string { return strings.Replace(format, "%d", itoa(pct), 1) }

@@ -5,7 +5,10 @@
 // them among its own static files (webasset.Assets.Add).
 package webcommon
 
-import "embed"
+import (
+	"embed"
+	"net/http"
+)
 
 // Files is the folder "files" of shared static files.
 //
@@ -19,4 +22,14 @@ const Dir = "files"
 func Favicon() []byte {
 	b, _ := Files.ReadFile(Dir + "/favicon.svg")
 	return b
+}
+
+// FaviconHandler serves the icon: at /favicon.ico, where browsers look
+// for it on a page that names none (a JSON error, a CSV download).
+func FaviconHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Write(Favicon())
+	})
 }

@@ -71,10 +71,7 @@ func Handler(o Options) http.Handler {
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServer(http.FS(sub))
 	mux.Handle("GET /", files)
-	mux.HandleFunc("GET /favicon.svg", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "image/svg+xml")
-		w.Write(webcommon.Favicon())
-	})
+	mux.Handle("GET /favicon.svg", webcommon.FaviconHandler())
 	mux.HandleFunc("GET /hall.json", func(w http.ResponseWriter, r *http.Request) {
 		h, err := o.Hall(r.Context())
 		out := hallJSON{Priority: o.Priority, Stale: err != nil, Services: []hallq.ServiceView{}}

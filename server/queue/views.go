@@ -24,6 +24,7 @@ func (e *Engine) Hall(now time.Time) hallq.HallView {
 			Notice:        e.settings.Notice,
 			RatingScale:   slices.Clone(e.settings.RatingScale),
 			PriorityKinds: slices.Clone(e.settings.PriorityKinds),
+			MaxRecalls:    e.settings.MaxRecalls,
 			Now:           e.local(now),
 		},
 		Services: []hallq.ServiceView{},

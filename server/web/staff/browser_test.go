@@ -16,34 +16,22 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/browsertest"
 	"github.com/hallq/hallq/server/servertest"
 )
-
-const chromium = "/usr/bin/chromium"
 
 // TestBrowser drives the staff pages in one headless Chromium, each
 // subtest in a browser context of its own (its own cookies).
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("no Chromium at " + chromium + " (apt-get install chromium)")
-	}
+	b := browsertest.Start(t)
 	h := servertest.Start(t, servertest.Options{})
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	// Each tab is a person's own browser (own cookies); it fails its test
+	// if a page throws, logs an error or gets an error from its server.
+	tabs := map[context.Context]*browsertest.Tab{}
 	tab := func(t *testing.T) context.Context {
-		ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		ctx, cancel2 := context.WithTimeout(ctx, 30*time.Second)
-		t.Cleanup(cancel2)
-		return ctx
+		tb := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
+		tabs[tb.Ctx] = tb
+		return tb.Ctx
 	}
 	run := func(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -181,6 +169,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("manager cannot open admin", func(t *testing.T) {
 		ctx := tab(t)
+		tabs[ctx].Allow("HTTP 403 for " + h.URL + "/admin")
 		signIn(t, ctx, "quanly", "demo-quanly", "/manager")
 		resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(h.URL+"/admin"))
 		if err != nil {
@@ -194,6 +183,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("cross-site form post is refused", func(t *testing.T) {
 		ctx := tab(t)
+		tabs[ctx].Allow("HTTP 403 for " + h.URL + "/api/v1/counters/2/open")
 		signIn(t, ctx, "canbo2", "demo-canbo", "/officer")
 		// Another origin on the same host (so the SameSite=Strict cookie
 		// is still sent) posts a form to open counter 2.
@@ -201,6 +191,7 @@ func TestBrowser(t *testing.T) {
 			fmt.Fprintf(w, `<!doctype html><form id="f" method="post" action="%s/api/v1/counters/2/open"><button id="go">go</button></form>`, h.URL)
 		}))
 		defer evil.Close()
+		tabs[ctx].Allow(evil.URL + "/favicon.ico") // another site's missing icon is not ours
 		run(t, ctx,
 			chromedp.Navigate(evil.URL),
 			chromedp.Click(chromedp.ID("go")),
@@ -232,6 +223,8 @@ func TestBrowser(t *testing.T) {
 		run(t, ctx,
 			waitJS(`!!document.querySelector('#devices tr[data-device="kiosk-cua-2"] button.revoke')`),
 			chromedp.Click(chromedp.CSS(`#devices tr[data-device="kiosk-cua-2"] button.revoke`)),
+			waitJS(`!!document.querySelector("dialog#confirm[open]")`),
+			chromedp.Click(chromedp.ID("confirm-yes")),
 			waitJS(`document.querySelector('#devices tr[data-device="kiosk-cua-2"]').className === "revoked"`),
 		)
 		if code := h.Do("POST", "/api/v1/devices/heartbeat", token, nil, nil); code != 401 {
@@ -269,4 +262,9 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the enrolled pad rates at counter 4: got %d, want 201", code)
 		}
 	})
+
+	t.Run("officer console on the glass", func(t *testing.T) { testOfficerGlass(t, b) })
+	t.Run("officer console offline", func(t *testing.T) { testOfficerOffline(t, b) })
+	t.Run("manager dashboard on the glass", func(t *testing.T) { testManagerGlass(t, b) })
+	t.Run("admin on the glass", func(t *testing.T) { testAdminGlass(t, b) })
 }

@@ -16,62 +16,95 @@ type Series struct {
 	Miss []bool
 }
 
-// BarChart is a grouped bar chart the server draws as SVG, so that the
-// dashboard needs no chart library.
-type BarChart struct {
-	Title  string
-	Labels []string // one per group of bars
-	Series []Series
-	Unit   string  // after values on the axis
-	Max    float64 // the axis top; 0 picks one from the data
-	// Target draws a dashed line at this value when set.
-	Target      *float64
-	TargetLabel string
+// Target is a goal drawn across a chart as a dashed line, labelled in the
+// margin beside its end, where no bar can be.
+type Target struct {
+	Value float64
+	Label string // e.g. "Mục tiêu ≥ 80 %"
 }
 
+// BarChart is a grouped bar chart the server draws as SVG, so that the
+// dashboard needs no chart library. It is drawn at its natural size
+// (ChartWidth CSS px wide; the page never shrinks it, see staff.css), so
+// every text is at least FontSize px on the screen.
+type BarChart struct {
+	ID     string // the SVG element's id
+	Title  string
+	Labels []string // one per group of bars, along the x axis
+	Series []Series
+	// XTitle and YTitle name the axes, the unit in brackets:
+	// "Thời gian chờ (phút)", "Tỷ lệ hài lòng (%)".
+	XTitle, YTitle string
+	Unit           string  // after the values on the y axis, e.g. "%"
+	Max            float64 // the axis top; 0 picks one from the data
+	Targets        []Target
+	// Empty is said when there is nothing to draw.
+	Empty string
+	// Sparse labels only every k-th group where the labels do not fit
+	// side by side (hours of the day); otherwise every group is labelled,
+	// on two lines and shortened with "…" if need be (the bar's tooltip
+	// has it whole).
+	Sparse bool
+}
+
+// The chart's geometry, in CSS px.
 const (
-	chartW, chartH          = 720, 260
-	padL, padR, padT, padB  = 48, 12, 28, 44
+	ChartWidth, chartHeight = 600, 320
+	FontSize                = 12 // every text but the title
+	titleSize               = 15
+	charW                   = 7.2 // a DejaVu Sans character at FontSize, on average
+	padL, padT              = 62, 34
+	padRMin, padB           = 14, 82
 	missColor               = "#c62828"
 	gridColor, textColor    = "#ddd", "#333"
-	fontSize, smallFontSize = 12, 10
-	maxLabels               = 24
 )
 
 // SVG draws the chart.
 func (c BarChart) SVG() template.HTML {
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
-		chartW, chartH, template.HTMLEscapeString(c.Title))
-	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(c.Title))
-	fmt.Fprintf(&b, `<text x="%d" y="16" font-size="%d" font-weight="bold" fill="%s">%s</text>`, padL, fontSize+2, textColor, template.HTMLEscapeString(c.Title))
-	top := c.Max
-	for _, s := range c.Series {
-		for _, v := range s.Values {
-			top = math.Max(top, v)
-		}
+	esc := template.HTMLEscapeString
+	text := func(x, y float64, class, anchor, s string, extra string) {
+		fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%.1f" font-size="%d" text-anchor="%s" fill="%s"%s>%s</text>`,
+			class, x, y, FontSize, anchor, textColor, extra, esc(s))
 	}
-	if c.Target != nil {
-		top = math.Max(top, *c.Target)
+	// The right margin holds the targets' labels.
+	padR := float64(padRMin)
+	for _, t := range c.Targets {
+		padR = math.Max(padR, 10+textWidth(t.Label)+4)
 	}
-	top = niceCeil(top)
-	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)
-	y := func(v float64) float64 { return float64(padT) + plotH - v/top*plotH }
-	for i := 0; i <= 4; i++ {
-		v := top * float64(i) / 4
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, padL, chartW-padR, y(v), y(v), gridColor)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="%d" text-anchor="end" fill="%s">%s%s</text>`, padL-4, y(v)+4, smallFontSize, textColor, trimNum(v), c.Unit)
+	plotL, plotT := float64(padL), float64(padT)
+	plotR, plotB := ChartWidth-padR, float64(chartHeight-padB)
+	plotW, plotH := plotR-plotL, plotB-plotT
+
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
+		esc(c.ID), ChartWidth, chartHeight, ChartWidth, chartHeight, esc(c.Title))
+	fmt.Fprintf(&b, `<title>%s</title>`, esc(c.Title))
+	fmt.Fprintf(&b, `<text class="title" x="0" y="18" font-size="%d" font-weight="bold" fill="%s">%s</text>`, titleSize, textColor, esc(c.Title))
+
+	top, step := axisTop(c)
+	y := func(v float64) float64 { return plotT + plotH - v/top*plotH }
+	for v := 0.0; v <= top+step/1000; v += step {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, plotL, plotR, y(v), y(v), gridColor)
+		text(plotL-6, y(v)+4, "tick", "end", trimNum(v)+c.Unit, "")
 	}
+	// Axis titles: y turned along the axis, x under the labels.
+	text(14, plotT+plotH/2, "axis-y", "middle", c.YTitle, fmt.Sprintf(` transform="rotate(-90 14 %.1f)"`, plotT+plotH/2))
+	text(plotL+plotW/2, plotB+50, "axis-x", "middle", c.XTitle, "")
+
 	n := len(c.Labels)
 	if n == 0 {
-		b.WriteString(`</svg>`)
-		return template.HTML(b.String())
+		text(plotL+plotW/2, plotT+plotH/2, "empty", "middle", c.Empty, "")
 	}
-	group := plotW / float64(n)
+	group := plotW / float64(max(n, 1))
 	barW := group * 0.8 / float64(max(len(c.Series), 1))
-	every := (n + maxLabels - 1) / maxLabels
+	every := 1
+	if c.Sparse {
+		for group*float64(every) < labelWidth(c.Labels)+6 && every < n {
+			every++
+		}
+	}
 	for i, label := range c.Labels {
-		x0 := float64(padL) + group*float64(i) + group*0.1
+		x0 := plotL + group*float64(i) + group*0.1
 		for j, s := range c.Series {
 			if i >= len(s.Values) {
 				continue
@@ -81,42 +114,106 @@ func (c BarChart) SVG() template.HTML {
 			if i < len(s.Miss) && s.Miss[i] {
 				color = missColor
 			}
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s%s</title></rect>`,
-				x0+barW*float64(j), y(v), math.Max(barW-1, 1), float64(padT)+plotH-y(v), color,
-				template.HTMLEscapeString(label), template.HTMLEscapeString(s.Name), trimNum(v), c.Unit)
+			fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s%s</title></rect>`,
+				x0+barW*float64(j), y(v), math.Max(barW-1, 1), plotT+plotH-y(v), color,
+				esc(label), esc(s.Name), trimNum(v), c.Unit)
 		}
-		if i%every == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="%d" text-anchor="middle" fill="%s">%s</text>`,
-				float64(padL)+group*(float64(i)+0.5), chartH-padB+14, smallFontSize, textColor, template.HTMLEscapeString(label))
+		if i%every != 0 {
+			continue
+		}
+		cx := plotL + group*(float64(i)+0.5)
+		for k, line := range wrapLabel(label, group*float64(every)-6) {
+			text(cx, plotB+16+float64(k)*14, "label", "middle", line, "")
 		}
 	}
-	if c.Target != nil {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 4"/>`, padL, chartW-padR, y(*c.Target), y(*c.Target), missColor)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="%d" text-anchor="end" fill="%s">%s</text>`, chartW-padR, y(*c.Target)-4, smallFontSize, missColor, template.HTMLEscapeString(c.TargetLabel))
+	for _, t := range c.Targets {
+		ty := y(t.Value)
+		fmt.Fprintf(&b, `<line class="target" data-value="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
+			trimNum(t.Value), plotL, plotR+4, ty, ty, missColor)
+		fmt.Fprintf(&b, `<text class="target-label" x="%.1f" y="%.1f" font-size="%d" fill="%s">%s</text>`,
+			plotR+8, math.Max(ty+4, float64(FontSize)), FontSize, missColor, esc(t.Label))
 	}
-	// Legend.
-	x := padL
+	// Legend, along the bottom.
+	b.WriteString(`<g class="legend">`)
+	x := plotL
 	for _, s := range c.Series {
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" font-size="%d" fill="%s">%s</text>`,
-			x, chartH-18, s.Color, x+14, chartH-9, smallFontSize, textColor, template.HTMLEscapeString(s.Name))
-		x += 24 + 7*len([]rune(s.Name))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartHeight-16, s.Color)
+		text(x+16, float64(chartHeight-6), "", "start", s.Name, "")
+		x += 30 + textWidth(s.Name)
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</g></svg>`)
 	return template.HTML(b.String())
 }
 
-// niceCeil rounds an axis top up to 1, 2 or 5 times a power of ten.
-func niceCeil(v float64) float64 {
-	if v <= 0 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= v {
-			return m * p
+// axisTop is the y axis's top and the step between its lines: a round
+// step (1, 2, 2.5 or 5 times a power of ten) with four or five steps.
+func axisTop(c BarChart) (top, step float64) {
+	hi := c.Max
+	for _, s := range c.Series {
+		for _, v := range s.Values {
+			hi = math.Max(hi, v)
 		}
 	}
-	return 10 * p
+	for _, t := range c.Targets {
+		hi = math.Max(hi, t.Value)
+	}
+	if hi <= 0 {
+		return 4, 1
+	}
+	raw := hi / 4
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	step = 10 * p
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= raw {
+			step = m * p
+			break
+		}
+	}
+	if c.Unit != "%" && step < 1 { // counts are whole
+		step = 1
+	}
+	return math.Ceil(hi/step-1e-9) * step, step
+}
+
+func textWidth(s string) float64 { return float64(len([]rune(s))) * charW }
+
+// wrapLabel breaks a label into at most two lines of width w, the
+// second ending in "…" if the label is longer still.
+func wrapLabel(s string, w float64) []string {
+	if textWidth(s) <= w {
+		return []string{s}
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		next := strings.TrimSpace(line + " " + word)
+		if textWidth(next) <= w || line == "" {
+			line = next
+			continue
+		}
+		lines = append(lines, line)
+		line = word
+	}
+	lines = append(lines, line)
+	if len(lines) > 2 {
+		lines = []string{lines[0], strings.Join(lines[1:], " ")}
+	}
+	for i, l := range lines {
+		if r := []rune(l); textWidth(l) > w {
+			keep := max(int(w/charW)-1, 1)
+			lines[i] = string(r[:min(keep, len(r))]) + "…"
+		}
+	}
+	return lines
+}
+
+// labelWidth is the widest label on one line.
+func labelWidth(labels []string) float64 {
+	widest := 0.0
+	for _, l := range labels {
+		widest = math.Max(widest, textWidth(l))
+	}
+	return widest
 }
 
 func trimNum(v float64) string {

@@ -11,7 +11,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"github.com/hallq/hallq/internal/webasset"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/webasset"
+	"github.com/hallq/hallq/internal/webcommon"
 )
 
 //go:embed templates/*.html static/* lang/*.json
@@ -65,11 +66,14 @@ func New() (*Site, error) {
 		}
 	}
 	assets, err := webasset.Load(files, "static", "/staff/static/")
+	if err == nil {
+		err = assets.Add(webcommon.Files, webcommon.Dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	s.assets = assets
-	funcs := template.FuncMap{"asset": s.AssetURL, "minutes": Minutes, "pct": Pct}
+	funcs := template.FuncMap{"asset": s.AssetURL, "minutes": Minutes, "pct": Pct, "day": DayText}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -191,6 +195,16 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// DayText writes a day "2026-11-27" as the hall does: "27/11/2026"
+// (anything else as it is).
+func DayText(iso string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return d.Format("02/01/2006")
 }
 
 // Minutes shows seconds as minutes with one decimal, "–" for none.

@@ -8,8 +8,28 @@
   let settings = null;
 
   async function save(fn) {
-    try { await fn(); flash(T("admin.saved")); await loadAll(); } catch (e) { flash(T("admin.error") + ": " + e.message, true); }
+    try { await fn(); await loadAll(); flash(T("admin.saved")); } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
   }
+
+  // confirm asks before something that cannot be taken back; it answers
+  // true for the confirm button, false for cancel or Escape.
+  function confirm(text) {
+    const dlg = $("confirm");
+    $("confirm-text").textContent = text;
+    return new Promise((done) => {
+      const finish = (ok) => () => {
+        $("confirm-yes").onclick = $("confirm-no").onclick = dlg.oncancel = null;
+        dlg.close();
+        done(ok);
+      };
+      $("confirm-yes").onclick = finish(true);
+      $("confirm-no").onclick = finish(false);
+      dlg.oncancel = finish(false);
+      dlg.showModal();
+      $("confirm-no").focus();
+    });
+  }
+  const fill = (s, v) => s.replace("%s", v).replace("%d", v);
 
   function hoursText(hours) {
     return (hours || []).map((h) => h.open + "-" + h.close).join(", ");
@@ -46,7 +66,7 @@
 
   function counterRow(c) {
     const id = input(c.id || "", { type: "number", min: 1, readonly: c.id ? true : null, size: 3 });
-    const name = input(c.name), sv = input((c.services || []).join(", "));
+    const name = input(c.name, { class: "counter-name" }), sv = input((c.services || []).join(", "), { class: "counter-services" });
     const btn = el("button", { onclick: () => save(() => api("PUT", "/api/v1/counters/" + parseInt(id.value, 10),
       { name: name.value, services: sv.value.split(",").map((x) => x.trim()).filter(Boolean) })) }, c.id ? T("admin.save") : T("admin.add"));
     return el("tr", {}, el("td", {}, id), el("td", {}, name), el("td", {}, sv), el("td", {}, btn));
@@ -56,20 +76,56 @@
     const name = input(u.username, { readonly: u.username ? true : null });
     const role = el("select", {}, ...["officer", "manager", "admin"].map((r) => el("option", { value: r, selected: r === u.role || null }, T("role." + r))));
     const pw = input("", { type: "password", autocomplete: "new-password" });
-    const dis = el("input", { type: "checkbox", checked: u.disabled || null });
-    const btn = el("button", { onclick: () => save(() => api("PUT", "/api/v1/users/" + encodeURIComponent(name.value.trim()),
-      { role: role.value, password: pw.value, disabled: dis.checked })) }, u.username ? T("admin.save") : T("admin.add"));
-    return el("tr", {}, el("td", {}, name), el("td", {}, role), el("td", {}, pw), el("td", {}, dis), el("td", {}, btn));
+    const dis = el("input", { type: "checkbox", checked: u.disabled || null, "aria-label": T("admin.disable") });
+    const btn = el("button", { onclick: async () => {
+      // Locking someone out asks first.
+      if (dis.checked && !u.disabled && u.username && !(await confirm(fill(T("admin.confirm_disable"), u.username)))) return;
+      save(() => api("PUT", "/api/v1/users/" + encodeURIComponent(name.value.trim()),
+        { role: role.value, password: pw.value, disabled: dis.checked }));
+    } }, u.username ? T("admin.save") : T("admin.add"));
+    return el("tr", { "data-user": u.username || "" }, el("td", {}, name), el("td", {}, role), el("td", {}, pw), el("td", {}, dis), el("td", {}, btn));
   }
 
-  function deviceRow(d) {
+  // deviceState judges a device from what it last said and when: a device
+  // quiet for more than two heartbeats (30 s each) is not heard from.
+  function deviceState(d, now) {
+    const h = d.health || {};
+    if (d.revoked_at) return ["off", "admin.st.revoked"];
+    if (!d.last_seen) return ["off", "admin.st.never"];
+    if (now - new Date(d.last_seen) > 90000) return ["bad", "admin.st.stale"];
+    if (h.paper === "out") return ["bad", "admin.st.paper_out"];
+    if (h.fault || h.render_error || h.online === false) return ["bad", "admin.st.fault"];
+    if (h.paper === "near_end") return ["warn", "admin.st.paper_low"];
+    if (h.last_error) return ["warn", "admin.st.fault"];
+    return ["ok", "admin.st.ok"];
+  }
+
+  // healthDetail is the rest of what the device reported, as "key: value"
+  // lines (the printer, version and timestamps have their own columns).
+  function healthDetail(h) {
+    const skip = new Set(["version", "printer", "paper"]);
+    return Object.entries(h || {}).filter(([k, v]) => !skip.has(k) && v !== "" && v !== null && v !== 0 && v !== false)
+      .map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : v)).join("\n");
+  }
+
+  function deviceRow(d, now) {
     const revoked = !!d.revoked_at;
+    const h = d.health || {};
+    const [cls, key] = deviceState(d, now);
+    const printer = [h.printer, h.paper ? T("admin.paper." + h.paper) : ""].filter(Boolean).join(" · ");
     return el("tr", { "data-device": d.name, class: revoked ? "revoked" : "" },
       el("td", {}, d.name), el("td", {}, d.kind), el("td", {}, d.counter || ""),
-      el("td", {}, d.last_seen ? new Date(d.last_seen).toLocaleString() : T("admin.never")),
-      el("td", { class: "health" }, d.health ? JSON.stringify(d.health) : ""),
-      el("td", {}, revoked ? T("admin.revoked") : el("button", { class: "revoke",
-        onclick: () => save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke")) }, T("admin.revoke"))));
+      el("td", { class: "seen" }, d.last_seen ? HallFmt.dateTime(d.last_seen) : T("admin.never")),
+      el("td", {}, el("span", { class: "status " + cls }, T(key))),
+      el("td", { class: "printer" }, printer),
+      el("td", { class: "version" }, h.version || ""),
+      el("td", { class: "detail" }, healthDetail(h)),
+      el("td", {}, revoked ? "" : el("button", { class: "revoke danger",
+        onclick: async () => {
+          if (await confirm(fill(T("admin.confirm_revoke"), d.name))) {
+            save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke"));
+          }
+        } }, T("admin.revoke"))));
   }
 
   // A device asking to enrol: the admin compares the code it shows with the
@@ -94,10 +150,12 @@
     $("enrolments").replaceChildren(...(pending.length ? pending.map(enrolRow)
       : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))]));
     settings = set;
+    HallFmt.sync(hall.hall.now, hall.hall.time_zone);
+    const now = HallFmt.now();
     $("services").replaceChildren(...hall.services.map(serviceRow), serviceRow({}));
     $("counters").replaceChildren(...hall.counters.map(counterRow), counterRow({}));
     $("users").replaceChildren(...users.users.map(userRow), userRow({ role: "officer" }));
-    $("devices").replaceChildren(...devices.devices.map(deviceRow));
+    $("devices").replaceChildren(...devices.devices.map((d) => deviceRow(d, now)));
     $("set-name").value = set.name; $("set-language").value = set.language; $("set-policy").value = set.priority_policy;
     $("set-interleave").value = set.interleave_n; $("set-aging").value = set.aging_minutes; $("set-recalls").value = set.max_recalls;
     $("set-scale").value = set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n");
@@ -105,6 +163,7 @@
     $("set-tsat").value = set.target_satisfied_pct; $("set-tover").value = set.target_over_wait_pct;
     $("set-public").checked = set.public_display;
     if (document.activeElement !== $("notice")) $("notice").value = set.notice || "";
+    showNotice();
     const ps = $("preview-service"), was = ps.value;
     ps.replaceChildren(...hall.services.map((s) => el("option", { value: s.code }, s.code + " — " + s.name)));
     if (was) ps.value = was;
@@ -126,7 +185,7 @@
       $("new-token-box").hidden = false;
       $("device-name").value = "";
       await loadAll();
-    } catch (e) { flash(T("admin.error") + ": " + e.message, true); }
+    } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
   });
 
   $("settings-form").addEventListener("submit", (ev) => {
@@ -148,10 +207,21 @@
     });
   });
 
+  // The notice as the hall TV runs it: its lines one after the other,
+  // separated by a dot (the TV's marquee is one line).
+  function showNotice() {
+    const text = $("notice").value;
+    const line = text.split(/\n+/).map((x) => x.trim()).filter(Boolean).join(" • ");
+    $("notice-preview").textContent = line || T("admin.notice_none");
+    $("notice-preview").parentElement.classList.toggle("empty", !line);
+    $("notice-count").textContent = "(" + fill(T("admin.notice_count"), text.length) + ")";
+  }
+  $("notice").addEventListener("input", showNotice);
+  $("notice-clear").addEventListener("click", () => { $("notice").value = ""; showNotice(); $("notice").focus(); });
   $("notice-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    save(() => api("POST", "/api/v1/notice", { text: $("notice").value }));
+    save(() => api("POST", "/api/v1/notice", { text: $("notice").value.trim() }));
   });
 
-  loadAll().catch((e) => flash(e.message, true));
+  loadAll().catch((e) => flash(T("admin.error") + ": " + errorText(e), true));
 })();

@@ -8,14 +8,21 @@ class APIError extends Error {
   constructor(status, code, message, reason) { super(message); this.status = status; this.code = code; this.reason = reason; }
 }
 
-// api calls the hall's JSON API with the session cookie.
+// api calls the hall's JSON API with the session cookie. Failures are
+// APIErrors: the server's code, reason and (English) message, or code
+// "network" when the server could not be reached.
 async function api(method, path, body) {
   const opts = { method, credentials: "same-origin", headers: {} };
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }
-  const resp = await fetch(path, opts);
+  let resp;
+  try {
+    resp = await fetch(path, opts);
+  } catch (e) {
+    throw new APIError(0, "network", e.message, "");
+  }
   if (resp.status === 204) return null;
   let data = null;
   try { data = await resp.json(); } catch (e) { data = null; }
@@ -77,12 +84,19 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-function pad2(n) { return String(n).padStart(2, "0"); }
-function fmtClock(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return pad2(d.getHours()) + ":" + pad2(d.getMinutes());
+// errorText is an error as staff read it: the meaning in the page's
+// language, from the error's reason or code, then the server's own
+// detail (kept for whoever has to look into it).
+function errorText(e) {
+  if (e instanceof TypeError || (e && e.code === "network")) return T("error.network");
+  if (!(e instanceof APIError)) return String(e && e.message || e);
+  const head = (e.reason && TEXT["reason." + e.reason]) || TEXT["error." + e.code] || T("error.internal");
+  return e.message && e.message !== head ? head + " — " + e.message : head;
 }
+
+function pad2(n) { return String(n).padStart(2, "0"); }
+// fmtClock is a time the server wrote, as "08:15" in the hall's zone.
+function fmtClock(iso) { return HallFmt.time(iso); }
 function fmtDuration(ms) {
   if (ms < 0) ms = 0;
   const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);

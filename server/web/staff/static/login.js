@@ -11,7 +11,7 @@ document.getElementById("login-form").addEventListener("submit", async (ev) => {
     const next = form.dataset.next;
     location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
   } catch (e) {
-    errBox.textContent = e.reason === "locked" ? T("login.locked") : (e.status === 401 ? T("login.failed") : e.message);
+    errBox.textContent = e.reason === "locked" ? T("login.locked") : (e.status === 401 ? T("login.failed") : errorText(e));
     errBox.hidden = false;
     document.getElementById("password").value = "";
   }

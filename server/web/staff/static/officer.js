@@ -8,8 +8,10 @@
   let hall = null;       // the latest snapshot's hall view
   let counter = null;    // our counter, fresh from the API
   let busy = false;
+  let online = false;    // the event stream is connected
 
   const $ = (id) => document.getElementById(id);
+  const fmtN = (s, ...n) => n.reduce((acc, x) => acc.replace("%d", x), s);
 
   function serviceName(code) {
     const s = hall && hall.services.find((x) => x.code === code);
@@ -45,7 +47,7 @@
       counter = c;
       render();
       refreshLists();
-    } catch (e) { flash(e.message, true); }
+    } catch (e) { flash(errorText(e), true); }
   }
 
   async function refreshCounter() {
@@ -63,8 +65,12 @@
     }
     $("chooser").hidden = true;
     $("console").hidden = false;
-    $("counter-id").textContent = counter.id;
-    $("counter-name").textContent = counter.name;
+    // "Quầy số 1", and the counter's name only where it says more than that.
+    $("counter-title").textContent = T("officer.counter") + " " + counter.id;
+    const plain = [T("officer.counter") + " " + counter.id, "quầy " + counter.id, "quầy số " + counter.id, "counter " + counter.id, String(counter.id)];
+    const named = counter.name && !plain.some((p) => p.toLowerCase() === counter.name.trim().replace(/\s+/g, " ").toLowerCase());
+    $("counter-name").textContent = named ? counter.name : "";
+    $("counter-name").hidden = !named;
     $("counter-state").textContent = T("officer.state." + counter.state);
     $("counter-state").dataset.state = counter.state;
     const cur = counter.current;
@@ -74,13 +80,32 @@
       : T("officer.none");
     const paused = counter.state === "paused";
     $("btn-pause").firstChild.textContent = (paused ? T("officer.resume") : T("officer.pause")) + " ";
-    $("btn-next").disabled = !!cur || paused;
-    $("btn-recall").disabled = !cur || cur.state !== "called";
-    $("btn-start").disabled = !cur || cur.state !== "called";
-    $("btn-finish").disabled = !cur;
-    $("btn-noshow").disabled = !cur || cur.state !== "called";
-    $("btn-transfer").disabled = !cur;
-    $("btn-close").disabled = !!cur;
+    // Recalls: how many so far, and what the next press will do — at the
+    // hall's limit it makes the citizen a no-show, and says so first.
+    const max = (hall && hall.hall && hall.hall.max_recalls) || 0;
+    const called = !!cur && cur.state === "called";
+    const last = called && max > 0 && cur.recalls >= max;
+    let info = "";
+    if (called) {
+      info = max > 0 ? fmtN(T("officer.recalls"), cur.recalls, max) : fmtN(T("officer.recalls_any"), cur.recalls);
+      if (max > 0) info += " " + (last ? T("officer.recall_last") : fmtN(T("officer.recall_then"), cur.recalls + 1, max));
+    }
+    $("recall-info").textContent = info;
+    $("recall-info").classList.toggle("last", last);
+    $("btn-recall").firstChild.textContent = (last ? T("officer.recall_noshow") : T("officer.recall")) + " ";
+    $("btn-recall").classList.toggle("warn", last);
+    // Offline, nothing can be done: every action waits for the server.
+    const off = !online;
+    $("offline-note").hidden = online;
+    $("btn-next").disabled = off || !!cur || paused;
+    $("btn-recall").disabled = off || !called;
+    $("btn-start").disabled = off || !called;
+    $("btn-finish").disabled = off || !cur;
+    $("btn-noshow").disabled = off || !called;
+    $("btn-transfer").disabled = off || !cur;
+    $("transfer-to").disabled = off || !cur;
+    $("btn-pause").disabled = off;
+    $("btn-close").disabled = off || !!cur;
     const sel = $("transfer-to"), was = sel.value;
     sel.replaceChildren();
     for (const s of (hall ? hall.services : [])) {
@@ -112,7 +137,7 @@
       const [w, n] = await Promise.all([api("GET", "/api/v1/tickets" + q), api("GET", "/api/v1/noshows" + q)]);
       renderWaiting(w.tickets);
       renderNoShows(n.tickets);
-    } catch (e) { flash(e.message, true); }
+    } catch (e) { if (online) flash(errorText(e), true); }
   }
 
   let lapseTimer = 0;
@@ -161,10 +186,12 @@
     try {
       const res = await api(method, path, body);
       if (res && res.id && typeof res.state === "string" && res.services) counter = res;
+      // "Next" with nobody waiting answers 204: say so.
+      if (res === null && path.endsWith("/next")) flash(T("officer.empty"));
       await refreshCounter();
       refreshLists();
     } catch (e) {
-      flash(e.message, true);
+      flash(errorText(e), true);
     } finally { busy = false; }
   }
 
@@ -182,6 +209,10 @@
   for (const [name, fn] of Object.entries(actions)) {
     $("btn-" + name).addEventListener("click", fn);
   }
+  // Once a procedure is chosen the list lets go of the keyboard, so the
+  // shortcuts work again (a focused list would take the letters).
+  $("transfer-to").addEventListener("change", () => $("transfer-to").blur());
+  $("transfer-to").addEventListener("keydown", (ev) => { if (ev.key === "Escape") $("transfer-to").blur(); });
   const keys = { n: "next", r: "recall", s: "start", f: "finish", v: "noshow", t: "transfer", p: "pause" };
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || $("console").hidden) return;
@@ -195,6 +226,7 @@
 
   new Stream((h) => {
     hall = h;
+    HallFmt.sync(h.hall.now, h.hall.time_zone);
     counter = counterId ? h.counters.find((c) => c.id === counterId) || null : null;
     render();
     refreshLists();
@@ -210,7 +242,9 @@
     refreshLists();
     if (!counterId && hall) showChooser();
   }, (up) => {
+    online = up;
     $("conn").textContent = up ? T("officer.live") : T("officer.offline");
     $("conn").className = up ? "conn up" : "conn down";
+    if (counter) render();
   });
 })();
