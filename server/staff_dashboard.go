@@ -76,10 +76,16 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	v.Del("by")
 	d.TicketsCSV = "/api/v1/reports/tickets?" + v.Encode()
 
+	// The range again, grouped another way.
+	by := func(dim report.Dim) (*reportRequest, *report.Result, error) {
+		q := *rq
+		q.q.By = dim
+		res, err := s.reports.summarize(r.Context(), &q, q.q)
+		return &q, res, err
+	}
+
 	// Arrivals and calls per hour.
-	hq := *rq
-	hq.q.By = report.ByHour
-	hours, err := s.reports.summarize(r.Context(), &hq, hq.q)
+	_, hours, err := by(report.ByHour)
 	if err != nil {
 		return err
 	}
@@ -112,9 +118,7 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	d.ChartWait = wc.SVG()
 
 	// Satisfaction per officer, against the target.
-	oq := *rq
-	oq.q.By = report.ByOfficer
-	officers, err := s.reports.summarize(r.Context(), &oq, oq.q)
+	oq, officers, err := by(report.ByOfficer)
 	if err != nil {
 		return err
 	}
@@ -135,9 +139,7 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 
 	// The share of each service's visits that waited longer than its
 	// target, against the hall's ceiling for it.
-	vq := *rq
-	vq.q.By = report.ByService
-	services, err := s.reports.summarize(r.Context(), &vq, vq.q)
+	vq, services, err := by(report.ByService)
 	if err != nil {
 		return err
 	}
