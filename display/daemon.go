@@ -1,15 +1,12 @@
 package display
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/hallq/hallq/hallclient"
 )
 
 // freshFor is how long a new call stays highlighted.
@@ -26,13 +23,12 @@ type Daemon struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
-	// HTTP is used for heartbeats.
-	HTTP *http.Client
 
 	mu        sync.Mutex
 	state     State
 	lastCall  time.Time
-	client    *Client
+	api       *hallclient.Client
+	stream    *hallclient.Stream
 	renderErr string
 }
 
@@ -44,10 +40,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 10 * time.Second}
-	}
-	d.client = &Client{URL: d.Config.Server, Token: d.Config.Token, Logger: d.Logger,
+	d.api = hallclient.New(d.Config.Server, 10*time.Second)
+	d.stream = &hallclient.Stream{Client: d.api, Token: d.Config.Token, Logger: d.Logger,
 		OnState: func(up bool) {
 			d.mu.Lock()
 			d.state.Online = up
@@ -70,10 +64,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); d.tick(ctx) }()
 	go func() { defer wg.Done(); d.heartbeats(ctx) }()
 	d.render()
-	return d.client.Run(ctx, d.handle)
+	return d.stream.Run(ctx, d.handle)
 }
 
-func (d *Daemon) handle(m Message) error {
+func (d *Daemon) handle(m hallclient.Message) error {
 	d.mu.Lock()
 	call := d.state.Apply(m)
 	now := d.Now()
@@ -151,7 +145,7 @@ func (d *Daemon) heartbeats(ctx context.Context) {
 		case <-t.C:
 		}
 		d.mu.Lock()
-		health := map[string]any{"online": d.state.Online, "last_seq": d.client.Last(), "renderer": d.Config.Renderer,
+		health := map[string]any{"online": d.state.Online, "last_seq": d.stream.Last(), "renderer": d.Config.Renderer,
 			"mode": d.Config.Mode, "render_error": d.renderErr}
 		d.mu.Unlock()
 		if err := d.heartbeat(ctx, health); err != nil {
@@ -164,22 +158,7 @@ func (d *Daemon) heartbeat(ctx context.Context, health map[string]any) error {
 	if d.Config.Token == "" {
 		return nil
 	}
-	body, _ := json.Marshal(health)
-	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimRight(d.Config.Server, "/")+"/api/v1/devices/heartbeat", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+d.Config.Token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := d.HTTP.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		return fmt.Errorf("heartbeat: %s", resp.Status)
-	}
-	return nil
+	return d.api.Heartbeat(ctx, d.Config.Token, health)
 }
 
 // LEDBoard shows views on a MAX7219 chain: the number called and the

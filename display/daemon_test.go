@@ -10,6 +10,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -69,7 +70,7 @@ enabled = true
 	go func() { done <- d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	waitFor(t, 10*time.Second, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
+	eventually.True(t, 10*time.Second, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
 	var tk hallq.Ticket
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &tk)
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, nil)
@@ -79,11 +80,11 @@ enabled = true
 		h.Do("POST", "/api/v1/counters/"+n+"/next", tok, nil, nil)
 	}
 	// Counter 1 called the first ticket; counter 2 the second.
-	waitFor(t, 10*time.Second, "counter 2's call shown", func() bool {
+	eventually.True(t, 10*time.Second, "counter 2's call shown", func() bool {
 		s := out.last()
 		return strings.Contains(s, "Mời đến quầy") && strings.Contains(s, "█")
 	})
-	waitFor(t, 5*time.Second, "counter 2's call said", func() bool {
+	eventually.True(t, 5*time.Second, "counter 2's call said", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(said) == 1

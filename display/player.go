@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
-	"strings"
 	"sync"
 	"time"
 )
@@ -96,35 +93,6 @@ func (p *Player) Run(ctx context.Context, onErr func(error)) error {
 		if err != nil && onErr != nil {
 			onErr(fmt.Errorf("announcement %d: %w", a.Seq, err))
 		}
-	}
-}
-
-// HTTPFetch fetches announcements from the hall server.
-func HTTPFetch(base, token string, client *http.Client) func(ctx context.Context, seq int64) ([]byte, error) {
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	return func(ctx context.Context, seq int64) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/api/v1/announcements/%d.wav", strings.TrimRight(base, "/"), seq), nil)
-		if err != nil {
-			return nil, err
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(data[:min(len(data), 300)]))
-		}
-		return data, nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 )
 
 // maxRecent is how many calls State keeps.
@@ -22,7 +23,7 @@ type State struct {
 // Apply updates the state with m. It returns the call to announce, if m is
 // a call: live, or replayed (already in the snapshot) — the caller decides
 // whether a replayed call is still fresh enough to say.
-func (s *State) Apply(m Message) *hallq.Event {
+func (s *State) Apply(m hallclient.Message) *hallq.Event {
 	if m.Snapshot != nil {
 		s.Hall = m.Snapshot.Hall
 		s.Seq = m.Snapshot.Seq

@@ -13,19 +13,20 @@
 package enrol
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 )
 
 // ErrRejected is returned when an admin rejected the request.
@@ -95,16 +96,10 @@ func (e *Enroller) Run(ctx context.Context) (string, error) {
 // errExpired: the server no longer knows the request.
 var errExpired = errors.New("enrol: request expired")
 
-// answer is the server's reply to a request or a poll.
-type answer struct {
-	ID     string `json:"id"`
-	State  string `json:"state"`
-	Secret string `json:"secret"`
-	Poll   string `json:"poll"`
-	Token  string `json:"token"`
-	Error  *struct {
-		Code, Message, Reason string
-	} `json:"error"`
+// busy reports whether the server's refusal is a passing one: it was not
+// reached, is busy, or limits the rate of requests.
+func busy(err error) bool {
+	return hallclient.Transient(err) || hallclient.IsCode(err, hallq.EUNAVAILABLE, "rate_limited")
 }
 
 // once makes one request and polls it to its end.
@@ -113,23 +108,21 @@ func (e *Enroller) once(ctx context.Context) (string, error) {
 	if code == "" {
 		code = NewCode()
 	}
-	body, _ := json.Marshal(map[string]string{"name": e.Name, "kind": e.Kind, "code": code})
+	c := e.client()
 	b := e.backoff()
-	var req answer
-	for {
-		status, a, retry, err := e.do(ctx, http.MethodPost, "/api/v1/enrol", body)
+	var req *hallq.EnrolAnswer
+	for req == nil {
+		a, retry, err := c.Enrol(ctx, hallq.EnrolRequest{Name: e.Name, Kind: e.Kind, Code: code})
 		switch {
-		case err != nil:
-			e.printf("enrolment: %v; retrying", err)
-		case status == http.StatusAccepted && a.ID != "" && a.Secret != "":
+		case err == nil && a.ID != "" && a.Secret != "":
 			req = a
-		case status == http.StatusTooManyRequests || status >= 500:
-			e.printf("enrolment: server busy (%d %s); retrying", status, a.message())
+			continue
+		case err == nil:
+			return "", fmt.Errorf("enrol: the server's answer lacks the request's id or secret")
+		case busy(err):
+			e.printf("enrolment: server busy or unreachable (%v); retrying", err)
 		default:
-			return "", fmt.Errorf("enrol: the server refused the request: %d %s", status, a.message())
-		}
-		if req.ID != "" {
-			break
+			return "", fmt.Errorf("enrol: the server refused the request: %w", err)
 		}
 		if err := b.wait(ctx, retry); err != nil {
 			return "", err
@@ -138,80 +131,45 @@ func (e *Enroller) once(ctx context.Context) (string, error) {
 	e.printf("enrolment: tell the hall's admin this code: %s  (device %s, %s, request %s, server %s)", code, e.Name, e.Kind, req.ID, e.ServerURL)
 	poll := req.Poll
 	if poll == "" {
-		poll = "/api/v1/enrol/" + req.ID + "?secret=" + req.Secret
+		poll = "/api/v1/enrol/" + req.ID + "?secret=" + url.QueryEscape(req.Secret)
 	}
 	b = e.backoff()
 	for {
 		// The server's retry_after_s is a hint; the back-off decides, and
-		// only a 429's Retry-After is obeyed.
+		// only a refusal's Retry-After is obeyed.
 		if err := b.wait(ctx, 0); err != nil {
 			return "", err
 		}
-		status, a, retry, err := e.do(ctx, http.MethodGet, poll, nil)
+		a, retry, err := c.PollEnrolment(ctx, poll)
 		switch {
-		case err != nil:
-			e.printf("enrolment: %v; retrying", err)
-		case status == http.StatusOK && a.Token != "":
+		case err == nil && a.State == hallq.EnrolApproved && a.Token != "":
 			return a.Token, nil
-		case status == http.StatusAccepted:
+		case err == nil && a.State == hallq.EnrolPending:
 			// Still pending: keep waiting, slower and slower.
-		case status == http.StatusForbidden && a.reason() == "rejected":
+		case err == nil:
+			return "", fmt.Errorf("enrol: polling: unexpected answer (state %q)", a.State)
+		case hallclient.IsCode(err, hallq.EFORBIDDEN, "rejected"):
 			return "", ErrRejected
-		case status == http.StatusNotFound:
+		case hallclient.IsCode(err, hallq.ENOTFOUND, ""):
 			return "", errExpired
-		case status == http.StatusTooManyRequests || status >= 500:
-			e.printf("enrolment: server busy (%d %s); retrying", status, a.message())
+		case busy(err):
+			e.printf("enrolment: server busy or unreachable (%v); retrying", err)
 			if err := b.wait(ctx, retry); err != nil {
 				return "", err
 			}
 		default:
-			return "", fmt.Errorf("enrol: polling: %d %s", status, a.message())
+			return "", fmt.Errorf("enrol: polling: %w", err)
 		}
 	}
 }
 
-// do sends one request; retry is the server's Retry-After.
-func (e *Enroller) do(ctx context.Context, method, path string, body []byte) (status int, a answer, retry time.Duration, err error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+// client is the hall client the requests go through.
+func (e *Enroller) client() *hallclient.Client {
+	c := hallclient.New(e.ServerURL, 15*time.Second)
+	if e.Client != nil {
+		c.HTTP = e.Client
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(e.ServerURL, "/")+path, rd)
-	if err != nil {
-		return 0, a, 0, fmt.Errorf("enrol: %w", err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	client := e.Client
-	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, a, 0, fmt.Errorf("enrol: %w", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	json.Unmarshal(data, &a) // a body that is not JSON leaves a empty
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		retry = time.Duration(s) * time.Second
-	}
-	return resp.StatusCode, a, retry, nil
-}
-
-func (a answer) message() string {
-	if a.Error == nil {
-		return ""
-	}
-	return a.Error.Message
-}
-
-func (a answer) reason() string {
-	if a.Error == nil {
-		return ""
-	}
-	return a.Error.Reason
+	return c
 }
 
 func (e *Enroller) printf(format string, args ...any) {

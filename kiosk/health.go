@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/kiosk/hallclient"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/outbox"
 )
 
@@ -207,7 +207,7 @@ func (k *Kiosk) deliverCancel(ctx context.Context, c outbox.Cancel) bool {
 			k.log.Error("kept cancellation", logErr, err)
 		}
 	}
-	err := k.client.Cancel(ctx, k.cfg.KioskToken, c.TicketID, c.Reason)
+	_, err := k.client.Cancel(ctx, k.cfg.KioskToken, c.TicketID, c.Reason)
 	k.reached(err)
 	if err != nil && hallclient.Transient(err) {
 		return false

@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
-	"github.com/hallq/hallq/kiosk/hallclient"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/kiosk/touch"
 	"github.com/hallq/hallq/printer"

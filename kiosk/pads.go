@@ -9,9 +9,9 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
-	"github.com/hallq/hallq/kiosk/hallclient"
 	"github.com/hallq/hallq/kiosk/outbox"
 )
 

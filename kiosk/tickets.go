@@ -11,8 +11,8 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/button"
-	"github.com/hallq/hallq/kiosk/hallclient"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/printer"
 	"github.com/hallq/hallq/printer/status"
@@ -302,7 +302,7 @@ func (k *Kiosk) confirmPrinted(ctx context.Context, t *hallq.Ticket) {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.cfg.Timeout)
 	defer cancel()
-	err := k.client.Printed(cctx, k.cfg.KioskToken, t.ID)
+	_, err := k.client.Printed(cctx, k.cfg.KioskToken, t.ID)
 	k.reached(err)
 	if err != nil {
 		k.log.Warn("could not confirm a printed ticket; it is called once its hold ends", logTicket, t.Label,
@@ -334,7 +334,7 @@ func (k *Kiosk) printFailed(ctx context.Context, t *hallq.Ticket, key string, er
 	})
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.cfg.Timeout)
 	defer cancel()
-	cerr := k.client.Cancel(cctx, k.cfg.KioskToken, t.ID, ReasonPrintFailed)
+	_, cerr := k.client.Cancel(cctx, k.cfg.KioskToken, t.ID, ReasonPrintFailed)
 	k.reached(cerr)
 	if cerr == nil || !hallclient.Transient(cerr) {
 		if cerr != nil {

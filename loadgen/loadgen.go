@@ -12,10 +12,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 )
 
 // Config says what load to put on which server.
@@ -313,13 +317,16 @@ func delivery(called map[string]time.Time, subs []*subscriber) Delivery {
 	return d
 }
 
+// requestTimeout bounds one API request.
+const requestTimeout = 30 * time.Second
+
 // API calls measured, in report order.
 var callNames = []string{"login", "open", "issue", "next", "finish"}
 
 // load issues tickets and calls them.
 type load struct {
 	cfg    Config
-	api    *apiClient
+	api    *hallclient.Client
 	rec    map[string]*recorder
 	runID  string
 	seq    atomic.Int64
@@ -331,7 +338,7 @@ type load struct {
 }
 
 func newLoad(cfg Config) *load {
-	l := &load{cfg: cfg, api: newAPIClient(cfg.URL, max(cfg.Clients, 64)), rec: map[string]*recorder{},
+	l := &load{cfg: cfg, api: hallclient.NewPool(cfg.URL, requestTimeout, 2*max(cfg.Clients, 64)), rec: map[string]*recorder{},
 		runID: fmt.Sprintf("hallsim-%d", time.Now().UnixNano()), called: map[string]time.Time{}, tokens: map[int]string{}}
 	for _, n := range callNames {
 		l.rec[n] = &recorder{}
@@ -352,18 +359,20 @@ func (l *load) setUp(ctx context.Context) error {
 				return err
 			}
 			l.tokens[o.Counter] = tok
-			path := fmt.Sprintf("/api/v1/counters/%d", o.Counter)
-			if err := l.timed(ctx, "open", path+"/open", tok, "", nil); err != nil {
+			if err := l.timed("open", func() error {
+				_, err := l.api.SetCounter(ctx, tok, o.Counter, hallclient.CounterOpen)
+				return err
+			}); err != nil {
 				return fmt.Errorf("loadgen: open counter %d as %s: %w", o.Counter, o.Username, err)
 			}
 			// A counter left with a ticket by an earlier run starts free.
-			l.api.post(ctx, path+"/finish", tok, "")
+			l.api.Finish(ctx, tok, o.Counter)
 		}
 	}
 	if l.cfg.Prefill > 0 {
 		progress(l.cfg, "issuing %d tickets before the run", l.cfg.Prefill)
 		for range l.cfg.Prefill {
-			if _, _, err := l.api.post(ctx, "/api/v1/tickets", l.cfg.KioskToken, l.issueBody()); err != nil {
+			if _, err := l.api.Issue(ctx, l.cfg.KioskToken, l.issueRequest()); err != nil {
 				return fmt.Errorf("loadgen: prefill: %w", err)
 			}
 		}
@@ -372,47 +381,47 @@ func (l *load) setUp(ctx context.Context) error {
 }
 
 func (l *load) login(ctx context.Context, o Officer) (string, error) {
-	body := fmt.Sprintf(`{"username":%q,"password":%q}`, o.Username, o.Password)
-	var out struct{ Token string }
-	if err := l.timed(ctx, "login", "/api/v1/login", "", body, &out); err != nil {
+	var tok string
+	err := l.timed("login", func() error {
+		s, err := l.api.Login(ctx, o.Username, o.Password)
+		if err == nil {
+			tok = s.Token
+		}
+		return err
+	})
+	if err != nil {
 		return "", fmt.Errorf("loadgen: sign in %s: %w", o.Username, err)
 	}
-	return out.Token, nil
+	return tok, nil
 }
 
-// timed sends one request outside the measured load, recording it.
-func (l *load) timed(ctx context.Context, name, path, token, body string, out any) error {
+// timed runs one request outside the measured load, recording it.
+func (l *load) timed(name string, call func() error) error {
 	start := time.Now()
-	code, data, err := l.api.post(ctx, path, token, body)
-	if err == nil && code/100 != 2 {
-		err = fmt.Errorf("status %d: %s", code, strings.TrimSpace(string(data)))
-	}
-	if err != nil {
-		l.rec[name].fail(errKey(code, err))
+	if err := call(); err != nil {
+		l.rec[name].fail(errKey(err))
 		return err
 	}
 	l.rec[name].ok(time.Since(start))
-	if out != nil {
-		return decodeJSON(data, out)
-	}
 	return nil
 }
 
-func (l *load) issueBody() string {
+func (l *load) issueRequest() hallq.TicketRequest {
 	n := l.seq.Add(1)
-	svc := l.cfg.Services[int(n)%len(l.cfg.Services)]
-	return fmt.Sprintf(`{"service":%q,"idempotency_key":"%s-%d"}`, svc, l.runID, n)
+	return hallq.TicketRequest{Service: l.cfg.Services[int(n)%len(l.cfg.Services)], IdempotencyKey: l.runID + "-" + strconv.FormatInt(n, 10)}
 }
 
 // issueOne issues a ticket and records its latency from start, which for
-// the open loop is when the request was due, not when it went out.
+// the open loop is when the request was due, not when it went out. The
+// answer is not decoded: this process shares the machine with the server
+// it measures, and must not take its CPU.
 func (l *load) issueOne(ctx context.Context, start time.Time) {
-	code, _, err := l.api.post(ctx, "/api/v1/tickets", l.cfg.KioskToken, l.issueBody())
+	_, err := l.api.Do(ctx, http.MethodPost, "/api/v1/tickets", l.cfg.KioskToken, l.issueRequest(), nil)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Cut off by the end of the run: not a failure of the server.
-	case err != nil || code != http.StatusCreated:
-		l.rec["issue"].fail(errKey(code, err))
+	case err != nil:
+		l.rec["issue"].fail(errKey(err))
 	default:
 		l.rec["issue"].ok(time.Since(start))
 		l.issued.Add(1)
@@ -502,44 +511,42 @@ func (l *load) call(ctx context.Context) {
 
 func (l *load) counter(ctx context.Context, id int, due <-chan time.Time) {
 	tok := l.tokens[id]
-	path := fmt.Sprintf("/api/v1/counters/%d", id)
 	current := false
 	for range due {
 		if current {
 			start := time.Now()
-			code, _, err := l.api.post(ctx, path+"/finish", tok, "")
-			if err != nil || code != http.StatusOK {
-				l.rec["finish"].fail(errKey(code, err))
+			if _, err := l.api.Finish(ctx, tok, id); err != nil {
+				l.rec["finish"].fail(errKey(err))
 			} else {
 				l.rec["finish"].ok(time.Since(start))
 			}
 			current = false
 		}
 		sent := time.Now()
-		code, data, err := l.api.post(ctx, path+"/next", tok, "")
+		// Of the ticket called only its id is decoded (see issueOne).
+		var t struct{ ID string }
+		a, err := l.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/counters/%d/next", id), tok, nil, &t)
 		switch {
-		case err == nil && code == http.StatusOK:
+		case err != nil:
+			l.rec["next"].fail(errKey(err))
+		case a.Status == http.StatusNoContent:
+			l.rec["next"].noContent(time.Since(sent))
+		default:
 			l.rec["next"].ok(time.Since(sent))
-			var t struct{ ID string }
-			if err := decodeJSON(data, &t); err != nil || t.ID == "" {
-				l.rec["next"].fail("bad answer")
-				continue
-			}
 			current = true
 			l.mu.Lock()
 			l.called[t.ID] = sent
 			l.mu.Unlock()
-		case err == nil && code == http.StatusNoContent:
-			l.rec["next"].noContent(time.Since(sent))
-		default:
-			l.rec["next"].fail(errKey(code, err))
 		}
 	}
 }
 
-func errKey(code int, err error) string {
-	if err != nil {
-		return "transport: " + err.Error()
+// errKey names a failure for the report: the server's code and reason, or
+// that it was not reached.
+func errKey(err error) string {
+	var he *hallq.Error
+	if errors.As(err, &he) {
+		return "refused: " + strings.TrimSuffix(he.Code+" "+he.Reason, " ")
 	}
-	return fmt.Sprintf("status %d", code)
+	return "transport: " + err.Error()
 }

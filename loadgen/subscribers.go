@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/hallq/hallq/hallclient"
 )
 
 // Connecting subscribers.
@@ -27,7 +27,7 @@ var calledMarker = []byte(`"ticket.called"`)
 // subscriber is one display following the stream: it notes when each
 // ticket.called event arrived.
 type subscriber struct {
-	conn *websocket.Conn
+	conn *hallclient.StreamConn
 	done chan struct{} // closed when the reader returns
 	got  map[string]time.Time
 	// end is why the connection ended before it was closed by us.
@@ -41,7 +41,7 @@ type subscriber struct {
 func (s *subscriber) read() {
 	defer close(s.done)
 	for {
-		_, data, err := s.conn.ReadMessage()
+		data, err := s.conn.Next()
 		at := time.Now()
 		if err != nil {
 			s.mu.Lock()
@@ -78,12 +78,8 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 	if n <= 0 {
 		return subs, nil
 	}
-	wsURL := "ws://" + strings.TrimPrefix(baseURL, "http://") + "/api/v1/stream"
-	hdr := http.Header{}
-	if token != "" {
-		hdr.Set("Authorization", "Bearer "+token)
-	}
-	dialer := websocket.Dialer{HandshakeTimeout: dialWait, ReadBufferSize: 4096, WriteBufferSize: 1024}
+	c := hallclient.New(baseURL, dialWait)
+	c.Dialer = &websocket.Dialer{HandshakeTimeout: dialWait, ReadBufferSize: 4096, WriteBufferSize: 1024}
 	out := make([]*subscriber, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, dialParallel)
@@ -94,7 +90,7 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i], errs[i] = connect(ctx, &dialer, wsURL, hdr)
+			out[i], errs[i] = connect(ctx, c, token)
 		}()
 	}
 	wg.Wait()
@@ -110,23 +106,14 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 	return subs, nil
 }
 
-func connect(ctx context.Context, d *websocket.Dialer, url string, hdr http.Header) (*subscriber, error) {
+// connect opens one stream connection and waits for its snapshot.
+func connect(ctx context.Context, c *hallclient.Client, token string) (*subscriber, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialWait)
 	defer cancel()
-	conn, resp, err := d.DialContext(ctx, url, hdr)
+	conn, err := c.DialStream(ctx, token, -1)
 	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("%w (status %d)", err, resp.StatusCode)
-		}
 		return nil, err
 	}
-	conn.SetReadDeadline(time.Now().Add(dialWait))
-	var snap struct{ Type string }
-	if err := conn.ReadJSON(&snap); err != nil || snap.Type != "snapshot" {
-		conn.Close()
-		return nil, fmt.Errorf("first message is not a snapshot (%q, %v)", snap.Type, err)
-	}
-	conn.SetReadDeadline(time.Time{})
 	s := &subscriber{conn: conn, done: make(chan struct{}), got: map[string]time.Time{}}
 	go s.read()
 	return s, nil

@@ -9,14 +9,13 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/hallclient"
 )
 
-// Display is a hall screen: the display client library following the
-// stream, keeping its own log of every event it received. The log, not
+// Display is a hall screen: the hall client following the stream, keeping its own log of every event it received. The log, not
 // the simulator's counters, says which calls a screen showed.
 type Display struct {
-	Client *display.Client
+	Stream *hallclient.Stream
 
 	mu     sync.Mutex
 	first  int64 // seq of the first snapshot (-1 before one)
@@ -41,7 +40,9 @@ func NewDisplay(url, token string) *Display {
 			d.mu.Unlock()
 			return &trackedConn{Conn: c, d: d}, nil
 		}}
-	d.Client = &display.Client{URL: url, Token: token, Dialer: dialer, MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
+	c := hallclient.New(url, 10*time.Second)
+	c.Dialer = dialer
+	d.Stream = &hallclient.Stream{Client: c, Token: token, MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
 	return d
 }
 
@@ -59,7 +60,7 @@ func (c *trackedConn) Close() error {
 
 // Run follows the stream until ctx ends.
 func (d *Display) Run(ctx context.Context) {
-	d.Client.Run(ctx, func(m display.Message) error {
+	d.Stream.Run(ctx, func(m hallclient.Message) error {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		switch {
@@ -92,7 +93,7 @@ func (d *Display) Cut() int {
 }
 
 // Last is the last seq the display handled.
-func (d *Display) Last() int64 { return d.Client.Last() }
+func (d *Display) Last() int64 { return d.Stream.Last() }
 
 // Connected reports whether the display has received a snapshot.
 func (d *Display) Connected() bool {

@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // the server's database is read directly
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/printer/raster"
 )
@@ -104,7 +105,7 @@ type ackTicket struct {
 type faults struct {
 	cfg     FaultsConfig
 	srv     *Server
-	c       *Client
+	c       *hallclient.Client
 	kiosk   *SimKiosk
 	ds      []*Display
 	rng     *rand.Rand
@@ -157,7 +158,7 @@ func RunFaults(ctx context.Context, cfg FaultsConfig) (rep *FaultsReport, err er
 		return nil, err
 	}
 	defer f.srv.Stop()
-	f.c = NewClient(f.srv.URL)
+	f.c = hallclient.NewPool(f.srv.URL, 20*time.Second, 64)
 	f.logf("hall server on %s, database %s", f.srv.URL, f.srv.DB)
 
 	rep = &FaultsReport{Displays: cfg.Displays}
@@ -184,14 +185,14 @@ func (f *faults) run(ctx context.Context, rep *FaultsReport) error {
 	// Officers open their counters.
 	tokens := map[int]string{}
 	for n := 1; n <= 6; n++ {
-		tok, err := f.c.Login(ctx, fmt.Sprintf("canbo%d", n), DemoOfficerPass)
+		s, err := f.c.Login(ctx, fmt.Sprintf("canbo%d", n), DemoOfficerPass)
 		if err != nil {
 			return err
 		}
-		if _, err := f.c.Do(ctx, "POST", fmt.Sprintf("/api/v1/counters/%d/open", n), tok, nil, nil); err != nil {
+		if _, err := f.c.SetCounter(ctx, s.Token, n, hallclient.CounterOpen); err != nil {
 			return err
 		}
-		tokens[n] = tok
+		tokens[n] = s.Token
 	}
 	// Displays, each with its own log.
 	dctx, stopDisplays := context.WithCancel(ctx)
@@ -369,7 +370,7 @@ func (f *faults) settle(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	evs, err := f.c.Events(ctx, mgr)
+	evs, err := f.c.AllEvents(ctx, mgr.Token, 0)
 	if err != nil {
 		return err
 	}
@@ -397,16 +398,14 @@ func (f *faults) issuer(ctx context.Context, n int) {
 // issue posts one ticket until the server answers.
 func (f *faults) issue(ctx context.Context, svc, key string) error {
 	for {
-		var t hallq.Ticket
-		_, err := f.c.Do(ctx, "POST", "/api/v1/tickets", DemoKioskToken, map[string]string{"service": svc, "idempotency_key": key}, &t)
+		t, err := f.c.Issue(ctx, DemoKioskToken, hallq.TicketRequest{Service: svc, IdempotencyKey: key})
 		if err == nil {
 			f.ackMu.Lock()
 			f.acked = append(f.acked, ackTicket{t.ID, t.Day, t.Service, t.Number})
 			f.ackMu.Unlock()
 			return nil
 		}
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Status < 500 {
+		if !hallclient.Transient(err) {
 			return err // refused: not acknowledged, nothing to retry
 		}
 		if ctx.Err() != nil {
@@ -422,18 +421,16 @@ func (f *faults) issue(ctx context.Context, svc, key string) error {
 // its issue and the kiosk's print-failure cancel (a ghost), had the kiosk's
 // tickets not been held until printed.
 func (f *faults) officer(ctx context.Context, counter int, token string) {
-	path := func(a string) string { return fmt.Sprintf("/api/v1/counters/%d/%s", counter, a) }
 	for ctx.Err() == nil {
-		var t hallq.Ticket
-		status, err := f.c.Do(ctx, "POST", path("next"), token, nil, &t)
-		if err != nil || status == 204 {
+		t, err := f.c.Next(ctx, token, counter)
+		if err != nil || t == nil {
 			if err == nil && f.printing.Load() {
 				f.idleWhilePrinting.Add(1)
 			}
 			if err != nil && isConflict(err) {
 				// Something is still called here (the answer to an
 				// earlier finish was lost): finish it.
-				f.c.Do(ctx, "POST", path("finish"), token, nil, nil)
+				f.c.Finish(ctx, token, counter)
 			}
 			sleepCtx(ctx, officerPoll)
 			continue
@@ -441,7 +438,7 @@ func (f *faults) officer(ctx context.Context, counter int, token string) {
 		f.calls.Add(1)
 		sleepCtx(ctx, time.Duration(20+f.intn(60))*time.Millisecond)
 		for ctx.Err() == nil {
-			_, err := f.c.Do(ctx, "POST", path("finish"), token, nil, nil)
+			_, err := f.c.Finish(ctx, token, counter)
 			if err == nil || isConflict(err) {
 				break
 			}
@@ -453,10 +450,7 @@ func (f *faults) officer(ctx context.Context, counter int, token string) {
 // officerPoll is how often an idle officer asks for the next ticket.
 const officerPoll = 20 * time.Millisecond
 
-func isConflict(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == hallq.ECONFLICT
-}
+func isConflict(err error) bool { return hallclient.IsCode(err, hallq.ECONFLICT, "") }
 
 // buttons presses the kiosk's service buttons and the rating pads.
 func (f *faults) buttons(ctx context.Context) {
@@ -499,7 +493,7 @@ func (f *faults) measure(ctx context.Context, rep *FaultsReport) error {
 	if err != nil {
 		return err
 	}
-	log, err := f.c.Events(ctx, mgr)
+	log, err := f.c.AllEvents(ctx, mgr.Token, 0)
 	if err != nil {
 		return err
 	}

@@ -210,7 +210,7 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	evs, err := h.C.Events(ctx, mgr)
+	evs, err := h.C.AllEvents(ctx, mgr.Token, 0)
 	if err != nil {
 		return rep, err
 	}

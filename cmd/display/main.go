@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi/spireg"
 
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/internal/gpioinit"
 	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/internal/version"
@@ -106,8 +108,9 @@ func run(ctx context.Context, cfg *display.Config, logger *slog.Logger) error {
 		d.Renderer = &display.LEDBoard{M: m}
 	}
 	if cfg.Audio.Enabled {
+		wavs := hallclient.New(cfg.Server, 30*time.Second)
 		d.Player = &display.Player{
-			Fetch: display.HTTPFetch(cfg.Server, cfg.Token, nil),
+			Fetch: func(ctx context.Context, seq int64) ([]byte, error) { return wavs.Announcement(ctx, cfg.Token, seq) },
 			Play:  display.Aplay(cfg.Audio.Command, cfg.Audio.Device),
 		}
 	}

@@ -4,22 +4,20 @@
 package servertest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
@@ -43,6 +41,8 @@ type Hall struct {
 	Hall   *server.Hall
 	Store  *sqlite.DB
 	HTTP   *httptest.Server
+	// Client is the hall client, on URL.
+	Client *hallclient.Client
 
 	mu     sync.Mutex
 	tokens map[string]string
@@ -148,7 +148,8 @@ func start(t testing.TB, opts Options, path string, db *sqlite.DB) *Hall {
 		hs.Listener = sendBufferListener{hs.Listener, opts.SendBuffer}
 	}
 	hs.Start()
-	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs, tokens: map[string]string{}, opts: opts}
+	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs,
+		Client: hallclient.New(hs.URL, time.Minute), tokens: map[string]string{}, opts: opts}
 	h.stop = sync.OnceFunc(func() {
 		srv.Close()
 		hs.Close()
@@ -176,14 +177,14 @@ func (h *Hall) Login(username string) string {
 	case "quanly":
 		pw = "demo-quanly"
 	}
-	var out struct{ Token string }
-	if code := h.Do("POST", "/api/v1/login", "", map[string]string{"username": username, "password": pw}, &out); code != 200 {
-		h.T.Fatalf("login %s: status %d", username, code)
+	s, err := h.Client.Login(context.Background(), username, pw)
+	if err != nil {
+		h.T.Fatal(err)
 	}
 	h.mu.Lock()
-	h.tokens[username] = out.Token
+	h.tokens[username] = s.Token
 	h.mu.Unlock()
-	return out.Token
+	return s.Token
 }
 
 // Do sends a request with an optional bearer token and JSON body (a string
@@ -203,35 +204,22 @@ func (h *Hall) Do(method, path, token string, body any, out any) int {
 // Raw is Do returning the raw body.
 func (h *Hall) Raw(method, path, token string, body any) (int, []byte) {
 	h.T.Helper()
-	var rd io.Reader
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		data = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		data = b
 	default:
-		data, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(b); err != nil {
 			h.T.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, h.URL+path, rd)
-	if err != nil {
-		h.T.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
+	a, err := h.Client.Raw(context.Background(), method, path, token, data)
 	if err != nil {
 		h.T.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, data
+	return a.Status, a.Body
 }

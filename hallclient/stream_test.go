@@ -1,4 +1,4 @@
-package display_test
+package hallclient_test
 
 import (
 	"context"
@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/internal/netcut"
 	"github.com/hallq/hallq/server/servertest"
 )
 
-// TestClientExactlyOnceAcrossDisconnects: a display behind a network that
+// TestStreamExactlyOnceAcrossDisconnects: a display behind a network that
 // is cut 100 times while six counters make 1,000 calls receives every call
 // exactly once, in order, and every other event too.
-func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
+func TestStreamExactlyOnceAcrossDisconnects(t *testing.T) {
 	const calls, cuts = 1000, 100
 	h := servertest.Start(t, servertest.Options{})
 	proxy, err := netcut.New(h.HTTP.Listener.Addr().String())
@@ -50,7 +51,7 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 	t.Logf("issued in %v", time.Since(t0))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c := &display.Client{URL: "http://" + proxy.Addr(), Token: servertest.DisplayToken,
+	c := &hallclient.Stream{Client: hallclient.New("http://"+proxy.Addr(), 10*time.Second), Token: servertest.DisplayToken,
 		MinBackoff: 2 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
 	var (
 		mu       sync.Mutex
@@ -61,7 +62,7 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 	)
 	runDone := make(chan error, 1)
 	go func() {
-		runDone <- c.Run(ctx, func(m display.Message) error {
+		runDone <- c.Run(ctx, func(m hallclient.Message) error {
 			if m.Event == nil {
 				return nil
 			}
@@ -76,7 +77,7 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 			return nil
 		})
 	}()
-	waitFor(t, 10*time.Second, "first connection", func() bool { return c.Connections() >= 1 })
+	eventually.True(t, 10*time.Second, "first connection", func() bool { return c.Connections() >= 1 })
 	startSeq := c.Last()
 
 	// Six counters call and finish until nobody waits.
@@ -129,8 +130,8 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 	}()
 	wg.Wait()
 	<-cutDone
-	waitFor(t, 30*time.Second, "every call", func() bool { return gotCalls.Load() >= calls })
-	waitFor(t, 30*time.Second, "a connection after the last cut", func() bool { return c.Connections() > lastCut.Load() })
+	eventually.True(t, 30*time.Second, "every call", func() bool { return gotCalls.Load() >= calls })
+	eventually.True(t, 30*time.Second, "a connection after the last cut", func() bool { return c.Connections() > lastCut.Load() })
 	cancel()
 	if err := <-runDone; err != context.Canceled {
 		t.Errorf("Run: %v, want context.Canceled", err)
@@ -162,15 +163,4 @@ func TestClientExactlyOnceAcrossDisconnects(t *testing.T) {
 		}
 	}
 	t.Logf("%d calls, %d events, %d cuts, %d connections", len(order), len(seqs), proxy.Cuts(), c.Connections())
-}
-
-func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
