@@ -48,5 +48,13 @@ type Event struct {
 	Text       string  `json:"text,omitempty"` // notice text
 }
 
+// RawEvent is an event as the hall's log stores it: its sequence number
+// and its JSON, exactly as the stream sends it and the central store
+// receives it, so that neither decodes and encodes it again.
+type RawEvent struct {
+	Seq  int64
+	JSON []byte
+}
+
 // MarshalBinary encodes the event as its JSON wire form.
 func (e *Event) MarshalBinary() ([]byte, error) { return json.Marshal(e) }

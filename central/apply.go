@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server/sqlite"
 )
 
 // HallSeq is the last sequence number of hall's log that the central store
@@ -33,7 +32,7 @@ func (db *DB) HallSeq(ctx context.Context, hall string) (int64, error) {
 // A ticket's row moves only forward: an event older than the one that
 // last wrote it does not overwrite it. The roll-ups of the days whose
 // tickets changed are dropped, to be computed again.
-func (db *DB) Apply(ctx context.Context, hall string, evs []sqlite.RawEvent) (int64, error) {
+func (db *DB) Apply(ctx context.Context, hall string, evs []hallq.RawEvent) (int64, error) {
 	if hall == "" {
 		return 0, fmt.Errorf("central: apply: no hall id")
 	}

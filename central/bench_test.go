@@ -14,10 +14,10 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/central/pgtest"
+	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/queue"
-	"github.com/hallq/hallq/server/report"
 )
 
 // The benchmark city: 30 halls × one month (1,000 tickets a day each,

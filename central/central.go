@@ -1,7 +1,7 @@
 // Package central is the city-wide store of hallq: a PostgreSQL database
 // that every hall ships its event log to (Shipper), with the tickets and
 // ratings derived from the log and report roll-ups per hall, so that the
-// reports of server/report run across halls exactly as each hall runs them
+// reports of package report run across halls exactly as each hall runs them
 // on its own SQLite.
 //
 // The central copy is fed, never the master: a hall keeps working when the

@@ -12,13 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server/report"
+	"github.com/hallq/hallq/report"
 )
 
 // ByHall groups a summary by hall: one row per hall, its total.
 const ByHall report.Dim = "hall"
 
-// Reports is hall's tickets and roll-ups as server/report reads them: the
+// Reports is hall's tickets and roll-ups as package report reads them: the
 // same rows, ordered the same way, as the hall's own SQLite gives it.
 func (db *DB) Reports(hall string) report.Store { return hallReports{db, hall} }
 
@@ -43,7 +43,7 @@ func (s hallReports) RolledDays(ctx context.Context, from, to string) (map[strin
 	return out, nil
 }
 
-// reportColumns match server/sqlite's report columns, in the same order.
+// reportColumns match the hall store's report columns, in the same order.
 const reportColumns = `id, day, service, counter, officer, state, priority, label, issued_at,
 	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), rating, issue_estimate_s,
 	transferred_from, transferred_to, flagged, reason`
@@ -135,7 +135,7 @@ func (h *Hall) HallQuery(q report.Query) report.Query {
 // parallel bounds how many halls are summarised at once.
 const parallel = 8
 
-// Summarize computes a summary across halls: each hall's by server/report
+// Summarize computes a summary across halls: each hall's by package report
 // exactly as the hall computes its own (its day, zone and targets), merged
 // by adding their accumulators. By ByHall, each hall is one group, its
 // total. Across several halls, counters and officers belong to their hall:
@@ -203,7 +203,7 @@ func SplitKey(key string) (hall, k string, ok bool) {
 	return key[:i], key[i+1:], true
 }
 
-// groupOrder orders keys as server/report does: counters by number (within
+// groupOrder orders keys as package report does: counters by number (within
 // their hall), the rest as text.
 func groupOrder(groups map[string]*report.Acc, by report.Dim) []string {
 	keys := make([]string, 0, len(groups))

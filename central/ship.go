@@ -11,14 +11,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hallq/hallq/server/sqlite"
+	"github.com/hallq/hallq"
 )
 
-// Source is the hall's log as a shipper reads it: the hall's reader pool,
-// so that shipping never holds the hall's writer.
+// Source is the hall's log as a shipper reads it. The hall's SQLite store
+// satisfies it through its reader pool, so that shipping never holds the
+// hall's writer.
 type Source interface {
 	// EventsRaw reads up to limit events with seq > since, in order.
-	EventsRaw(ctx context.Context, since int64, limit int) ([]sqlite.RawEvent, error)
+	EventsRaw(ctx context.Context, since int64, limit int) ([]hallq.RawEvent, error)
 }
 
 // Shipper ships one hall's event log to the central store, at least once
@@ -252,7 +253,7 @@ func (s *Shipper) putProfile(ctx context.Context, db *DB) error {
 }
 
 // configured reports whether a batch changed the hall's configuration.
-func configured(evs []sqlite.RawEvent) bool {
+func configured(evs []hallq.RawEvent) bool {
 	for _, e := range evs {
 		if bytes.Contains(e.JSON, []byte(`"type":"hall.configured"`)) {
 			return true

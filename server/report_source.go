@@ -7,8 +7,8 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/queue"
-	"github.com/hallq/hallq/server/report"
 )
 
 // accounts is where staff sign in and devices are known: the hall's
@@ -26,7 +26,7 @@ type accounts interface {
 
 // reportSource is where the reports and the manager dashboard read: the
 // hall's own store (hallReports), or the central store across halls
-// (centralReports). Both compute with server/report from the same ticket
+// (centralReports). Both compute with package report from the same ticket
 // rows, so a hall's figures are the same whichever serves them.
 type reportSource interface {
 	// scope says what a report request is computed against, and fills

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/server/report"
+	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/web/staff"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/queue"
-	"github.com/hallq/hallq/server/report"
 	"github.com/hallq/hallq/server/web/staff"
 )
 

@@ -79,7 +79,7 @@ CREATE TABLE ratings (
 );
 CREATE INDEX ratings_pressed ON ratings (hall_id, pressed_at);
 
--- Report roll-ups (server/report), per hall: as in the hall's SQLite.
+-- Report roll-ups (package report), per hall: as in the hall's SQLite.
 CREATE TABLE report_days (
 	hall_id   text COLLATE "C" NOT NULL,
 	day       text COLLATE "C" NOT NULL,

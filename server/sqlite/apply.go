@@ -195,15 +195,15 @@ func (db *DB) Events(ctx context.Context, since int64, limit int) ([]hallq.Event
 
 // EventsRaw reads up to limit events with seq > since as their stored JSON,
 // for streaming without decoding and encoding again.
-func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]RawEvent, error) {
+func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]hallq.RawEvent, error) {
 	rows, err := db.rc.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
 	defer rows.Close()
-	var out []RawEvent
+	var out []hallq.RawEvent
 	for rows.Next() {
-		var r RawEvent
+		var r hallq.RawEvent
 		var body string
 		if err := rows.Scan(&r.Seq, &body); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -212,10 +212,4 @@ func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]RawEvent
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// RawEvent is an event as stored: its sequence number and JSON.
-type RawEvent struct {
-	Seq  int64
-	JSON []byte
 }

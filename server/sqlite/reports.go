@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server/report"
+	"github.com/hallq/hallq/report"
 )
 
 // Reports is the store as the report package reads it.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server/report"
+	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/sqlite"
 )
 

@@ -1,4 +1,4 @@
--- Daily report roll-ups (server/report): one accumulator per closed day,
+-- Daily report roll-ups (package report): one accumulator per closed day,
 -- grouping (service, counter, officer, day, hour) and key, holding counts,
 -- sums and per-second histograms of waiting and service times, so that
 -- reports over any range of days have exact medians and percentiles.

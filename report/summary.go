@@ -12,6 +12,11 @@
 // tickets. A closed day never changes again: the end of day finishes every
 // ticket of it, and a no-show can only be re-queued on its own day.
 //
+// The package reads tickets and roll-ups through Store, which the hall's
+// SQLite store and the central PostgreSQL store both satisfy: a hall's
+// figures are the same whichever serves them. It imports nothing of the
+// project but the domain (package hallq).
+//
 // Definitions (see Acc): waiting time = first call − issue of tickets
 // issued at a kiosk (a transfer's new ticket keeps the original issue time
 // and is not counted again); service time = finish − start (or − first
