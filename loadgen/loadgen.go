@@ -20,6 +20,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/serverproc"
 )
 
 // Config says what load to put on which server.
@@ -98,7 +99,7 @@ type Report struct {
 	// FsyncCanary is how long a 512-byte write+fsync in FsyncDir took,
 	// sampled every 10 ms during the run: the disk's own stalls.
 	FsyncCanary Dist
-	Memory      *Memory // the server's, at the end of the run with subscribers connected
+	Memory      *serverproc.Memory // the server's, at the end of the run with subscribers connected
 	// ServerCPU and ClientCPU are the CPU time the server (when its pid is
 	// known) and this process used during the run.
 	ServerCPU, ClientCPU time.Duration
@@ -184,8 +185,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	progress(cfg, "running for %v", cfg.Duration)
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	cpu0, cpuErr := ProcCPU(pidForMemory)
-	self0, _ := ProcCPU(0)
+	cpu0, cpuErr := serverproc.ReadCPU(pidForMemory)
+	self0, _ := serverproc.ReadCPU(0)
 	psiCPU0, psiIO0 := psiTotals()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -202,11 +203,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.FsyncCanary = Summarize(canary)
 	rep.Pressure = pressureSince(psiCPU0, psiIO0, rep.Elapsed)
 	if pidForMemory > 0 && cpuErr == nil {
-		if cpu1, err := ProcCPU(pidForMemory); err == nil {
+		if cpu1, err := serverproc.ReadCPU(pidForMemory); err == nil {
 			rep.ServerCPU = cpu1 - cpu0
 		}
 	}
-	if self1, err := ProcCPU(0); err == nil {
+	if self1, err := serverproc.ReadCPU(0); err == nil {
 		rep.ClientCPU = self1 - self0
 	}
 	cancel()
@@ -218,7 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	case <-ctx.Done():
 	}
 	if pidForMemory > 0 {
-		if m, err := ProcMemory(pidForMemory); err == nil {
+		if m, err := serverproc.ReadMemory(pidForMemory); err == nil {
 			rep.Memory = &m
 		}
 	}

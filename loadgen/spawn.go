@@ -1,31 +1,21 @@
 package loadgen
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
+
+	"github.com/hallq/hallq/internal/serverproc"
 )
 
 // spawnPassword is the password of the officers a spawned hall gets; the
 // hall lives only as long as the run, on 127.0.0.1.
 const spawnPassword = "hallsim-load-officer"
-
-// Waits while starting and stopping a spawned server.
-const (
-	startWait = 30 * time.Second
-	stopWait  = 15 * time.Second
-)
 
 // loadHall is the hall a spawned server is set up with: the demo hall's
 // shape (five services, six counters), but with number ranges wide enough
@@ -54,9 +44,7 @@ type Spawned struct {
 	Officers   []Officer
 	PID        int
 
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	logs *tail
+	proc *serverproc.Process
 }
 
 // Spawn builds hallserver (when bin is "") or takes bin, sets up a hall
@@ -70,7 +58,7 @@ func Spawn(ctx context.Context, bin string, counters int, logTo io.Writer) (_ *S
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: %w", err)
 	}
-	s := &Spawned{Dir: dir, DBPath: filepath.Join(dir, "hall.db"), logs: &tail{copyTo: logTo}}
+	s := &Spawned{Dir: dir, DBPath: filepath.Join(dir, "hall.db")}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -87,31 +75,10 @@ func Spawn(ctx context.Context, bin string, counters int, logTo io.Writer) (_ *S
 	if err := os.WriteFile(cfg, []byte(loadHall(counters)), 0o644); err != nil {
 		return nil, fmt.Errorf("loadgen: %w", err)
 	}
-
-	s.cmd = exec.Command(bin, "-config", cfg, "-db", s.DBPath, "-addr", "127.0.0.1:0")
-	stderr, err := s.cmd.StderrPipe()
-	if err != nil {
+	if s.proc, err = serverproc.Start(ctx, exec.Command(bin, "-config", cfg, "-db", s.DBPath, "-addr", "127.0.0.1:0"), logTo); err != nil {
 		return nil, fmt.Errorf("loadgen: %w", err)
 	}
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("loadgen: start %s: %w", bin, err)
-	}
-	s.PID = s.cmd.Process.Pid
-	s.done = make(chan struct{})
-	go func() { s.cmd.Wait(); close(s.done) }()
-
-	addr := make(chan string, 1)
-	go s.readLog(stderr, addr)
-	select {
-	case a := <-addr:
-		s.URL = "http://" + a
-	case <-s.done:
-		return nil, fmt.Errorf("loadgen: hallserver exited while starting:\n%s", s.logs)
-	case <-time.After(startWait):
-		return nil, fmt.Errorf("loadgen: hallserver did not start within %v:\n%s", startWait, s.logs)
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	s.URL, s.PID = s.proc.URL, s.proc.PID()
 
 	// Accounts go in through the CLI while the server runs, as an
 	// installer's would.
@@ -127,29 +94,7 @@ func Spawn(ctx context.Context, bin string, counters int, logTo io.Writer) (_ *S
 		}
 		s.Officers = append(s.Officers, o)
 	}
-	if err := waitHealthy(ctx, s.URL); err != nil {
-		return nil, fmt.Errorf("%w\n%s", err, s.logs)
-	}
 	return s, nil
-}
-
-// readLog passes the server's log to the tail and reports its address from
-// the "serving" line.
-func (s *Spawned) readLog(r io.Reader, addr chan<- string) {
-	sc := bufio.NewScanner(r)
-	found := false
-	for sc.Scan() {
-		line := sc.Text()
-		s.logs.add(line)
-		if !found && strings.Contains(line, "msg=serving") {
-			for _, f := range strings.Fields(line) {
-				if a, ok := strings.CutPrefix(f, "addr="); ok {
-					found = true
-					addr <- a
-				}
-			}
-		}
-	}
 }
 
 func runCLI(ctx context.Context, bin, stdin string, args ...string) (string, error) {
@@ -163,76 +108,15 @@ func runCLI(ctx context.Context, bin, stdin string, args ...string) (string, err
 	return out.String(), nil
 }
 
-func waitHealthy(ctx context.Context, url string) error {
-	deadline := time.Now().Add(startWait)
-	for {
-		resp, err := http.Get(url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("loadgen: %s/healthz not ok within %v (last: %v)", url, startWait, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// Memory reads the server process's memory from /proc.
-func (s *Spawned) Memory() (Memory, error) { return ProcMemory(s.PID) }
-
-// Logs is the end of the server's log.
-func (s *Spawned) Logs() string { return s.logs.String() }
-
 // Stop ends the server with SIGTERM (SIGKILL if it lingers) and removes
 // its directory.
 func (s *Spawned) Stop() error {
 	var err error
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(stopWait):
-			s.cmd.Process.Kill()
-			<-s.done
-			err = errors.New("loadgen: hallserver ignored SIGTERM; killed")
-		}
+	if s.proc != nil {
+		err = s.proc.Stop()
 	}
 	if rerr := os.RemoveAll(s.Dir); rerr != nil && err == nil {
 		err = rerr
 	}
 	return err
-}
-
-// tail keeps the last lines of a log.
-type tail struct {
-	mu     sync.Mutex
-	lines  []string
-	copyTo io.Writer
-}
-
-const tailLines = 40
-
-func (t *tail) add(line string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lines = append(t.lines, line)
-	if t.copyTo != nil {
-		fmt.Fprintln(t.copyTo, line)
-	}
-	if len(t.lines) > tailLines {
-		t.lines = t.lines[len(t.lines)-tailLines:]
-	}
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.lines, "\n")
 }

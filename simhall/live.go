@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/serverproc"
 	"github.com/hallq/hallq/simday"
 )
 
@@ -48,7 +49,7 @@ type Sample struct {
 	Goroutines int
 	RSS        int64
 	HeapInuse  int64
-	// RSSAnon and RSSFile split RSS (ProcMemory) when hallsim started the
+	// RSSAnon and RSSFile split RSS (from /proc) when hallsim started the
 	// server itself; 0 otherwise.
 	RSSAnon, RSSFile int64
 	Issued           int
@@ -150,7 +151,9 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 		}
 		s := Sample{At: h.Now(), Real: time.Since(realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
 		if pid > 0 {
-			s.RSSAnon, s.RSSFile, _ = ProcMemory(pid)
+			if m, err := serverproc.ReadMemory(pid); err == nil {
+				s.RSSAnon, s.RSSFile = m.Anon, m.File
+			}
 		}
 		rep.Samples = append(rep.Samples, s)
 		mu.Unlock()

@@ -3,7 +3,6 @@ package simhall
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
+
+	"github.com/hallq/hallq/internal/serverproc"
 )
 
 // Server is a demo hall server process started by the simulator on a
@@ -33,16 +32,8 @@ type Server struct {
 	URL  string
 
 	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-	tail []string
+	proc *serverproc.Process // the last one started
 }
-
-// Waits while starting and stopping.
-const (
-	startWait = 60 * time.Second
-	stopWait  = 15 * time.Second
-)
 
 // Start starts the server and waits until it answers /healthz.
 func (s *Server) Start(ctx context.Context) error {
@@ -50,139 +41,52 @@ func (s *Server) Start(ctx context.Context) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	args := append([]string{"-demo", "-db", s.DB, "-addr", addr}, s.Extra...)
-	cmd := s.Command(args...)
-	stderr, err := cmd.StderrPipe()
+	p, err := serverproc.Start(ctx, s.Command(append([]string{"-demo", "-db", s.DB, "-addr", addr}, s.Extra...)...), s.Log)
 	if err != nil {
-		return err
+		return fmt.Errorf("simhall: %w", err)
 	}
-	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("simhall: start hallserver: %w", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
 	s.mu.Lock()
-	s.cmd, s.done = cmd, done
+	s.proc = p
 	s.mu.Unlock()
-	got := make(chan string, 1)
-	go s.readLog(stderr, got)
-	select {
-	case a := <-got:
-		s.Addr, s.URL = a, "http://"+a
-	case <-done:
-		return fmt.Errorf("simhall: hallserver exited while starting:\n%s", s.Tail())
-	case <-time.After(startWait):
-		s.Kill()
-		return fmt.Errorf("simhall: hallserver did not start within %v:\n%s", startWait, s.Tail())
-	case <-ctx.Done():
-		s.Kill()
-		return ctx.Err()
-	}
-	return s.waitHealthy(ctx)
+	s.Addr, s.URL = p.Addr, p.URL
+	return nil
 }
 
-func (s *Server) readLog(r io.Reader, addr chan<- string) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	found := false
-	for sc.Scan() {
-		line := sc.Text()
-		s.mu.Lock()
-		s.tail = append(s.tail, line)
-		if len(s.tail) > 40 {
-			s.tail = s.tail[len(s.tail)-40:]
-		}
-		if s.Log != nil {
-			fmt.Fprintln(s.Log, line)
-		}
-		s.mu.Unlock()
-		if !found && strings.Contains(line, "msg=serving") {
-			for _, f := range strings.Fields(line) {
-				if a, ok := strings.CutPrefix(f, "addr="); ok {
-					found = true
-					addr <- a
-				}
-			}
-		}
-	}
+func (s *Server) last() *serverproc.Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc
 }
 
 // Tail is the end of the server's log.
 func (s *Server) Tail() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Join(s.tail, "\n")
-}
-
-func (s *Server) waitHealthy(ctx context.Context) error {
-	deadline := time.Now().Add(startWait)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/healthz", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("simhall: %s/healthz: %v", s.URL, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	if p := s.last(); p != nil {
+		return p.Tail()
 	}
+	return ""
 }
 
-// PID is the running process's id (0 when none).
+// PID is the running process's id (0 when none was started).
 func (s *Server) PID() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil || s.cmd.Process == nil {
-		return 0
+	if p := s.last(); p != nil {
+		return p.PID()
 	}
-	return s.cmd.Process.Pid
+	return 0
 }
 
 // Kill ends the server with SIGKILL, as a power cut would, and waits for it.
-func (s *Server) Kill() error {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
-		return nil
+func (s *Server) Kill() {
+	if p := s.last(); p != nil {
+		p.Kill()
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	<-done
-	return nil
 }
 
 // Stop ends the server with SIGTERM (SIGKILL if it lingers).
 func (s *Server) Stop() error {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
-		return nil
+	if p := s.last(); p != nil {
+		return p.Stop()
 	}
-	select {
-	case <-done:
-		return nil
-	default:
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-		return nil
-	case <-time.After(stopWait):
-		cmd.Process.Kill()
-		<-done
-		return errors.New("simhall: hallserver ignored SIGTERM; killed")
-	}
+	return nil
 }
 
 // ServerMetrics are readings of a server's /metrics.
@@ -191,43 +95,6 @@ type ServerMetrics struct {
 	RSS        int64 // process_resident_memory_bytes
 	HeapInuse  int64 // go_memstats_heap_inuse_bytes: the Go heap's spans in use
 	HeapAlloc  int64 // go_memstats_heap_alloc_bytes: live and not yet collected objects
-}
-
-// ProcMemory reads a local process's resident memory split as Linux keeps
-// it (/proc/PID/status): RssAnon is its private memory (Go heap, stacks,
-// SQLite's caches), RssFile the pages of its executable and other files,
-// which grow as code runs for the first time and are shared with other
-// processes of the same binary. ok is false where /proc is missing.
-func ProcMemory(pid int) (anon, file int64, ok bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, false
-	}
-	for line := range strings.Lines(string(data)) {
-		name, val, _ := strings.Cut(line, ":")
-		f := strings.Fields(val)
-		if len(f) < 1 {
-			continue
-		}
-		kb, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		switch name {
-		case "RssAnon":
-			anon = kb << 10
-		case "RssFile":
-			file = kb << 10
-		}
-	}
-	return anon, file, anon > 0
-}
-
-// Metrics reads the server's goroutine count and resident memory from
-// its /metrics (go_goroutines, process_resident_memory_bytes).
-func Metrics(ctx context.Context, url string) (goroutines int, rss int64, err error) {
-	m, err := ReadMetrics(ctx, url)
-	return m.Goroutines, m.RSS, err
 }
 
 // ReadMetrics reads ServerMetrics from the server's /metrics.

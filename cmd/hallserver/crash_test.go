@@ -1,17 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,6 +14,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/serverproc"
 )
 
 // The crash test: the real binary under ticket load, killed with SIGKILL
@@ -30,20 +29,16 @@ const (
 	// maxPerCycle bounds a cycle's tickets, far below the demo's 999
 	// numbers per service and day.
 	maxPerCycle = 400
-	startWait   = 15 * time.Second
 	loadWait    = 10 * time.Second
 )
 
 var crashServices = []string{"A", "B", "C", "D", "E"}
 
-// issued is a ticket as a 201 answer described it.
+// issued is a ticket as a 201 answer described it, with the idempotency
+// key it was asked for with.
 type issued struct {
-	ID      string `json:"id"`
-	Service string `json:"service"`
-	Number  int    `json:"number"`
-	Label   string `json:"label"`
-	Day     string `json:"day"`
-	key     string
+	*hallq.Ticket
+	key string
 }
 
 // TestKill9KeepsEveryAcknowledgedTicket runs the real binary, kills it with
@@ -67,31 +62,31 @@ func TestKill9KeepsEveryAcknowledgedTicket(t *testing.T) {
 
 		p = startHall(t, bin, db, false)
 		admin := p.login(t, "admin", "demo-admin")
+		ctx := context.Background()
 		checkAcked(t, p, admin, acked)
 		// A kiosk that got no answer retries with the same key: it gets the
 		// ticket committed before the crash, or a new one, never a number
 		// that someone else holds.
 		for _, k := range cut {
-			tk, code := p.issue(t, k.key, k.service)
-			if code != http.StatusCreated {
-				t.Fatalf("cycle %d: retry of %s after restart: status %d", cycle, k.key, code)
+			tk, err := p.issue(ctx, k.key, k.service)
+			if err != nil {
+				t.Fatalf("cycle %d: retry of %s after restart: %v", cycle, k.key, err)
 			}
-			tk.key = k.key
 			acked = append(acked, tk)
 		}
 		// The same key again gives the same ticket, across the restart.
 		for _, a := range got[:min(len(got), 20)] {
-			tk, code := p.issue(t, a.key, a.Service)
-			if code != http.StatusCreated || tk.ID != a.ID || tk.Number != a.Number {
-				t.Errorf("cycle %d: key %s again after restart: status %d, ticket %s #%d; want 201, %s #%d", cycle, a.key, code, tk.ID, tk.Number, a.ID, a.Number)
+			tk, err := p.issue(ctx, a.key, a.Service)
+			if err != nil || tk.ID != a.ID || tk.Number != a.Number {
+				t.Errorf("cycle %d: key %s again after restart: %v, ticket %+v; want %s #%d", cycle, a.key, err, tk.Ticket, a.ID, a.Number)
 			}
 		}
 		// New tickets continue the numbering.
 		maxNum := maxNumbers(acked)
 		for _, svc := range crashServices {
-			tk, code := p.issue(t, fmt.Sprintf("after-%d-%s", cycle, svc), svc)
-			if code != http.StatusCreated {
-				t.Fatalf("cycle %d: new %s ticket after restart: status %d", cycle, svc, code)
+			tk, err := p.issue(ctx, fmt.Sprintf("after-%d-%s", cycle, svc), svc)
+			if err != nil {
+				t.Fatalf("cycle %d: new %s ticket after restart: %v", cycle, svc, err)
 			}
 			if tk.Number <= maxNum[svc] {
 				t.Errorf("cycle %d: new %s ticket after restart got number %d, want more than %d (the highest already given)", cycle, svc, tk.Number, maxNum[svc])
@@ -119,9 +114,10 @@ type cutRequest struct{ key, service string }
 // unanswered.
 func loadAndKill(t *testing.T, p *hallProc, cycle, minAcked int) (acked []issued, cut []cutRequest, atKill int64) {
 	t.Helper()
-	tr := &http.Transport{MaxIdleConnsPerHost: crashWorkers, MaxConnsPerHost: crashWorkers}
+	client := hallclient.NewPool(p.proc.URL, loadWait, crashWorkers)
+	tr := client.HTTP.Transport.(*http.Transport)
+	tr.MaxConnsPerHost = crashWorkers
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: loadWait}
 
 	var (
 		mu       sync.Mutex
@@ -135,9 +131,7 @@ func loadAndKill(t *testing.T, p *hallProc, cycle, minAcked int) (acked []issued
 		killOnce.Do(func() {
 			atKill = n
 			killed.Store(true)
-			if err := p.cmd.Process.Kill(); err != nil {
-				t.Errorf("kill: %v", err)
-			}
+			p.proc.Kill()
 		})
 	}
 	deadline := time.Now().Add(loadWait)
@@ -171,37 +165,20 @@ func loadAndKill(t *testing.T, p *hallProc, cycle, minAcked int) (acked []issued
 					},
 				}
 				ctx := httptrace.WithClientTrace(context.Background(), trace)
-				code, body, err := p.post(ctx, client, "/api/v1/tickets", "demo-kiosk-1",
-					map[string]string{"service": svc, "idempotency_key": key})
+				tk, err := client.Issue(ctx, "demo-kiosk-1", hallq.TicketRequest{Service: svc, IdempotencyKey: key})
 				answered()
 				if err != nil {
+					mu.Lock()
 					if killed.Load() {
-						mu.Lock()
 						cut = append(cut, cutRequest{key, svc})
-						mu.Unlock()
-						return
+					} else {
+						unexpect = append(unexpect, fmt.Sprintf("%s: %v", key, err))
 					}
-					mu.Lock()
-					unexpect = append(unexpect, fmt.Sprintf("%s: %v", key, err))
 					mu.Unlock()
 					return
 				}
-				if code != http.StatusCreated {
-					mu.Lock()
-					unexpect = append(unexpect, fmt.Sprintf("%s: status %d: %s", key, code, body))
-					mu.Unlock()
-					return
-				}
-				var tk issued
-				if err := json.Unmarshal(body, &tk); err != nil {
-					mu.Lock()
-					unexpect = append(unexpect, fmt.Sprintf("%s: decode %q: %v", key, body, err))
-					mu.Unlock()
-					return
-				}
-				tk.key = key
 				mu.Lock()
-				acked = append(acked, tk)
+				acked = append(acked, issued{tk, key})
 				mu.Unlock()
 				nAcked.Add(1)
 			}
@@ -209,17 +186,16 @@ func loadAndKill(t *testing.T, p *hallProc, cycle, minAcked int) (acked []issued
 	}
 	wg.Wait()
 	if !killed.Load() {
-		p.cmd.Process.Kill()
-		<-p.exited
+		p.proc.Kill()
 		t.Fatalf("cycle %d: never had %d requests in flight after %d tickets (%d acknowledged); errors: %v",
 			cycle, minInFlight, minAcked, nAcked.Load(), unexpect)
 	}
-	<-p.exited
+	<-p.proc.Done()
 	if len(unexpect) > 0 {
 		t.Fatalf("cycle %d: requests failed before the kill: %s", cycle, strings.Join(unexpect, "\n"))
 	}
-	if st, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
-		t.Fatalf("cycle %d: server ended with %v, want killed by SIGKILL", cycle, p.cmd.ProcessState)
+	if st, ok := p.proc.State().Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
+		t.Fatalf("cycle %d: server ended with %v, want killed by SIGKILL", cycle, p.proc.State())
 	}
 	return acked, cut, atKill
 }
@@ -228,10 +204,9 @@ func loadAndKill(t *testing.T, p *hallProc, cycle, minAcked int) (acked []issued
 func checkAcked(t *testing.T, p *hallProc, token string, acked []issued) {
 	t.Helper()
 	for _, a := range acked {
-		var got issued
-		code, body := p.get(t, "/api/v1/tickets/"+a.ID, token, &got)
-		if code != http.StatusOK {
-			t.Errorf("acknowledged ticket %s (%s) after restart: status %d: %s", a.ID, a.Label, code, body)
+		got, err := p.api.Ticket(context.Background(), token, a.ID, "")
+		if err != nil {
+			t.Errorf("acknowledged ticket %s (%s) after restart: %v", a.ID, a.Label, err)
 			continue
 		}
 		if got.Service != a.Service || got.Number != a.Number || got.Label != a.Label || got.Day != a.Day {
@@ -271,17 +246,9 @@ func checkEvents(t *testing.T, p *hallProc, token string, acked []issued) {
 	numbers := map[string]string{}
 	var since int64
 	for {
-		var page struct {
-			Events []struct {
-				Seq    int64   `json:"seq"`
-				Type   string  `json:"type"`
-				Ticket *issued `json:"ticket"`
-			} `json:"events"`
-			Next int64 `json:"next"`
-		}
-		code, body := p.get(t, fmt.Sprintf("/api/v1/events?since=%d&limit=1000", since), token, &page)
-		if code != http.StatusOK {
-			t.Fatalf("events since %d: status %d: %s", since, code, body)
+		page, err := p.api.Events(context.Background(), token, since, 1000)
+		if err != nil {
+			t.Fatalf("events since %d: %v", since, err)
 		}
 		if len(page.Events) == 0 {
 			if page.Next != since {
@@ -294,7 +261,7 @@ func checkEvents(t *testing.T, p *hallProc, token string, acked []issued) {
 				t.Fatalf("event log: seq %d follows %d", ev.Seq, since)
 			}
 			since = ev.Seq
-			if ev.Type == "ticket.issued" && ev.Ticket != nil {
+			if ev.Type == hallq.EventTicketIssued && ev.Ticket != nil {
 				issuedEv[ev.Ticket.ID] = true
 				k := fmt.Sprintf("%s/%s/%d", ev.Ticket.Day, ev.Ticket.Service, ev.Ticket.Number)
 				if id, ok := numbers[k]; ok {
@@ -333,43 +300,10 @@ func buildHallserver(t *testing.T) string {
 	return bin
 }
 
-// hallProc is a running hallserver process.
+// hallProc is a running hallserver process and a client of it.
 type hallProc struct {
-	cmd    *exec.Cmd
-	log    *procLog
-	base   string
-	exited chan struct{} // closed when Wait returns
-	client *http.Client
-}
-
-// servingRE finds the listening address in the "serving" log line.
-var servingRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
-
-// procLog keeps a process's stderr and reports its listening address.
-type procLog struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	addr chan string
-	sent bool
-}
-
-func (l *procLog) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(b)
-	if !l.sent {
-		if m := servingRE.FindSubmatch(l.buf.Bytes()); m != nil {
-			l.sent = true
-			l.addr <- string(m[1])
-		}
-	}
-	return len(b), nil
-}
-
-func (l *procLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	proc *serverproc.Process
+	api  *hallclient.Client
 }
 
 // startHall starts the binary on db and waits until /healthz answers 200.
@@ -379,151 +313,40 @@ func startHall(t *testing.T, bin, db string, demo bool) *hallProc {
 	if demo {
 		args = append(args, "-demo")
 	}
-	p := &hallProc{
-		cmd:    exec.Command(bin, args...),
-		log:    &procLog{addr: make(chan string, 1)},
-		exited: make(chan struct{}),
-		client: &http.Client{Timeout: 10 * time.Second},
-	}
-	p.cmd.Stderr = p.log
-	p.cmd.Stdout = io.Discard
-	if err := p.cmd.Start(); err != nil {
+	proc, err := serverproc.Start(context.Background(), exec.Command(bin, args...), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			p.cmd.Process.Kill()
-			<-p.exited
-		}
+		proc.Kill()
 		if t.Failed() {
-			t.Logf("hallserver %v stderr:\n%s", args, p.log)
+			t.Logf("hallserver %v log:\n%s", args, proc.Tail())
 		}
 	})
-	select {
-	case addr := <-p.log.addr:
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			t.Fatalf("serving address %q: %v", addr, err)
-		}
-		p.base = "http://" + addr
-	case <-p.exited:
-		t.Fatalf("hallserver exited at start-up (%v):\n%s", p.cmd.ProcessState, p.log)
-	case <-time.After(startWait):
-		t.Fatalf("hallserver did not log its address within %v:\n%s", startWait, p.log)
-	}
-	deadline := time.Now().Add(startWait)
-	for {
-		resp, err := p.client.Get(p.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/healthz not ok within %v (last: %v, %v)", startWait, resp, err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, with a deadline
-	}
+	return &hallProc{proc: proc, api: hallclient.New(proc.URL, 10*time.Second)}
 }
 
 // stop ends the server with SIGTERM and expects a clean exit.
 func (p *hallProc) stop(t *testing.T) {
 	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.proc.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-p.exited:
-	case <-time.After(15 * time.Second):
-		t.Fatal("hallserver did not stop within 15 s of SIGTERM")
-	}
-	if !p.cmd.ProcessState.Success() {
-		t.Errorf("hallserver after SIGTERM: %v, want exit 0", p.cmd.ProcessState)
+	if !p.proc.State().Success() {
+		t.Errorf("hallserver after SIGTERM: %v, want exit 0", p.proc.State())
 	}
 }
 
-func (p *hallProc) post(ctx context.Context, client *http.Client, path, token string, body any) (int, []byte, error) {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+path, bytes.NewReader(data))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, nil, err
-	}
-	return resp.StatusCode, b, nil
-}
-
-func (p *hallProc) get(t *testing.T, path, token string, out any) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, p.base+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := p.client.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	if resp.StatusCode == http.StatusOK && out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("GET %s: decode %q: %v", path, b, err)
-		}
-	}
-	return resp.StatusCode, b
-}
-
-func (p *hallProc) issue(t *testing.T, key, service string) (issued, int) {
-	t.Helper()
-	code, body, err := p.post(context.Background(), p.client, "/api/v1/tickets", "demo-kiosk-1",
-		map[string]string{"service": service, "idempotency_key": key})
-	if err != nil {
-		t.Fatalf("issue %s: %v", key, err)
-	}
-	var tk issued
-	if code == http.StatusCreated {
-		if err := json.Unmarshal(body, &tk); err != nil {
-			t.Fatalf("issue %s: decode %q: %v", key, body, err)
-		}
-	} else {
-		t.Logf("issue %s: status %d: %s", key, code, body)
-	}
-	return tk, code
+func (p *hallProc) issue(ctx context.Context, key, service string) (issued, error) {
+	tk, err := p.api.Issue(ctx, "demo-kiosk-1", hallq.TicketRequest{Service: service, IdempotencyKey: key})
+	return issued{tk, key}, err
 }
 
 func (p *hallProc) login(t *testing.T, user, password string) string {
 	t.Helper()
-	code, body, err := p.post(context.Background(), p.client, "/api/v1/login", "",
-		map[string]string{"username": user, "password": password})
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("login %s: status %d, %v: %s", user, code, err, body)
+	s, err := p.api.Login(context.Background(), user, password)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var out struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
-		t.Fatalf("login %s: decode %q: %v", user, body, err)
-	}
-	return out.Token
+	return s.Token
 }
