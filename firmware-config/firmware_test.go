@@ -46,6 +46,63 @@ var (
 	built   = map[string]error{}
 )
 
+// The release every test that needs one shares: built once per test
+// binary, for every target, with the release command as documented.
+const (
+	releaseVersion = "v0.0.0-test.1"
+	releaseEpoch   = "1795000000" // SOURCE_DATE_EPOCH: 2026-11-18
+)
+
+var (
+	releaseOnce sync.Once
+	releaseOut  string
+	releaseErr  error
+)
+
+// release runs scripts/release.sh once and returns its output directory.
+// It cross-builds every binary for three targets (with -trimpath, like the
+// CI's cross-builds and vet, so their compiled packages are reused).
+func release(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the release for every target; skipped with -short")
+	}
+	releaseOnce.Do(func() {
+		releaseOut = filepath.Join(binDir, "release")
+		cmd := exec.Command(filepath.Join(repo, "scripts", "release.sh"), releaseVersion)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "OUT="+releaseOut, "SOURCE_DATE_EPOCH="+releaseEpoch)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			releaseErr = fmt.Errorf("scripts/release.sh %s: %v\n%s", releaseVersion, err, msg)
+		}
+	})
+	if releaseErr != nil {
+		t.Fatal(releaseErr)
+	}
+	return releaseOut
+}
+
+// unpack unpacks a target's tarball (once) and returns its top directory,
+// as an installer has it after tar xzf.
+func unpack(t *testing.T, label string) string {
+	t.Helper()
+	out := release(t)
+	name := "hallq-" + releaseVersion + "-linux-" + label
+	top := filepath.Join(binDir, "unpacked", name)
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if _, err := os.Stat(top); err == nil {
+		return top
+	}
+	if err := os.MkdirAll(filepath.Dir(top), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command("tar", "-C", filepath.Dir(top), "-xzf", filepath.Join(out, name+".tar.gz")).CombinedOutput(); err != nil {
+		t.Fatalf("tar xzf %s: %v\n%s", name, err, msg)
+	}
+	return top
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "hallq-firmware-bin-")
 	if err != nil {
@@ -67,7 +124,9 @@ func binary(t *testing.T, name string) string {
 	out := filepath.Join(binDir, name)
 	err, ok := built[name]
 	if !ok {
-		cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
+		// -trimpath, as the release and the CI's vet and cross-builds:
+		// the compiled packages are shared, only the link is this one's.
+		cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./cmd/"+name)
 		cmd.Dir = repo
 		if msg, berr := cmd.CombinedOutput(); berr != nil {
 			err = fmt.Errorf("go build ./cmd/%s: %v\n%s", name, berr, msg)
@@ -509,20 +568,11 @@ func TestBackupScriptKeepsTheNewest(t *testing.T) {
 }
 
 // TestReleaseBuildsEveryTarget runs the release command as documented and
-// looks into the three tarballs. It cross-builds every binary three times:
-// minutes on a cold build cache.
+// looks into the three tarballs. The release is the one the first-day and
+// qemu tests use too: built once.
 func TestReleaseBuildsEveryTarget(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cross-builds every binary for three targets; skipped with -short")
-	}
-	const version = "v0.0.0-test.1"
-	out := t.TempDir()
-	cmd := exec.Command(filepath.Join(repo, "scripts", "release.sh"), version)
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "OUT="+out, "SOURCE_DATE_EPOCH=1795000000")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/release.sh %s: %v\n%s", version, err, msg)
-	}
+	version := releaseVersion
+	out := release(t)
 	cmds := []string{"hallserver", "kiosk", "display", "escpos", "hallsim"}
 	for _, tc := range []struct {
 		label   string
