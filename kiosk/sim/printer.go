@@ -2,25 +2,24 @@ package sim
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/hallq/hallq/printer/codepage"
 	"github.com/hallq/hallq/printer/decode"
+	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/printer/raster"
 	"github.com/hallq/hallq/printer/transport"
 )
 
-// Printer is a simulated ticket printer: it answers DLE EOT status
-// queries, can run out of paper, and saves each ticket (everything up to a
-// cut) as a PNG in Dir through the ESC/POS decoder. It keeps only the
-// ticket being received, so memory stays flat however many it prints.
+// Printer is a simulated ticket printer: the tests' fake printer
+// (printertest), which answers DLE EOT status queries and can run out of
+// paper, saving each ticket it cuts as a PNG in Dir through the ESC/POS
+// decoder. It keeps only the ticket being received, so memory stays flat
+// however many it prints.
 type Printer struct {
 	Dir   string
 	Width int
@@ -29,16 +28,13 @@ type Printer struct {
 	Pages  map[int]*codepage.Charset
 	Logger *slog.Logger
 
-	mu       sync.Mutex
-	changed  chan struct{}
-	paperOut bool
-	job      []byte
-	replies  []byte
-	dle      int
-	n        int // tickets saved
-	last     string
-	jobs     chan []byte
-	done     chan struct{}
+	fake *printertest.Printer
+	jobs chan []byte
+	done chan struct{}
+
+	mu   sync.Mutex
+	n    int // tickets saved
+	last string
 }
 
 // NewPrinter starts a printer that saves tickets in dir.
@@ -49,8 +45,9 @@ func NewPrinter(dir string, width int, fonts *raster.Fonts, logger *slog.Logger)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Printer{Dir: dir, Width: width, Fonts: fonts, Logger: logger, changed: make(chan struct{}),
+	p := &Printer{Dir: dir, Width: width, Fonts: fonts, Logger: logger, fake: printertest.New(),
 		jobs: make(chan []byte, 4), done: make(chan struct{})}
+	p.fake.OnTicket(func(t []byte) { p.jobs <- t })
 	go p.render()
 	return p, nil
 }
@@ -63,11 +60,11 @@ func (p *Printer) Close() {
 
 // SetPaper puts paper in (true) or takes it out.
 func (p *Printer) SetPaper(in bool) {
-	p.mu.Lock()
-	p.paperOut = !in
-	close(p.changed)
-	p.changed = make(chan struct{})
-	p.mu.Unlock()
+	if in {
+		p.fake.Clear(printertest.PaperOut)
+	} else {
+		p.fake.Set(printertest.PaperOut)
+	}
 }
 
 // Saved returns how many tickets were saved and the last file.
@@ -77,98 +74,8 @@ func (p *Printer) Saved() (int, string) {
 	return p.n, p.last
 }
 
-// Conn returns a connection for kiosk.Deps.Dial.
-func (p *Printer) Conn(opt transport.Options) transport.Conn {
-	if opt.ReadTimeout <= 0 {
-		opt.ReadTimeout = time.Second
-	}
-	if opt.WriteTimeout <= 0 {
-		opt.WriteTimeout = 5 * time.Second
-	}
-	return &simConn{p: p, opt: opt}
-}
-
-type simConn struct {
-	p   *Printer
-	opt transport.Options
-}
-
-var errTimeout = fmt.Errorf("sim: printer out of paper, not taking data: %w", errors.Join(transport.ErrTimeout, os.ErrDeadlineExceeded))
-
-func (c *simConn) Write(b []byte) (int, error) {
-	p := c.p
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i, x := range b {
-		switch {
-		case p.dle == 2 && x >= 1 && x <= 4:
-			p.replies = append(p.replies, p.reply(x))
-			p.dle = 0
-			continue
-		case x == 0x10:
-			p.dle = 1
-		case p.dle == 1 && x == 0x04:
-			p.dle = 2
-		default:
-			p.dle = 0
-		}
-		if p.paperOut && p.dle == 0 {
-			return i, errTimeout
-		}
-		p.job = append(p.job, x)
-		if n := len(p.job); n >= 3 && p.job[n-3] == 0x1D && p.job[n-2] == 'V' {
-			job := p.job
-			p.job = nil
-			p.mu.Unlock()
-			p.jobs <- job
-			p.mu.Lock()
-		}
-	}
-	close(p.changed)
-	p.changed = make(chan struct{})
-	return len(b), nil
-}
-
-// reply is the answer of a ready printer (or one without paper) to DLE EOT n.
-func (p *Printer) reply(n byte) byte {
-	b := byte(0x12)
-	switch {
-	case n == 1:
-		b |= 0x04
-		if p.paperOut {
-			b |= 0x08
-		}
-	case n == 2 && p.paperOut:
-		b |= 0x20
-	case n == 4 && p.paperOut:
-		b |= 0x60
-	}
-	return b
-}
-
-func (c *simConn) Read(b []byte) (int, error) {
-	p := c.p
-	deadline := time.NewTimer(c.opt.ReadTimeout)
-	defer deadline.Stop()
-	for {
-		p.mu.Lock()
-		if len(p.replies) > 0 {
-			n := copy(b, p.replies)
-			p.replies = p.replies[n:]
-			p.mu.Unlock()
-			return n, nil
-		}
-		ch := p.changed
-		p.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline.C:
-			return 0, fmt.Errorf("sim: no reply: %w", errors.Join(transport.ErrTimeout, os.ErrDeadlineExceeded))
-		}
-	}
-}
-
-func (c *simConn) Close() error { return nil }
+// Conn returns a connection for kiosk.Deps.Dial, with opt's timeouts.
+func (p *Printer) Conn(opt transport.Options) transport.Conn { return p.fake.Conn(opt) }
 
 // render saves each job as ticket-NNNN.png.
 func (p *Printer) render() {
@@ -203,5 +110,3 @@ func (p *Printer) save(job []byte, name string) error {
 	}
 	return os.WriteFile(name, buf.Bytes(), 0o644)
 }
-
-var _ io.ReadWriteCloser = (*simConn)(nil)

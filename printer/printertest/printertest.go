@@ -13,7 +13,8 @@
 //
 // Conn gives an in-memory connection with the same timeout behaviour as
 // package transport's; Listen serves the printer on a real TCP socket for
-// code that opens "tcp:ADDR".
+// code that opens "tcp:ADDR". OnTicket hands each ticket on as it is cut
+// (the kiosk simulator saves them as pictures).
 package printertest
 
 import (
@@ -62,7 +63,15 @@ type Printer struct {
 	cuts     int
 	budget   int // bytes it takes before stalling; -1 unlimited
 	dle      int // how many bytes of DLE EOT n have been seen
+	gsv      int // how far into a cut command (GS V m [n]) it is
 	closed   bool
+
+	// With onTicket set, bytes go to ticket, not received; cut tickets
+	// wait in ready until handed on outside mu, in order (deliverMu).
+	onTicket  func([]byte)
+	ticket    []byte
+	ready     [][]byte
+	deliverMu sync.Mutex
 
 	ln    net.Listener
 	conns map[net.Conn]bool
@@ -102,11 +111,16 @@ func (p *Printer) Clear(f Fault) {
 	p.notify()
 }
 
-// Faults returns the faults in force.
-func (p *Printer) Faults() Fault {
+// OnTicket hands each ticket — the bytes from the end of the last cut to
+// the end of this one's cut command — to fn, in order, from the goroutine
+// that wrote it but outside the printer's lock (fn may block: the writer
+// waits). From then on the printer keeps no more than the ticket being
+// received (Received stays empty), so its memory stays flat however many
+// tickets it prints.
+func (p *Printer) OnTicket(fn func(ticket []byte)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.fault
+	p.onTicket = fn
 }
 
 // StallAfter makes the printer stop taking data after n more bytes, as a
@@ -158,7 +172,7 @@ func (p *Printer) WaitCuts(n int, timeout time.Duration) error {
 func (p *Printer) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.received, p.out, p.cuts, p.dle = nil, nil, 0, 0
+	p.received, p.out, p.cuts, p.dle, p.gsv, p.ticket = nil, nil, 0, 0, 0, nil
 }
 
 // reply returns the byte a real printer sends for DLE EOT n.
@@ -198,7 +212,11 @@ func (p *Printer) take(b []byte) int {
 		if p.budget > 0 {
 			p.budget--
 		}
-		p.received = append(p.received, c)
+		if p.onTicket != nil {
+			p.ticket = append(p.ticket, c)
+		} else {
+			p.received = append(p.received, c)
+		}
 		n++
 		switch {
 		case p.dle == 2 && c >= 1 && c <= 4:
@@ -211,14 +229,51 @@ func (p *Printer) take(b []byte) int {
 		default:
 			p.dle = 0
 		}
-		if len(p.received) >= 2 && p.received[len(p.received)-2] == 0x1D && c == 'V' {
-			p.cuts++
-		}
+		p.cut(c)
 	}
 	if n > 0 {
 		p.notify()
 	}
 	return n
+}
+
+// cut follows cut commands — GS V m, or GS V m n for m 65 and 66 — and
+// counts each; p.mu must be held. A ticket ends with its command's last
+// byte.
+func (p *Printer) cut(c byte) {
+	switch {
+	case p.gsv == 0 && c == 0x1D:
+		p.gsv = 1
+	case p.gsv == 1 && c == 'V':
+		p.gsv = 2
+		p.cuts++
+	case p.gsv == 2 && (c == 65 || c == 66):
+		p.gsv = 3 // a feed amount follows
+	case p.gsv >= 2:
+		p.gsv = 0
+		if p.onTicket != nil {
+			p.ready = append(p.ready, p.ticket)
+			p.ticket = nil
+		}
+	case c == 0x1D:
+		p.gsv = 1
+	default:
+		p.gsv = 0
+	}
+}
+
+// deliver hands the tickets cut so far to the OnTicket function; p.mu must
+// not be held.
+func (p *Printer) deliver() {
+	p.deliverMu.Lock()
+	defer p.deliverMu.Unlock()
+	p.mu.Lock()
+	ready, fn := p.ready, p.onTicket
+	p.ready = nil
+	p.mu.Unlock()
+	for _, t := range ready {
+		fn(t)
+	}
 }
 
 // timeoutErr matches transport.ErrTimeout and os.ErrDeadlineExceeded, as
@@ -261,6 +316,7 @@ func (c *conn) Write(b []byte) (int, error) {
 		done += n
 		ch := c.p.changed
 		c.p.mu.Unlock()
+		c.p.deliver()
 		if done == len(b) {
 			return done, nil
 		}
@@ -362,6 +418,7 @@ func (p *Printer) serve(c net.Conn) {
 			p.out = nil
 			ch := p.changed
 			p.mu.Unlock()
+			p.deliver()
 			if len(out) > 0 {
 				if _, err := c.Write(out); err != nil {
 					return

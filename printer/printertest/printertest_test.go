@@ -120,3 +120,27 @@ func TestTCP(t *testing.T) {
 	}
 	t.Logf("stalled after %v", time.Since(start))
 }
+
+// TestOnTicketHandsOnEachCut: each ticket ends with its whole cut command
+// (the feed cut's amount included), tickets come in order, and nothing is
+// kept once handed on.
+func TestOnTicketHandsOnEachCut(t *testing.T) {
+	p := printertest.New()
+	var got [][]byte
+	p.OnTicket(func(b []byte) { got = append(got, b) })
+	c := p.Conn(opts)
+	first := []byte("A1\x1dV\x00")
+	second := []byte("B2\x1b@\x1dVB\x00")
+	// The second ticket in two writes, split inside its cut.
+	for _, w := range [][]byte{first, second[:5], second[5:], []byte("C3")} {
+		if _, err := c.Write(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 2 || !bytes.Equal(got[0], first) || !bytes.Equal(got[1], second) {
+		t.Errorf("tickets %q, want %q and %q", got, first, second)
+	}
+	if n := len(p.Received()); n != 0 || p.Cuts() != 2 {
+		t.Errorf("kept %d bytes and counted %d cuts, want none kept and 2", n, p.Cuts())
+	}
+}
