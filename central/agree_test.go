@@ -41,8 +41,8 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 		a.drive(rng, 300)
 		b.drive(rng, 250)
 	}
-	a.waitShipped(10 * time.Second)
-	b.waitShipped(10 * time.Second)
+	a.waitShipped(time.Minute)
+	b.waitShipped(time.Minute)
 
 	cdb, err := central.Open(ctx, dsn, central.Options{})
 	if err != nil {

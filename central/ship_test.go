@@ -2,11 +2,13 @@ package central_test
 
 import (
 	"context"
-	"github.com/hallq/hallq/internal/netcut"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hallq/hallq/internal/eventually"
+	"github.com/hallq/hallq/internal/netcut"
 
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/central/pgtest"
@@ -35,7 +37,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	h := newHall(t, "nhatrang-loc-tho", &clock{t: day1})
 	h.start(viaProxy)
 	h.drive(rng, 200)
-	h.waitShipped(10 * time.Second)
+	h.waitShipped(time.Minute)
 
 	// The uplink goes down: the hall goes on, the lag shows.
 	proxy.Down()
@@ -69,7 +71,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.drive(rng, 100)
-	h.waitShipped(20 * time.Second)
+	h.waitShipped(time.Minute)
 	st = h.shipper.Status(ctx)
 	if *st.Pending != 0 || *st.LagSeconds != 0 || !st.Connected {
 		t.Errorf("caught up: got %+v, want nothing pending and connected", st)
@@ -139,11 +141,5 @@ func TestApplyRefusesGaps(t *testing.T) {
 
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually.True(t, time.Minute, what, cond)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/internal/eventually"
 )
 
 // TestPlayerQueue: three calls within 100 ms are said one after another,
@@ -44,18 +45,13 @@ func TestPlayerQueue(t *testing.T) {
 	go func() { done <- p.Run(ctx, func(err error) { t.Error(err) }) }()
 	for seq := int64(1); seq <= 3; seq++ {
 		p.Enqueue(display.Announcement{Seq: seq})
-		time.Sleep(30 * time.Millisecond) // three calls within 100 ms
+		time.Sleep(30 * time.Millisecond) // three calls within 100 ms: the later ones wait their turn
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	eventually.True(t, time.Minute, "three announcements played", func() bool {
 		mu.Lock()
-		n := len(spans)
-		mu.Unlock()
-		if n == 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(spans) == 3
+	})
 	cancel()
 	<-done
 	mu.Lock()
@@ -91,15 +87,11 @@ func TestPlayerDropsStale(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); p.Run(ctx, nil) }()
-	for i := 0; i < 200; i++ {
+	eventually.True(t, time.Minute, "an announcement played", func() bool {
 		mu.Lock()
-		n := len(played)
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(played) > 0
+	})
 	cancel()
 	<-done
 	if len(played) != 1 || played[0] != 2 {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -62,19 +63,19 @@ func start(t *testing.T, h *servertest.Hall, name, kind string) (*enrol.Enroller
 // pending waits for the admin's list to show the device's request.
 func pending(t *testing.T, h *servertest.Hall, name string) hallq.Enrolment {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	var found hallq.Enrolment
+	eventually.True(t, time.Minute, "an enrolment request from "+name, func() bool {
 		var list struct{ Enrolments []hallq.Enrolment }
 		h.Do("GET", "/api/v1/enrolments", h.Login("admin"), nil, &list)
 		for _, e := range list.Enrolments {
 			if e.Name == name {
-				return e
+				found = e
+				return true
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("no enrolment request from %s within 10 s", name)
-	return hallq.Enrolment{}
+		return false
+	})
+	return found
 }
 
 var codeRE = regexp.MustCompile(`this code: ([A-Z0-9-]+)`)
@@ -85,10 +86,7 @@ func TestEnrolApprovedSavesAWorkingToken(t *testing.T) {
 	req := pending(t, h, "kiosk-entrance")
 
 	// The code the device shows is the one the admin sees.
-	deadline := time.Now().Add(5 * time.Second)
-	for !codeRE.MatchString(out.String()) && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually.True(t, time.Minute, "the code printed", func() bool { return codeRE.MatchString(out.String()) })
 	m := codeRE.FindStringSubmatch(out.String())
 	if m == nil || m[1] != req.Code {
 		t.Fatalf("device printed %q, admin sees code %q", out.String(), req.Code)

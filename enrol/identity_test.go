@@ -12,6 +12,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -42,13 +43,7 @@ func runIdentity(t *testing.T, id *enrol.Identity) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within 10 s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, time.Minute, what, cond)
 }
 
 // TestIdentityEnrolsAndReEnrolsAfterRevocation: with no token the device

@@ -65,7 +65,7 @@ func BenchmarkEdgeToPrint(b *testing.B) {
 		first = append(first, (<-fb.anyC).Sub(t0))
 		job = append(job, (<-fb.jobC).Sub(t0))
 		pin.EdgesChan <- gpio.High
-		if err := r.printer.WaitCuts(i+1, 5*time.Second); err != nil {
+		if err := r.printer.WaitCuts(i+1, wait); err != nil {
 			b.Fatal(err)
 		}
 		for r.k.State().Busy {

@@ -2,9 +2,9 @@ package kiosk_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -23,22 +23,21 @@ func TestCallPad(t *testing.T) {
 	state := func() hallq.TicketState { return ticket(t, h, tk.ID).State }
 
 	r.press("pad1-next")
-	eventually(t, 3*time.Second, "the ticket called", func() bool { return state() == hallq.StateCalled })
+	eventually.True(t, wait, "the ticket called", func() bool { return state() == hallq.StateCalled })
 	if got := ticket(t, h, tk.ID); got.Counter != 1 || got.Officer != "canbo1" {
 		t.Errorf("got counter %d officer %q, want counter 1 for canbo1", got.Counter, got.Officer)
 	}
-	time.Sleep(120 * time.Millisecond)
 	r.press("pad1-finish")
-	eventually(t, 3*time.Second, "the ticket finished", func() bool { return state() == hallq.StateDone })
+	eventually.True(t, wait, "the ticket finished", func() bool { return state() == hallq.StateDone })
 	// The lamp blinks to acknowledge, then goes dark.
-	eventually(t, time.Second, "pad 1's lamp dark", func() bool { return !r.board.Lit("pad1-led") })
+	eventually.True(t, wait, "pad 1's lamp dark", func() bool { return !r.board.Lit("pad1-led") })
 	if st := r.k.State(); st.Pads[1] != "" {
 		t.Errorf("got pad 1 refused %q, want fine", st.Pads[1])
 	}
 
 	// Counter 2 has no officer: the server refuses its pad, and the pad's lamp says so.
 	r.press("pad2-next")
-	eventually(t, 3*time.Second, "pad 2 refused", func() bool { return r.k.State().Pads[2] == "no_officer" })
+	eventually.True(t, wait, "pad 2 refused", func() bool { return r.k.State().Pads[2] == "no_officer" })
 	if !r.board.Lit("pad2-led") {
 		t.Error("got pad 2's lamp dark after a refusal, want lit")
 	}

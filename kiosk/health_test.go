@@ -2,9 +2,9 @@ package kiosk_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/server/servertest"
 )
@@ -30,7 +30,7 @@ func TestHeartbeat(t *testing.T) {
 		}
 		return nil
 	}
-	eventually(t, 5*time.Second, "the kiosk's heartbeat", func() bool { return health("kiosk-1") != nil && health("pad-1") != nil })
+	eventually.True(t, wait, "the kiosk's heartbeat", func() bool { return health("kiosk-1") != nil && health("pad-1") != nil })
 	k := health("kiosk-1")
 	if k["version"] != "test" || k["paper"] != "near_end" || k["outbox"] != float64(0) || k["kind"] != "kiosk" {
 		t.Errorf("got kiosk health %v, want version test, paper near_end, outbox 0", k)

@@ -228,17 +228,9 @@ func (r *rig) press(name string) {
 	}
 }
 
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// wait bounds every wait for the kiosk or the hall: generous, since it
+// only decides when a test that would fail anyway gives up.
+const wait = 30 * time.Second
 
 // events reads the hall's event log as a manager.
 func events(t testing.TB, h *servertest.Hall) []hallq.Event {

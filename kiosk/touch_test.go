@@ -76,7 +76,7 @@ func TestTouchPage(t *testing.T) {
 	if prompt != "Mời chọn lĩnh vực cần giải quyết" {
 		t.Errorf("got prompt %q, want the Vietnamese one", prompt)
 	}
-	if err := r.printer.WaitCuts(1, 5*time.Second); err != nil {
+	if err := r.printer.WaitCuts(1, wait); err != nil {
 		t.Fatal(err)
 	}
 	ts := issued(t, h)

@@ -464,8 +464,8 @@ func (f *faults) buttons(ctx context.Context) {
 	}
 }
 
-// press presses a kiosk button; presses of the same button are kept apart
-// by more than the debounce hold-off.
+// press presses a kiosk button; the board's press returns once the kiosk
+// has seen it and its release, past the debounce hold-off.
 func (f *faults) press(name string) {
 	f.pressMu.Lock()
 	defer f.pressMu.Unlock()
@@ -475,7 +475,6 @@ func (f *faults) press(name string) {
 	if len(name) > 3 && name[:3] == "pad" {
 		f.presses.Add(1)
 	}
-	time.Sleep(60 * time.Millisecond)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

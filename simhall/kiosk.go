@@ -99,11 +99,9 @@ func StartKiosk(ctx context.Context, url, dir string, fonts *raster.Fonts, logge
 	if err != nil {
 		return nil, err
 	}
-	// A press held well past the 5 ms confirmation: on a loaded machine
-	// (tests under -race) a 15 ms press was sometimes confirmed too late,
-	// found released, and rightly taken for a bounce — a press the
-	// citizen never completed, counted as a lost rating.
-	board.PressFor = 80 * time.Millisecond
+	// A press is held until the kiosk's debounce has read it down (and
+	// let go until it read it up), so a loaded machine cannot turn a
+	// press into a bounce.
 	layout, err := printer.NewLayout(cfg.Printer.Profile, fonts)
 	if err != nil {
 		board.Close()

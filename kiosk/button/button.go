@@ -40,6 +40,10 @@ type Timing struct {
 	// of polling it millions of times a second — and with nil when it
 	// waits properly again.
 	Fault func(error)
+	// Now reads the clock the debounce is timed on; nil is time.Now. A
+	// test that also times out the pin's waits on its own clock plays
+	// presses in virtual time, exactly.
+	Now func() time.Time
 }
 
 // MaxBackoff is the longest pause between tries of a pin whose
@@ -63,6 +67,9 @@ func (t Timing) WithDefaults() Timing {
 	}
 	if t.Poll <= 0 {
 		t.Poll = DefaultPoll
+	}
+	if t.Now == nil {
+		t.Now = time.Now
 	}
 	return t
 }
@@ -95,15 +102,15 @@ func Watch(ctx context.Context, pin gpio.PinIn, t Timing, press func(Press)) {
 	defer stop()
 	w := &watcher{pin: pin, t: t}
 	for ctx.Err() == nil {
-		start := time.Now()
+		start := t.Now()
 		if !pin.WaitForEdge(t.Poll) {
-			if !w.noEdge(ctx, time.Since(start)) {
+			if !w.noEdge(ctx, t.Now().Sub(start)) {
 				return
 			}
 			continue
 		}
 		w.healthy()
-		edge := time.Now()
+		edge := t.Now()
 		// Bounces within the window are swallowed, not taken as new presses.
 		if !w.swallow(ctx, edge.Add(t.Confirm)) {
 			return
@@ -111,7 +118,7 @@ func Watch(ctx context.Context, pin gpio.PinIn, t Timing, press func(Press)) {
 		if pin.Read() != gpio.Low {
 			continue // a glitch or the bounce of a release
 		}
-		press(Press{Edge: edge, Confirmed: time.Now()})
+		press(Press{Edge: edge, Confirmed: t.Now()})
 		if !w.swallow(ctx, edge.Add(t.HoldOff)) || !w.released(ctx) {
 			return
 		}
@@ -163,8 +170,8 @@ func (w *watcher) healthy() {
 // wait calls WaitForEdge for at most d; if it returns at once with no edge
 // (a failing pin), it waits out d instead of spinning.
 func (w *watcher) wait(ctx context.Context, d time.Duration) {
-	start := time.Now()
-	if !w.pin.WaitForEdge(d) && time.Since(start) < d/4 {
+	start := w.t.Now()
+	if !w.pin.WaitForEdge(d) && w.t.Now().Sub(start) < d/4 {
 		sleep(ctx, d)
 	}
 }
@@ -172,7 +179,7 @@ func (w *watcher) wait(ctx context.Context, d time.Duration) {
 // swallow consumes edges until deadline; false if ctx ended.
 func (w *watcher) swallow(ctx context.Context, deadline time.Time) bool {
 	for ctx.Err() == nil {
-		left := time.Until(deadline)
+		left := deadline.Sub(w.t.Now())
 		if left <= 0 {
 			return true
 		}

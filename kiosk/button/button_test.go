@@ -7,14 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"github.com/hallq/hallq/internal/eventually"
 )
 
 // fakeButton is a gpiotest pin wired as a button to ground.
 func fakeButton() *gpiotest.Pin {
-	return &gpiotest.Pin{N: "GPIO17", Num: 17, EdgesChan: make(chan gpio.Level, 64), Clock: clockwork.NewRealClock()}
+	return &gpiotest.Pin{N: "GPIO17", Num: 17, EdgesChan: make(chan gpio.Level, 64)}
 }
 
 type counter struct {
@@ -45,38 +46,106 @@ func watch(t *testing.T, pin *gpiotest.Pin, tm Timing) *counter {
 	return c
 }
 
-func TestDebounce(t *testing.T) {
-	tm := Timing{Confirm: 20 * time.Millisecond, HoldOff: 120 * time.Millisecond, Poll: 20 * time.Millisecond}
-	type step struct {
-		levels []gpio.Level
-		wait   time.Duration
+// edge is a level a button's line takes at a time of a scripted run.
+type edge struct {
+	at    time.Duration
+	level gpio.Level
+}
+
+// scriptedPin plays a button's edges in virtual time, as the line would
+// show them: Read gives the level of the last edge at or before now;
+// WaitForEdge takes the next edge if it comes within the wait, moving the
+// clock to it, or else moves the clock by the whole wait. Watch, timed on
+// the same clock, then runs exactly the same however busy the machine:
+// no sleeps, no margins. At end it stops the run.
+type scriptedPin struct {
+	*gpiotest.Pin
+	edges []edge
+	next  int // first edge not taken
+	now   time.Duration
+	end   time.Duration
+	stop  context.CancelFunc
+	base  time.Time
+}
+
+func (p *scriptedPin) clock() time.Time { return p.base.Add(p.now) }
+
+func (p *scriptedPin) WaitForEdge(d time.Duration) bool {
+	if p.next < len(p.edges) && p.edges[p.next].at <= p.now+d {
+		p.now = max(p.now, p.edges[p.next].at)
+		p.next++
+		return true
 	}
+	p.now += d
+	if p.now >= p.end {
+		p.stop()
+	}
+	return false
+}
+
+func (p *scriptedPin) Read() gpio.Level {
+	l := gpio.High // a button pulled up
+	for _, e := range p.edges {
+		if e.at <= p.now {
+			l = e.level
+		}
+	}
+	return l
+}
+
+// TestDebounce plays presses, bounces and glitches in virtual time and
+// counts the presses Watch reports.
+func TestDebounce(t *testing.T) {
+	ms := time.Millisecond
 	L, H := gpio.Low, gpio.High
+	tm := Timing{Confirm: 20 * ms, HoldOff: 120 * ms, Poll: 20 * ms}
+	bounce := func(at time.Duration, levels ...gpio.Level) []edge {
+		var out []edge
+		for i, l := range levels {
+			out = append(out, edge{at + time.Duration(i)*ms, l})
+		}
+		return out
+	}
+	join := func(parts ...[]edge) []edge {
+		var out []edge
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
 	tests := []struct {
 		name  string
-		steps []step
+		edges []edge
 		want  int
 	}{
-		{"clean press", []step{{[]gpio.Level{L}, 60 * time.Millisecond}, {[]gpio.Level{H}, 200 * time.Millisecond}}, 1},
-		{"bouncing press inside the confirm window", []step{{[]gpio.Level{L, H, L, H, L, H, L}, 60 * time.Millisecond}, {[]gpio.Level{H, L, H}, 200 * time.Millisecond}}, 1},
-		{"bounces after the confirm, within hold-off", []step{{[]gpio.Level{L}, 30 * time.Millisecond}, {[]gpio.Level{H, L, H, L}, 40 * time.Millisecond}, {[]gpio.Level{H}, 200 * time.Millisecond}}, 1},
-		{"held for a second", []step{{[]gpio.Level{L}, time.Second}, {[]gpio.Level{H}, 200 * time.Millisecond}}, 1},
-		{"glitch shorter than confirm", []step{{[]gpio.Level{L, H}, 200 * time.Millisecond}}, 0},
-		{"two presses", []step{{[]gpio.Level{L}, 60 * time.Millisecond}, {[]gpio.Level{H}, 200 * time.Millisecond}, {[]gpio.Level{L}, 60 * time.Millisecond}, {[]gpio.Level{H}, 200 * time.Millisecond}}, 2},
+		{"clean press", join(bounce(0, L), bounce(60*ms, H)), 1},
+		{"bouncing press inside the confirm window", join(bounce(0, L, H, L, H, L, H, L), bounce(60*ms, H, L, H)), 1},
+		{"bounces after the confirm, within hold-off", join(bounce(0, L), bounce(30*ms, H, L, H, L), bounce(70*ms, H)), 1},
+		{"held for a second", join(bounce(0, L), bounce(time.Second, H)), 1},
+		{"glitch shorter than confirm", bounce(0, L, H), 0},
+		{"second press within the hold-off", join(bounce(0, L), bounce(40*ms, H), bounce(80*ms, L), bounce(100*ms, H)), 1},
+		{"bouncing release after the hold-off", join(bounce(0, L), bounce(200*ms, H, L, H)), 1},
+		{"held past the hold-off, let go, pressed again", join(bounce(0, L), bounce(200*ms, H), bounce(201*ms, L), bounce(400*ms, H)), 2},
+		{"two presses", join(bounce(0, L), bounce(60*ms, H), bounce(260*ms, L), bounce(320*ms, H)), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			pin := fakeButton()
-			c := watch(t, pin, tm)
-			for _, s := range tc.steps {
-				for _, l := range s.levels {
-					pin.EdgesChan <- l
-				}
-				time.Sleep(s.wait)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			pin := &scriptedPin{Pin: fakeButton(), edges: tc.edges, end: tc.edges[len(tc.edges)-1].at + time.Second,
+				stop: cancel, base: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+			tm := tm
+			tm.Now = pin.clock
+			var presses []Press
+			Watch(ctx, pin, tm, func(p Press) { presses = append(presses, p) })
+			if len(presses) != tc.want {
+				t.Fatalf("got %d presses, want %d", len(presses), tc.want)
 			}
-			if got := c.get(); got != tc.want {
-				t.Errorf("got %d presses, want %d", got, tc.want)
+			if len(presses) > 0 {
+				if p := presses[0]; !p.Edge.Equal(pin.base) || p.Confirmed.Sub(p.Edge) < tm.Confirm {
+					t.Errorf("first press edge %v confirmed %v later, want at the first edge and after the confirm window",
+						p.Edge.Sub(pin.base), p.Confirmed.Sub(p.Edge))
+				}
 			}
 		})
 	}
@@ -113,14 +182,14 @@ func TestLED(t *testing.T) {
 	if !l.On() || pin.Read() != gpio.High {
 		t.Errorf("got on=%v pin=%v after Set(true), want lit", l.On(), pin.Read())
 	}
-	l.Flash(30 * time.Millisecond)
-	if pin.Read() != gpio.Low {
+	// A flash that lasts while it is looked at, then a short one that
+	// must end (however long the machine takes to end it).
+	l.Flash(time.Hour)
+	if pin.Read() != gpio.Low || l.Lit() {
 		t.Error("got lit during a flash of a lit LED, want dark")
 	}
-	time.Sleep(80 * time.Millisecond)
-	if pin.Read() != gpio.High || !l.Lit() {
-		t.Error("got dark after the flash, want back to lit")
-	}
+	l.Flash(time.Millisecond)
+	eventually.True(t, time.Minute, "the LED lit again after its flash", func() bool { return l.Lit() && pin.Read() == gpio.High })
 	var nilLED *LED
 	nilLED.Set(true) // must not panic
 	nilLED.Flash(time.Millisecond)
@@ -162,11 +231,14 @@ func TestFailingPinBacksOff(t *testing.T) {
 	go func() { defer close(done); Watch(ctx, pin, tm, func(Press) {}) }()
 	defer func() { cancel(); <-done }()
 
+	nFaults := func() int { mu.Lock(); defer mu.Unlock(); return len(faults) }
+	eventually.True(t, time.Minute, "the failing pin reported", func() bool { return nFaults() > 0 })
+	calls := pin.count()
 	time.Sleep(time.Second)
 	// With a 20 ms poll doubling to 5 s, a second holds a handful of tries.
 	// A busy machine only makes fewer.
-	if n := pin.count(); n > 100 {
-		t.Errorf("WaitForEdge called %d times in a second", n)
+	if n := pin.count() - calls; n > 100 {
+		t.Errorf("WaitForEdge called %d times in a second after the report", n)
 	}
 	mu.Lock()
 	if len(faults) != 1 || faults[0] == nil || !strings.Contains(faults[0].Error(), "GPIO17") {
@@ -177,17 +249,9 @@ func TestFailingPinBacksOff(t *testing.T) {
 	pin.mu.Lock()
 	pin.fixed = true
 	pin.mu.Unlock()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually.True(t, time.Minute, "the recovery reported", func() bool {
 		mu.Lock()
-		recovered := len(faults) == 2 && faults[1] == nil
-		mu.Unlock()
-		if recovered {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no recovery reported within 10 s: %v", faults)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(faults) == 2 && faults[1] == nil
+	})
 }

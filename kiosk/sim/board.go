@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/conn/v3/gpio/gpiotest"
@@ -27,6 +26,88 @@ type Control struct {
 	Pin   *gpiotest.Pin
 	Lamp  bool
 	Label string // what it is, for the help text
+
+	watched *watchedPin // what the kiosk reads a button through
+}
+
+// watchedPin is a button's pin as registered for the kiosk. It counts the
+// edges sent and taken, and notes which edge the kiosk's last read of each
+// level followed: so a press can wait until the kiosk has read the button
+// down after taking its edge (the debounce confirmed it), and a release
+// until it read it up again (the watcher is past its hold-off and waits
+// for the next press) — on a busy machine too, without guessing times.
+type watchedPin struct {
+	*gpiotest.Pin
+	mu      sync.Mutex
+	sent    int // edges sent to EdgesChan
+	taken   int // edges the kiosk took (WaitForEdge returned one)
+	readAt  map[gpio.Level]int
+	changed chan struct{} // closed and replaced on every change
+}
+
+func newWatchedPin(p *gpiotest.Pin) *watchedPin {
+	return &watchedPin{Pin: p, readAt: map[gpio.Level]int{}, changed: make(chan struct{})}
+}
+
+func (w *watchedPin) notify() {
+	close(w.changed)
+	w.changed = make(chan struct{})
+}
+
+// WaitForEdge is gpiotest's, counting the edges taken.
+func (w *watchedPin) WaitForEdge(timeout time.Duration) bool {
+	ok := w.Pin.WaitForEdge(timeout)
+	if ok {
+		w.mu.Lock()
+		w.taken++
+		w.notify()
+		w.mu.Unlock()
+	}
+	return ok
+}
+
+// Read is gpiotest's, noting after which edge each level was read.
+func (w *watchedPin) Read() gpio.Level {
+	l := w.Pin.Read()
+	w.mu.Lock()
+	w.readAt[l] = w.taken
+	w.notify()
+	w.mu.Unlock()
+	return l
+}
+
+// send queues edges for the kiosk.
+func (w *watchedPin) send(levels ...gpio.Level) {
+	for _, l := range levels {
+		w.mu.Lock()
+		w.sent++
+		w.mu.Unlock()
+		w.EdgesChan <- l
+	}
+}
+
+// waitRead waits until the kiosk, having taken every edge sent so far,
+// has read the pin at level.
+func (w *watchedPin) waitRead(name string, level gpio.Level) error {
+	deadline := time.NewTimer(ReadWait)
+	defer deadline.Stop()
+	w.mu.Lock()
+	target := w.sent
+	w.mu.Unlock()
+	for {
+		w.mu.Lock()
+		at, read := w.readAt[level]
+		next := w.changed
+		w.mu.Unlock()
+		if read && at >= target {
+			return nil
+		}
+		select {
+		case <-next:
+		case <-deadline.C:
+			return fmt.Errorf("sim: the kiosk did not read button %s %s within %v", name, level, ReadWait)
+		}
+	}
 }
 
 // Board is a set of fake pins registered in periph's registry.
@@ -36,9 +117,15 @@ type Board struct {
 	byName   map[string]*Control
 	byKey    map[rune]*Control
 	pins     []string // registered names
-	// PressFor is how long Press holds a button down; 0 means 60 ms.
+	// PressFor is how long Press holds a button down at least; 0 means
+	// 60 ms. It holds it longer if the kiosk is slow to read it.
 	PressFor time.Duration
 }
+
+// ReadWait bounds how long a press waits for the kiosk to read the button
+// down: it only fails a press whose button nobody watches.
+const ReadWait = 30 * time.Second
+
 
 // NewBoard creates and registers a gpiotest pin for every pin cfg names.
 // Close unregisters them.
@@ -49,15 +136,20 @@ func NewBoard(cfg *config.Config) (*Board, error) {
 		if p.Name == "" {
 			return nil
 		}
-		pin := &gpiotest.Pin{N: p.Name, Num: -1, Fn: "sim", Clock: clockwork.NewRealClock()}
+		// gpiotest's real clock only times out WaitForEdge, which only the
+		// kiosk's button watcher calls.
+		pin := &gpiotest.Pin{N: p.Name, Num: -1, Fn: "sim"}
+		c := &Control{Name: name, Pin: pin, Lamp: lamp, Label: label}
+		var reg gpio.PinIO = pin
 		if !lamp {
 			pin.EdgesChan = make(chan gpio.Level, 64)
+			c.watched = newWatchedPin(pin)
+			reg = c.watched
 		}
-		if err := gpioreg.Register(pin); err != nil {
+		if err := gpioreg.Register(reg); err != nil {
 			return fmt.Errorf("sim: %s: %w", p.Key, err)
 		}
 		b.pins = append(b.pins, p.Name)
-		c := &Control{Name: name, Pin: pin, Lamp: lamp, Label: label}
 		if !lamp {
 			c.Key = keys.pick(key, name)
 			if c.Key != 0 {
@@ -151,20 +243,57 @@ func (b *Board) Control(name string) *Control { return b.byName[name] }
 // ByKey finds the button a key presses.
 func (b *Board) ByKey(k rune) *Control { return b.byKey[k] }
 
-// Press presses a button: the pin goes low, stays low PressFor, goes high.
+// Press presses a button as a person does who holds it until it took:
+// the pin goes low and stays low PressFor and until the kiosk has read it
+// down (its debounce confirmed the press, however busy the machine); then
+// it goes high, and Press returns once the kiosk has read it up again, so
+// that the next press is a new one.
 func (b *Board) Press(name string) error {
-	c := b.byName[name]
-	if c == nil || c.Lamp {
-		return fmt.Errorf("sim: no button %q", name)
+	c, err := b.button(name)
+	if err != nil {
+		return err
 	}
 	hold := b.PressFor
 	if hold <= 0 {
 		hold = 60 * time.Millisecond
 	}
-	c.Pin.EdgesChan <- gpio.Low
+	c.watched.send(gpio.Low)
 	time.Sleep(hold)
-	c.Pin.EdgesChan <- gpio.High
+	if err := c.watched.waitRead(name, gpio.Low); err != nil {
+		return err
+	}
+	c.watched.send(gpio.High)
+	return c.watched.waitRead(name, gpio.High)
+}
+
+// Edges sends a button's edges as they come, bounces included, for tests
+// of the debounce; WaitRead then waits for their effect.
+func (b *Board) Edges(name string, levels ...gpio.Level) error {
+	c, err := b.button(name)
+	if err != nil {
+		return err
+	}
+	c.watched.send(levels...)
 	return nil
+}
+
+// WaitRead waits until the kiosk has taken every edge sent to the button
+// and then read it at level: down once the debounce confirmed a press, up
+// once the watcher waits for the next one.
+func (b *Board) WaitRead(name string, level gpio.Level) error {
+	c, err := b.button(name)
+	if err != nil {
+		return err
+	}
+	return c.watched.waitRead(name, level)
+}
+
+func (b *Board) button(name string) (*Control, error) {
+	c := b.byName[name]
+	if c == nil || c.Lamp {
+		return nil, fmt.Errorf("sim: no button %q", name)
+	}
+	return c, nil
 }
 
 // Lit reports whether a lamp is lit. Reading a fake output pin is safe:
