@@ -3,6 +3,7 @@ package display
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/hallq/hallq/internal/tomlconf"
@@ -19,9 +20,17 @@ const (
 type Config struct {
 	// Server is the hall server, "http://hall.local:8080".
 	Server string `toml:"server"`
-	// Token is the display's device token (from enrolment, or `hallserver
-	// device add -db FILE -kind display -name NAME`).
+	// Token is a device token made by hand (`hallserver device add -db
+	// FILE -kind display -name NAME`). Without one the display enrols: it
+	// asks the server for a token under Name, shows the code until the
+	// admin approves, and keeps the token in StateDir.
 	Token string `toml:"token"`
+	// Name is the device's name on the server; default from the host name
+	// (enrol.DeviceName).
+	Name string `toml:"name"`
+	// StateDir keeps the enrolled token (display.token); default
+	// /var/lib/hallq, the unit's StateDirectory.
+	StateDir string `toml:"state_dir"`
 	// Mode is "hall" (the last calls) or "counter" (one counter's number).
 	Mode    string `toml:"mode"`
 	Counter int    `toml:"counter"`
@@ -95,7 +104,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 }
 
 func defaults() *Config {
-	return &Config{Mode: ModeHall, Lang: "vi", Rows: 6, Renderer: RendererTerminal, HeartbeatS: 30,
+	return &Config{Mode: ModeHall, Lang: "vi", Rows: 6, Renderer: RendererTerminal, HeartbeatS: 30, StateDir: "/var/lib/hallq",
 		Terminal:    TerminalConfig{Width: 80},
 		Framebuffer: FramebufferConfig{Device: "/dev/fb0", Font: DefaultFont},
 		MAX7219:     MAX7219Config{Chips: 1, Intensity: 8, SpeedHz: 1_000_000},
@@ -105,6 +114,12 @@ func defaults() *Config {
 func (c *Config) check(tf *tomlconf.File) error {
 	if u, err := url.Parse(c.Server); c.Server == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		tf.Problemf("server", "want the hall server's URL, e.g. \"http://hall.local:8080\", not %q", c.Server)
+	}
+	if c.Name != "" && !validName(c.Name) {
+		tf.Problemf("name", "%q: a device name is letters, digits, '.', '_' and '-'", c.Name)
+	}
+	if c.StateDir == "" {
+		tf.Problemf("state_dir", "name the directory that keeps the enrolled token, e.g. \"/var/lib/hallq\"")
 	}
 	switch c.Mode {
 	case ModeHall:
@@ -159,6 +174,18 @@ func (c *Config) check(tf *tomlconf.File) error {
 		tf.Problemf("audio.max_age_s", "must be at least 1")
 	}
 	return tf.Err()
+}
+
+// TokenFile is where an enrolled token is kept.
+func (c *Config) TokenFile() string { return filepath.Join(c.StateDir, "display.token") }
+
+func validName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return len(s) <= 64
 }
 
 // FramebufferConsole is the console the framebuffer renderer takes over:

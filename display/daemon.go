@@ -3,9 +3,12 @@ package display
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
 )
 
@@ -23,13 +26,51 @@ type Daemon struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Identity, if set, holds the display's token: while it has none the
+	// screen shows the enrolment code (Run runs it, and it tells the
+	// daemon through ShowEnrolment); once the admin approves, the display
+	// follows the stream with the new token, without a restart; a token
+	// the server refuses sends it back to enrolment. Without an Identity
+	// Config.Token is used as it is.
+	Identity *enrol.Identity
 
-	mu        sync.Mutex
-	state     State
-	lastCall  time.Time
-	api       *hallclient.Client
-	stream    *hallclient.Stream
-	renderErr string
+	mu       sync.Mutex
+	state    State
+	lastCall time.Time
+	api      *hallclient.Client
+	stream   *hallclient.Stream
+	// stopStream ends the stream of a token the server refused.
+	stopStream context.CancelFunc
+	enrolling  *EnrolView
+	renderErr  string
+}
+
+// Token is the device token the display uses now ("" while it has none).
+func (d *Daemon) Token() string {
+	if d.Identity != nil {
+		return d.Identity.Token()
+	}
+	return d.Config.Token
+}
+
+// ShowEnrolment shows what an enrolling display shows (the Identity's
+// Show): the code while it waits, nothing once it is enrolled.
+func (d *Daemon) ShowEnrolment(st enrol.Status) {
+	d.mu.Lock()
+	if st.Waiting() {
+		ev := &EnrolView{Code: st.Code, Rejected: st.Rejected, Server: d.Config.Server}
+		if d.Identity != nil {
+			ev.Device = d.Identity.Name
+		}
+		if st.Err != nil {
+			ev.Failed = st.Err.Error()
+		}
+		d.enrolling = ev
+	} else {
+		d.enrolling = nil
+	}
+	d.mu.Unlock()
+	d.render()
 }
 
 // Run runs until ctx ends.
@@ -41,30 +82,71 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.Now = time.Now
 	}
 	d.api = hallclient.New(d.Config.Server, 10*time.Second)
-	d.stream = &hallclient.Stream{Client: d.api, Token: d.Config.Token, Logger: d.Logger,
-		OnState: func(up bool) {
-			d.mu.Lock()
-			d.state.Online = up
-			d.mu.Unlock()
-			if !up {
-				d.render()
-			}
-		}}
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
-	if d.Player != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.Player.Run(ctx, func(err error) { d.Logger.Warn("announcement", "err", err) })
-		}()
+	if d.Identity != nil {
+		wg.Go(func() {
+			if err := d.Identity.Run(ctx); err != nil && ctx.Err() == nil {
+				d.Logger.Error("enrolment", "err", err)
+			}
+		})
 	}
-	wg.Add(2)
-	go func() { defer wg.Done(); d.tick(ctx) }()
-	go func() { defer wg.Done(); d.heartbeats(ctx) }()
+	if d.Player != nil {
+		wg.Go(func() { d.Player.Run(ctx, func(err error) { d.Logger.Warn("announcement", "err", err) }) })
+	}
+	wg.Go(func() { d.tick(ctx) })
+	wg.Go(func() { d.heartbeats(ctx) })
 	d.render()
-	return d.stream.Run(ctx, d.handle)
+	var since int64
+	for {
+		token := d.Config.Token
+		if d.Identity != nil {
+			var err error
+			if token, err = d.Identity.Wait(ctx); err != nil {
+				return err
+			}
+		}
+		st := &hallclient.Stream{Client: d.api, Token: token, Since: since, Logger: d.Logger,
+			OnState: func(up bool) {
+				d.mu.Lock()
+				d.state.Online = up
+				d.mu.Unlock()
+				if !up {
+					d.render()
+				}
+			}}
+		sctx, stop := context.WithCancel(ctx)
+		d.mu.Lock()
+		d.stream, d.stopStream = st, stop
+		d.mu.Unlock()
+		err := st.Run(sctx, d.handle)
+		stop()
+		since = st.Last()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case d.Identity != nil && hallclient.IsCode(err, hallq.EUNAUTHORIZED, ""):
+			// Revoked: back to enrolment, then resume where we were.
+			d.revoked(token)
+		case sctx.Err() != nil:
+			// Stopped by revoked(): the next token resumes the stream.
+		default:
+			return err
+		}
+	}
+}
+
+// revoked sends the display back to enrolment: the server refuses token.
+func (d *Daemon) revoked(token string) {
+	d.Identity.Revoked(token)
+	d.mu.Lock()
+	stop := d.stopStream
+	d.state.Online = false
+	d.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 }
 
 func (d *Daemon) handle(m hallclient.Message) error {
@@ -122,7 +204,8 @@ func (d *Daemon) render() {
 		now = now.In(loc)
 	}
 	v := View{Mode: d.Config.Mode, Counter: d.Config.Counter, Lang: d.Config.Lang, Rows: d.Config.Rows,
-		State: &d.state, Now: now, Fresh: !d.lastCall.IsZero() && d.Now().Sub(d.lastCall) < freshFor}
+		State: &d.state, Now: now, Fresh: !d.lastCall.IsZero() && d.Now().Sub(d.lastCall) < freshFor,
+		Enrol: d.enrolling}
 	if err := d.Renderer.Render(v); err != nil {
 		if err.Error() != d.renderErr {
 			d.Logger.Error("render", "err", err)
@@ -145,20 +228,26 @@ func (d *Daemon) heartbeats(ctx context.Context) {
 		case <-t.C:
 		}
 		d.mu.Lock()
-		health := map[string]any{"online": d.state.Online, "last_seq": d.stream.Last(), "renderer": d.Config.Renderer,
+		var last int64
+		if d.stream != nil {
+			last = d.stream.Last()
+		}
+		health := map[string]any{"online": d.state.Online, "last_seq": last, "renderer": d.Config.Renderer,
 			"mode": d.Config.Mode, "render_error": d.renderErr}
 		d.mu.Unlock()
-		if err := d.heartbeat(ctx, health); err != nil {
+		token := d.Token()
+		if token == "" {
+			continue // not enrolled yet
+		}
+		err := d.api.Heartbeat(ctx, token, health)
+		switch {
+		case d.Identity != nil && hallclient.IsCode(err, hallq.EUNAUTHORIZED, ""):
+			d.Logger.Warn("the server refuses the display's token", "err", err)
+			d.revoked(token)
+		case err != nil:
 			d.Logger.Warn("heartbeat", "err", err)
 		}
 	}
-}
-
-func (d *Daemon) heartbeat(ctx context.Context, health map[string]any) error {
-	if d.Config.Token == "" {
-		return nil
-	}
-	return d.api.Heartbeat(ctx, d.Config.Token, health)
 }
 
 // LEDBoard shows views on a MAX7219 chain: the number called and the
@@ -172,6 +261,11 @@ type LEDBoard struct {
 // Render shows v.
 func (b *LEDBoard) Render(v View) error {
 	label, counter := "", v.Counter
+	if v.Enrol != nil {
+		// Only the code fits: a display that drives a board asks for a
+		// code of digits, which seven segments draw.
+		return b.show(strings.ToUpper(v.Enrol.Code))
+	}
 	if v.Mode == ModeCounter {
 		if c := v.State.Counter(v.Counter); c != nil && c.Current != nil {
 			label = c.Current.Label
@@ -187,6 +281,11 @@ func (b *LEDBoard) Render(v View) error {
 	if v.State != nil && !v.State.Online {
 		text = "--------"[:min(8, b.M.Digits())]
 	}
+	return b.show(text)
+}
+
+// show sends text unless it is on the board already.
+func (b *LEDBoard) show(text string) error {
 	if text == b.shown {
 		return nil
 	}

@@ -162,6 +162,15 @@ func (fb *Framebuffer) Draw(v View) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, fb.Width, fb.Height))
 	fill(img, img.Bounds(), colBG)
 	W, H := fb.Width, fb.Height
+	if v.Enrol != nil {
+		title, code, hint, detail := EnrolLines(v.Lang, v.Enrol)
+		fb.textCentered(img, title, image.Rect(0, H/12, W, H/4), H/12, colText)
+		fb.textCentered(img, word(v.Lang, "enrol_code"), image.Rect(0, H/4, W, H/3), H/18, colDim)
+		fb.textCentered(img, code, image.Rect(W/20, H/3, W-W/20, H*2/3), H/4, colNumber)
+		fb.textCentered(img, hint, image.Rect(0, H*2/3, W, H*4/5), H/16, colText)
+		fb.textCentered(img, detail, image.Rect(0, H*5/6, W, H*19/20), H/28, colDim)
+		return img
+	}
 	if v.Mode == ModeCounter {
 		fb.drawCounter(img, v)
 	} else {

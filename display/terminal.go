@@ -77,6 +77,14 @@ func (t *Terminal) Render(v View) error {
 		width = 80
 	}
 	w.WriteString(ansiClear)
+	if v.Enrol != nil {
+		title, code, hint, detail := EnrolLines(v.Lang, v.Enrol)
+		fmt.Fprintf(w, "\n%s%s%s\n\n", ansiCyan+ansiBold, center(title, width), ansiReset)
+		fmt.Fprintf(w, "%s\n", center(word(v.Lang, "enrol_code")+":", width))
+		fmt.Fprintf(w, "%s%s%s\n\n", ansiYellow+ansiBold+ansiReverse, center("  "+code+"  ", width), ansiReset)
+		fmt.Fprintf(w, "%s\n\n%s\n", center(hint, width), center(detail, width))
+		return w.Flush()
+	}
 	if v.State != nil && !v.State.Online {
 		fmt.Fprintf(w, "%s%s%s\n", ansiRedBG, center(word(v.Lang, "offline"), width), ansiReset)
 	}

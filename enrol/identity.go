@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -244,4 +245,39 @@ func NewDigitsCode() string {
 		out = append(out, '0'+c%10)
 	}
 	return string(out)
+}
+
+// DeviceName is the name a device asks to be enrolled under when its
+// config names none: its host name and kind ("kiosk-entrance-kiosk").
+// Raspberry Pi OS calls every Pi "raspberrypi" until someone names it, so
+// such a Pi adds four characters of its machine id, and two of them do
+// not ask for the same name.
+func DeviceName(kind string) string {
+	host, _ := os.Hostname()
+	host = cleanName(strings.ToLower(strings.SplitN(host, ".", 2)[0]))
+	if host == "" || host == "raspberrypi" || host == "localhost" {
+		if host == "" {
+			host = "device"
+		}
+		if id, err := os.ReadFile("/etc/machine-id"); err == nil && len(strings.TrimSpace(string(id))) >= 4 {
+			host += "-" + strings.TrimSpace(string(id))[:4]
+		}
+	}
+	return host + "-" + kind
+}
+
+// cleanName keeps the letters, digits, '.', '_' and '-' a device name may
+// hold, and at most 48 of them.
+func cleanName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		}
+	}
+	out := strings.TrimLeft(b.String(), "._-")
+	if len(out) > 48 {
+		out = out[:48]
+	}
+	return out
 }

@@ -461,6 +461,7 @@ func TestInstallTwiceGivesTheSameTree(t *testing.T) {
 					t.Errorf("%s lacks %q", p, want)
 				}
 			}
+			noDemoTokens(t, root)
 			data, _ := os.ReadFile(filepath.Join(root, "boot", "firmware", "config.txt"))
 			if !strings.HasPrefix(string(data), cfgtxt) || strings.Count(string(data), "# >>> hallq >>>") != 1 {
 				t.Errorf("config.txt: want the original lines and one hallq block, got:\n%s", data)
@@ -472,6 +473,29 @@ func TestInstallTwiceGivesTheSameTree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// noDemoTokens fails if a demo hall's token is anywhere in an installed
+// tree (the binaries aside: hallserver -demo knows them): a hall's devices
+// enrol, and a demo token would let anyone who read the examples in.
+func noDemoTokens(t *testing.T, root string) {
+	t.Helper()
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(p, "/usr/local/bin/") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil // a link into the target system
+		}
+		for _, tok := range []string{"demo-kiosk", "demo-pad", "demo-display"} {
+			if bytes.Contains(data, []byte(tok)) {
+				rel, _ := filepath.Rel(root, p)
+				t.Errorf("%s holds the demo token %s", rel, tok)
+			}
+		}
+		return nil
+	})
 }
 
 func TestInstallKeepsTheAdminsConfig(t *testing.T) {

@@ -185,7 +185,10 @@ func (h handlerError) Error() string { return h.err.Error() }
 
 // Run follows the stream, calling handle for each message in order, until
 // ctx ends (it then returns ctx.Err()) or handle returns an error (returned
-// as is, or nil for ErrStop). Connection failures are retried forever.
+// as is, or nil for ErrStop). Connection failures are retried forever; a
+// token the server does not know (revoked, 401) ends Run with the server's
+// refusal, since no retry can change that: a device goes back to
+// enrolment.
 func (st *Stream) Run(ctx context.Context, handle func(Message) error) error {
 	st.last.Store(max(st.Since, 0))
 	if st.Since <= 0 {
@@ -209,6 +212,8 @@ func (st *Stream) Run(ctx context.Context, handle func(Message) error) error {
 			return he.err
 		case ctx.Err() != nil:
 			return ctx.Err()
+		case st.Token != "" && IsCode(err, hallq.EUNAUTHORIZED, ""):
+			return err
 		}
 		if delivered {
 			backoff = st.minBackoff()

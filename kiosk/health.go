@@ -44,8 +44,10 @@ func (k *Kiosk) Hall(ctx context.Context, maxAge time.Duration) (*hallq.HallView
 }
 
 func (k *Kiosk) refreshHall(ctx context.Context) (*hallq.HallView, error) {
-	h, err := k.client.Hall(ctx, k.cfg.KioskToken)
+	token := k.kioskToken()
+	h, err := k.client.Hall(ctx, token)
 	k.reached(err)
+	k.refused(k.id, token, err)
 	if err != nil {
 		return k.hall.get(), err
 	}
@@ -133,16 +135,23 @@ func (k *Kiosk) heartbeatLoop(ctx context.Context) {
 	}
 	for {
 		h := k.health(ctx)
-		if k.cfg.KioskToken != "" {
-			err := k.client.Heartbeat(ctx, k.cfg.KioskToken, h)
+		if token := k.kioskToken(); token != "" {
+			err := k.client.Heartbeat(ctx, token, h)
 			k.reached(err)
+			k.refused(k.id, token, err)
 		}
 		for _, p := range k.pads {
+			token := p.id.Token()
+			if token == "" {
+				continue // not enrolled yet
+			}
 			ph := Health{Version: k.version, Kind: "pad", UptimeS: h.UptimeS}
 			if ps, err := k.out.Pending(ctx, p.device, 1000); err == nil {
 				ph.Outbox = len(ps)
 			}
-			k.reached(k.client.Heartbeat(ctx, p.token, ph))
+			err := k.client.Heartbeat(ctx, token, ph)
+			k.reached(err)
+			k.refused(p.id, token, err)
 		}
 		if !sleepCtx(ctx, k.cfg.Heartbeat) {
 			return
@@ -193,8 +202,13 @@ func (k *Kiosk) deliverCancel(ctx context.Context, c outbox.Cancel) bool {
 	if c.TicketID == "" {
 		// Learn what the server did with the request: the same key answers
 		// the same ticket (or issues one now, which is cancelled at once).
-		t, err := k.client.Issue(ctx, k.cfg.KioskToken, hallq.TicketRequest{Service: c.Service, Priority: c.Priority, IdempotencyKey: c.Key})
+		token := k.kioskToken()
+		if token == "" {
+			return false // not enrolled (any more): keep it for later
+		}
+		t, err := k.client.Issue(ctx, token, hallq.TicketRequest{Service: c.Service, Priority: c.Priority, IdempotencyKey: c.Key})
 		k.reached(err)
+		k.refused(k.id, token, err)
 		if err != nil {
 			if hallclient.Transient(err) {
 				return false
@@ -207,9 +221,14 @@ func (k *Kiosk) deliverCancel(ctx context.Context, c outbox.Cancel) bool {
 			k.log.Error("kept cancellation", logErr, err)
 		}
 	}
-	_, err := k.client.Cancel(ctx, k.cfg.KioskToken, c.TicketID, c.Reason)
+	token := k.kioskToken()
+	if token == "" {
+		return false
+	}
+	_, err := k.client.Cancel(ctx, token, c.TicketID, c.Reason)
 	k.reached(err)
-	if err != nil && hallclient.Transient(err) {
+	k.refused(k.id, token, err)
+	if err != nil && (hallclient.Transient(err) || hallq.ErrorCode(err) == hallq.EUNAUTHORIZED) {
 		return false
 	}
 	if err != nil {

@@ -16,11 +16,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
@@ -62,6 +65,13 @@ type Deps struct {
 	// Retry is the first pause between retries of a request to an
 	// unreachable server; it doubles up to MaxRetry. 0 means 250 ms and 5 s.
 	Retry, MaxRetry time.Duration
+	// Console receives the lines a person installing the kiosk reads (the
+	// enrolment code); nil discards them. The command gives its standard
+	// output: the terminal with -sim, the journal under systemd.
+	Console io.Writer
+	// EnrolWait is the first pause between polls of an enrolment request
+	// (0: the enroller's default, 2 s).
+	EnrolWait time.Duration
 }
 
 // Kiosk is a running kiosk. Build it with New, run it with Run.
@@ -87,6 +97,9 @@ type Kiosk struct {
 
 	requests chan *request
 	hall     hallCache
+	// id is the kiosk's own token (nil when it issues no tickets).
+	id      *enrol.Identity
+	console io.Writer
 
 	mu        sync.Mutex
 	state     State
@@ -113,6 +126,9 @@ type State struct {
 	PriorityArmed bool `json:"priority_armed"`
 	// Pads maps a counter to why the server refused its call pad ("" when fine).
 	Pads map[int]string `json:"pads,omitempty"`
+	// Enrolling holds the devices (by name) that wait for the admin to
+	// approve them, with the code each shows.
+	Enrolling map[string]Enrolment `json:"enrolling,omitempty"`
 }
 
 // New checks the config against the hardware (every pin must exist in
@@ -153,9 +169,15 @@ func New(cfg *config.Config, d Deps) (*Kiosk, error) {
 		requests: make(chan *request, 16), ready: make(chan struct{}),
 	}
 	k.state.Pads = map[int]string{}
+	k.state.Enrolling = map[string]Enrolment{}
+	k.console = d.Console
+	if k.console == nil {
+		k.console = io.Discard
+	}
 	if err := k.setupPins(); err != nil {
 		return nil, err
 	}
+	k.identities(d)
 	return k, nil
 }
 
@@ -168,10 +190,8 @@ func (k *Kiosk) State() State {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	s := k.state
-	s.Pads = make(map[int]string, len(k.state.Pads))
-	for c, r := range k.state.Pads {
-		s.Pads[c] = r
-	}
+	s.Pads = maps.Clone(k.state.Pads)
+	s.Enrolling = maps.Clone(k.state.Enrolling)
 	return s
 }
 
@@ -183,7 +203,9 @@ func (k *Kiosk) update(fn func(s *State)) {
 	k.lamps.busy.Set(s.Busy)
 	k.lamps.fault.Set(s.Fault)
 	k.lamps.paper.Set(s.PaperOut)
-	k.lamps.server.Set(s.ServerDown)
+	if _, enrolling := s.Enrolling[k.name()]; !enrolling {
+		k.lamps.server.Set(s.ServerDown) // else it blinks: blinkEnrolling
+	}
 }
 
 // reached records whether the server answered.
@@ -252,9 +274,18 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	}
 	goRun(k.cancelLoop)
 	goRun(k.heartbeatLoop)
-	if k.cfg.KioskToken != "" {
+	if k.id != nil {
 		goRun(k.hallLoop)
 	}
+	// Each device's token: the config's, the saved one, or enrolment.
+	for _, id := range k.allIdentities() {
+		goRun(func(ctx context.Context) {
+			if err := id.Run(ctx); err != nil && ctx.Err() == nil {
+				k.log.Error("enrolment stopped", "device", id.Name, logErr, err)
+			}
+		})
+	}
+	goRun(k.blinkEnrolling)
 	<-ctx.Done()
 	wg.Wait()
 	k.printer.Close()

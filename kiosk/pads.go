@@ -9,6 +9,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
@@ -26,8 +27,8 @@ const ackFlash = 300 * time.Millisecond
 type pad struct {
 	k       *Kiosk
 	counter int
-	token   string
-	device  string // the pad's name in the outbox
+	id      *enrol.Identity // the pad's token
+	device  string          // the pad's name in the outbox
 	led     *button.LED
 	rating  []padPin
 	call    []padPin
@@ -46,7 +47,7 @@ type padPin struct {
 }
 
 func (k *Kiosk) newPad(pc config.Pad) (*pad, error) {
-	p := &pad{k: k, counter: pc.Counter, token: pc.Token, device: fmt.Sprintf("pad-%d", pc.Counter),
+	p := &pad{k: k, counter: pc.Counter, device: fmt.Sprintf("pad-%d", pc.Counter),
 		wake: make(chan struct{}, 1), actions: make(chan string, 1), mono: map[int64]time.Time{}}
 	var err error
 	if p.led, err = ledPin(pc.LED); err != nil {
@@ -189,8 +190,12 @@ func (p *pad) sendLoop(ctx context.Context) {
 			continue
 		}
 		pr := ps[0]
+		token, err := p.id.Wait(ctx) // not enrolled yet: the presses wait in the outbox
+		if err != nil {
+			return
+		}
 		age, capped := p.age(pr)
-		r, err := p.k.client.Rate(ctx, p.token, hallq.RatingPress{
+		r, err := p.k.client.Rate(ctx, token, hallq.RatingPress{
 			Counter: pr.Counter, Score: pr.Score, DeviceSeq: pr.Seq, AgeMS: age.Milliseconds(), AgeCapped: capped,
 		})
 		p.k.reached(err)
@@ -219,8 +224,13 @@ func (p *pad) sendLoop(ctx context.Context) {
 				p.mono[np.Seq] = edge
 			}
 			p.mu.Unlock()
+		case code == hallq.EUNAUTHORIZED && p.id.Fixed == "":
+			// Revoked: back to enrolment; the presses wait for the new token.
+			p.k.log.Warn("rating refused: the pad's token is revoked; enrolling again", logCounter, pr.Counter, logErr, err)
+			p.id.Revoked(token)
 		case code == hallq.EUNAUTHORIZED || code == hallq.EFORBIDDEN:
-			// The token is wrong or revoked: keep the presses for a fixed config.
+			// A token in the config that is wrong or revoked, or a pad of
+			// another counter: keep the presses until the config is fixed.
 			p.k.log.Error("rating refused: check the pad's token", logCounter, pr.Counter, logErr, err)
 			pause = 6 * p.k.maxWait
 		default:
@@ -261,10 +271,17 @@ func (p *pad) callLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case a := <-p.actions:
+			token := p.id.Token()
+			if token == "" {
+				p.k.log.Warn("call pad press refused: the pad is not enrolled yet", logCounter, p.counter, "action", a)
+				p.k.update(func(s *State) { s.Pads[p.counter] = ReasonNotEnrolled })
+				continue
+			}
 			actx, cancel := context.WithTimeout(ctx, p.k.cfg.Timeout)
-			t, err := p.k.client.Act(actx, p.token, p.counter, a)
+			t, err := p.k.client.Act(actx, token, p.counter, a)
 			cancel()
 			p.k.reached(err)
+			p.k.refused(p.id, token, err)
 			refused := ""
 			switch {
 			case err == nil:

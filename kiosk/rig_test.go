@@ -129,6 +129,7 @@ type rigOptions struct {
 	printer *printertest.Printer
 	wrap    func(transport.Conn) transport.Conn
 	logger  *slog.Logger
+	console io.Writer // where the kiosk's lines for a person go
 }
 
 var rigSeq struct {
@@ -190,6 +191,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		},
 		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
 		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
+		Console: o.console, EnrolWait: 20 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,8 @@ const (
 	ReasonBusy        = "busy"         // too many requests waiting
 )
 
+var errNotEnrolled = errors.New("kiosk: not enrolled yet: the hall's admin has to approve the code the kiosk shows")
+
 // Result is the outcome of one request for a ticket.
 type Result struct {
 	Ticket *hallq.Ticket // the printed ticket; nil when none was printed
@@ -196,6 +198,12 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 	k.update(func(s *State) { s.Busy = true })
 	defer k.update(func(s *State) { s.Busy = false })
 
+	// 0. Not enrolled yet: nothing to issue with.
+	if k.kioskToken() == "" {
+		res.Reason, res.Err = ReasonNotEnrolled, errNotEnrolled
+		return res
+	}
+
 	// 1. Can the printer print? If not, no ticket is issued at all.
 	st, err := k.printer.Status()
 	if err != nil || !st.OK() {
@@ -256,8 +264,10 @@ func (k *Kiosk) issue(ctx context.Context, r *request, key string) (*hallq.Ticke
 	wait := k.retry
 	maybeSent := false
 	for {
-		t, err := k.client.Issue(ctx, k.cfg.KioskToken, req)
+		token := k.kioskToken()
+		t, err := k.client.Issue(ctx, token, req)
 		k.reached(err)
+		k.refused(k.id, token, err)
 		if err == nil {
 			return t, nil
 		}
@@ -302,8 +312,10 @@ func (k *Kiosk) confirmPrinted(ctx context.Context, t *hallq.Ticket) {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.cfg.Timeout)
 	defer cancel()
-	_, err := k.client.Printed(cctx, k.cfg.KioskToken, t.ID)
+	token := k.kioskToken()
+	_, err := k.client.Printed(cctx, token, t.ID)
 	k.reached(err)
+	k.refused(k.id, token, err)
 	if err != nil {
 		k.log.Warn("could not confirm a printed ticket; it is called once its hold ends", logTicket, t.Label,
 			"held_until", t.HeldUntil.Format(time.TimeOnly), logErr, err)
@@ -334,8 +346,10 @@ func (k *Kiosk) printFailed(ctx context.Context, t *hallq.Ticket, key string, er
 	})
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.cfg.Timeout)
 	defer cancel()
-	_, cerr := k.client.Cancel(cctx, k.cfg.KioskToken, t.ID, ReasonPrintFailed)
+	token := k.kioskToken()
+	_, cerr := k.client.Cancel(cctx, token, t.ID, ReasonPrintFailed)
 	k.reached(cerr)
+	k.refused(k.id, token, cerr)
 	if cerr == nil || !hallclient.Transient(cerr) {
 		if cerr != nil {
 			k.log.Error("cancelling an unprinted ticket failed", logTicket, t.Label, logErr, cerr)

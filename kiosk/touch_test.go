@@ -109,3 +109,41 @@ func TestTouchPage(t *testing.T) {
 		t.Errorf("got %d tickets, want 1", n)
 	}
 }
+
+// TestTouchPageEnrolment: a touch kiosk without a token shows its code on
+// the touch page instead of services a citizen could touch, and the
+// services once the admin approves it.
+func TestTouchPageEnrolment(t *testing.T) {
+	t.Parallel()
+	b := browsertest.Start(t)
+	h := servertest.Start(t, servertest.Options{})
+	admin := h.Login("admin")
+	toml := strings.Replace(touchTOML, `token = "demo-kiosk-1"`, `name = "touch-1"`, 1)
+	r := newRig(t, rigOptions{url: h.URL, toml: toml})
+	req := pendingEnrolment(t, h, admin, "touch-1", "")
+
+	tab := b.Tab(t, browsertest.TabOptions{})
+	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
+		t.Fatal(err)
+	}
+	ctx := tab.Ctx
+	if err := chromedp.Do(ctx, chromedp.Navigate(r.k.TouchURL())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("card-number").textContent === `+"`"+req.Code+"`"+` && !document.getElementById("overlay").hidden`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("the code %s on the page: %v", req.Code, err)
+	}
+	head, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#card-head")))
+	if err != nil || head != "Thiết bị chưa được đăng ký" {
+		t.Errorf("card head %q, %v", head, err)
+	}
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	// The page refreshes every 5 s: the card goes, the services can be touched.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("overlay").hidden && document.querySelector('.svc[data-service="A"]') && !document.querySelector('.svc[data-service="A"]').disabled`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("the services after approval: %v", err)
+	}
+}

@@ -29,7 +29,11 @@ func (k *Kiosk) touchHandler() touch.Options {
 		},
 		Status: func() touch.Status {
 			s := k.State()
-			return touch.Status{PaperOut: s.PaperOut, Fault: s.Fault, ServerDown: s.ServerDown}
+			st := touch.Status{PaperOut: s.PaperOut, Fault: s.Fault, ServerDown: s.ServerDown}
+			if e, ok := s.Enrolling[k.name()]; ok {
+				st.EnrolCode, st.EnrolRejected = e.Code, e.Rejected
+			}
+			return st
 		},
 		Priority: k.cfg.Touch.Priority, PriorityKind: kind,
 	}

@@ -147,7 +147,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		return err
 	}
 	defer ob.Close()
-	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version})
+	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version, Console: env.Stdout})
 	var pe *kiosk.PinError
 	if errors.As(err, &pe) && gpio != nil {
 		return fmt.Errorf("%w; likely cause: %s", err, gpio.Cause(pe.Name))

@@ -69,6 +69,13 @@ func TestSim(t *testing.T) {
 	}
 	h := servertest.Start(t, servertest.Options{})
 	dir := t.TempDir()
+	// The example has no tokens: it would enrol. These are the tokens an
+	// earlier enrolment would have left in the state directory.
+	for name, tok := range map[string]string{"kiosk.token": servertest.KioskToken, "pad-1.token": servertest.PadToken(1), "pad-2.token": servertest.PadToken(2)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(tok+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	var out syncBuffer

@@ -23,9 +23,15 @@ type Config struct {
 	// Path is the file it was read from.
 	Path string
 
-	ServerURL  string        // the hall server, e.g. http://192.168.1.10:8080
-	KioskToken string        // device token of kind kiosk, for the service buttons and the touch page
-	Timeout    time.Duration // each HTTP request
+	ServerURL string // the hall server, e.g. http://192.168.1.10:8080
+	// KioskToken is a kiosk token made by hand (token or token_file), for
+	// the service buttons and the touch page. Without one the kiosk enrols
+	// under Name and keeps the token in StateDir (TokenFile).
+	KioskToken string
+	// Name is the kiosk's device name on the server; its pads enrol as
+	// NAME-pad-N. Default from the host name (enrol.DeviceName).
+	Name    string
+	Timeout time.Duration // each HTTP request
 	// IssueDeadline bounds the retries of one ticket request.
 	IssueDeadline time.Duration
 
@@ -98,8 +104,8 @@ type Lamps struct {
 // counter's pad token.
 type Pad struct {
 	Counter int
-	Token   string
-	LED     Pin // acknowledges presses; steady when the server refuses the pad
+	Token   string // made by hand; "" enrols the pad (TokenFile)
+	LED     Pin    // acknowledges presses; steady when the server refuses the pad
 	Key     string
 	Rating  []RatingButton
 	Call    *CallPad
@@ -140,6 +146,7 @@ type file struct {
 
 type serverSection struct {
 	URL            string `toml:"url"`
+	Name           string `toml:"name"`
 	Token          string `toml:"token"`
 	TokenFile      string `toml:"token_file"`
 	Timeout        string `toml:"timeout"`
@@ -297,8 +304,9 @@ func (c *checker) pin(key, name string, required bool) Pin {
 	return Pin{Name: name, Key: key}
 }
 
-// token reads an inline token or a token file.
-func (c *checker) token(key, inline, file string, required bool) string {
+// token reads an inline token or a token file; neither is "" (the device
+// enrols).
+func (c *checker) token(key, inline, file string) string {
 	switch {
 	case inline != "" && file != "":
 		c.Problemf(key+"_file", "give either token or token_file, not both")
@@ -319,8 +327,6 @@ func (c *checker) token(key, inline, file string, required bool) string {
 		return tok
 	case inline != "":
 		return inline
-	case required:
-		c.Problemf(key, "is required (or %s_file): the device token from `hallserver device add`", key)
 	}
 	return ""
 }
@@ -338,7 +344,11 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 	default:
 		cfg.ServerURL = strings.TrimRight(f.Server.URL, "/")
 	}
-	cfg.KioskToken = c.token("server.token", f.Server.Token, f.Server.TokenFile, false)
+	cfg.KioskToken = c.token("server.token", f.Server.Token, f.Server.TokenFile)
+	cfg.Name = f.Server.Name
+	if cfg.Name != "" && !validName(cfg.Name) {
+		c.Problemf("server.name", "%q: a device name is letters, digits, '.', '_' and '-' (at most 48)", cfg.Name)
+	}
 	cfg.Timeout = c.duration("server.timeout", f.Server.Timeout, 3*time.Second, 100*time.Millisecond, time.Minute)
 	cfg.IssueDeadline = c.duration("server.issue_deadline", f.Server.IssueDeadline, 10*time.Second, 100*time.Millisecond, 2*time.Minute)
 	cfg.Heartbeat = c.duration("server.heartbeat_every", f.Server.HeartbeatEvery, 30*time.Second, time.Second, time.Hour)
@@ -393,9 +403,6 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 		Busy:   c.pin("lamps.busy", f.Lamps.Busy, false),
 		Paper:  c.pin("lamps.paper", f.Lamps.Paper, false),
 		Server: c.pin("lamps.server", f.Lamps.Server, false),
-	}
-	if (len(f.Buttons) > 0 || f.Touch.Enabled) && cfg.KioskToken == "" {
-		c.Problemf("server.token", "is required (or server.token_file) to issue tickets: a kiosk token from `hallserver device add -db FILE -kind kiosk`")
 	}
 
 	c.pads(cfg, f.Pads)
@@ -499,7 +506,7 @@ func (c *checker) pads(cfg *Config, pads []padEntry) {
 			c.Problemf(key+".counter", "counter %d has two [[pads]] entries: put its rating and call buttons in one", p.Counter)
 		}
 		counters[p.Counter] = true
-		pad.Token = c.token(key+".token", p.Token, p.TokenFile, true)
+		pad.Token = c.token(key+".token", p.Token, p.TokenFile)
 		scores := map[int]bool{}
 		for j, r := range p.Rating {
 			rk := fmt.Sprintf("%s.rating[%d]", key, j)
@@ -537,6 +544,19 @@ func (c *checker) pads(cfg *Config, pads []padEntry) {
 		}
 		cfg.Pads = append(cfg.Pads, pad)
 	}
+}
+
+// TokenFile is where the kiosk keeps the token of device (kiosk, pad-N)
+// that it enrolled itself.
+func (c *Config) TokenFile(device string) string { return filepath.Join(c.StateDir, device+".token") }
+
+func validName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return s != "" && len(s) <= 48
 }
 
 func splitHostPort(s string) (host, port string, err error) {

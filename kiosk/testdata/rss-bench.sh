@@ -13,6 +13,11 @@ go build -o "$W/kiosk" ./cmd/kiosk
 "$W/hallserver" -demo -db "$W/hall.db" -addr 127.0.0.1:18080 >"$W/server.log" 2>&1 &
 SPID=$!
 until curl -sf http://127.0.0.1:18080/healthz >/dev/null 2>&1; do sleep 0.2; done
+# The example config has no tokens: give the kiosk the demo hall's, as an
+# earlier enrolment would have left them in its state directory.
+printf 'demo-kiosk-1\n' >"$W/kiosk.token"
+printf 'demo-pad-1\n' >"$W/pad-1.token"
+printf 'demo-pad-2\n' >"$W/pad-2.token"
 "$W/kiosk" -config firmware-config/kiosk.toml -sim -sim-keys=false -sim-listen 127.0.0.1:18090 \
 	-sim-out "$W/tickets" -server http://127.0.0.1:18080 -state "$W" -log-level warn </dev/null >"$W/kiosk.log" 2>&1 &
 KPID=$!

@@ -38,6 +38,10 @@ type Status struct {
 	PaperOut   bool `json:"paper_out"`
 	Fault      bool `json:"fault"`
 	ServerDown bool `json:"server_down"`
+	// EnrolCode is shown instead of the services while the kiosk waits for
+	// the admin to approve it; EnrolRejected while it was rejected.
+	EnrolCode     string `json:"enrol_code,omitempty"`
+	EnrolRejected bool   `json:"enrol_rejected,omitempty"`
 }
 
 // Options wire the page to the kiosk.

@@ -25,6 +25,9 @@ const T = {
     },
     sorry: "Xin lỗi",
     lang: "English",
+    enrolHead: "Thiết bị chưa được đăng ký",
+    enrolText: "Mã đăng ký ở trên: báo mã này cho quản trị viên để duyệt",
+    enrolRejected: "Quản trị viên đã từ chối thiết bị này; sẽ hỏi lại sau",
   },
   en: {
     prompt: "Please choose your procedure",
@@ -53,6 +56,9 @@ const T = {
     },
     sorry: "Sorry",
     lang: "Tiếng Việt",
+    enrolHead: "This device is not enrolled yet",
+    enrolText: "The enrolment code is above: tell the administrator this code to approve it",
+    enrolRejected: "The administrator rejected this device; it will ask again later",
   },
 };
 
@@ -74,6 +80,15 @@ function render() {
   if (!hall) return;
   $("hall").textContent = hall.name;
   const st = hall.status || {};
+  // Waiting for the admin's approval: the code, and nothing to touch.
+  const enrolling = !!(st.enrol_code || st.enrol_rejected);
+  if (enrolling) {
+    show(t.enrolHead, st.enrol_code || "—", st.enrol_rejected ? t.enrolRejected : t.enrolText, false);
+    $("overlay").dataset.enrol = "1";
+  } else if ($("overlay").dataset.enrol) {
+    delete $("overlay").dataset.enrol;
+    $("overlay").hidden = true;
+  }
   const banner = st.paper_out ? t.errors.paper_out : st.server_down || hall.stale ? t.errors.unreachable : st.fault ? t.errors.printer : "";
   $("banner").hidden = !banner;
   $("banner").textContent = banner;
@@ -102,7 +117,7 @@ function render() {
     }
     inner.append(name, sub);
     b.append(inner);
-    b.disabled = !s.open || busy;
+    b.disabled = !s.open || busy || enrolling;
     b.addEventListener("click", () => take(s.code));
     return b;
   });

@@ -1,0 +1,206 @@
+// Package cli is the display command: flags, config, and the wiring of a
+// real screen (terminal, framebuffer, MAX7219 board), the announcement
+// player and enrolment to package display. cmd/display is a thin main
+// around Main, so the whole command runs in-process in tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi/spireg"
+
+	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/enrol"
+	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/gpioinit"
+	"github.com/hallq/hallq/internal/sdnotify"
+	"github.com/hallq/hallq/internal/version"
+)
+
+// Env is the command's outside world.
+type Env struct {
+	Stdout, Stderr io.Writer
+}
+
+// Exit codes: 0 done, 1 failed while running, 2 bad flags or config (the
+// unit does not restart into the same mistake).
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+type flags struct {
+	config, server, state, terminal, logLevel string
+	checkConfig, version                      bool
+}
+
+// Main runs the display command with args (without the program name)
+// until ctx ends, and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("display", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var f flags
+	fs.StringVar(&f.config, "config", "/etc/hallq/display.toml", "the display's config file")
+	fs.BoolVar(&f.checkConfig, "check-config", false, "check -config FILE, naming file:line: key of every problem, and exit")
+	fs.BoolVar(&f.version, "version", false, "print the release and exit")
+	fs.StringVar(&f.server, "server", "", "the hall server's URL, overriding the config's server")
+	fs.StringVar(&f.state, "state", "", "the directory keeping the enrolled token, overriding state_dir")
+	fs.StringVar(&f.terminal, "terminal-device", "", "with renderer = \"terminal\": draw here instead of [terminal] device (\"-\" for standard output, to see from SSH what the screen shows)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if f.version {
+		fmt.Fprintf(env.Stdout, "display %s\n", version.Version)
+		return exitOK
+	}
+	cfg, err := display.LoadConfig(f.config)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, err)
+		return exitUsage
+	}
+	if f.server != "" {
+		cfg.Server = f.server
+	}
+	if f.state != "" {
+		cfg.StateDir = f.state
+	}
+	switch f.terminal {
+	case "":
+	case "-":
+		cfg.Terminal.Device = ""
+	default:
+		cfg.Terminal.Device = f.terminal
+	}
+	if f.checkConfig {
+		fmt.Fprintf(env.Stdout, "%s: ok (%s)\n", f.config, cfg)
+		return exitOK
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		fmt.Fprintf(env.Stderr, "-log-level: %v\n", err)
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	if err := run(ctx, cfg, env, logger); err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("display stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func run(ctx context.Context, cfg *display.Config, env Env, logger *slog.Logger) error {
+	d := &display.Daemon{Config: cfg, Logger: logger}
+	renderer, closeRenderer, err := openRenderer(cfg, env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeRenderer()
+	d.Renderer = renderer
+
+	name := cfg.Name
+	if name == "" {
+		name = enrol.DeviceName("display")
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	d.Identity = &enrol.Identity{Server: cfg.Server, Name: name, Kind: "display", File: cfg.TokenFile(),
+		Fixed: cfg.Token, Show: d.ShowEnrolment, Log: logger}
+	if cfg.Renderer == display.RendererMAX7219 {
+		d.Identity.Code = enrol.NewDigitsCode // what seven segments can show
+	}
+	if cfg.Audio.Enabled {
+		wavs := hallclient.New(cfg.Server, 30*time.Second)
+		d.Player = &display.Player{
+			Fetch: func(ctx context.Context, seq int64) ([]byte, error) { return wavs.Announcement(ctx, d.Token(), seq) },
+			Play:  display.Aplay(cfg.Audio.Command, cfg.Audio.Device),
+		}
+	}
+	logger.Info("display starting", "config", cfg.String(), "device", name, "version", version.Version)
+	// Type=notify under systemd: ready once the renderer is up, a watchdog
+	// fed while we run, and a word when we stop. No-ops elsewhere.
+	sdnotify.Ready()
+	defer sdnotify.Stopping()
+	go sdnotify.Watchdog(ctx, nil, func(err error) { logger.Warn("watchdog", "err", err) })
+	return d.Run(ctx)
+}
+
+// openRenderer opens the configured screen; the func gives it back (the
+// console's text mode, the board's shutdown).
+func openRenderer(cfg *display.Config, env Env, logger *slog.Logger) (display.Renderer, func(), error) {
+	var closers []func()
+	done := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	switch cfg.Renderer {
+	case display.RendererTerminal:
+		term := &display.Terminal{Out: env.Stdout, Width: cfg.Terminal.Width}
+		if cfg.Terminal.Device != "" {
+			con, err := display.TakeConsole(cfg.Terminal.Device, false)
+			if con == nil {
+				return nil, nil, err
+			}
+			if err != nil {
+				logger.Warn("console", "err", err)
+			}
+			closers = append(closers, func() { con.Restore() })
+			term.Out = con
+		}
+		return term, done, nil
+	case display.RendererFramebuffer:
+		fb, f, err := display.OpenFramebuffer(cfg.Framebuffer.Device, cfg.Framebuffer.Font)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, func() { f.Close() })
+		if path := cfg.FramebufferConsole(); path != "" {
+			// The text console shares the screen: keep its cursor, login
+			// prompt and kernel messages off the picture while we run.
+			con, err := display.TakeConsole(path, true)
+			if err != nil {
+				logger.Warn("console", "err", err)
+			}
+			if con != nil {
+				closers = append(closers, func() { con.Restore() })
+			}
+		}
+		return fb, done, nil
+	case display.RendererMAX7219:
+		gpio, err := gpioinit.Init()
+		if err != nil {
+			return nil, nil, fmt.Errorf("periph: %w", err)
+		}
+		logger.Info("periph drivers", "drivers", gpio.Summary())
+		port, err := spireg.Open(cfg.MAX7219.Port)
+		if err != nil {
+			return nil, nil, fmt.Errorf("spi %s: %w; likely cause: %s", cfg.MAX7219.Port, err, gpio.SPICause(cfg.MAX7219.Port))
+		}
+		closers = append(closers, func() { port.Close() })
+		m, err := display.NewMAX7219(port, cfg.MAX7219.Chips, physic.Frequency(cfg.MAX7219.SpeedHz)*physic.Hertz)
+		if err == nil {
+			err = m.Init(cfg.MAX7219.Intensity)
+		}
+		if err != nil {
+			done()
+			return nil, nil, err
+		}
+		closers = append(closers, func() { m.Shutdown(true) })
+		return &display.LEDBoard{M: m}, done, nil
+	}
+	return nil, nil, fmt.Errorf("display: unknown renderer %q", cfg.Renderer)
+}

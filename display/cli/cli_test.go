@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// screen is what the terminal shows now: everything after the last clear.
+func (s *syncBuffer) screen() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.b.String()
+	if i := strings.LastIndex(out, "\x1b[H\x1b[2J"); i >= 0 {
+		return out[i:]
+	}
+	return out
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 20 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pendingFrom waits for the admin's list to hold a request from name and
+// returns it.
+func pendingFrom(t *testing.T, h *servertest.Hall, admin, name string, not string) hallq.Enrolment {
+	t.Helper()
+	var found hallq.Enrolment
+	eventually(t, "an enrolment request from "+name, func() bool {
+		var list struct{ Enrolments []hallq.Enrolment }
+		h.Do("GET", "/api/v1/enrolments", admin, nil, &list)
+		for _, e := range list.Enrolments {
+			if e.Name == name && e.State == "pending" && e.ID != not {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TestDisplayEnrols runs the display command as installed — no token in
+// its config — against a real hall: it shows a code on its screen, the
+// admin approves it, and it shows the hall without a restart, its token
+// kept 0600 in its state directory; revoked, it shows a new code; approved
+// again, the hall again.
+func TestDisplayEnrols(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	admin := h.Login("admin")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "display.toml")
+	os.WriteFile(path, []byte(`server = "`+h.URL+`"
+name = "tv-sanh"
+mode = "hall"
+renderer = "terminal"
+heartbeat_s = 5
+`), 0o644)
+	state := filepath.Join(dir, "state")
+	var screen, log syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"-config", path, "-state", state}, Env{Stdout: &screen, Stderr: &log})
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d:\n%s", code, log.String())
+		}
+	}()
+
+	req := pendingFrom(t, h, admin, "tv-sanh", "")
+	eventually(t, "the code on the screen", func() bool {
+		s := screen.screen()
+		return strings.Contains(s, req.Code) && strings.Contains(s, "Thiết bị chưa được đăng ký")
+	})
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	eventually(t, "the hall on the screen", func() bool { return strings.Contains(screen.screen(), "Số thứ tự") })
+	fi, err := os.Stat(filepath.Join(state, "display.token"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the token file: %v %v, want mode 0600", fi, err)
+	}
+
+	// Revoked: back to a code (the heartbeat, every 5 s, hears the 401).
+	if code, body := h.Raw("POST", "/api/v1/devices/tv-sanh/revoke", admin, nil); code != 204 {
+		t.Fatalf("revoke: %d %s", code, body)
+	}
+	req2 := pendingFrom(t, h, admin, "tv-sanh", req.ID)
+	eventually(t, "the new code on the screen", func() bool { return strings.Contains(screen.screen(), req2.Code) })
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req2.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve again: %d %s", code, body)
+	}
+	eventually(t, "the hall on the screen again", func() bool { return strings.Contains(screen.screen(), "Số thứ tự") })
+}
+
+// TestTerminalOnAConsole: the terminal renderer drawing on a console (here
+// a file standing in for /dev/tty1) hides its cursor while it runs and
+// shows it again when the display stops.
+func TestTerminalOnAConsole(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	dir := t.TempDir()
+	tty := filepath.Join(dir, "tty1")
+	os.WriteFile(tty, nil, 0o600)
+	path := filepath.Join(dir, "display.toml")
+	os.WriteFile(path, []byte(`server = "`+h.URL+`"
+token = "`+servertest.DisplayToken+`"
+renderer = "terminal"
+[terminal]
+device = "/dev/tty1"
+`), 0o644)
+	var log syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"-config", path, "-state", dir, "-terminal-device", tty}, Env{Stdout: &log, Stderr: &log})
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			data, _ := os.ReadFile(tty)
+			t.Logf("log:\n%s\nconsole:\n%q", log.String(), data)
+		}
+	})
+	eventually(t, "the hall on the console", func() bool {
+		data, _ := os.ReadFile(tty)
+		return strings.Contains(string(data), "Số thứ tự")
+	})
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d:\n%s", code, log.String())
+	}
+	data, _ := os.ReadFile(tty)
+	if !strings.HasPrefix(string(data), "\x1b[?25l") || !strings.HasSuffix(string(data), "\x1b[?25h") {
+		t.Errorf("the console got %.40q … %.20q: want the cursor hidden first and shown last", data, data[max(0, len(data)-20):])
+	}
+}

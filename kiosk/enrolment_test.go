@@ -1,0 +1,162 @@
+package kiosk_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/kiosk"
+	"github.com/hallq/hallq/server/servertest"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// enrolTOML is a kiosk as install.sh installs one: no token anywhere.
+const enrolTOML = `
+[server]
+url = "{URL}"
+name = "kiosk-test"
+timeout = "1s"
+issue_deadline = "2s"
+heartbeat_every = "1s"
+
+[kiosk]
+state_dir = "{DIR}"
+
+[debounce]
+confirm = "10ms"
+hold_off = "100ms"
+
+[printer]
+device = "unused"
+write_timeout = "300ms"
+read_timeout = "300ms"
+status_every = "1m"
+
+[[buttons]]
+pin = "{P}GPIO17"
+service = "A"
+
+[lamps]
+server = "{P}GPIO21"
+
+[[pads]]
+counter = 1
+led = "{P}GPIO12"
+  [[pads.rating]]
+  pin = "{P}GPIO23"
+  score = 3
+  [[pads.rating]]
+  pin = "{P}GPIO24"
+  score = 2
+`
+
+// pendingEnrolment waits for the admin's list to hold a pending request
+// from name other than not, and returns it.
+func pendingEnrolment(t *testing.T, h *servertest.Hall, admin, name, not string) hallq.Enrolment {
+	t.Helper()
+	var found hallq.Enrolment
+	eventually(t, 10*time.Second, "an enrolment request from "+name, func() bool {
+		var list struct{ Enrolments []hallq.Enrolment }
+		h.Do("GET", "/api/v1/enrolments", admin, nil, &list)
+		for _, e := range list.Enrolments {
+			if e.Name == name && e.State == "pending" && e.ID != not {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TestKioskEnrols: a kiosk with no token asks for one for itself and one
+// for its pad, shows both codes on its console, blinks their lamps and
+// refuses tickets meanwhile; once the admin approves, it issues and rates
+// without a restart, with the tokens kept 0600 in its state directory; a
+// revoked kiosk token sends it back to enrolment.
+func TestKioskEnrols(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	admin := h.Login("admin")
+	console := &lockedBuffer{}
+	r := newRig(t, rigOptions{url: h.URL, toml: enrolTOML, console: console})
+
+	kreq := pendingEnrolment(t, h, admin, "kiosk-test", "")
+	preq := pendingEnrolment(t, h, admin, "kiosk-test-pad-1", "")
+	if kreq.Kind != "kiosk" || preq.Kind != "pad" {
+		t.Fatalf("kinds %s and %s, want kiosk and pad", kreq.Kind, preq.Kind)
+	}
+	eventually(t, 5*time.Second, "both codes on the console and in the state", func() bool {
+		s := r.k.State()
+		return strings.Contains(console.String(), kreq.Code) && strings.Contains(console.String(), preq.Code) &&
+			s.Enrolling["kiosk-test"].Code == kreq.Code && s.Enrolling["kiosk-test-pad-1"].Code == preq.Code
+	})
+	// The kiosk's server lamp blinks while it waits: seen on and off.
+	var on, off bool
+	eventually(t, 5*time.Second, "the server lamp blinking", func() bool {
+		if r.board.Lit("server") {
+			on = true
+		} else {
+			off = true
+		}
+		return on && off
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if res := r.k.Take(ctx, "A", ""); res.Reason != kiosk.ReasonNotEnrolled {
+		t.Fatalf("a ticket before approval: %+v, want %s", res, kiosk.ReasonNotEnrolled)
+	}
+
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+kreq.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve the kiosk: %d %s", code, body)
+	}
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+preq.ID+"/approve", admin, map[string]int{"counter": 1}); code != 200 {
+		t.Fatalf("approve the pad: %d %s", code, body)
+	}
+	eventually(t, 10*time.Second, "no device waiting", func() bool { return len(r.k.State().Enrolling) == 0 })
+	for _, f := range []string{"kiosk.token", "pad-1.token"} {
+		fi, err := os.Stat(filepath.Join(r.cfg.StateDir, f))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 0600", f, fi, err)
+		}
+	}
+	if res := r.k.Take(ctx, "A", ""); res.Ticket == nil {
+		t.Fatalf("a ticket after approval: %+v", res)
+	}
+	r.press("pad1-score3")
+	eventually(t, 10*time.Second, "the rating recorded", func() bool {
+		for _, e := range events(t, h) {
+			if e.Type == hallq.EventRatingRecorded && e.Counter == 1 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Revoked: the next request learns it (401), and the kiosk enrols again.
+	if code, body := h.Raw("POST", "/api/v1/devices/kiosk-test/revoke", admin, nil); code != 204 {
+		t.Fatalf("revoke: %d %s", code, body)
+	}
+	kreq2 := pendingEnrolment(t, h, admin, "kiosk-test", kreq.ID)
+	eventually(t, 5*time.Second, "the new code in the state", func() bool { return r.k.State().Enrolling["kiosk-test"].Code == kreq2.Code })
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+kreq2.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve again: %d %s", code, body)
+	}
+	eventually(t, 10*time.Second, "a ticket with the new token", func() bool { return r.k.Take(ctx, "A", "").Ticket != nil })
+}
