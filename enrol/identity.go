@@ -143,6 +143,27 @@ func (id *Identity) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// Load takes the config's token or the saved one at once, without the
+// network, so a daemon has its token from its first moment (Run would take
+// it too, a moment later). An error only for a token file it cannot read.
+func (id *Identity) Load() error {
+	id.init()
+	switch {
+	case id.Fixed != "":
+		id.set(id.Fixed)
+	case id.Token() == "":
+		tok, err := LoadToken(id.File)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		id.set(tok)
+	}
+	return nil
+}
+
 // Run keeps the identity until ctx ends: it takes the config's token or
 // the saved one, else enrols; and after a revocation it enrols again.
 func (id *Identity) Run(ctx context.Context) error {

@@ -29,7 +29,8 @@ type Enrolment struct {
 // identities builds the kiosk's device tokens: the kiosk's own when it
 // issues tickets, each pad's. A token in the config is used as it is;
 // without one the device enrols and keeps its token in the state directory.
-func (k *Kiosk) identities(d Deps) {
+// The tokens it has are taken at once.
+func (k *Kiosk) identities(d Deps) error {
 	name := k.cfg.Name
 	if name == "" {
 		name = enrol.DeviceName("kiosk")
@@ -46,6 +47,12 @@ func (k *Kiosk) identities(d Deps) {
 	for i, p := range k.pads {
 		p.id = mk(fmt.Sprintf("%s-pad-%d", name, p.counter), "pad", k.cfg.Pads[i].Token, p.counter)
 	}
+	for _, id := range k.allIdentities() {
+		if err := id.Load(); err != nil {
+			return fmt.Errorf("kiosk: %s: %w", id.Name, err)
+		}
+	}
+	return nil
 }
 
 // kindFile names a device's token file in the state directory.

@@ -177,7 +177,9 @@ func New(cfg *config.Config, d Deps) (*Kiosk, error) {
 	if err := k.setupPins(); err != nil {
 		return nil, err
 	}
-	k.identities(d)
+	if err := k.identities(d); err != nil {
+		return nil, err
+	}
 	return k, nil
 }
 
@@ -199,11 +201,12 @@ func (k *Kiosk) update(fn func(s *State)) {
 	k.mu.Lock()
 	fn(&k.state)
 	s := k.state
+	_, enrolling := s.Enrolling[k.name()]
 	k.mu.Unlock()
 	k.lamps.busy.Set(s.Busy)
 	k.lamps.fault.Set(s.Fault)
 	k.lamps.paper.Set(s.PaperOut)
-	if _, enrolling := s.Enrolling[k.name()]; !enrolling {
+	if !enrolling {
 		k.lamps.server.Set(s.ServerDown) // else it blinks: blinkEnrolling
 	}
 }

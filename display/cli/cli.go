@@ -122,6 +122,9 @@ func run(ctx context.Context, cfg *display.Config, env Env, logger *slog.Logger)
 	if cfg.Renderer == display.RendererMAX7219 {
 		d.Identity.Code = enrol.NewDigitsCode // what seven segments can show
 	}
+	if err := d.Identity.Load(); err != nil {
+		return err
+	}
 	if cfg.Audio.Enabled {
 		wavs := hallclient.New(cfg.Server, 30*time.Second)
 		d.Player = &display.Player{
