@@ -126,7 +126,6 @@ type Board struct {
 // down: it only fails a press whose button nobody watches.
 const ReadWait = 30 * time.Second
 
-
 // NewBoard creates and registers a gpiotest pin for every pin cfg names.
 // Close unregisters them.
 func NewBoard(cfg *config.Config) (*Board, error) {
