@@ -33,6 +33,8 @@ function show(t) {
   st.textContent = text;
   st.className = "t-state " + t.state;
   const waiting = t.state === "waiting";
+  // People ahead and the wait mean something only while waiting.
+  $("t-facts").hidden = !waiting;
   $("t-ahead").textContent = waiting ? t.waiting_ahead : "–";
   $("t-wait").textContent = waiting ? waitText(t.estimated_wait_s) : "–";
   const live = LIVE.includes(t.state);
