@@ -6,14 +6,12 @@
 package screens
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,8 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/internal/browsertest"
-	"github.com/hallq/hallq/kiosk/hallclient"
 	"github.com/hallq/hallq/kiosk/touch"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/cli"
@@ -246,107 +244,60 @@ func serve(ctx context.Context, dbPath string) (string, func(), error) {
 	}
 }
 
-// client is just enough of the API to make a busy morning.
-type client struct {
-	base string
-	tok  map[string]string
-}
-
-func (c *client) do(ctx context.Context, method, path, token string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		msg, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, msg)
-	}
-	if out != nil {
-		return json.NewDecoder(resp.Body).Decode(out)
-	}
-	return nil
-}
-
-func (c *client) login(ctx context.Context, user, pw string) (string, error) {
-	if t, ok := c.tok[user]; ok {
-		return t, nil
-	}
-	var out struct{ Token string }
-	if err := c.do(ctx, "POST", "/api/v1/login", "", map[string]string{"username": user, "password": pw}, &out); err != nil {
-		return "", err
-	}
-	c.tok[user] = out.Token
-	return out.Token, nil
-}
-
 // morning makes the hall busy: six counters open, each has called a
 // number (two served, rated and followed by the next), counter 1 has
-// recalled its number twice, fifteen-odd tickets issued, and a notice on
-// the TV. It returns the paths of two tickets' phone pages: one waiting,
-// one called.
+// recalled its number twice, fifteen-odd tickets issued, a notice on the
+// TV, and the devices have reported their health. It returns the paths of
+// two tickets' phone pages: one waiting, one called.
 func morning(ctx context.Context, base string) (phones [2]string, _ error) {
-	c := &client{base: base, tok: map[string]string{}}
+	c := hallclient.New(base, 10*time.Second)
+	pathOf := func(t *hallq.Ticket) string { return t.StatusURL[strings.Index(t.StatusURL, "/t/"):] }
 	for i, s := range strings.Split("ABCDEABACDEABCA", "") {
-		var t struct {
-			StatusURL string `json:"status_url"`
-		}
-		if err := c.do(ctx, "POST", "/api/v1/tickets", "demo-kiosk-1", map[string]string{"service": s}, &t); err != nil {
+		t, err := c.Issue(ctx, "demo-kiosk-1", hallq.TicketRequest{Service: s})
+		if err != nil {
 			return phones, err
 		}
 		switch i {
 		case 13: // still waiting
-			phones[0] = t.StatusURL[strings.Index(t.StatusURL, "/t/"):]
+			phones[0] = pathOf(t)
 		case 0: // 1001, called at counter 1
-			phones[1] = t.StatusURL[strings.Index(t.StatusURL, "/t/"):]
+			phones[1] = pathOf(t)
 		}
 	}
-	act := func(n int, action string) error {
-		tok, err := c.login(ctx, fmt.Sprintf("canbo%d", n), "demo-canbo")
-		if err != nil {
-			return err
-		}
-		return c.do(ctx, "POST", fmt.Sprintf("/api/v1/counters/%d/%s", n, action), tok, nil, nil)
-	}
+	officers := map[int]string{}
 	for n := 1; n <= 6; n++ {
-		if err := act(n, "open"); err != nil {
+		s, err := c.Login(ctx, fmt.Sprintf("canbo%d", n), "demo-canbo")
+		if err != nil {
+			return phones, err
+		}
+		officers[n] = s.Token
+		if _, err := c.SetCounter(ctx, s.Token, n, hallclient.CounterOpen); err != nil {
 			return phones, err
 		}
 	}
 	for _, step := range []struct {
 		n      int
 		action string
-	}{{4, "next"}, {4, "start"}, {4, "finish"}, {5, "next"}, {5, "start"}, {5, "finish"},
-		{1, "next"}, {2, "next"}, {3, "next"}, {4, "next"}, {5, "next"}, {6, "next"}, {2, "start"},
-		{1, "recall"}, {1, "recall"}} {
-		if err := act(step.n, step.action); err != nil {
+	}{{4, hallclient.ActNext}, {4, hallclient.ActStart}, {4, hallclient.ActFinish}, {5, hallclient.ActNext}, {5, hallclient.ActStart},
+		{5, hallclient.ActFinish}, {1, hallclient.ActNext}, {2, hallclient.ActNext}, {3, hallclient.ActNext}, {4, hallclient.ActNext},
+		{5, hallclient.ActNext}, {6, hallclient.ActNext}, {2, hallclient.ActStart}, {1, hallclient.ActRecall}, {1, hallclient.ActRecall}} {
+		if _, err := c.Act(ctx, officers[step.n], step.n, step.action); err != nil {
 			return phones, err
 		}
 	}
 	for i, n := range []int{4, 5} {
-		if err := c.do(ctx, "POST", "/api/v1/ratings", fmt.Sprintf("demo-pad-%d", n),
-			map[string]any{"counter": n, "score": 3 - i, "device_seq": time.Now().Unix(), "age_ms": 0}, nil); err != nil {
+		// The seeded history used the pads' first numbers.
+		press := hallq.RatingPress{Counter: n, Score: 3 - i, DeviceSeq: time.Now().Unix()}
+		if _, err := c.Rate(ctx, fmt.Sprintf("demo-pad-%d", n), press); err != nil {
 			return phones, err
 		}
 	}
-	adm, err := c.login(ctx, "admin", "demo-admin")
+	adm, err := c.Login(ctx, "admin", "demo-admin")
 	if err != nil {
 		return phones, err
 	}
 	notice := "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu: sáng 07:30–11:30, chiều 13:30–17:00.\nCông dân vui lòng chuẩn bị đủ hồ sơ trước khi đến quầy."
-	if err := c.do(ctx, "POST", "/api/v1/notice", adm, map[string]string{"text": notice}, nil); err != nil {
+	if _, err := c.Do(ctx, "POST", "/api/v1/notice", adm.Token, map[string]string{"text": notice}, nil); err != nil {
 		return phones, err
 	}
 	// The devices report in, as they do every 30 s: the kiosk's paper runs low.
@@ -358,7 +309,7 @@ func morning(ctx context.Context, base string) (phones [2]string, _ error) {
 		beats[fmt.Sprintf("demo-pad-%d", n)] = map[string]any{"version": "v0.4.0", "outbox": 0}
 	}
 	for tok, health := range beats {
-		if err := c.do(ctx, "POST", "/api/v1/devices/heartbeat", tok, health, nil); err != nil {
+		if err := c.Heartbeat(ctx, tok, health); err != nil {
 			return phones, err
 		}
 	}

@@ -29,7 +29,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "counter-1366x768.png"))
+	raw, err := os.ReadFile(filepath.Join(dir, "counter-1920x1080.png"))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
@@ -37,8 +37,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := img.(*image.Paletted); !ok || img.Bounds().Dx() != 1366 || img.Bounds().Dy() != 768 {
-		t.Errorf("got a %T of %v, want a paletted 1366×768 image", img, img.Bounds())
+	if _, ok := img.(*image.Paletted); !ok || img.Bounds().Dx() != 1920 || img.Bounds().Dy() != 1080 {
+		t.Errorf("got a %T of %v, want a paletted 1920×1080 image", img, img.Bounds())
 	}
 	if len(raw) > 120_000 {
 		t.Errorf("the PNG has %d bytes; a screen of flat colours should stay well under 120 kB", len(raw))
