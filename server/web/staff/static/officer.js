@@ -180,6 +180,9 @@
     }
   }
 
+  // act runs one action at a time (a second press while the first is on
+  // its way is ignored, so a double press never calls two citizens); the
+  // console shows the new state only once it takes presses again.
   async function act(method, path, body) {
     if (busy) return;
     busy = true;
@@ -188,11 +191,11 @@
       if (res && res.id && typeof res.state === "string" && res.services) counter = res;
       // "Next" with nobody waiting answers 204: say so.
       if (res === null && path.endsWith("/next")) flash(T("officer.empty"));
-      await refreshCounter();
-      refreshLists();
     } catch (e) {
       flash(errorText(e), true);
     } finally { busy = false; }
+    await refreshCounter();
+    refreshLists();
   }
 
   const base = () => "/api/v1/counters/" + counterId;
