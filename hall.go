@@ -1,6 +1,8 @@
 package hallq
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -17,7 +19,9 @@ type Settings struct {
 	Name     string `json:"name"`
 	TimeZone string `json:"time_zone"`
 	Language string `json:"language"` // "vi" or "en"
-	// BaseURL is how citizens' phones reach the server; it goes into status URLs.
+	// BaseURL is how citizens' phones reach the server: the start of every
+	// status URL (and so of every ticket's QR code). "" (the default): the
+	// scheme and host the kiosk used to reach the server.
 	BaseURL string `json:"base_url"`
 
 	PriorityPolicy string `json:"priority_policy"`
@@ -79,7 +83,6 @@ func DefaultSettings() Settings {
 		Name:           "Bộ phận Một cửa",
 		TimeZone:       "Asia/Ho_Chi_Minh",
 		Language:       "vi",
-		BaseURL:        "http://localhost:8080",
 		PriorityPolicy: PolicyStrict,
 		InterleaveN:    3,
 		AgingMinutes:   30,
@@ -141,12 +144,36 @@ func (s *Settings) Validate() error {
 	if s.MaxRecalls < 0 {
 		return Errorf(EINVALID, "max_recalls must not be negative")
 	}
+	if err := CheckBaseURL(s.BaseURL); err != nil {
+		return err
+	}
 	if s.ClosingTime != "" {
 		if _, err := ParseClock(s.ClosingTime); err != nil {
 			return Errorf(EINVALID, "closing_time: %v", err)
 		}
 	}
 	return s.validateAnnounce()
+}
+
+// CheckBaseURL accepts "" (no base URL) or an absolute http or https URL
+// naming a host, with at most a path: what a phone can open with /t/… after
+// it.
+func CheckBaseURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Opaque != "":
+		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q: want an absolute URL such as http://10.20.0.2:8080, or nothing", raw)}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q: want http:// or https://, not %s://", raw, u.Scheme)}
+	case u.Host == "" || u.Hostname() == "":
+		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q names no host", raw)}
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q: no user, query or fragment, just scheme://host[:port][/path]", raw)}
+	}
+	return nil
 }
 
 // validateAnnounce checks the announcement settings.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -203,17 +206,30 @@ func notifySystemd(ctx context.Context, wg *sync.WaitGroup, hl *server.Hall, db 
 	})
 }
 
-func printDemo(env Env, addr net.Addr) {
-	port := "8080"
-	if ta, ok := addr.(*net.TCPAddr); ok {
-		port = fmt.Sprint(ta.Port)
-	}
-	base := "http://localhost:" + port
-	w := env.Stdout
+// printDemo prints where the demo hall's pages are, at the address the
+// server really listens on — and, when it listens on every interface, the
+// machine's LAN addresses too (a kiosk, a TV or a phone on the LAN uses
+// those) — with the staff logins and device tokens.
+func printDemo(env Env, addr net.Addr) { printDemoTo(env.Stdout, demoBases(addr, lanAddrs())) }
+
+func printDemoTo(w io.Writer, bases []string) {
+	base := bases[0]
 	fmt.Fprintf(w, "\nhallq demo hall: %s\n", config.Demo().Settings.Name)
-	fmt.Fprintf(w, "  API          %s/api/v1/hall\n", base)
-	fmt.Fprintf(w, "  event stream ws://localhost:%s/api/v1/stream\n", port)
-	fmt.Fprintf(w, "  health       %s/healthz   metrics %s/metrics\n", base, base)
+	for _, p := range []struct{ what, path, who string }{
+		{"hall TV", "/display/hall", ""},
+		{"counter TV", "/display/counter/1", "(counters 1–6)"},
+		{"officer", "/officer", "(canbo1…canbo6 / demo-canbo)"},
+		{"manager", "/manager", "(quanly / demo-quanly)"},
+		{"admin", "/admin", "(admin / demo-admin)"},
+		{"API", "/api/v1/hall", ""},
+		{"health", "/healthz", "(metrics: /metrics)"},
+	} {
+		fmt.Fprintf(w, "  %-12s %s%s %s\n", p.what, base, p.path, p.who)
+	}
+	fmt.Fprintf(w, "  %-12s %s/api/v1/stream\n", "event stream", "ws"+strings.TrimPrefix(base, "http"))
+	if len(bases) > 1 {
+		fmt.Fprintf(w, "  on the LAN:  %s (phones follow the address the kiosk used)\n", strings.Join(bases[1:], ", "))
+	}
 	fmt.Fprintln(w, "staff logins (POST /api/v1/login):")
 	for _, a := range config.DemoAccounts() {
 		fmt.Fprintf(w, "  %-8s %-12s %s\n", a.Username, a.Password, a.Role)
@@ -227,6 +243,40 @@ func printDemo(env Env, addr net.Addr) {
 		fmt.Fprintf(w, "  %-13s %-8s %s%s\n", d.Device.Name, d.Device.Kind, d.Token, extra)
 	}
 	fmt.Fprintln(w)
+}
+
+// demoBases are the server's base URLs: the address it listens on (for
+// every interface: localhost), then the LAN addresses when it listens on
+// every interface.
+func demoBases(addr net.Addr, lan []net.IP) []string {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return []string{"http://" + addr.String()}
+	}
+	port := strconv.Itoa(ta.Port)
+	if !ta.IP.IsUnspecified() {
+		return []string{"http://" + net.JoinHostPort(ta.IP.String(), port)}
+	}
+	out := []string{"http://localhost:" + port}
+	for _, ip := range lan {
+		out = append(out, "http://"+net.JoinHostPort(ip.String(), port))
+	}
+	return out
+}
+
+// lanAddrs are this machine's IPv4 addresses other than loopback.
+func lanAddrs() []net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil && !n.IP.IsLinkLocalUnicast() {
+			out = append(out, n.IP)
+		}
+	}
+	return out
 }
 
 // newSimClock reads -sim-clock and -sim-speed.

@@ -392,6 +392,43 @@ func testAdminGlass(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("the error reads %q; want Vietnamese first, the server's detail kept", msg)
 	}
 
+	// The public base URL: a loopback address is flagged as typed; one a
+	// phone could not open is refused in Vietnamese; a good one is kept.
+	setBase := func(v string) {
+		t.Helper()
+		clearFlash(t, tab)
+		if _, err := browsertest.Eval[bool](tab, `(document.getElementById("set-base-url").value = "", true)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(tab.Ctx, chromedp.SendKeys(chromedp.ID("set-base-url"), v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setBase("http://localhost:8080")
+	tab.Wait(t, `!document.getElementById("base-url-warn").hidden`)
+	tab.Allow("HTTP 400 for " + h.URL + "/api/v1/settings")
+	if _, err := browsertest.Eval[bool](tab, `(document.getElementById("set-base-url").type = "text", true)`); err != nil {
+		t.Fatal(err) // let the browser send what the server must refuse
+	}
+	setBase("10.20.0.2:8080")
+	if err := chromedp.Do(tab.Ctx, chromedp.Click(chromedp.ID("settings-save"))); err != nil {
+		t.Fatal(err)
+	}
+	tab.Wait(t, `(document.getElementById("flash") || {}).className.includes("error")`)
+	if msg := textOf(t, tab, "#flash"); !strings.HasPrefix(msg, "Lỗi: Địa chỉ công khai phải là") {
+		t.Errorf("a bad base URL reads %q", msg)
+	}
+	setBase("http://10.20.0.2:8080")
+	if err := chromedp.Do(tab.Ctx, chromedp.Click(chromedp.ID("settings-save"))); err != nil {
+		t.Fatal(err)
+	}
+	tab.Wait(t, `(document.getElementById("flash") || {}).textContent === "Đã lưu."`)
+	var saved hallq.Settings
+	h.Do("GET", "/api/v1/settings", h.Login("admin"), nil, &saved)
+	if saved.BaseURL != "http://10.20.0.2:8080" {
+		t.Errorf("base_url saved as %q", saved.BaseURL)
+	}
+
 	// The notice: two lines, previewed as the TV runs them.
 	if rows, _ := browsertest.Eval[int](tab, `document.getElementById("notice").rows`); rows < 4 {
 		t.Errorf("the notice editor has %d rows", rows)

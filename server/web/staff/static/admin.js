@@ -156,7 +156,9 @@
     $("counters").replaceChildren(...hall.counters.map(counterRow), counterRow({}));
     $("users").replaceChildren(...users.users.map(userRow), userRow({ role: "officer" }));
     $("devices").replaceChildren(...devices.devices.map((d) => deviceRow(d, now)));
-    $("set-name").value = set.name; $("set-language").value = set.language; $("set-policy").value = set.priority_policy;
+    $("set-name").value = set.name;
+    $("set-base-url").value = set.base_url || "";
+    checkBaseURL(); $("set-language").value = set.language; $("set-policy").value = set.priority_policy;
     $("set-interleave").value = set.interleave_n; $("set-aging").value = set.aging_minutes; $("set-recalls").value = set.max_recalls;
     $("set-scale").value = set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n");
     $("set-satmin").value = set.satisfied_min; $("set-closing").value = set.closing_time || "";
@@ -188,11 +190,21 @@
     } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
   });
 
+  // A base URL naming this machine's loopback works only on the server
+  // itself: the QR codes would lead phones nowhere. Say so as it is typed.
+  function checkBaseURL() {
+    let host = "";
+    try { host = new URL($("set-base-url").value.trim()).hostname; } catch (e) { /* not a URL yet */ }
+    $("base-url-warn").hidden = !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(host);
+  }
+  $("set-base-url").addEventListener("input", checkBaseURL);
+
   $("settings-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     save(() => {
       const s = Object.assign({}, settings, {
         name: $("set-name").value, language: $("set-language").value, priority_policy: $("set-policy").value,
+        base_url: $("set-base-url").value.trim(),
         interleave_n: parseInt($("set-interleave").value, 10) || 0, aging_minutes: parseInt($("set-aging").value, 10) || 0,
         max_recalls: parseInt($("set-recalls").value, 10) || 0, satisfied_min: parseInt($("set-satmin").value, 10) || 0,
         closing_time: $("set-closing").value.trim(), public_display: $("set-public").checked,
