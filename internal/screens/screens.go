@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
@@ -72,6 +73,9 @@ func Run(ctx context.Context, o Options) error {
 		o.HistoryDays = 14
 	}
 	fmt.Fprintf(o.Log, "setting up the demo hall with %d days of history…\n", o.HistoryDays)
+	// A throwaway hall whose passwords are the demo's, known to all: the
+	// cheapest bcrypt will do (a real hall's cost is for real passwords).
+	server.PasswordCost = bcrypt.MinCost
 	dbPath := filepath.Join(tmp, "hall.db")
 	if err := seed(ctx, dbPath, o.HistoryDays); err != nil {
 		return fmt.Errorf("screens: seed: %w", err)
@@ -250,7 +254,8 @@ func serve(ctx context.Context, dbPath string) (string, func(), error) {
 // TV, and the devices have reported their health. It returns the paths of
 // two tickets' phone pages: one waiting, one called.
 func morning(ctx context.Context, base string) (phones [2]string, _ error) {
-	c := hallclient.New(base, 10*time.Second)
+	// Generous: signing in checks a bcrypt hash, slow on a busy machine under -race.
+	c := hallclient.New(base, 2*time.Minute)
 	pathOf := func(t *hallq.Ticket) string { return t.StatusURL[strings.Index(t.StatusURL, "/t/"):] }
 	for i, s := range strings.Split("ABCDEABACDEABCA", "") {
 		t, err := c.Issue(ctx, "demo-kiosk-1", hallq.TicketRequest{Service: s})
