@@ -236,4 +236,3 @@ func qrOf(t *testing.T, path string) string {
 	}
 	return res.GetText()
 }
-
