@@ -46,6 +46,10 @@ type Event struct {
 	NewTicket  *Ticket `json:"new_ticket,omitempty"` // the waiting ticket a transfer made
 	Rating     *Rating `json:"rating,omitempty"`
 	Text       string  `json:"text,omitempty"` // notice text
+	// Targets are the hall's targets from now on, PreviousTargets the
+	// ones until now (EventHallTargets).
+	Targets         *Targets `json:"targets,omitempty"`
+	PreviousTargets *Targets `json:"previous_targets,omitempty"`
 }
 
 // RawEvent is an event as the hall's log stores it: its sequence number

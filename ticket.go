@@ -41,6 +41,23 @@ type Ticket struct {
 	Counter    int        `json:"counter"`     // counter it is or was called to; 0 before any call
 	Officer    string     `json:"officer,omitempty"`
 
+	// QueuedAt is when the ticket last joined its service's queue: its
+	// issue, its requeue, or for a transfer's new ticket the transfer.
+	// Nil for tickets from before the hall kept it.
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
+	// LastCalledAt is its latest call (CalledAt is the first): after a
+	// requeue, the call that led to its service. A recall is not a call.
+	LastCalledAt *time.Time `json:"last_called_at,omitempty"`
+	// WaitedMS is how long it waited in its queue up to its latest call,
+	// every wait added up: from joining the queue (QueuedAt) to the first
+	// call, and from each requeue to the next call.
+	WaitedMS int64 `json:"waited_ms"`
+	// TargetWaitS is the target wait of its service when it joined the
+	// service's queue (issue, or for a transfer's new ticket the
+	// transfer), in seconds; 0 for none. Nil for tickets from before the
+	// hall kept it: reports use the first targets the hall's log records.
+	TargetWaitS *int `json:"target_wait_s,omitempty"`
+
 	Recalls         int    `json:"recalls"`
 	OutOfOrder      bool   `json:"out_of_order,omitempty"` // first call was a specific call, not next
 	Reason          string `json:"reason,omitempty"`       // cancel reason, or "day_closed"
@@ -81,6 +98,12 @@ func (t *Ticket) Clone() *Ticket {
 	c.StartedAt = cloneTime(t.StartedAt)
 	c.FinishedAt = cloneTime(t.FinishedAt)
 	c.HeldUntil = cloneTime(t.HeldUntil)
+	c.QueuedAt = cloneTime(t.QueuedAt)
+	c.LastCalledAt = cloneTime(t.LastCalledAt)
+	if t.TargetWaitS != nil {
+		v := *t.TargetWaitS
+		c.TargetWaitS = &v
+	}
 	return &c
 }
 

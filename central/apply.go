@@ -136,12 +136,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // order queueTicket gives them.
 const ticketColumns = `id, seq, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
-	issue_estimate_s, issue_ahead, device`
+	issue_estimate_s, issue_ahead, device, queued_at, last_called_at, waited_ms, target_wait_s`
 
 func queueTicket(b *pgx.Batch, hall string, ta ticketAt) {
 	t := ta.t
 	b.Queue(`INSERT INTO tickets (hall_id, `+ticketColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+			$26, $27, $28, $29)
 		ON CONFLICT (hall_id, id) DO UPDATE SET seq = excluded.seq, day = excluded.day, service = excluded.service,
 			number = excluded.number, label = excluded.label, priority = excluded.priority, state = excluded.state,
 			issued_at = excluded.issued_at, called_at = excluded.called_at, started_at = excluded.started_at,
@@ -149,12 +150,13 @@ func queueTicket(b *pgx.Batch, hall string, ta ticketAt) {
 			recalls = excluded.recalls, out_of_order = excluded.out_of_order, reason = excluded.reason,
 			flagged = excluded.flagged, transferred_to = excluded.transferred_to, transferred_from = excluded.transferred_from,
 			rating = excluded.rating, issue_estimate_s = excluded.issue_estimate_s, issue_ahead = excluded.issue_ahead,
-			device = excluded.device
+			device = excluded.device, queued_at = excluded.queued_at, last_called_at = excluded.last_called_at,
+			waited_ms = excluded.waited_ms, target_wait_s = excluded.target_wait_s
 		WHERE tickets.seq < excluded.seq`,
 		hall, t.ID, ta.seq, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
 		t.IssuedAt.UnixMilli(), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
 		t.Counter, t.Officer, t.Recalls, t.OutOfOrder, t.Reason, t.Flagged, t.TransferredTo, t.TransferredFrom, t.Rating,
-		t.IssueEstimateS, t.IssueAhead, t.Device)
+		t.IssueEstimateS, t.IssueAhead, t.Device, msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, t.TargetWaitS)
 }
 
 func queueRating(b *pgx.Batch, hall string, ra ratingAt) {

@@ -238,6 +238,9 @@ type ticketRow struct {
 	TransferredTo, TransferredFrom     string
 	Rating, IssueEstimateS, IssueAhead int
 	Device                             string
+	Queued, LastCalled                 *int64
+	WaitedMS                           int64
+	TargetWaitS                        *int
 }
 
 type ratingRow struct {
@@ -252,7 +255,8 @@ type ratingRow struct {
 const (
 	eventCols  = `seq, type, at, ticket_id, counter, body`
 	ticketCols = `id, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at, counter, officer,
-		recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating, issue_estimate_s, issue_ahead, device`
+		recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating, issue_estimate_s, issue_ahead, device,
+		queued_at, last_called_at, waited_ms, target_wait_s`
 	ratingCols = `device, device_seq, id, counter, score, pressed_at, at, ticket_id, officer, unattached, age_capped`
 )
 
@@ -262,7 +266,7 @@ func scanTicket(r scanner) (ticketRow, error) {
 	var t ticketRow
 	err := r.Scan(&t.ID, &t.Day, &t.Service, &t.Number, &t.Label, &t.Priority, &t.State, &t.Issued, &t.Called, &t.Started, &t.Finished,
 		&t.Counter, &t.Officer, &t.Recalls, &t.OutOfOrder, &t.Reason, &t.Flagged, &t.TransferredTo, &t.TransferredFrom, &t.Rating,
-		&t.IssueEstimateS, &t.IssueAhead, &t.Device)
+		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.Queued, &t.LastCalled, &t.WaitedMS, &t.TargetWaitS)
 	return t, err
 }
 

@@ -3,8 +3,8 @@ package central
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +45,8 @@ func (s hallReports) RolledDays(ctx context.Context, from, to string) (map[strin
 
 // reportColumns match the hall store's report columns, in the same order.
 const reportColumns = `id, day, service, counter, officer, state, priority, label, issued_at,
-	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), rating, issue_estimate_s,
+	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), coalesce(queued_at, 0),
+	coalesce(last_called_at, 0), waited_ms, coalesce(target_wait_s, -1), rating, issue_estimate_s,
 	transferred_from, transferred_to, flagged, reason`
 
 func (s hallReports) DayTickets(ctx context.Context, from, to string, fn func(*report.Ticket) error) error {
@@ -59,7 +60,8 @@ func (s hallReports) DayTickets(ctx context.Context, from, to string, fn func(*r
 	var state string
 	for rows.Next() {
 		if err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Counter, &t.Officer, &state, &t.Priority, &t.Label, &t.Issued,
-			&t.Called, &t.Started, &t.Finished, &t.Rating, &t.EstimateS, &t.TransferredFrom, &t.TransferredTo, &t.Flagged, &t.Reason); err != nil {
+			&t.Called, &t.Started, &t.Finished, &t.Queued, &t.LastCalled, &t.WaitedMS, &t.TargetWaitS, &t.Rating, &t.EstimateS,
+			&t.TransferredFrom, &t.TransferredTo, &t.Flagged, &t.Reason); err != nil {
 			return fmt.Errorf("central: report tickets: %w", err)
 		}
 		t.State = hallq.TicketState(state)
@@ -68,6 +70,45 @@ func (s hallReports) DayTickets(ctx context.Context, from, to string, fn func(*r
 		}
 	}
 	return rows.Err()
+}
+
+func (s hallReports) Presses(ctx context.Context, fromMS, toMS int64, fn func(report.Press) error) error {
+	rows, err := s.db.pool.Query(ctx, `SELECT at, counter, score FROM ratings
+		WHERE hall_id = $1 AND ticket_id = '' AND at >= $2 AND at < $3 ORDER BY at, id`, s.hall, fromMS, toMS)
+	if err != nil {
+		return fmt.Errorf("central: report presses: %w", err)
+	}
+	defer rows.Close()
+	var p report.Press
+	for rows.Next() {
+		if err := rows.Scan(&p.At, &p.Counter, &p.Score); err != nil {
+			return fmt.Errorf("central: report presses: %w", err)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s hallReports) TargetHistory(ctx context.Context) ([]report.TargetsSince, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT body FROM events WHERE hall_id = $1 AND type = 'hall.targets' ORDER BY at, seq`, s.hall)
+	if err != nil {
+		return nil, fmt.Errorf("central: targets: %w", err)
+	}
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("central: targets: %w", err)
+	}
+	out := make([]report.TargetsSince, 0, len(bodies))
+	for _, b := range bodies {
+		ts, err := report.ParseTargetsEvent([]byte(b))
+		if err != nil {
+			return nil, fmt.Errorf("central: targets of %s: %w", s.hall, err)
+		}
+		out = append(out, ts)
+	}
+	return out, nil
 }
 
 func (s hallReports) PutRollup(ctx context.Context, day string, groups []report.Rollup) error {
@@ -125,10 +166,7 @@ func (h *Hall) Today(now time.Time) string {
 func (h *Hall) HallQuery(q report.Query) report.Query {
 	q.Today = h.Today(q.Now)
 	q.Loc = h.Loc
-	q.TargetWaitS = map[string]int{}
-	for _, sv := range h.Profile.Services {
-		q.TargetWaitS[sv.Code] = sv.TargetWaitMin * 60
-	}
+	q.Default = h.Profile.Settings.Targets(h.Profile.Services)
 	return q
 }
 
@@ -163,35 +201,59 @@ func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*rep
 			return nil, fmt.Errorf("hall %s: %w", halls[i].ID, err)
 		}
 	}
-	groups := map[string]*report.Acc{}
-	add := func(key string, a *report.Acc) {
-		g := groups[key]
+	type gkey struct{ day, key string }
+	groups := map[gkey]*report.Acc{}
+	add := func(k gkey, a *report.Acc) {
+		g := groups[k]
 		if g == nil {
 			g = &report.Acc{}
-			groups[key] = g
+			groups[k] = g
 		}
 		g.Merge(a)
 	}
 	qualify := len(halls) > 1 && (by == report.ByCounter || by == report.ByOfficer)
+	out := &report.Result{}
 	for i, res := range results {
 		if by == ByHall {
-			add(halls[i].ID, &res.Total)
-			continue
-		}
-		for _, g := range res.Groups {
-			key := g.Key
-			if qualify {
-				key = halls[i].ID + "/" + key
+			add(gkey{key: halls[i].ID}, &res.Total)
+		} else {
+			for _, g := range res.Groups {
+				key := g.Key
+				if qualify {
+					key = halls[i].ID + "/" + key
+				}
+				add(gkey{g.Day, key}, &g.Acc)
 			}
-			add(key, &g.Acc)
+		}
+		// One hall's figures are held against its own targets; several
+		// halls' against theirs where they agree, else the defaults.
+		switch {
+		case i == 0:
+			out.Targets, out.Changes = res.Targets, res.Changes
+		case !sameGoals(out.Targets, res.Targets):
+			def := hallq.DefaultSettings()
+			out.Targets = def.Targets(nil)
+			out.Changes = nil
 		}
 	}
-	out := &report.Result{}
-	for _, k := range groupOrder(groups, by) {
-		out.Groups = append(out.Groups, report.Group{Key: k, Acc: *groups[k]})
+	keys := slices.Collect(maps.Keys(groups))
+	slices.SortFunc(keys, func(a, b gkey) int {
+		if c := strings.Compare(a.day, b.day); c != 0 {
+			return c
+		}
+		return compareKeys(by, a.key, b.key)
+	})
+	for _, k := range keys {
+		out.Groups = append(out.Groups, report.Group{Day: k.day, Key: k.key, Acc: *groups[k]})
 		out.Total.Merge(groups[k])
 	}
 	return out, nil
+}
+
+// sameGoals reports whether two halls hold their periods to the same
+// goals (their target waits are their own tickets').
+func sameGoals(a, b hallq.Targets) bool {
+	return a.OverWaitPct == b.OverWaitPct && a.SatisfiedPct == b.SatisfiedPct && a.SatisfiedMin == b.SatisfiedMin && a.TopScore == b.TopScore
 }
 
 // SplitKey splits a qualified key "HALL/KEY"; ok is false for a plain one.
@@ -203,27 +265,18 @@ func SplitKey(key string) (hall, k string, ok bool) {
 	return key[:i], key[i+1:], true
 }
 
-// groupOrder orders keys as package report does: counters by number (within
-// their hall), the rest as text.
-func groupOrder(groups map[string]*report.Acc, by report.Dim) []string {
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		if by == report.ByCounter {
-			ha, ka, _ := SplitKey(a)
-			hb, kb, _ := SplitKey(b)
-			if c := strings.Compare(ha, hb); c != 0 {
-				return c
-			}
-			x, _ := strconv.Atoi(ka)
-			y, _ := strconv.Atoi(kb)
-			return x - y
+// compareKeys orders keys as package report does: counters by number
+// (within their hall), the rest as text.
+func compareKeys(by report.Dim, a, b string) int {
+	if by == report.ByCounter {
+		ha, ka, _ := SplitKey(a)
+		hb, kb, _ := SplitKey(b)
+		if c := strings.Compare(ha, hb); c != 0 {
+			return c
 		}
-		return strings.Compare(a, b)
-	})
-	return keys
+		return report.CompareKeys(by, ka, kb)
+	}
+	return strings.Compare(a, b)
 }
 
 // Tickets calls fn for every ticket of halls whose day is in [from, to],

@@ -6,22 +6,34 @@ import (
 	"github.com/hallq/hallq"
 )
 
-// Ticket is what the reports need of one ticket. Times are Unix
+// Ticket is what the reports need of one ticket row: a citizen's ticket
+// (an original) or the new ticket a transfer made (a leg). Times are Unix
 // milliseconds, 0 for none.
 type Ticket struct {
-	ID              string
-	Day             string // local date of issue
-	Service         string
-	Counter         int // the counter it was (last) called to; 0 if never called
-	Officer         string
-	State           hallq.TicketState
-	Priority        string
-	Label           string
-	Issued          int64
-	Called          int64 // first call
-	Started         int64
-	Finished        int64
-	Rating          int // 0: not rated
+	ID       string
+	Day      string // local date of issue
+	Service  string
+	Counter  int // the counter it was (last) called to; 0 if never called
+	Officer  string
+	State    hallq.TicketState
+	Priority string
+	Label    string
+	Issued   int64 // a leg keeps its original's issue time
+	Called   int64 // first call
+	Started  int64
+	Finished int64
+	// Queued is when it last joined its service's queue (issue, requeue,
+	// transfer); 0 for a ticket from before the hall kept it.
+	Queued int64
+	// LastCalled is its latest call, the one that led to its service; 0:
+	// unknown (the first call stands for it).
+	LastCalled int64
+	// WaitedMS is every wait before a call added up (see hallq.Ticket).
+	WaitedMS int64
+	// TargetWaitS is its service's target wait when it joined the queue;
+	// -1: from before the hall kept it (Query.Target resolves it).
+	TargetWaitS     int
+	Rating          int // the press it took; 0: none
 	EstimateS       int // the estimate printed at issue
 	TransferredFrom string
 	TransferredTo   string
@@ -30,25 +42,118 @@ type Ticket struct {
 }
 
 // Original reports whether the ticket came from a kiosk rather than from a
-// transfer; only originals count as issued and for waiting times.
+// transfer; only originals count as issued and for the estimate's error.
 func (t *Ticket) Original() bool { return t.TransferredFrom == "" }
 
-// WaitMS is first call − issue, or -1 if never called.
+// Outcome is how a ticket row ended, or where it is while the day runs.
+type Outcome string
+
+// Outcomes. The end of day's own are apart from the citizen's: a ticket
+// still waiting, called or in service when the hall closed is "closed at
+// end of day" in that state, never a cancellation, a no-show or a visit
+// served.
+const (
+	Served        Outcome = "served"
+	NoShow        Outcome = "no_show"
+	Cancelled     Outcome = "cancelled"
+	Transferred   Outcome = "transferred"
+	ClosedWaiting Outcome = "closed_waiting"
+	ClosedCalled  Outcome = "closed_called"
+	ClosedServing Outcome = "closed_serving"
+	InQueue       Outcome = "waiting" // still waiting (today)
+	AtCounter     Outcome = "at_counter"
+)
+
+// reasonDayClosed is the reason the end of day gives what it finishes.
+const reasonDayClosed = "day_closed"
+
+// Outcome says how t ended.
+func (t *Ticket) Outcome() Outcome {
+	closed := t.Reason == reasonDayClosed || t.Flagged
+	switch t.State {
+	case hallq.StateDone:
+		if closed {
+			return ClosedServing
+		}
+		return Served
+	case hallq.StateNoShow:
+		if closed {
+			return ClosedCalled
+		}
+		return NoShow
+	case hallq.StateCancelled:
+		if closed {
+			return ClosedWaiting
+		}
+		return Cancelled
+	case hallq.StateTransferred:
+		return Transferred
+	case hallq.StateWaiting:
+		return InQueue
+	}
+	return AtCounter
+}
+
+// leftWaiting reports whether t's last wait did not end in a call: it
+// still waits, or left the queue waiting (cancelled, closed at end of day),
+// also after a requeue.
+func (t *Ticket) leftWaiting() bool {
+	switch t.Outcome() {
+	case InQueue, Cancelled, ClosedWaiting:
+		return true
+	}
+	return false
+}
+
+// WaitMS is t's waiting time: every wait in its queue up to the call that
+// ended its last wait — issue (or transfer) to first call, plus requeue to
+// the next call — or -1 when its last wait did not end in a call or is
+// not known (a transfer's ticket from before the hall kept its times).
 func (t *Ticket) WaitMS() int64 {
-	if t.Called == 0 {
+	if t.Called == 0 || t.leftWaiting() {
+		return -1
+	}
+	if t.Queued != 0 {
+		return t.WaitedMS
+	}
+	if !t.Original() {
 		return -1
 	}
 	return t.Called - t.Issued
 }
 
-// ServiceMS is finish − start (or − first call when start was not pressed)
-// of a ticket served to the end, or -1. Tickets the end of day finished say
-// nothing about service times.
+// WaitedByMS is how long t had waited in its queue by endMS, for a ticket
+// whose last wait did not end in a call; -1 when unknown.
+func (t *Ticket) WaitedByMS(endMS int64) int64 {
+	if t.Queued != 0 {
+		return t.WaitedMS + max(endMS-t.Queued, 0)
+	}
+	if !t.Original() || t.Called != 0 {
+		return -1
+	}
+	return max(endMS-t.Issued, 0)
+}
+
+// FirstWaitMS is issue → first call of an original, what the printed
+// estimate foretold; -1 otherwise.
+func (t *Ticket) FirstWaitMS() int64 {
+	if t.Called == 0 || !t.Original() {
+		return -1
+	}
+	return t.Called - t.Issued
+}
+
+// ServiceMS is a served ticket's service time: finish − start where the
+// officer pressed start, else finish − the call that led to the service
+// (after a requeue, the last call); -1 for tickets not served.
 func (t *Ticket) ServiceMS() int64 {
-	if t.State != hallq.StateDone || t.Flagged || t.Finished == 0 || t.Called == 0 {
+	if t.Outcome() != Served || t.Finished == 0 || t.Called == 0 {
 		return -1
 	}
 	from := t.Called
+	if t.LastCalled != 0 {
+		from = t.LastCalled
+	}
 	if t.Started != 0 {
 		from = t.Started
 	}
@@ -58,97 +163,124 @@ func (t *Ticket) ServiceMS() int64 {
 	return t.Finished - from
 }
 
+// Seconds rounds a duration in milliseconds to whole seconds, the one
+// precision of every time the reports give (means, medians, percentiles,
+// maxima and the ticket log alike).
+func Seconds(ms int64) int { return int((ms + 500) / 1000) }
+
+// Press is a rating press no ticket took (hallq.Rating.Unattached).
+type Press struct {
+	At      int64 // when it reached the server, Unix ms
+	Counter int
+	Score   int
+}
+
 // Acc accumulates the figures of one group of tickets. Accumulators merge
 // by adding, so a range of days is the sum of its days.
 type Acc struct {
 	Issued      int // original tickets (a transfer's new ticket is not issued again)
-	Calls       int // first calls of tickets (transfers' new tickets included)
-	Served      int // tickets served to the end (state done)
-	NoShows     int
-	Cancelled   int
+	Calls       int // tickets called at least once (transfers' new tickets included)
+	Served      int // tickets served to the end (not closed at end of day)
+	NoShows     int // called and not there (not closed at end of day)
+	Cancelled   int // left the queue uncalled (not closed at end of day)
 	Transferred int // tickets sent on to another service
 	Waiting     int // still waiting (only in live figures of today)
+	// Closed at end of day, by the state the ticket was in.
+	ClosedWaiting, ClosedCalled, ClosedServing int
 
-	Wait      Hist  // waiting time of called originals, in whole seconds
-	WaitSumMS int64 // their sum, in milliseconds, for an exact mean
-	Svc       Hist  // service time of served tickets, in whole seconds
-	SvcSumMS  int64
+	Wait Hist // waiting times (Ticket.WaitMS), in whole seconds
+	Svc  Hist // service times of served tickets, in whole seconds
 
-	// Within and Over count tickets against their service's target wait:
-	// Within were called within it; Over were called later, or left
-	// (cancelled, day closed) or still wait having waited longer than it.
-	// Tickets of a service with no target, and ones that left uncalled
-	// before the target, count in neither.
+	// Within and Over count tickets against the target wait their service
+	// had when they joined its queue: Within were called within it, Over
+	// were called later, or left the queue waiting (cancelled, closed at
+	// end of day) or still wait, having waited longer than it. Tickets with
+	// no target, and ones that left before it, count in neither.
 	Within int
 	Over   int
 
-	Scores Hist // ratings by score
+	Scores      Hist // every press by score, with a ticket or without
+	Unattached  int  // presses no ticket took
+	RatedServed int  // served tickets that took a press
 
-	EstN      int   // called originals with an estimate printed
-	EstSumS   int64 // Σ (real wait − estimate), seconds
-	EstAbsSum int64 // Σ |real wait − estimate|, seconds
+	EstN      int   // originals called, with the estimate printed on them
+	EstSumS   int64 // Σ (first wait − estimate), seconds
+	EstAbsSum int64 // Σ |first wait − estimate|, seconds
 }
 
-// AddTicket counts t in a, except its call (see AddCall). targetS is the
-// target wait of t's service in seconds (0: none); nowMS is the time of a
-// live report (for tickets still waiting), 0 for a closed day.
+// AddTicket counts t in a. targetS is the target wait t is held against
+// (0: none); nowMS is the time of a live report (for tickets still
+// waiting), 0 for a closed day.
 func (a *Acc) AddTicket(t *Ticket, targetS int, nowMS int64) {
-	switch t.State {
-	case hallq.StateDone:
+	switch t.Outcome() {
+	case Served:
 		a.Served++
 		if ms := t.ServiceMS(); ms >= 0 {
-			a.Svc.Add(int(ms / 1000))
-			a.SvcSumMS += ms
+			a.Svc.Add(Seconds(ms))
 		}
 		if t.Rating != 0 {
-			a.Scores.Add(t.Rating)
+			a.RatedServed++
 		}
-	case hallq.StateNoShow:
+	case NoShow:
 		a.NoShows++
-	case hallq.StateCancelled:
+	case Cancelled:
 		a.Cancelled++
-	case hallq.StateTransferred:
+	case Transferred:
 		a.Transferred++
-	case hallq.StateWaiting:
+	case InQueue:
 		a.Waiting++
+	case ClosedWaiting:
+		a.ClosedWaiting++
+	case ClosedCalled:
+		a.ClosedCalled++
+	case ClosedServing:
+		a.ClosedServing++
 	}
-	if !t.Original() {
-		return
+	if t.Rating != 0 {
+		a.Scores.Add(t.Rating)
 	}
-	a.Issued++
-	target := int64(targetS) * 1000
+	if t.Called != 0 {
+		a.Calls++
+	}
+	if t.Original() {
+		a.Issued++
+		if w := t.FirstWaitMS(); w >= 0 {
+			d := int64(Seconds(w) - t.EstimateS)
+			a.EstN++
+			a.EstSumS += d
+			a.EstAbsSum += abs(d)
+		}
+	}
 	if w := t.WaitMS(); w >= 0 {
-		a.Wait.Add(int(w / 1000))
-		a.WaitSumMS += w
-		if target > 0 {
-			if w <= target {
+		s := Seconds(w)
+		a.Wait.Add(s)
+		if targetS > 0 {
+			if s <= targetS {
 				a.Within++
 			} else {
 				a.Over++
 			}
 		}
-		if t.EstimateS >= 0 {
-			d := w/1000 - int64(t.EstimateS)
-			a.EstN++
-			a.EstSumS += d
-			a.EstAbsSum += abs(d)
-		}
+		return
+	}
+	if !t.leftWaiting() || targetS <= 0 {
 		return
 	}
 	end := t.Finished
-	if end == 0 && t.State == hallq.StateWaiting {
+	if t.Outcome() == InQueue {
 		end = nowMS
 	}
-	if target > 0 && end > 0 && end-t.Issued > target {
-		a.Over++
+	if end > 0 {
+		if w := t.WaitedByMS(end); w >= 0 && Seconds(w) > targetS {
+			a.Over++
+		}
 	}
 }
 
-// AddCall counts t's first call, if it was called.
-func (a *Acc) AddCall(t *Ticket) {
-	if t.Called != 0 {
-		a.Calls++
-	}
+// AddPress counts a press no ticket took.
+func (a *Acc) AddPress(p Press) {
+	a.Scores.Add(p.Score)
+	a.Unattached++
 }
 
 func abs(v int64) int64 {
@@ -160,37 +292,35 @@ func abs(v int64) int64 {
 
 // Merge adds o to a.
 func (a *Acc) Merge(o *Acc) {
-	a.Issued += o.Issued
-	a.Calls += o.Calls
-	a.Served += o.Served
-	a.NoShows += o.NoShows
-	a.Cancelled += o.Cancelled
-	a.Transferred += o.Transferred
-	a.Waiting += o.Waiting
+	for i, p := range a.counts() {
+		*p += *o.counts()[i]
+	}
 	a.Wait.Merge(o.Wait)
-	a.WaitSumMS += o.WaitSumMS
 	a.Svc.Merge(o.Svc)
-	a.SvcSumMS += o.SvcSumMS
-	a.Within += o.Within
-	a.Over += o.Over
 	a.Scores.Merge(o.Scores)
-	a.EstN += o.EstN
 	a.EstSumS += o.EstSumS
 	a.EstAbsSum += o.EstAbsSum
 }
 
+// counts are a's integer counts, in their encoded order.
+func (a *Acc) counts() []*int {
+	return []*int{&a.Issued, &a.Calls, &a.Served, &a.NoShows, &a.Cancelled, &a.Transferred, &a.Waiting,
+		&a.ClosedWaiting, &a.ClosedCalled, &a.ClosedServing, &a.Within, &a.Over, &a.Unattached, &a.RatedServed, &a.EstN}
+}
+
 // accVersion is the first byte of encoded roll-up data; data of another
-// version is refused, and the day rolled up again.
-const accVersion = 1
+// version is refused (the store's migration that changed it dropped the
+// roll-ups, to be rolled up again).
+const accVersion = 2
 
 // AppendBinary encodes a for a roll-up row.
 func (a *Acc) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, accVersion)
-	for _, v := range []int64{int64(a.Issued), int64(a.Calls), int64(a.Served), int64(a.NoShows), int64(a.Cancelled),
-		int64(a.Transferred), int64(a.Waiting), a.WaitSumMS, a.SvcSumMS, int64(a.Within), int64(a.Over),
-		int64(a.EstN), a.EstSumS, a.EstAbsSum} {
-		b = binary.AppendVarint(b, v)
+	for _, p := range a.counts() {
+		b = binary.AppendVarint(b, int64(*p))
 	}
+	b = binary.AppendVarint(b, a.EstSumS)
+	b = binary.AppendVarint(b, a.EstAbsSum)
 	b = appendHist(b, a.Wait)
 	b = appendHist(b, a.Svc)
 	b = appendHist(b, a.Scores)
@@ -203,38 +333,29 @@ func (a *Acc) MergeBinary(b []byte) error {
 		return errCorrupt
 	}
 	b = b[1:]
-	var v [14]int64
+	var o Acc
+	var v int64
 	var err error
-	for i := range v {
-		if v[i], b, err = varint(b); err != nil {
+	for _, p := range o.counts() {
+		if v, b, err = varint(b); err != nil {
 			return err
 		}
+		*p = int(v)
 	}
-	a.Issued += int(v[0])
-	a.Calls += int(v[1])
-	a.Served += int(v[2])
-	a.NoShows += int(v[3])
-	a.Cancelled += int(v[4])
-	a.Transferred += int(v[5])
-	a.Waiting += int(v[6])
-	a.WaitSumMS += v[7]
-	a.SvcSumMS += v[8]
-	a.Within += int(v[9])
-	a.Over += int(v[10])
-	a.EstN += int(v[11])
-	a.EstSumS += v[12]
-	a.EstAbsSum += v[13]
-	if b, err = mergeHist(b, &a.Wait); err != nil {
+	if o.EstSumS, b, err = varint(b); err != nil {
 		return err
 	}
-	if b, err = mergeHist(b, &a.Svc); err != nil {
+	if o.EstAbsSum, b, err = varint(b); err != nil {
 		return err
 	}
-	if b, err = mergeHist(b, &a.Scores); err != nil {
-		return err
+	for _, h := range []*Hist{&o.Wait, &o.Svc, &o.Scores} {
+		if b, err = mergeHist(b, h); err != nil {
+			return err
+		}
 	}
 	if len(b) != 0 {
 		return errCorrupt
 	}
+	a.Merge(&o)
 	return nil
 }

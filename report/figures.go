@@ -1,22 +1,24 @@
 package report
 
-import "math"
+import (
+	"math"
+	"strconv"
 
-// Targets are the hall's targets the figures are held against.
-type Targets struct {
-	// SatisfiedPct: at least this share of rated tickets satisfied (default 80).
-	SatisfiedPct int `json:"satisfied_pct"`
-	// OverWaitPct: at most this share of tickets over their target wait (default 10).
-	OverWaitPct int `json:"over_wait_pct"`
-	// SatisfiedMin: scores at or above it count as satisfied.
-	SatisfiedMin int `json:"satisfied_min"`
-}
+	"github.com/hallq/hallq"
+)
 
-// Figures are the reported figures of one group. Figures that cannot be
-// computed (no tickets of that kind) are nil, which JSON shows as null.
+// Targets are the targets figures are held against (see hallq.Targets):
+// the goals in force at the end of a report's range.
+type Targets = hallq.Targets
+
+// Figures are the reported figures of one group (docs/REPORTS.md defines
+// each). Figures that cannot be computed (no tickets of that kind) are
+// nil, which JSON shows as null.
 type Figures struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
+	// Day is the group's day when a report is grouped by day as well.
+	Day string `json:"day,omitempty"`
 
 	Issued      int      `json:"issued"`
 	Calls       int      `json:"calls"`
@@ -26,6 +28,10 @@ type Figures struct {
 	Cancelled   int      `json:"cancelled"`
 	Transferred int      `json:"transferred"`
 	Waiting     int      `json:"waiting,omitempty"`
+	// Closed at end of day, by the state the ticket was in then.
+	ClosedWaiting int `json:"closed_waiting"`
+	ClosedCalled  int `json:"closed_called"`
+	ClosedServing int `json:"closed_serving"`
 
 	WaitMeanS   *float64 `json:"wait_mean_s"`
 	WaitMedianS *float64 `json:"wait_median_s"`
@@ -39,31 +45,35 @@ type Figures struct {
 	OverTargetPct   *float64 `json:"over_target_pct"`
 	OverTargetMiss  bool     `json:"over_target_missed"`
 
-	Rated         int      `json:"rated"`
-	RatedPct      *float64 `json:"rated_pct"` // of served
-	SatisfiedPct  *float64 `json:"satisfied_pct"`
-	SatisfiedMiss bool     `json:"satisfied_missed"`
+	Rated            int      `json:"rated"`     // served tickets that took a press
+	RatedPct         *float64 `json:"rated_pct"` // of served
+	Presses          int      `json:"presses"`   // every press, with a ticket or without
+	Unattached       int      `json:"unattached_presses"`
+	SatisfiedPct     *float64 `json:"satisfied_pct"`      // of presses
+	VerySatisfiedPct *float64 `json:"very_satisfied_pct"` // of presses
+	SatisfiedMiss    bool     `json:"satisfied_missed"`
 
 	EstErrMeanAbsS *float64 `json:"estimate_error_mean_abs_s"`
 	EstErrMeanS    *float64 `json:"estimate_error_mean_s"` // positive: waits were longer than estimated
 }
 
-// Compute derives the figures of an accumulator under the hall's targets.
+// Compute derives the figures of an accumulator under the goals of tg.
 func Compute(key, label string, a *Acc, tg Targets) Figures {
 	f := Figures{
 		Key: key, Label: label,
 		Issued: a.Issued, Calls: a.Calls, Served: a.Served, NoShows: a.NoShows,
 		Cancelled: a.Cancelled, Transferred: a.Transferred, Waiting: a.Waiting,
+		ClosedWaiting: a.ClosedWaiting, ClosedCalled: a.ClosedCalled, ClosedServing: a.ClosedServing,
 	}
 	f.NoShowPct = pct(a.NoShows, a.Issued)
-	if n := a.Wait.N(); n > 0 {
-		f.WaitMeanS = num(round1(float64(a.WaitSumMS) / 1000 / float64(n)))
+	if a.Wait.N() > 0 {
+		f.WaitMeanS = num(round1(a.Wait.Mean()))
 		f.WaitMedianS = num(a.Wait.Median())
 		f.WaitP90S = num(float64(a.Wait.Percentile(90)))
-		f.WaitMaxS = num(float64(len(a.Wait) - 1))
+		f.WaitMaxS = num(float64(a.Wait.Max()))
 	}
-	if n := a.Svc.N(); n > 0 {
-		f.ServiceMeanS = num(round1(float64(a.SvcSumMS) / 1000 / float64(n)))
+	if a.Svc.N() > 0 {
+		f.ServiceMeanS = num(round1(a.Svc.Mean()))
 		f.ServiceMedianS = num(a.Svc.Median())
 	}
 	f.WithinTargetPct = pct(a.Within, a.Within+a.Over)
@@ -71,19 +81,44 @@ func Compute(key, label string, a *Acc, tg Targets) Figures {
 	if f.OverTargetPct != nil && *f.OverTargetPct > float64(tg.OverWaitPct) {
 		f.OverTargetMiss = true
 	}
-	f.Rated = a.Scores.N()
-	f.RatedPct = pct(f.Rated, a.Served)
-	sat := 0
-	for score := max(tg.SatisfiedMin, 0); score < len(a.Scores); score++ {
-		sat += int(a.Scores[score])
+	f.Rated = a.RatedServed
+	f.RatedPct = pct(a.RatedServed, a.Served)
+	f.Presses, f.Unattached = a.Scores.N(), a.Unattached
+	sat, very := 0, 0
+	for score, n := range a.Scores {
+		if score >= tg.SatisfiedMin {
+			sat += int(n)
+		}
+		if tg.TopScore > 0 && score >= tg.TopScore {
+			very += int(n)
+		}
 	}
-	f.SatisfiedPct = pct(sat, f.Rated)
+	f.SatisfiedPct = pct(sat, f.Presses)
+	f.VerySatisfiedPct = pct(very, f.Presses)
 	if f.SatisfiedPct != nil && *f.SatisfiedPct < float64(tg.SatisfiedPct) {
 		f.SatisfiedMiss = true
 	}
 	if a.EstN > 0 {
 		f.EstErrMeanAbsS = num(round1(float64(a.EstAbsSum) / float64(a.EstN)))
 		f.EstErrMeanS = num(round1(float64(a.EstSumS) / float64(a.EstN)))
+	}
+	return f
+}
+
+// Unassigned reports whether key under dim is the group of what no counter,
+// officer or service took (counter "0", officer "", service "": tickets
+// never called, presses on no ticket): not a place a target holds anyone
+// to, so its figures are never flagged as missing one.
+func Unassigned(dim Dim, key string) bool {
+	return (dim == ByCounter && key == "0") || ((dim == ByOfficer || dim == ByService) && key == "")
+}
+
+// Row computes the figures of a group of a report grouped by dim: as
+// Compute, with the group of tickets nobody took never flagged.
+func Row(dim Dim, key, label string, a *Acc, tg Targets) Figures {
+	f := Compute(key, label, a, tg)
+	if Unassigned(dim, key) {
+		f.OverTargetMiss, f.SatisfiedMiss = false, false
 	}
 	return f
 }
@@ -103,4 +138,13 @@ func num(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// Minutes formats seconds as minutes with one decimal (the precision the
+// dashboard, the CSV files and the monthly report show), "" for none.
+func Minutes(s *float64) string {
+	if s == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*s/60, 'f', 1, 64)
 }

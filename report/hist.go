@@ -79,6 +79,30 @@ func (h Hist) Percentile(p float64) int {
 	return h.Rank(max(k, 1))
 }
 
+// Mean is the mean of the values; NaN when empty. Computed from the same
+// whole values as the median and the percentiles, it never exceeds Max.
+func (h Hist) Mean() float64 {
+	n, sum := 0, 0
+	for v, c := range h {
+		n += int(c)
+		sum += v * int(c)
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return float64(sum) / float64(n)
+}
+
+// Max is the largest value, -1 when empty.
+func (h Hist) Max() int {
+	for v := len(h) - 1; v >= 0; v-- {
+		if h[v] != 0 {
+			return v
+		}
+	}
+	return -1
+}
+
 // AtMost counts the values ≤ v.
 func (h Hist) AtMost(v int) int {
 	n := 0

@@ -67,12 +67,13 @@ func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 	if _, err := report.Days(from, to); err != nil {
 		return nil, hallq.Errorf(hallq.EINVALID, "%v", err)
 	}
-	rq.q = report.Query{From: from, To: to, By: by, Today: today, Now: now, Loc: loc, TargetWaitS: map[string]int{}}
+	var services []hallq.Service
 	for code, sv := range rq.services {
-		rq.q.TargetWaitS[code] = sv.TargetWaitMin * 60
 		rq.waitMin[code] = sv.TargetWaitMin
+		services = append(services, sv)
 	}
-	rq.targets = report.Targets{SatisfiedPct: set.TargetSatisfiedPct, OverWaitPct: set.TargetOverWaitPct, SatisfiedMin: set.SatisfiedMin}
+	rq.targets = set.Targets(services)
+	rq.q = report.Query{From: from, To: to, By: by, Today: today, Now: now, Loc: loc, Default: rq.targets}
 	rq.lang = staff.Lang(r, set.Language)
 	return rq, nil
 }
@@ -142,12 +143,16 @@ func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse
 	if err != nil {
 		return nil, nil, err
 	}
+	rq.targets = res.Targets // the goals in force at the end of the range
+	for code, m := range res.Targets.WaitMin {
+		rq.waitMin[code] = m
+	}
 	out := &SummaryResponse{From: rq.q.From, To: rq.q.To, By: rq.q.By, Targets: rq.targets, Rows: []SummaryRow{}}
 	for _, h := range rq.halls {
 		out.Halls = append(out.Halls, h.ID)
 	}
 	for _, g := range res.Groups {
-		row := SummaryRow{Figures: report.Compute(g.Key, rq.label(g.Key), &g.Acc, rq.targets)}
+		row := SummaryRow{Figures: report.Row(rq.q.By, g.Key, rq.label(g.Key), &g.Acc, rq.targets)}
 		if rq.q.By == report.ByService {
 			if m, ok := rq.waitMin[g.Key]; ok {
 				row.TargetWaitMin = &m

@@ -53,6 +53,11 @@ type State struct {
 	// RecentCalls are Day's last call and recall events from the log,
 	// newest first; when empty the engine rebuilds them from the tickets.
 	RecentCalls []hallq.Event
+	// Targets are the targets the log last recorded (the latest
+	// hall.targets event); nil when it has none. When they differ from
+	// what the settings and services set (they were changed with the hall
+	// stopped), the next Tick records the change.
+	Targets *hallq.Targets
 }
 
 // Change is what one command did. The store writes it in one transaction;

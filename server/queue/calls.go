@@ -88,6 +88,10 @@ func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer strin
 	if t.CalledAt == nil {
 		t.CalledAt = new(b.at)
 	}
+	if t.QueuedAt != nil {
+		t.WaitedMS += max(b.at.Sub(*t.QueuedAt).Milliseconds(), 0)
+	}
+	t.LastCalledAt = new(b.at)
 	t.Counter, t.Officer = c.ID, officer
 	if outOfOrder {
 		t.OutOfOrder = true
@@ -277,6 +281,8 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 		State:           hallq.StateWaiting,
 		Day:             t.Day,
 		IssuedAt:        t.IssuedAt,
+		QueuedAt:        new(b.at),
+		TargetWaitS:     new(e.services[service].TargetWaitMin * 60),
 		TransferredFrom: t.ID,
 		Secret:          secret,
 	}

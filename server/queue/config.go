@@ -34,6 +34,7 @@ func (e *Engine) PutService(now time.Time, s hallq.Service, by Actor) (*hallq.Se
 	stored := cloneService(s)
 	b.ch.Services = append(b.ch.Services, &stored)
 	b.emit(hallq.Event{Type: EventHallConfigured, Text: "service", Service: s.Code})
+	e.recordTargets(b)
 	out := cloneService(s)
 	return &out, b.done(), nil
 }
@@ -129,6 +130,7 @@ func (e *Engine) PutSettings(now time.Time, s hallq.Settings, by Actor) (*hallq.
 	stored := cloneSettings(s)
 	b.ch.Settings = &stored
 	b.emit(hallq.Event{Type: EventHallConfigured, Text: "settings"})
+	e.recordTargets(b)
 	out := cloneSettings(s)
 	return &out, b.done(), nil
 }
@@ -179,4 +181,38 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Targets are the hall's targets now, as its settings and services set
+// them.
+func (e *Engine) Targets() hallq.Targets { return e.currentTargets() }
+
+func (e *Engine) currentTargets() hallq.Targets {
+	t := hallq.Targets{WaitMin: make(map[string]int, len(e.services))}
+	for code, s := range e.services {
+		t.WaitMin[code] = s.TargetWaitMin
+	}
+	set := e.settings.Targets(nil)
+	t.OverWaitPct, t.SatisfiedPct, t.SatisfiedMin, t.TopScore = set.OverWaitPct, set.SatisfiedPct, set.SatisfiedMin, set.TopScore
+	return t
+}
+
+// recordTargets logs a change of the hall's targets (event hall.targets,
+// with the targets before and after) when its settings and services now
+// set others than the log knows: a changed target wait, goal or rating
+// scale, or a new service. A target is a rule reports apply, so its
+// changes are part of the history they read, and that the central store
+// receives, like any other event.
+func (e *Engine) recordTargets(b *batch) {
+	cur := e.currentTargets()
+	if cur.Equal(e.targets) {
+		return
+	}
+	e.emitTargets(b, e.targets, cur)
+}
+
+func (e *Engine) emitTargets(b *batch, before, after hallq.Targets) {
+	e.targets = after
+	prev, next := before.Clone(), after.Clone()
+	b.emit(hallq.Event{Type: hallq.EventHallTargets, Targets: &next, PreviousTargets: &prev})
 }

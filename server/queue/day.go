@@ -19,7 +19,8 @@ const reasonDayClosed = "day_closed"
 // "day_closed"), called ones become no-shows (reason "day_closed"), ones in
 // service are finished and Flagged; open or paused counters are closed — and
 // when the date changed, it starts the new day with numbering from the start.
-// It returns nil when there was nothing to do.
+// It also records a change of the hall's targets made while the hall was
+// stopped (State.Targets). It returns nil when there was nothing to do.
 //
 // A brand-new hall (Day "") just takes now's date. A clock that reads a date
 // before Day (it was set back) rolls nothing: the numbering stays on Day so
@@ -46,10 +47,17 @@ func (e *Engine) Tick(now time.Time) *Change {
 		e.closedDay = e.day
 		changed = true
 	}
+	if changed {
+		b.ch.Day = &DayState{Day: e.day, ClosedDay: e.closedDay}
+	}
+	if e.unrecorded != nil {
+		e.emitTargets(b, *e.unrecorded, e.targets)
+		e.unrecorded = nil
+		changed = true
+	}
 	if !changed {
 		return nil
 	}
-	b.ch.Day = &DayState{Day: e.day, ClosedDay: e.closedDay}
 	return b.done()
 }
 

@@ -51,6 +51,13 @@ type Engine struct {
 	issued      []*hallq.Ticket // the day's printed tickets in issue order (estimate.go)
 	pace        pace            // the last hour's part of issued, counted
 	freedAt     map[int]time.Time
+
+	// targets are the hall's targets as its log knows them: the ones its
+	// settings and services set, once any change is recorded. unrecorded
+	// are the targets the log last recorded when they differ from those
+	// (a change made while the hall was stopped): the next Tick records it.
+	targets    hallq.Targets
+	unrecorded *hallq.Targets
 }
 
 type idemKey struct{ device, key string }
@@ -110,6 +117,11 @@ func New(st State) (*Engine, error) {
 		e.lastNumbers[code] = max(e.lastNumbers[code], n)
 	}
 	e.rebuildDayFigures()
+	e.targets = e.currentTargets()
+	if st.Targets != nil && !st.Targets.Equal(e.targets) {
+		t := st.Targets.Clone()
+		e.unrecorded = &t
+	}
 	if len(st.RecentCalls) > 0 {
 		// The logged events themselves, with their seq and recalls, beat
 		// what the tickets can tell.
@@ -152,6 +164,7 @@ func (e *Engine) loadTickets(tickets []hallq.Ticket) error {
 			return hallq.Errorf(hallq.EINVALID, "ticket %s has unknown state %q", t.ID, t.State)
 		}
 		e.localTimes(t)
+		keepWaitTimes(t)
 		e.tickets[t.ID] = t
 		if t.State == hallq.StateWaiting {
 			e.addWaiting(t)
@@ -171,10 +184,28 @@ func (e *Engine) loadTickets(tickets []hallq.Ticket) error {
 	return nil
 }
 
+// keepWaitTimes starts keeping the waiting times (QueuedAt, WaitedMS,
+// LastCalledAt) of a ticket from before the hall kept them, where its own
+// times tell them: an original ticket joined its queue at issue and waited
+// until its first call. A transfer's new ticket does not say when it
+// joined, and is left as it is; a requeued one does not say when it was requeued, and is left too.
+func keepWaitTimes(t *hallq.Ticket) {
+	if t.QueuedAt != nil || t.TransferredFrom != "" || (t.State == hallq.StateWaiting && t.CalledAt != nil) {
+		return
+	}
+	t.QueuedAt = new(t.IssuedAt)
+	if t.CalledAt != nil {
+		t.WaitedMS = max(t.CalledAt.Sub(t.IssuedAt).Milliseconds(), 0)
+		if t.LastCalledAt == nil {
+			t.LastCalledAt = new(*t.CalledAt)
+		}
+	}
+}
+
 // localTimes puts a loaded ticket's times in the hall's time zone.
 func (e *Engine) localTimes(t *hallq.Ticket) {
 	t.IssuedAt = t.IssuedAt.In(e.loc)
-	for _, p := range []*time.Time{t.CalledAt, t.StartedAt, t.FinishedAt} {
+	for _, p := range []*time.Time{t.CalledAt, t.StartedAt, t.FinishedAt, t.QueuedAt, t.LastCalledAt} {
 		if p != nil {
 			*p = p.In(e.loc)
 		}
@@ -253,6 +284,9 @@ func (e *Engine) rebuildDayFigures() {
 		if t.CalledAt != nil && t.Counter != 0 {
 			called = append(called, t)
 			e.lastCallAt[t.ID] = *t.CalledAt
+			if t.LastCalledAt != nil {
+				e.lastCallAt[t.ID] = *t.LastCalledAt
+			}
 		}
 		_, served := serviceTime(t)
 		if _, occupied := occupancy(t); served || occupied {

@@ -369,5 +369,10 @@ func (m *memStore) state() State {
 			st.LastNumbers[k[1]] = n
 		}
 	}
+	for _, ev := range m.events {
+		if ev.Type == hallq.EventHallTargets {
+			st.Targets = ev.Targets
+		}
+	}
 	return st
 }

@@ -62,6 +62,8 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 		State:          hallq.StateWaiting,
 		Day:            e.day,
 		IssuedAt:       at,
+		QueuedAt:       new(at),
+		TargetWaitS:    new(s.TargetWaitMin * 60),
 		Device:         req.Device,
 		IdempotencyKey: req.IdempotencyKey,
 		Secret:         req.Secret,
@@ -186,9 +188,11 @@ func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hall
 // Requeue puts a no-show back into its service's queue, keeping its issue
 // time. ECONFLICT unless it is a no-show of the current day.
 //
-// The ticket keeps CalledAt (its first call, so its waiting time stays first
-// call − issue); its counter, officer, finish time, reason and recall count
-// are cleared, so that its next call has every recall again.
+// The ticket keeps CalledAt (its first call) and the time it has waited
+// (WaitedMS); it joins the queue again now (QueuedAt), so that its next
+// call adds the second wait to WaitedMS and its service time runs from
+// that call (LastCalledAt). Its counter, officer, finish time, reason and
+// recall count are cleared, so that its next call has every recall again.
 func (e *Engine) Requeue(now time.Time, ticketID string, by Actor) (*hallq.Ticket, *Change, error) {
 	t, err := e.ticketIn(ticketID, hallq.StateNoShow)
 	if err != nil {
@@ -203,6 +207,7 @@ func (e *Engine) Requeue(now time.Time, ticketID string, by Actor) (*hallq.Ticke
 	t.FinishedAt = nil
 	t.Reason = ""
 	t.Recalls = 0
+	t.QueuedAt = new(b.at)
 	e.addWaiting(t)
 	b.ticket(t)
 	b.emit(hallq.Event{Type: hallq.EventTicketRequeued, Ticket: t})

@@ -34,13 +34,14 @@ func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
 	}
 	st.lastSeq = prep(`SELECT coalesce(max(seq), 0) FROM events`)
 	st.upTicket = prep(`INSERT INTO tickets (` + ticketColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			priority = excluded.priority, state = excluded.state, called_at = excluded.called_at,
 			started_at = excluded.started_at, finished_at = excluded.finished_at, counter = excluded.counter,
 			officer = excluded.officer, recalls = excluded.recalls, out_of_order = excluded.out_of_order,
 			reason = excluded.reason, flagged = excluded.flagged, transferred_to = excluded.transferred_to,
-			rating = excluded.rating, held_until = excluded.held_until`)
+			rating = excluded.rating, held_until = excluded.held_until, queued_at = excluded.queued_at,
+			last_called_at = excluded.last_called_at, waited_ms = excluded.waited_ms, target_wait_s = excluded.target_wait_s`)
 	st.insEvent = prep(`INSERT INTO events (seq, type, at, ticket_id, counter, body) VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
@@ -80,7 +81,8 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 			_, err := upTicket.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
 				ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
 				t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-				t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil))
+				t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
+				msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
 			if err != nil {
 				return fmt.Errorf("sqlite: ticket %s (%s %s): %w", t.ID, t.Day, t.Label, err)
 			}

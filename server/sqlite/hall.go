@@ -210,6 +210,19 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&st.LastSeq); err != nil {
 		return st, fmt.Errorf("sqlite: load: %w", err)
 	}
+	var targets string
+	err = tx.QueryRowContext(ctx, `SELECT body FROM events WHERE type = 'hall.targets' ORDER BY at DESC, seq DESC LIMIT 1`).Scan(&targets)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return st, fmt.Errorf("sqlite: load targets: %w", err)
+	default:
+		var ev hallq.Event
+		if err := json.Unmarshal([]byte(targets), &ev); err != nil {
+			return st, fmt.Errorf("sqlite: load targets: %w", err)
+		}
+		st.Targets = ev.Targets
+	}
 	rows, err = tx.QueryContext(ctx, `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
 		ORDER BY seq DESC LIMIT 10`, dayStart, dayEnd)
 	if err != nil {
@@ -271,7 +284,8 @@ func counters(ctx context.Context, q querier) ([]hallq.Counter, error) {
 
 const ticketColumns = `id, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
-	issue_estimate_s, issue_ahead, device, idem_key, secret, held_until`
+	issue_estimate_s, issue_ahead, device, idem_key, secret, held_until,
+	queued_at, last_called_at, waited_ms, target_wait_s`
 
 func tickets(ctx context.Context, q querier, loc *time.Location, where string, args ...any) ([]hallq.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+where, args...)
@@ -294,11 +308,12 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	var t hallq.Ticket
 	var state string
 	var issued int64
-	var called, started, finished, held sql.NullInt64
+	var called, started, finished, held, queued, lastCalled, target sql.NullInt64
 	var ooo, flagged int
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Number, &t.Label, &t.Priority, &state, &issued, &called, &started, &finished,
 		&t.Counter, &t.Officer, &t.Recalls, &ooo, &t.Reason, &flagged, &t.TransferredTo, &t.TransferredFrom, &t.Rating,
-		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret, &held)
+		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret, &held,
+		&queued, &lastCalled, &t.WaitedMS, &target)
 	if err != nil {
 		return t, fmt.Errorf("sqlite: ticket: %w", err)
 	}
@@ -308,6 +323,11 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	t.StartedAt = fromNullMS(started, loc)
 	t.FinishedAt = fromNullMS(finished, loc)
 	t.HeldUntil = fromNullMS(held, loc)
+	t.QueuedAt = fromNullMS(queued, loc)
+	t.LastCalledAt = fromNullMS(lastCalled, loc)
+	if target.Valid {
+		t.TargetWaitS = new(int(target.Int64))
+	}
 	t.OutOfOrder = ooo != 0
 	t.Flagged = flagged != 0
 	t.EstimatedWaitS = t.IssueEstimateS

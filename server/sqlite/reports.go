@@ -33,18 +33,64 @@ func (s reportStore) RolledDays(ctx context.Context, from, to string) (map[strin
 	return out, rows.Err()
 }
 
+// reportTicketColumns are what report.Ticket holds, in its order; the
+// central store reads the same.
 const reportTicketColumns = `id, day, service, counter, officer, state, priority, label, issued_at,
-	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), rating, issue_estimate_s,
+	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), coalesce(queued_at, 0),
+	coalesce(last_called_at, 0), waited_ms, coalesce(target_wait_s, -1), rating, issue_estimate_s,
 	transferred_from, transferred_to, flagged, reason`
 
 func scanReportTicket(rows *sql.Rows, t *report.Ticket) error {
 	var state string
 	var flagged int
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Counter, &t.Officer, &state, &t.Priority, &t.Label, &t.Issued,
-		&t.Called, &t.Started, &t.Finished, &t.Rating, &t.EstimateS, &t.TransferredFrom, &t.TransferredTo, &flagged, &t.Reason)
+		&t.Called, &t.Started, &t.Finished, &t.Queued, &t.LastCalled, &t.WaitedMS, &t.TargetWaitS, &t.Rating, &t.EstimateS,
+		&t.TransferredFrom, &t.TransferredTo, &flagged, &t.Reason)
 	t.State = hallq.TicketState(state)
 	t.Flagged = flagged != 0
 	return err
+}
+
+// Presses calls fn for every press that reached the server in [fromMS,
+// toMS) and that no ticket took, in the order they arrived.
+func (s reportStore) Presses(ctx context.Context, fromMS, toMS int64, fn func(report.Press) error) error {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT at, counter, score FROM ratings WHERE ticket_id = '' AND at >= ? AND at < ? ORDER BY at, id`, fromMS, toMS)
+	if err != nil {
+		return fmt.Errorf("sqlite: report presses: %w", err)
+	}
+	defer rows.Close()
+	var p report.Press
+	for rows.Next() {
+		if err := rows.Scan(&p.At, &p.Counter, &p.Score); err != nil {
+			return fmt.Errorf("sqlite: report presses: %w", err)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// TargetHistory returns the targets the log recorded, oldest first.
+func (s reportStore) TargetHistory(ctx context.Context) ([]report.TargetsSince, error) {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT body FROM events WHERE type = 'hall.targets' ORDER BY at, seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: targets: %w", err)
+	}
+	defer rows.Close()
+	var out []report.TargetsSince
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("sqlite: targets: %w", err)
+		}
+		ts, err := report.ParseTargetsEvent([]byte(body))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: targets: %w", err)
+		}
+		out = append(out, ts)
+	}
+	return out, rows.Err()
 }
 
 // DayTickets calls fn for every ticket whose day is in [from, to], by day
@@ -142,7 +188,7 @@ func (db *DB) BulkTickets(ctx context.Context, fn func(insert func(t *hallq.Tick
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -151,7 +197,8 @@ func (db *DB) BulkTickets(ctx context.Context, fn func(insert func(t *hallq.Tick
 		_, err := st.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
 			ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
 			t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-			t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil))
+			t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
+			msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
 		return err
 	})
 	if err != nil {

@@ -245,6 +245,13 @@ func msPtr(t *time.Time) any {
 	return t.UnixMilli()
 }
 
+func intPtr(v *int) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
 func fromMS(v int64, loc *time.Location) time.Time { return time.UnixMilli(v).In(loc) }
 
 func fromNullMS(v sql.NullInt64, loc *time.Location) *time.Time {
