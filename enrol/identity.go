@@ -174,8 +174,10 @@ func (id *Identity) Run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			id.set(tok)
+			// The code leaves the screen before the token is handed out, so
+			// whoever waits for the token never sees a stale code after.
 			id.show(Status{})
+			id.set(tok)
 		}
 		select {
 		case <-ctx.Done():
