@@ -2,6 +2,7 @@ package hallq
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -16,8 +17,29 @@ type HallView struct {
 	Hall     HallInfo      `json:"hall"`
 	Services []ServiceView `json:"services"`
 	Counters []Counter     `json:"counters"`
-	// Recent are the most recent calls, newest first (for hall displays).
+	// Recent are the most recent calls, newest first (for hall displays),
+	// one per ticket: a recall takes the place of the ticket's call.
 	Recent []Event `json:"recent"`
+}
+
+// PushRecentCall records the call or recall ev in recent (newest first).
+// A new call goes to the head, keeping at most keep rows; a recall takes
+// the place of its ticket's row, which stays where it was: the hall's
+// screen flashes and re-announces that row, and a ticket recalled three
+// times does not push other counters' calls off the screen.
+func PushRecentCall(recent []Event, ev Event, keep int) []Event {
+	if ev.Ticket != nil {
+		for i, r := range recent {
+			if r.Ticket != nil && r.Ticket.ID == ev.Ticket.ID {
+				out := slices.Clone(recent)
+				out[i] = ev
+				return out
+			}
+		}
+	}
+	out := make([]Event, 0, min(len(recent)+1, keep))
+	out = append(out, ev)
+	return append(out, recent[:min(len(recent), keep-1)]...)
 }
 
 // HallInfo is the hall-wide part of a HallView.

@@ -1,8 +1,6 @@
 package display
 
 import (
-	"slices"
-
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
 )
@@ -43,10 +41,7 @@ func (s *State) Apply(m hallclient.Message) *hallq.Event {
 	t := ev.Ticket
 	switch ev.Type {
 	case hallq.EventTicketCalled, hallq.EventTicketRecalled:
-		s.Hall.Recent = slices.Insert(s.Hall.Recent, 0, *ev)
-		if len(s.Hall.Recent) > maxRecent {
-			s.Hall.Recent = s.Hall.Recent[:maxRecent]
-		}
+		s.Hall.Recent = hallq.PushRecentCall(s.Hall.Recent, *ev, maxRecent)
 		if ev.Type == hallq.EventTicketCalled && t != nil {
 			s.adjustWaiting(t.Service, -1)
 		}

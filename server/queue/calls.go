@@ -117,10 +117,7 @@ func (e *Engine) pushRecent(ev hallq.Event) {
 	if ev.Ticket != nil {
 		ev.Ticket = ev.Ticket.Clone()
 	}
-	e.recent = append([]hallq.Event{ev}, e.recent...)
-	if len(e.recent) > recentMax {
-		e.recent = e.recent[:recentMax]
-	}
+	e.recent = hallq.PushRecentCall(e.recent, ev, recentMax)
 }
 
 // current is the ticket called or in service at the counter: ECONFLICT

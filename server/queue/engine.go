@@ -126,12 +126,8 @@ func New(st State) (*Engine, error) {
 		// The logged events themselves, with their seq and recalls, beat
 		// what the tickets can tell.
 		e.recent = nil
-		for i := range st.RecentCalls {
-			if i == recentMax {
-				break
-			}
-			ev := st.RecentCalls[i]
-			e.recent = append(e.recent, ev)
+		for i := len(st.RecentCalls) - 1; i >= 0; i-- {
+			e.recent = hallq.PushRecentCall(e.recent, st.RecentCalls[i], recentMax)
 		}
 	}
 	return e, nil

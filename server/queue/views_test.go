@@ -87,8 +87,9 @@ func TestHallRecent(t *testing.T) {
 	for _, ev := range v.Recent[:3] {
 		got = append(got, string(ev.Type)+" "+ev.Ticket.Label)
 	}
-	equal(t, "newest first", got, []string{"ticket.recalled A012", "ticket.called A012", "ticket.called A011"})
-	equal(t, "last", v.Recent[9].Ticket.Label, "A004")
+	// The recall takes the place of A012's call: one row per ticket.
+	equal(t, "newest first", got, []string{"ticket.recalled A012", "ticket.called A011", "ticket.called A010"})
+	equal(t, "last", v.Recent[9].Ticket.Label, "A003")
 
 	h.restart()
 	v = h.e.Hall(h.now)
@@ -99,6 +100,28 @@ func TestHallRecent(t *testing.T) {
 	equal(t, "rebuilt from tickets after a restart", got, []string{"ticket.called A012", "ticket.called A011"})
 	equal(t, "rebuilt count", len(v.Recent), 10)
 	equal(t, "rebuilt event", []any{v.Recent[0].Counter, v.Recent[0].Officer, v.Recent[0].At}, []any{1, "ann", monday(9, 12)})
+}
+
+// TestRecallKeepsOtherCalls: a ticket recalled three times keeps one row,
+// so the other counters' calls stay on the hall's screen.
+func TestRecallKeepsOtherCalls(t *testing.T) {
+	h := newHall(t)
+	h.open(1, ann)
+	h.open(2, ann)
+	h.issue("A", "")
+	h.issue("A", "")
+	h.minutes(1)
+	h.next(2, ann)
+	h.next(1, ann)
+	for range 3 {
+		h.minutes(1)
+		h.ticket(h.e.Recall(h.now, 1, ann))
+	}
+	var got []string
+	for _, ev := range h.e.Hall(h.now).Recent {
+		got = append(got, string(ev.Type)+" "+ev.Ticket.Label)
+	}
+	equal(t, "rows", got, []string{"ticket.recalled A002", "ticket.called A001"})
 }
 
 func TestTicketView(t *testing.T) {

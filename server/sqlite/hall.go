@@ -224,7 +224,7 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 		st.Targets = ev.Targets
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
-		ORDER BY seq DESC LIMIT 10`, dayStart, dayEnd)
+		ORDER BY seq DESC LIMIT 50`, dayStart, dayEnd) // more than the 10 kept: recalls repeat tickets
 	if err != nil {
 		return st, fmt.Errorf("sqlite: load recent calls: %w", err)
 	}
