@@ -136,8 +136,17 @@ func settings(ctx context.Context, q querier) (hallq.Settings, error) {
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return hallq.Settings{}, fmt.Errorf("sqlite: settings: %w", err)
 	}
+	if s.BaseURL == oldDefaultBaseURL {
+		// Halls set up before base_url became optional saved the old
+		// built-in default, which no phone on the hall's LAN can reach: read
+		// it as unset, so status links follow the address the kiosk used.
+		s.BaseURL = ""
+	}
 	return s, nil
 }
+
+// oldDefaultBaseURL was base_url's built-in default until it became optional.
+const oldDefaultBaseURL = "http://localhost:8080"
 
 // LoadState reads what the queue engine needs to resume: settings, services,
 // counters, the current day's tickets and ratings, every still-active ticket,

@@ -71,6 +71,40 @@ func TestSeedRefusesSecondHallAndBadDefinitions(t *testing.T) {
 	}
 }
 
+// TestOldDefaultBaseURLReadAsUnset: a hall saved with the old built-in
+// base_url (localhost, which no phone reaches) reads as having none, so
+// status links follow the address the kiosk used; a chosen one is kept.
+func TestOldDefaultBaseURLReadAsUnset(t *testing.T) {
+	db, path := seeded(t)
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	set := func(u string) {
+		t.Helper()
+		if _, err := raw.Exec(`UPDATE meta SET value = json_set(value, '$.base_url', ?) WHERE key = 'settings'`, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ saved, want string }{
+		{"http://localhost:8080", ""},
+		{"http://10.20.0.2:8080", "http://10.20.0.2:8080"},
+	} {
+		set(tc.saved)
+		db, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := db.Settings(t.Context())
+		db.Close()
+		if err != nil || s.BaseURL != tc.want {
+			t.Errorf("saved %q: read %q, %v; want %q", tc.saved, s.BaseURL, err, tc.want)
+		}
+	}
+}
+
 // TestApplyAndLoadRoundTrip: what a batch of engine changes writes is what
 // the next start reads back.
 func TestApplyAndLoadRoundTrip(t *testing.T) {
