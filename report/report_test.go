@@ -350,3 +350,33 @@ func TestHist(t *testing.T) {
 		t.Errorf("truncated data: no error")
 	}
 }
+
+// TestVisits: a transfer's legs join their ticket's row, in order, also
+// when another ticket has the very same issue time.
+func TestVisits(t *testing.T) {
+	rows := []*Ticket{
+		{ID: "a", Day: "2026-03-02", Issued: 1, TransferredTo: "a2", Service: "A"},
+		{ID: "b", Day: "2026-03-02", Issued: 1, Service: "B"},
+		{ID: "a3", Day: "2026-03-02", Issued: 1, TransferredFrom: "a2", Service: "C"},
+		{ID: "a2", Day: "2026-03-02", Issued: 1, TransferredFrom: "a", TransferredTo: "a3", Service: "B"},
+		{ID: "c", Day: "2026-03-02", Issued: 2, Service: "A"},
+		{ID: "orphan", Day: "2026-03-03", Issued: 3, TransferredFrom: "gone", Service: "A"},
+	}
+	var got []string
+	vs := NewVisits(func(v *Visit) error {
+		got = append(got, fmt.Sprintf("%s:%v", v.Ticket().ID, v.Route()))
+		return nil
+	})
+	for _, r := range rows {
+		if err := vs.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := vs.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a:[A B C]", "b:[B]", "c:[A]", "orphan:[A]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("visits: got %v, want %v", got, want)
+	}
+}
