@@ -2,14 +2,17 @@ package display
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/sdnotify"
 )
 
 // freshFor is how long a new call stays highlighted.
@@ -34,6 +37,11 @@ type Daemon struct {
 	// Config.Token is used as it is.
 	Identity *enrol.Identity
 
+	live atomic.Pointer[sdnotify.Liveness]
+	// screen and streamLive beat for the watchdog: the redraw loop, and
+	// the stream followed (or the enrolment waited for).
+	screen, streamLive *sdnotify.Worker
+
 	mu       sync.Mutex
 	state    State
 	lastCall time.Time
@@ -43,6 +51,28 @@ type Daemon struct {
 	stopStream context.CancelFunc
 	enrolling  *EnrolView
 	renderErr  string
+}
+
+// quietScreen is the longest the redraw loop (a tick a second) may go
+// without a beat; quietStream the longest the stream may: a read waits at
+// most 75 s for the server's ping every 54 s, a reconnection at most 30 s
+// of back-off and the dial's own timeout.
+const (
+	quietScreen = 30 * time.Second
+	quietStream = 3 * time.Minute
+)
+
+// Healthy reports whether the display's workers make progress: the screen
+// is redrawn (no render stuck on its device) and the stream followed (or
+// the enrolment waited for). The command feeds systemd's watchdog only
+// while it is nil.
+func (d *Daemon) Healthy(ctx context.Context) error {
+	// Not under d.mu: a render stuck on its device holds that.
+	live := d.live.Load()
+	if live == nil {
+		return errors.New("display: not running")
+	}
+	return live.Check(ctx)
 }
 
 // Token is the device token the display uses now ("" while it has none).
@@ -82,6 +112,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.Now = time.Now
 	}
 	d.api = hallclient.New(d.Config.Server, 10*time.Second)
+	live := &sdnotify.Liveness{Now: d.Now}
+	d.screen = live.Worker("screen", quietScreen)
+	d.streamLive = live.Worker("stream", quietStream)
+	d.live.Store(live)
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
@@ -103,11 +137,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		token := d.Config.Token
 		if d.Identity != nil {
 			var err error
-			if token, err = d.Identity.Wait(ctx); err != nil {
+			if token, err = d.waitToken(ctx); err != nil {
 				return err
 			}
 		}
-		st := &hallclient.Stream{Client: d.api, Token: token, Since: since, Logger: d.Logger,
+		st := &hallclient.Stream{Client: d.api, Token: token, Since: since, Logger: d.Logger, Alive: d.streamLive.Beat,
 			OnState: func(up bool) {
 				d.mu.Lock()
 				d.state.Online = up
@@ -133,6 +167,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 			// Stopped by revoked(): the next token resumes the stream.
 		default:
 			return err
+		}
+	}
+}
+
+// waitToken waits for the Identity's token, beating for the watchdog
+// while the admin has not approved the display yet.
+func (d *Daemon) waitToken(ctx context.Context) (string, error) {
+	for {
+		d.streamLive.Beat()
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		token, err := d.Identity.Wait(wctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return token, err
 		}
 	}
 }
@@ -180,6 +228,7 @@ func (d *Daemon) tick(ctx context.Context) {
 	defer t.Stop()
 	lastMinute, wasFresh := -1, false
 	for {
+		d.screen.Beat()
 		select {
 		case <-ctx.Done():
 			return

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,4 +144,70 @@ func TestConsoleConfig(t *testing.T) {
 			t.Errorf("got %v, want %q", err, want)
 		}
 	}
+}
+
+// stuckScreen is a renderer whose device stops taking writes when told.
+type stuckScreen struct {
+	stuck   atomic.Bool
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (s *stuckScreen) Render(display.View) error {
+	if s.stuck.Load() {
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+		<-s.release
+	}
+	return nil
+}
+
+// TestHealthyOnlyWhileScreenAndStreamGo: the display is healthy while it
+// redraws and follows the stream; a render stuck on its device makes it
+// unhealthy, naming the screen, until the device takes writes again.
+func TestHealthyOnlyWhileScreenAndStreamGo(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	cfg, err := display.ParseConfig("display.toml", []byte(`
+server = "`+h.URL+`"
+token = "`+servertest.DisplayToken+`"
+renderer = "terminal"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offset atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	screen := &stuckScreen{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	var once sync.Once
+	free := func() { once.Do(func() { close(screen.release) }) }
+	t.Cleanup(free)
+	d := &display.Daemon{Config: cfg, Renderer: screen, Now: now}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { free(); cancel(); <-done }()
+	eventually.True(t, 10*time.Second, "a healthy display", func() bool { return d.Healthy(ctx) == nil })
+
+	// The device stops; the next minute's redraw blocks on it.
+	screen.stuck.Store(true)
+	offset.Store(int64(time.Minute))
+	select {
+	case <-screen.entered:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no redraw reached the stuck screen")
+	}
+	offset.Store(int64(10 * time.Minute))
+	eventually.True(t, 10*time.Second, "the display unhealthy for its screen", func() bool {
+		err := d.Healthy(ctx)
+		return err != nil && strings.Contains(err.Error(), "screen")
+	})
+	screen.stuck.Store(false)
+	free()
+	// Something happens in the hall: the stream beats too.
+	if code := h.Do("POST", "/api/v1/counters/1/open", h.Login("canbo1"), nil, nil); code != 200 {
+		t.Fatalf("open: %d", code)
+	}
+	eventually.True(t, 30*time.Second, "the display healthy again", func() bool { return d.Healthy(ctx) == nil })
 }

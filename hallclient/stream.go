@@ -61,7 +61,14 @@ type StreamConn struct {
 	// Snapshot is the connection's first message.
 	Snapshot *hallq.Snapshot
 	conn     *websocket.Conn
+	// onPing, if set, is told of each ping from the server.
+	onPing func()
 }
+
+// OnPing has f called for every ping the server sends (every 54 s): the
+// connection is alive even when nothing happens in the hall. Set it before
+// the first Next.
+func (s *StreamConn) OnPing(f func()) { s.onPing = f }
 
 // DialStream connects to the stream, after seq since (< 0: a fresh
 // snapshot, no replay), and reads the snapshot. A refusal (bad token, or
@@ -91,6 +98,9 @@ func (c *Client) DialStream(ctx context.Context, token string, since int64) (*St
 	s := &StreamConn{conn: conn}
 	conn.SetReadLimit(snapshotLimit)
 	conn.SetPingHandler(func(data string) error {
+		if s.onPing != nil {
+			s.onPing()
+		}
 		conn.SetReadDeadline(time.Now().Add(readWait))
 		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
 		if errors.Is(err, websocket.ErrCloseSent) {
@@ -165,6 +175,10 @@ type Stream struct {
 	// OnState, if set, is told when the stream is connected (after a
 	// snapshot) and when it lost the connection.
 	OnState func(connected bool)
+	// Alive, if set, is called on every connection attempt, message and
+	// ping: evidence for a watchdog that the stream is followed, also in a
+	// quiet hall (the server pings every 54 s).
+	Alive func()
 
 	last        atomic.Int64
 	connections atomic.Int64
@@ -199,6 +213,7 @@ func (st *Stream) Run(ctx context.Context, handle func(Message) error) error {
 	}
 	backoff := st.minBackoff()
 	for {
+		st.alive()
 		delivered, err := st.session(ctx, handle)
 		if st.OnState != nil {
 			st.OnState(false)
@@ -238,6 +253,8 @@ func (st *Stream) session(ctx context.Context, handle func(Message) error) (bool
 		return false, err
 	}
 	defer conn.Close()
+	conn.OnPing(st.alive)
+	st.alive()
 	// Closing the connection is how a blocked read learns that ctx ended.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
@@ -259,6 +276,7 @@ func (st *Stream) session(ctx context.Context, handle func(Message) error) (bool
 		if err != nil {
 			return true, fmt.Errorf("hallclient: stream: read: %w", err)
 		}
+		st.alive()
 		var ev hallq.Event
 		if err := json.Unmarshal(data, &ev); err != nil {
 			return true, fmt.Errorf("hallclient: stream: bad event: %w", err)
@@ -290,6 +308,12 @@ func (st *Stream) maxBackoff() time.Duration {
 		return max(st.MaxBackoff, st.minBackoff())
 	}
 	return DefaultMaxBackoff
+}
+
+func (st *Stream) alive() {
+	if st.Alive != nil {
+		st.Alive()
+	}
 }
 
 func (st *Stream) logger() *slog.Logger {

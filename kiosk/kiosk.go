@@ -25,6 +25,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
@@ -74,6 +75,24 @@ type Deps struct {
 	EnrolWait time.Duration
 }
 
+// Healthy reports whether the kiosk's workers are making progress: the
+// ticket worker and every button watcher have gone round their loops
+// lately. The command feeds systemd's watchdog only while it is nil, so a
+// kiosk whose worker is stuck is restarted.
+func (k *Kiosk) Healthy(ctx context.Context) error { return k.live.Check(ctx) }
+
+// quietWorker is the longest the ticket worker may go without a beat:
+// the slowest ticket there can be (every retry of the issue, a raster job
+// on a slow serial link, the status queries, the confirmation), with room.
+func (k *Kiosk) quietWorker() time.Duration {
+	p := k.cfg.Printer
+	return k.cfg.IssueDeadline + 3*k.cfg.Timeout + 10*p.WriteTimeout + 10*p.ReadTimeout + time.Minute
+}
+
+// quietButton is the longest a button watcher may go without a beat: it
+// beats every poll, or every back-off pause of a failing pin.
+const quietButton = 30 * time.Second
+
 // Kiosk is a running kiosk. Build it with New, run it with Run.
 type Kiosk struct {
 	cfg     *config.Config
@@ -97,6 +116,7 @@ type Kiosk struct {
 
 	requests chan *request
 	hall     hallCache
+	live     *sdnotify.Liveness
 	// id is the kiosk's own token (nil when it issues no tickets).
 	id      *enrol.Identity
 	console io.Writer
@@ -170,6 +190,7 @@ func New(cfg *config.Config, d Deps) (*Kiosk, error) {
 	}
 	k.state.Pads = map[int]string{}
 	k.state.Enrolling = map[string]Enrolment{}
+	k.live = &sdnotify.Liveness{Now: d.Now}
 	k.console = d.Console
 	if k.console == nil {
 		k.console = io.Discard
@@ -253,6 +274,7 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	timing := button.Timing{Confirm: k.cfg.Debounce.Confirm, HoldOff: k.cfg.Debounce.HoldOff}
 	for _, b := range k.inputs() {
 		t := timing
+		t.Alive = k.live.Worker("button "+b.pin.String(), quietButton).Beat
 		t.Fault = func(err error) {
 			if err != nil {
 				k.log.Error("button pin fails", logPin, b.pin.String(), logErr, err)

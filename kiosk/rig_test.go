@@ -130,6 +130,7 @@ type rigOptions struct {
 	wrap    func(transport.Conn) transport.Conn
 	logger  *slog.Logger
 	console io.Writer // where the kiosk's lines for a person go
+	now     func() time.Time
 }
 
 var rigSeq struct {
@@ -191,7 +192,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		},
 		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
 		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
-		Console: o.console, EnrolWait: 20 * time.Millisecond,
+		Console: o.console, EnrolWait: 20 * time.Millisecond, Now: o.now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -167,9 +167,15 @@ func (k *Kiosk) Take(ctx context.Context, service, priority string) Result {
 }
 
 // ticketWorker serves ticket requests one at a time: there is one printer.
+// It beats for the watchdog after each ticket and while idle.
 func (k *Kiosk) ticketWorker(ctx context.Context) {
+	live := k.live.Worker("ticket worker", k.quietWorker())
+	idle := time.NewTicker(5 * time.Second)
+	defer idle.Stop()
 	for {
+		live.Beat()
 		select {
+		case <-idle.C:
 		case <-ctx.Done():
 			// Answer whatever still waits, so no button stays lit.
 			for {

@@ -137,7 +137,9 @@ func run(ctx context.Context, cfg *display.Config, env Env, logger *slog.Logger)
 	// fed while we run, and a word when we stop. No-ops elsewhere.
 	sdnotify.Ready()
 	defer sdnotify.Stopping()
-	go sdnotify.Watchdog(ctx, nil, func(err error) { logger.Warn("watchdog", "err", err) })
+	// The watchdog is fed only while the screen is redrawn and the stream
+	// followed.
+	go sdnotify.Watchdog(ctx, d.Healthy, func(err error) { logger.Warn("watchdog", "err", err) })
 	return d.Run(ctx)
 }
 

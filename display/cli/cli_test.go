@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/sdnotify/sdnotifytest"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -167,4 +168,29 @@ device = "/dev/tty1"
 	if !strings.HasPrefix(string(data), "\x1b[?25l") || !strings.HasSuffix(string(data), "\x1b[?25h") {
 		t.Errorf("the console got %.40q … %.20q: want the cursor hidden first and shown last", data, data[max(0, len(data)-20):])
 	}
+}
+
+// TestNotifiesSystemd: READY once the screen is up, WATCHDOG=1 while it
+// is redrawn and the stream followed (Daemon.Healthy decides each ping).
+func TestNotifiesSystemd(t *testing.T) {
+	next := sdnotifytest.Listen(t, 200*time.Millisecond)
+	h := servertest.Start(t, servertest.Options{})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "display.toml")
+	os.WriteFile(path, []byte(`server = "`+h.URL+`"
+token = "`+servertest.DisplayToken+`"
+renderer = "terminal"
+`), 0o644)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out}) }()
+	next("READY=1")
+	next("WATCHDOG=1")
+	next("WATCHDOG=1")
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d:\n%s", code, out.String())
+	}
+	next("STOPPING=1")
 }

@@ -40,6 +40,10 @@ type Timing struct {
 	// of polling it millions of times a second — and with nil when it
 	// waits properly again.
 	Fault func(error)
+	// Alive, if set, is called every time round Watch's loops (at least
+	// every Poll, or every back-off pause of a failing pin): a watchdog's
+	// evidence that the watcher is not stuck.
+	Alive func()
 	// Now reads the clock the debounce is timed on; nil is time.Now. A
 	// test that also times out the pin's waits on its own clock plays
 	// presses in virtual time, exactly.
@@ -70,6 +74,9 @@ func (t Timing) WithDefaults() Timing {
 	}
 	if t.Now == nil {
 		t.Now = time.Now
+	}
+	if t.Alive == nil {
+		t.Alive = func() {}
 	}
 	return t
 }
@@ -102,6 +109,7 @@ func Watch(ctx context.Context, pin gpio.PinIn, t Timing, press func(Press)) {
 	defer stop()
 	w := &watcher{pin: pin, t: t}
 	for ctx.Err() == nil {
+		t.Alive()
 		start := t.Now()
 		if !pin.WaitForEdge(t.Poll) {
 			if !w.noEdge(ctx, t.Now().Sub(start)) {
@@ -170,6 +178,7 @@ func (w *watcher) healthy() {
 // wait calls WaitForEdge for at most d; if it returns at once with no edge
 // (a failing pin), it waits out d instead of spinning.
 func (w *watcher) wait(ctx context.Context, d time.Duration) {
+	w.t.Alive() // a button held down for minutes is no stuck watcher
 	start := w.t.Now()
 	if !w.pin.WaitForEdge(d) && w.t.Now().Sub(start) < d/4 {
 		sleep(ctx, d)

@@ -169,7 +169,8 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 	// kiosk loop runs, and say when we stop. All are no-ops outside systemd.
 	sdnotify.Ready()
 	defer sdnotify.Stopping()
-	go sdnotify.Watchdog(ctx, nil, func(err error) { logger.Warn("watchdog", "err", err) })
+	// The watchdog is fed only while the kiosk's workers make progress.
+	go sdnotify.Watchdog(ctx, k.Healthy, func(err error) { logger.Warn("watchdog", "err", err) })
 	if f.sim {
 		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, k)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hallq/hallq/internal/sdnotify/sdnotifytest"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/sim"
 	"github.com/hallq/hallq/server/servertest"
@@ -199,4 +200,32 @@ led = "GPIO26"
 			t.Errorf("the log lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// TestSimNotifiesSystemd runs the kiosk as systemd would (Type=notify,
+// WatchdogSec): READY once it runs, then WATCHDOG=1 while its workers make
+// progress (kiosk.Healthy decides each ping).
+func TestSimNotifiesSystemd(t *testing.T) {
+	next := sdnotifytest.Listen(t, 200*time.Millisecond)
+	h := servertest.Start(t, servertest.Options{})
+	dir := t.TempDir()
+	for name, tok := range map[string]string{"kiosk.token": servertest.KioskToken, "pad-1.token": servertest.PadToken(1), "pad-2.token": servertest.PadToken(2)} {
+		os.WriteFile(filepath.Join(dir, name), []byte(tok+"\n"), 0o600)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
+			"-sim-out", filepath.Join(dir, "tickets"), "-server", h.URL, "-state", dir, "-log-level", "warn"},
+			Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out})
+	}()
+	next("READY=1")
+	next("WATCHDOG=1")
+	next("WATCHDOG=1")
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d:\n%s", code, out.String())
+	}
+	next("STOPPING=1")
 }
