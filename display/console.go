@@ -63,7 +63,13 @@ func (c *Console) take(graphics bool) error {
 	if graphics {
 		mode, err := c.kd.get()
 		if err == nil {
-			c.text = mode
+			// A console found in graphics mode was left so by a display
+			// that did not stop cleanly (killed by the watchdog, the power
+			// cut mid-restart): give it back in text mode, not as found.
+			c.text = kdText
+			if mode != kdGraphics {
+				c.text = mode
+			}
 			err = c.kd.set(kdGraphics)
 		}
 		if err != nil {

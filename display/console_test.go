@@ -45,6 +45,23 @@ func TestConsoleTakenAndRestored(t *testing.T) {
 	}
 }
 
+// TestConsoleLeftInGraphics: a console still in graphics mode from a
+// display that was killed (the watchdog's SIGABRT runs no cleanup) is
+// given back in text mode, not in the mode it was found in.
+func TestConsoleLeftInGraphics(t *testing.T) {
+	vt := &fakeVT{mode: kdGraphics}
+	c := &Console{Path: "/dev/tty1", w: &closeBuffer{}, kd: vt}
+	if err := c.take(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	if vt.mode != kdText {
+		t.Errorf("KD mode %d after Restore, want text (%d)", vt.mode, kdText)
+	}
+}
+
 // TestConsoleNotAVT: a file that is no virtual console still gets the
 // cursor hidden and shown, and the error says why the console may draw.
 func TestConsoleNotAVT(t *testing.T) {
