@@ -2,6 +2,7 @@ package hallq
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -91,21 +92,12 @@ func (s *Service) OpenAt(t time.Time) bool {
 	}
 	mins := t.Hour()*60 + t.Minute()
 	for _, h := range s.Hours {
-		if len(h.Days) > 0 && !containsDay(h.Days, t.Weekday()) {
+		if len(h.Days) > 0 && !slices.Contains(h.Days, t.Weekday()) {
 			continue
 		}
 		o, _ := ParseClock(h.Open)
 		c, _ := ParseClock(h.Close)
 		if mins >= o && mins < c {
-			return true
-		}
-	}
-	return false
-}
-
-func containsDay(days []time.Weekday, d time.Weekday) bool {
-	for _, x := range days {
-		if x == d {
 			return true
 		}
 	}

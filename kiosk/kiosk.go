@@ -15,14 +15,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"sync"
 	"time"
 
-	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/internal/sdnotify"
@@ -344,13 +342,4 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// describe turns an error into the sentence shown to people and logs.
-func describe(err error) string {
-	var he *hallq.Error
-	if errors.As(err, &he) {
-		return fmt.Sprintf("%s (%s)", he.Message, he.Code)
-	}
-	return err.Error()
 }

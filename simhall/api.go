@@ -11,6 +11,11 @@ import (
 	"github.com/hallq/hallq/simday"
 )
 
+// requestTimeout bounds one API request of the simulator: generous, as a
+// busy machine (a test under -race beside others) answers sign-ins, with
+// their bcrypt, slowly; a killed server fails requests at once anyway.
+const requestTimeout = time.Minute
+
 // Demo hall credentials: the logins and tokens `hallserver -demo` creates.
 const (
 	DemoAdmin         = "admin"
@@ -48,7 +53,7 @@ type APIHall struct {
 
 // NewAPIHall is a hall on the demo server at url.
 func NewAPIHall(url string) *APIHall {
-	return &APIHall{C: hallclient.NewPool(url, 20*time.Second, 64), KioskToken: DemoKioskToken, PadToken: DemoPadToken,
+	return &APIHall{C: hallclient.NewPool(url, requestTimeout, 64), KioskToken: DemoKioskToken, PadToken: DemoPadToken,
 		Officer:  func(n int) (string, string) { return fmt.Sprintf("canbo%d", n), DemoOfficerPass },
 		officers: map[int]string{}, padSeq: map[int]int64{}, idemBase: fmt.Sprint(time.Now().UnixNano())}
 }

@@ -158,7 +158,7 @@ func RunFaults(ctx context.Context, cfg FaultsConfig) (rep *FaultsReport, err er
 		return nil, err
 	}
 	defer f.srv.Stop()
-	f.c = hallclient.NewPool(f.srv.URL, 20*time.Second, 64)
+	f.c = hallclient.NewPool(f.srv.URL, requestTimeout, 64)
 	f.logf("hall server on %s, database %s", f.srv.URL, f.srv.DB)
 
 	rep = &FaultsReport{Displays: cfg.Displays}
@@ -176,23 +176,13 @@ func (f *faults) intn(n int) int {
 }
 
 func (f *faults) run(ctx context.Context, rep *FaultsReport) error {
-	short := f.cfg.Short
-	phase := 3 * time.Second
-	rounds := 3
-	if short {
+	phase, rounds := 3*time.Second, 3
+	if f.cfg.Short {
 		phase, rounds = 1500*time.Millisecond, 2
 	}
-	// Officers open their counters.
-	tokens := map[int]string{}
-	for n := 1; n <= 6; n++ {
-		s, err := f.c.Login(ctx, fmt.Sprintf("canbo%d", n), DemoOfficerPass)
-		if err != nil {
-			return err
-		}
-		if _, err := f.c.SetCounter(ctx, s.Token, n, hallclient.CounterOpen); err != nil {
-			return err
-		}
-		tokens[n] = s.Token
+	tokens, err := f.openCounters(ctx)
+	if err != nil {
+		return err
 	}
 	// Displays, each with its own log.
 	dctx, stopDisplays := context.WithCancel(ctx)
@@ -204,115 +194,28 @@ func (f *faults) run(ctx context.Context, rep *FaultsReport) error {
 		dwg.Go(func() { d.Run(dctx) })
 	}
 	// The kiosk, with its printer and its rating outbox.
-	klog := slog.New(slog.DiscardHandler)
-	k, err := StartKiosk(ctx, f.srv.URL, filepath.Join(f.cfg.Dir, "kiosk"), f.cfg.Fonts, klog)
+	k, err := StartKiosk(ctx, f.srv.URL, filepath.Join(f.cfg.Dir, "kiosk"), f.cfg.Fonts, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
 	f.kiosk = k
 	defer k.Stop()
 
-	// Load: two issuers, six officers, the kiosk's buttons and pads.
-	lctx, stopLoad := context.WithCancel(ctx)
-	var lwg sync.WaitGroup
-	for i := range 2 {
-		lwg.Go(func() { f.issuer(lctx, i) })
-	}
-	for n := 1; n <= 6; n++ {
-		lwg.Go(func() { f.officer(lctx, n, tokens[n]) })
-	}
-	lwg.Go(func() { f.buttons(lctx) })
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			stopLoad()
-			lwg.Wait()
-		}
-	}
-	defer stop()
-
-	sleep := func(d time.Duration) error {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-			return nil
-		}
-	}
-	if err := sleep(phase); err != nil {
+	stopLoad := f.startLoad(ctx, tokens)
+	defer stopLoad()
+	if err := f.sleep(ctx, phase); err != nil {
 		return err
 	}
-	// 1. kill -9 and restart during load; 2. display connections cut.
-	for i := range rounds {
-		f.logf("kill -9 the server under load (%d of %d)", i+1, rounds)
-		if err := f.restart(ctx, true); err != nil {
-			return err
-		}
-		rep.Kills++
-		rep.Restarts++
-		if err := sleep(phase / 2); err != nil {
-			return err
-		}
-		n := 0
-		for _, d := range f.ds {
-			n += d.Cut()
-		}
-		f.logf("cut %d display connections", n)
-		rep.Cuts += n
-		if err := sleep(phase / 2); err != nil {
-			return err
-		}
-	}
-	// 3. The server stopped while pads are pressed.
-	f.logf("server stopped; pressing pads")
-	f.down.Store(true)
-	if err := f.srv.Stop(); err != nil {
+	if err := f.killsAndCuts(ctx, rep, rounds, phase); err != nil {
 		return err
 	}
-	pressesDown := 12
-	if short {
-		pressesDown = 6
-	}
-	for i := range pressesDown {
-		f.press(fmt.Sprintf("pad%d-score%d", i%6+1, 3-i%3))
-		rep.PressesWhileDown++
-	}
-	if err := sleep(phase / 2); err != nil {
+	if err := f.padsWhileDown(ctx, rep, phase); err != nil {
 		return err
 	}
-	if err := f.srv.Start(ctx); err != nil {
+	if err := f.paperOut(ctx, phase); err != nil {
 		return err
 	}
-	f.down.Store(false)
-	rep.Restarts++
-	f.logf("server back")
-	if err := sleep(phase / 2); err != nil {
-		return err
-	}
-	// 4. The printer runs out of paper mid-ticket.
-	f.logf("printer runs out of paper while printing")
-	failedBefore := f.kiosk.K.State().Failed
-	f.kiosk.RunOutOfPaperOnNextJob()
-	f.printing.Store(true)
-	f.press("A")
-	deadline := time.Now().Add(10 * time.Second)
-	for f.kiosk.K.State().Failed == failedBefore {
-		if time.Now().After(deadline) {
-			return errors.New("simhall: the kiosk did not report the failed print")
-		}
-		if err := sleep(20 * time.Millisecond); err != nil {
-			return err
-		}
-	}
-	f.printing.Store(false)
-	f.kiosk.Printer.Clear(printertest.PaperOut)
-	f.logf("paper refilled")
-	if err := sleep(phase / 2); err != nil {
-		return err
-	}
-
-	stop()
+	stopLoad()
 	f.logf("load stopped; waiting for the kiosk's outbox and the displays")
 	if err := f.settle(ctx); err != nil {
 		return err
@@ -331,6 +234,125 @@ func (f *faults) run(ctx context.Context, rep *FaultsReport) error {
 	rep.Calls = int(f.calls.Load())
 	rep.IdleWhilePrinting = int(f.idleWhilePrinting.Load())
 	return f.measure(ctx, rep)
+}
+
+// openCounters signs the six officers in and opens their counters; it
+// returns their tokens by counter.
+func (f *faults) openCounters(ctx context.Context) (map[int]string, error) {
+	tokens := map[int]string{}
+	for n := 1; n <= 6; n++ {
+		s, err := f.c.Login(ctx, fmt.Sprintf("canbo%d", n), DemoOfficerPass)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := f.c.SetCounter(ctx, s.Token, n, hallclient.CounterOpen); err != nil {
+			return nil, err
+		}
+		tokens[n] = s.Token
+	}
+	return tokens, nil
+}
+
+// startLoad starts two issuers, six officers, and the kiosk's buttons and
+// pads; the function it returns stops them and waits (once).
+func (f *faults) startLoad(ctx context.Context, tokens map[int]string) (stop func()) {
+	lctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() { f.issuer(lctx, i) })
+	}
+	for n := 1; n <= 6; n++ {
+		wg.Go(func() { f.officer(lctx, n, tokens[n]) })
+	}
+	wg.Go(func() { f.buttons(lctx) })
+	return sync.OnceFunc(func() { cancel(); wg.Wait() })
+}
+
+// killsAndCuts kills -9 and restarts the server under load, then cuts
+// every display's connection, rounds times.
+func (f *faults) killsAndCuts(ctx context.Context, rep *FaultsReport, rounds int, phase time.Duration) error {
+	for i := range rounds {
+		f.logf("kill -9 the server under load (%d of %d)", i+1, rounds)
+		if err := f.restart(ctx, true); err != nil {
+			return err
+		}
+		rep.Kills++
+		rep.Restarts++
+		if err := f.sleep(ctx, phase/2); err != nil {
+			return err
+		}
+		n := 0
+		for _, d := range f.ds {
+			n += d.Cut()
+		}
+		f.logf("cut %d display connections", n)
+		rep.Cuts += n
+		if err := f.sleep(ctx, phase/2); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// padsWhileDown stops the server, presses pads while it is down, and
+// starts it again.
+func (f *faults) padsWhileDown(ctx context.Context, rep *FaultsReport, phase time.Duration) error {
+	f.logf("server stopped; pressing pads")
+	f.down.Store(true)
+	if err := f.srv.Stop(); err != nil {
+		return err
+	}
+	presses := 12
+	if f.cfg.Short {
+		presses = 6
+	}
+	for i := range presses {
+		f.press(fmt.Sprintf("pad%d-score%d", i%6+1, 3-i%3))
+		rep.PressesWhileDown++
+	}
+	if err := f.sleep(ctx, phase/2); err != nil {
+		return err
+	}
+	if err := f.srv.Start(ctx); err != nil {
+		return err
+	}
+	f.down.Store(false)
+	rep.Restarts++
+	f.logf("server back")
+	return f.sleep(ctx, phase/2)
+}
+
+// paperOut runs the printer out of paper as a ticket prints, waits for the
+// kiosk to report the failure, and refills it.
+func (f *faults) paperOut(ctx context.Context, phase time.Duration) error {
+	f.logf("printer runs out of paper while printing")
+	failedBefore := f.kiosk.K.State().Failed
+	f.kiosk.RunOutOfPaperOnNextJob()
+	f.printing.Store(true)
+	f.press("A")
+	deadline := time.Now().Add(time.Minute)
+	for f.kiosk.K.State().Failed == failedBefore {
+		if time.Now().After(deadline) {
+			return errors.New("simhall: the kiosk did not report the failed print")
+		}
+		if err := f.sleep(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	f.printing.Store(false)
+	f.kiosk.Printer.Clear(printertest.PaperOut)
+	f.logf("paper refilled")
+	return f.sleep(ctx, phase/2)
+}
+
+// sleep waits d, or until ctx ends.
+func (f *faults) sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
 
 // restart kills (or stops) the server and starts it again on the same

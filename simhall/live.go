@@ -78,152 +78,192 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 	if cfg.Sample <= 0 {
 		cfg.Sample = time.Hour
 	}
-	logf := func(format string, args ...any) {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, format+"\n", args...)
-		}
-	}
-	rep := &LiveReport{Speed: cfg.Speed, Displays: cfg.Displays}
-	url := cfg.URL
-	pid := 0
-	if url == "" {
-		dir := cfg.Dir
-		if dir == "" {
-			d, err := os.MkdirTemp("", "hallsim-day-")
-			if err != nil {
-				return nil, err
-			}
-			defer os.RemoveAll(d)
-			dir = d
-		}
-		srv := &Server{Command: cfg.Command, DB: filepath.Join(dir, "hall.db"), Extra: []string{"-sim-clock", "now"}, Log: cfg.ServerLog}
-		if err := srv.Start(ctx); err != nil {
+	l := &live{cfg: cfg, rep: &LiveReport{Speed: cfg.Speed, Displays: cfg.Displays}, url: cfg.URL}
+	if l.url == "" {
+		stop, err := l.startServer(ctx)
+		if err != nil {
 			return nil, err
 		}
-		defer srv.Stop()
-		url = srv.URL
-		pid = srv.PID()
-		if cfg.Dir != "" {
-			rep.DB = srv.DB
-		}
-		logf("hall server %s (pid %d), database %s", url, srv.PID(), srv.DB)
+		defer stop()
 	}
-	h := NewAPIHall(url)
+	l.h = NewAPIHall(l.url)
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		return nil, err
 	}
 	date := simday.LocalMidnight(cfg.Date, loc)
 	start := date.Add(time.Duration(cfg.Profile.CountersOpen-1) * time.Minute)
-	if err := h.SetClock(ctx, start, cfg.Speed); err != nil {
+	if err := l.h.SetClock(ctx, start, cfg.Speed); err != nil {
 		return nil, err
 	}
-	logf("clock set to %s at %g×", start.Format(time.RFC3339), cfg.Speed)
+	l.logf("clock set to %s at %g×", start.Format(time.RFC3339), cfg.Speed)
 
 	dctx, stopDisplays := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stopDisplays(); wg.Wait() }()
-	var ds []*Display
 	for range cfg.Displays {
-		d := NewDisplay(url, "")
-		ds = append(ds, d)
+		d := NewDisplay(l.url, "")
+		l.ds = append(l.ds, d)
 		wg.Go(func() { d.Run(dctx) })
 	}
-	for _, d := range ds {
+	for _, d := range l.ds {
 		for !d.Connected() && ctx.Err() == nil {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 
-	var mu sync.Mutex
-	var res *simday.Result
-	realStart := time.Now()
-	sample := func() {
-		m, err := ReadMetrics(ctx, url)
-		if err != nil {
-			logf("metrics: %v", err)
-			return
-		}
-		mu.Lock()
-		issued := 0
-		if res != nil {
-			issued = res.Issued
-		}
-		s := Sample{At: h.Now(), Real: time.Since(realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
-		if pid > 0 {
-			if m, err := serverproc.ReadMemory(pid); err == nil {
-				s.RSSAnon, s.RSSFile = m.Anon, m.File
-			}
-		}
-		rep.Samples = append(rep.Samples, s)
-		mu.Unlock()
-		logf("%s  goroutines %d  RSS %.1f MB (anonymous %.1f, files %.1f)  Go heap in use %.1f MB", s.At.Format("15:04"), m.Goroutines,
-			mb(m.RSS), mb(s.RSSAnon), mb(s.RSSFile), mb(m.HeapInuse))
+	l.realStart = time.Now()
+	l.sample(ctx)
+	wg.Go(func() { l.sampleEvery(dctx, time.Duration(float64(cfg.Sample)/cfg.Speed)) })
+	if err := l.playDays(ctx, date); err != nil {
+		return l.rep, err
 	}
-	sample()
-	wg.Go(func() {
-		t := time.NewTicker(time.Duration(float64(cfg.Sample) / cfg.Speed))
-		defer t.Stop()
-		for {
-			select {
-			case <-dctx.Done():
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	})
+	l.rep.Real = time.Since(l.realStart)
+	return l.rep, l.figures(ctx, date)
+}
 
-	for d := range max(cfg.Days, 1) {
+// live is one RunLive.
+type live struct {
+	cfg LiveConfig
+	rep *LiveReport
+	url string
+	pid int // the server's, when this run started it
+	h   *APIHall
+	ds  []*Display
+
+	realStart time.Time
+	mu        sync.Mutex
+	res       *simday.Result // the day so far, for the samples
+}
+
+func (l *live) logf(format string, args ...any) {
+	if l.cfg.Progress != nil {
+		fmt.Fprintf(l.cfg.Progress, format+"\n", args...)
+	}
+}
+
+// startServer starts a demo hall server in simulation mode on a database
+// in cfg.Dir (a temporary directory when ""); stop stops it and removes a
+// temporary directory.
+func (l *live) startServer(ctx context.Context) (stop func(), err error) {
+	dir, cleanup := l.cfg.Dir, func() {}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "hallsim-day-")
+		if err != nil {
+			return nil, err
+		}
+		dir, cleanup = d, func() { os.RemoveAll(d) }
+	}
+	srv := &Server{Command: l.cfg.Command, DB: filepath.Join(dir, "hall.db"), Extra: []string{"-sim-clock", "now"}, Log: l.cfg.ServerLog}
+	if err := srv.Start(ctx); err != nil {
+		cleanup()
+		return nil, err
+	}
+	l.url, l.pid = srv.URL, srv.PID()
+	if l.cfg.Dir != "" {
+		l.rep.DB = srv.DB
+	}
+	l.logf("hall server %s (pid %d), database %s", l.url, l.pid, srv.DB)
+	return func() { srv.Stop(); cleanup() }, nil
+}
+
+// sample reads the server's /metrics (and, for a server this run
+// started, its memory from /proc) into the report.
+func (l *live) sample(ctx context.Context) {
+	m, err := ReadMetrics(ctx, l.url)
+	if err != nil {
+		l.logf("metrics: %v", err)
+		return
+	}
+	l.mu.Lock()
+	issued := 0
+	if l.res != nil {
+		issued = l.res.Issued
+	}
+	s := Sample{At: l.h.Now(), Real: time.Since(l.realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
+	if l.pid > 0 {
+		if m, err := serverproc.ReadMemory(l.pid); err == nil {
+			s.RSSAnon, s.RSSFile = m.Anon, m.File
+		}
+	}
+	l.rep.Samples = append(l.rep.Samples, s)
+	l.mu.Unlock()
+	l.logf("%s  goroutines %d  RSS %.1f MB (anonymous %.1f, files %.1f)  Go heap in use %.1f MB", s.At.Format("15:04"), m.Goroutines,
+		mb(m.RSS), mb(s.RSSAnon), mb(s.RSSFile), mb(m.HeapInuse))
+}
+
+// sampleEvery samples every (real) interval until ctx ends.
+func (l *live) sampleEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.sample(ctx)
+		}
+	}
+}
+
+// playDays plays cfg.Days days from date, sampling after each; the
+// report's Result is the first day's.
+func (l *live) playDays(ctx context.Context, date time.Time) error {
+	for d := range max(l.cfg.Days, 1) {
 		dayDate := date.AddDate(0, 0, d)
 		if d > 0 {
 			// The next morning: the server's calendar closes the day before.
-			if err := h.SetClock(ctx, dayDate.Add(time.Duration(cfg.Profile.CountersOpen-1)*time.Minute), cfg.Speed); err != nil {
-				return rep, err
+			if err := l.h.SetClock(ctx, dayDate.Add(time.Duration(l.cfg.Profile.CountersOpen-1)*time.Minute), l.cfg.Speed); err != nil {
+				return err
 			}
-			logf("day %d: %s", d+1, dayDate.Format(time.DateOnly))
+			l.logf("day %d: %s", d+1, dayDate.Format(time.DateOnly))
 		}
-		p := cfg.Profile
+		p := l.cfg.Profile
 		p.Seed += uint64(d)
-		day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: dayDate}
-		if cfg.Hours > 0 {
-			day.Until = dayDate.Add(time.Duration(p.CountersOpen)*time.Minute + time.Duration(cfg.Hours*float64(time.Hour)))
+		day := &simday.Day{Hall: l.h, Profile: &p, Counters: DemoCounters(), Date: dayDate}
+		if l.cfg.Hours > 0 {
+			day.Until = dayDate.Add(time.Duration(p.CountersOpen)*time.Minute + time.Duration(l.cfg.Hours*float64(time.Hour)))
 		}
 		day.Progress = func(v *simday.Visitor, r *simday.Result) {
-			mu.Lock()
-			res = r
-			mu.Unlock()
+			l.mu.Lock()
+			l.res = r
+			l.mu.Unlock()
 			if v.N%100 == 0 {
-				logf("%s  %d visitors: %v", h.Now().Format("15:04"), v.N, r)
+				l.logf("%s  %d visitors: %v", l.h.Now().Format("15:04"), v.N, r)
 			}
 		}
 		r, err := day.Run(ctx)
 		if d == 0 {
-			rep.Result = r
+			l.rep.Result = r
 		}
 		if err != nil {
-			return rep, err
+			return err
 		}
-		sample()
+		l.sample(ctx)
 	}
-	rep.Real = time.Since(realStart)
+	return nil
+}
 
-	// Figures from the server's log and the displays' own logs.
-	mgr, err := h.C.Login(ctx, DemoManager, DemoManagerPass)
+// figures reads the server's event log and the displays' own logs into
+// the report: calls, calls the displays missed or got twice, and the
+// accuracy of the first day's estimates.
+func (l *live) figures(ctx context.Context, date time.Time) error {
+	mgr, err := l.h.C.Login(ctx, DemoManager, DemoManagerPass)
 	if err != nil {
-		return rep, err
+		return err
 	}
-	evs, err := h.C.AllEvents(ctx, mgr.Token, 0)
+	evs, err := l.h.C.AllEvents(ctx, mgr.Token, 0)
 	if err != nil {
-		return rep, err
+		return err
 	}
+	rep := l.rep
 	rep.Events = len(evs)
 	if len(evs) > 0 {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := WaitCaughtUp(wctx, ds, evs[len(evs)-1].Seq)
+		err := WaitCaughtUp(wctx, l.ds, evs[len(evs)-1].Seq)
 		cancel()
 		if err != nil {
-			logf("displays did not all catch up: %v", err)
+			l.logf("displays did not all catch up: %v", err)
 		}
 	}
 	for _, ev := range evs {
@@ -231,13 +271,13 @@ func RunLive(ctx context.Context, cfg LiveConfig) (*LiveReport, error) {
 			rep.Calls++
 		}
 	}
-	for _, d := range ds {
+	for _, d := range l.ds {
 		m, dup := d.Missed(evs)
 		rep.Missed += m
 		rep.Dupes += dup
 	}
 	rep.Accuracy = MeasureAccuracy(TicketsFromLog(evs, date.Format(time.DateOnly)))
-	return rep, nil
+	return nil
 }
 
 // TicketsFromLog rebuilds the day's tickets from the event log: each as

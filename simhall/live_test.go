@@ -20,7 +20,8 @@ func TestLiveDay(t *testing.T) {
 	p.First, p.Last, p.Noon = simday.Clock("08:00"), simday.Clock("08:20"), simday.Clock("12:00")
 	p.CountersOpen = simday.Clock("07:58")
 	p.ServiceMean, p.ServiceSD = 3*time.Minute, time.Minute
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Bounds a hang only: a busy machine makes the run slower.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	rep, err := RunLive(ctx, LiveConfig{Profile: p, Date: time.Now().AddDate(0, 0, 2), Speed: 600, Displays: 2,
 		Command: serverCommand, Sample: 15 * time.Minute})
@@ -50,8 +51,10 @@ func TestLiveDay(t *testing.T) {
 	if s := rep.Samples[0]; runtime.GOOS == "linux" && (s.RSSAnon <= 0 || s.RSSFile <= 0 || s.RSSAnon+s.RSSFile > 2*s.RSS) {
 		t.Errorf("got sample %+v, want RSS split into anonymous and file pages from /proc", s)
 	}
-	// The simulated clock: the day's tickets carry virtual times.
-	if got := r.Ended.Format("15:04"); got < "08:20" || got > "10:00" {
-		t.Errorf("the day ended at %s, want soon after the last arrival at 08:20", got)
+	// The simulated clock: the day's tickets carry virtual times. At 600×
+	// a busy machine's every lost second is ten virtual minutes, so the
+	// end is bounded only loosely: after the last arrival, the same day.
+	if got := r.Ended.Format("15:04"); got < "08:20" || r.Ended.Day() != r.Started.Day() {
+		t.Errorf("the day ended at %s (started %s), want after the last arrival at 08:20, the same day", r.Ended, r.Started)
 	}
 }

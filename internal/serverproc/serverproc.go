@@ -25,7 +25,7 @@ import (
 // Waits while starting and stopping. A loaded machine under -race takes
 // many seconds to start a server; the start wait only bounds a hang.
 const (
-	StartWait = 60 * time.Second
+	StartWait = 3 * time.Minute
 	StopWait  = 15 * time.Second
 )
 

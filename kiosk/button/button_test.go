@@ -24,7 +24,6 @@ type counter struct {
 }
 
 func (c *counter) press(Press) { c.mu.Lock(); c.n++; c.mu.Unlock() }
-func (c *counter) get() int    { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
 
 func watch(t *testing.T, pin *gpiotest.Pin, tm Timing) *counter {
 	t.Helper()

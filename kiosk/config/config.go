@@ -334,27 +334,45 @@ func (c *checker) token(key, inline, file string) string {
 func build(tf *tomlconf.File, f *file) (*Config, error) {
 	c := &checker{File: tf, pins: map[string]string{}}
 	cfg := &Config{Path: tf.Path}
+	c.server(cfg, &f.Server)
+	c.kiosk(cfg, &f.Kiosk)
+	c.debounce(cfg, &f.Debounce)
+	c.printer(cfg, &f.Printer)
+	c.buttons(cfg, f)
+	c.pads(cfg, f.Pads)
+	c.touch(cfg, &f.Touch)
+	if len(f.Buttons) == 0 && !f.Touch.Enabled && len(f.Pads) == 0 {
+		c.Problemf("buttons", "the kiosk has nothing to do: add [[buttons]], [touch] enabled = true or [[pads]]")
+	}
+	if err := tf.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
 
-	// [server]
-	switch u, err := url.Parse(f.Server.URL); {
-	case f.Server.URL == "":
+// server checks [server].
+func (c *checker) server(cfg *Config, s *serverSection) {
+	switch u, err := url.Parse(s.URL); {
+	case s.URL == "":
 		c.Problemf("server.url", "is required: the hall server, e.g. \"http://192.168.1.10:8080\"")
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		c.Problemf("server.url", "want an http:// or https:// URL, not %q", f.Server.URL)
+		c.Problemf("server.url", "want an http:// or https:// URL, not %q", s.URL)
 	default:
-		cfg.ServerURL = strings.TrimRight(f.Server.URL, "/")
+		cfg.ServerURL = strings.TrimRight(s.URL, "/")
 	}
-	cfg.KioskToken = c.token("server.token", f.Server.Token, f.Server.TokenFile)
-	cfg.Name = f.Server.Name
+	cfg.KioskToken = c.token("server.token", s.Token, s.TokenFile)
+	cfg.Name = s.Name
 	if cfg.Name != "" && !validName(cfg.Name) {
 		c.Problemf("server.name", "%q: a device name is letters, digits, '.', '_' and '-' (at most 48)", cfg.Name)
 	}
-	cfg.Timeout = c.duration("server.timeout", f.Server.Timeout, 3*time.Second, 100*time.Millisecond, time.Minute)
-	cfg.IssueDeadline = c.duration("server.issue_deadline", f.Server.IssueDeadline, 10*time.Second, 100*time.Millisecond, 2*time.Minute)
-	cfg.Heartbeat = c.duration("server.heartbeat_every", f.Server.HeartbeatEvery, 30*time.Second, time.Second, time.Hour)
+	cfg.Timeout = c.duration("server.timeout", s.Timeout, 3*time.Second, 100*time.Millisecond, time.Minute)
+	cfg.IssueDeadline = c.duration("server.issue_deadline", s.IssueDeadline, 10*time.Second, 100*time.Millisecond, 2*time.Minute)
+	cfg.Heartbeat = c.duration("server.heartbeat_every", s.HeartbeatEvery, 30*time.Second, time.Second, time.Hour)
+}
 
-	// [kiosk]
-	switch lang := f.Kiosk.Language; lang {
+// kiosk checks [kiosk].
+func (c *checker) kiosk(cfg *Config, k *kioskSection) {
+	switch lang := k.Language; lang {
 	case "", "vi":
 		cfg.Language = printer.Vietnamese
 	case "en", "vi+en":
@@ -362,23 +380,26 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 	default:
 		c.Problemf("kiosk.language", "must be \"vi\", \"en\" or \"vi+en\", not %q", lang)
 	}
-	cfg.Footer = f.Kiosk.Footer
-	cfg.StateDir = f.Kiosk.StateDir
+	cfg.Footer = k.Footer
+	cfg.StateDir = k.StateDir
 	if cfg.StateDir == "" {
 		cfg.StateDir = "/var/lib/hallq-kiosk"
 	}
-	cfg.MaxRatingAge = c.duration("kiosk.max_rating_age", f.Kiosk.MaxRatingAge, time.Hour, time.Minute, 23*time.Hour)
+	cfg.MaxRatingAge = c.duration("kiosk.max_rating_age", k.MaxRatingAge, time.Hour, time.Minute, 23*time.Hour)
+}
 
-	// [debounce]
-	cfg.Debounce.Confirm = c.duration("debounce.confirm", f.Debounce.Confirm, 25*time.Millisecond, time.Millisecond, 500*time.Millisecond)
-	cfg.Debounce.HoldOff = c.duration("debounce.hold_off", f.Debounce.HoldOff, 300*time.Millisecond, 0, 10*time.Second)
-	if f.Debounce.HoldOff != "" && cfg.Debounce.HoldOff < cfg.Debounce.Confirm {
+// debounce checks [debounce].
+func (c *checker) debounce(cfg *Config, d *debounceSection) {
+	cfg.Debounce.Confirm = c.duration("debounce.confirm", d.Confirm, 25*time.Millisecond, time.Millisecond, 500*time.Millisecond)
+	cfg.Debounce.HoldOff = c.duration("debounce.hold_off", d.HoldOff, 300*time.Millisecond, 0, 10*time.Second)
+	if d.HoldOff != "" && cfg.Debounce.HoldOff < cfg.Debounce.Confirm {
 		c.Problemf("debounce.hold_off", "must be at least debounce.confirm (%v)", cfg.Debounce.Confirm)
 	}
+}
 
-	c.printer(cfg, &f.Printer)
-
-	// [[buttons]]
+// buttons checks [[buttons]], [priority] and [lamps]: the ticket side of
+// the kiosk.
+func (c *checker) buttons(cfg *Config, f *file) {
 	for i, b := range f.Buttons {
 		key := fmt.Sprintf("buttons[%d]", i)
 		sb := ServiceButton{Pin: c.pin(key+".pin", b.Pin, true), Service: b.Service, LED: c.pin(key+".led", b.LED, false), Key: b.Key}
@@ -404,13 +425,13 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 		Paper:  c.pin("lamps.paper", f.Lamps.Paper, false),
 		Server: c.pin("lamps.server", f.Lamps.Server, false),
 	}
+}
 
-	c.pads(cfg, f.Pads)
-
-	// [touch]
-	cfg.Touch.Enabled = f.Touch.Enabled
-	cfg.Touch.Listen = f.Touch.Listen
-	cfg.Touch.Priority = f.Touch.Priority == nil || *f.Touch.Priority
+// touch checks [touch].
+func (c *checker) touch(cfg *Config, t *touchSection) {
+	cfg.Touch.Enabled = t.Enabled
+	cfg.Touch.Listen = t.Listen
+	cfg.Touch.Priority = t.Priority == nil || *t.Priority
 	if cfg.Touch.Listen == "" {
 		cfg.Touch.Listen = "127.0.0.1:8081"
 	}
@@ -419,13 +440,6 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 	} else if host != "127.0.0.1" && host != "localhost" && host != "::1" {
 		c.Problemf("touch.listen", "the touch page serves only this machine: listen on 127.0.0.1, not %q", host)
 	}
-	if len(f.Buttons) == 0 && !f.Touch.Enabled && len(f.Pads) == 0 {
-		c.Problemf("buttons", "the kiosk has nothing to do: add [[buttons]], [touch] enabled = true or [[pads]]")
-	}
-	if err := tf.Err(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
 }
 
 func (c *checker) printer(cfg *Config, p *printerSection) {

@@ -78,9 +78,6 @@ type Encoder struct {
 	buf []byte
 }
 
-// NewEncoder returns an Encoder whose buffer starts with capacity n.
-func NewEncoder(n int) *Encoder { return &Encoder{buf: make([]byte, 0, n)} }
-
 // Bytes returns the commands so far. The slice aliases the buffer.
 func (e *Encoder) Bytes() []byte { return e.buf }
 

@@ -5,7 +5,6 @@ package raster
 
 import (
 	"image"
-	"image/color"
 )
 
 // Bitmap is a 1-bit image. Row y starts at Pix[y*Stride]; Stride is
@@ -73,23 +72,6 @@ func (b *Bitmap) Sub(r image.Rectangle, pad int) *Bitmap {
 		for x := r.Min.X; x < r.Max.X; x++ {
 			if b.At(x, y) {
 				out.Set(pad+x-r.Min.X, y-r.Min.Y)
-			}
-		}
-	}
-	return out
-}
-
-// FromImage thresholds img at half luminance (or half alpha for
-// transparent images) into a bitmap.
-func FromImage(img image.Image) *Bitmap {
-	r := img.Bounds()
-	out := NewBitmap(r.Dx(), r.Dy())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			g := color.GrayModel.Convert(img.At(x, y)).(color.Gray)
-			_, _, _, a := img.At(x, y).RGBA()
-			if a >= 0x8000 && g.Y < 0x80 {
-				out.Set(x-r.Min.X, y-r.Min.Y)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package queue
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -168,19 +169,9 @@ func (e *Engine) NoShows(now time.Time, services []string) []*hallq.Ticket {
 		if c := b.FinishedAt.Compare(*a.FinishedAt); c != 0 {
 			return c
 		}
-		return compareStrings(a.ID, b.ID)
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Targets are the hall's targets now, as its settings and services set
