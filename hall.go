@@ -38,6 +38,10 @@ type Settings struct {
 
 	// ClosingTime is the local time at which the day is closed ("17:00"); empty: at midnight only.
 	ClosingTime string `json:"closing_time"`
+	// Holidays are the public holidays the hall is closed on, as local
+	// dates (YYYY-MM-DD), sorted. The forecast expects no one on them and
+	// more citizens on the working days around them.
+	Holidays []string `json:"holidays,omitempty"`
 
 	PublicDisplay bool   `json:"public_display"`
 	Notice        string `json:"notice"`
@@ -152,6 +156,9 @@ func (s *Settings) Validate() error {
 			return Errorf(EINVALID, "closing_time: %v", err)
 		}
 	}
+	if err := ValidHolidays(s.Holidays); err != nil {
+		return err
+	}
 	return s.validateAnnounce()
 }
 
@@ -172,6 +179,23 @@ func CheckBaseURL(raw string) error {
 		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q names no host", raw)}
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		return &Error{Code: EINVALID, Reason: "base_url", Message: fmt.Sprintf("base_url %q: no user, query or fragment, just scheme://host[:port][/path]", raw)}
+	}
+	return nil
+}
+
+// ValidHolidays checks a list of holidays: dates as YYYY-MM-DD, each once,
+// in order.
+func ValidHolidays(dates []string) error {
+	for i, d := range dates {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return Errorf(EINVALID, "holidays: %q is not a date (YYYY-MM-DD)", d)
+		}
+		if i > 0 && d <= dates[i-1] {
+			if d == dates[i-1] {
+				return Errorf(EINVALID, "holidays: %s is listed twice", d)
+			}
+			return Errorf(EINVALID, "holidays: %s comes after %s; list them in order", d, dates[i-1])
+		}
 	}
 	return nil
 }

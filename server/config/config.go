@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -43,6 +44,7 @@ type hallSection struct {
 	Notice          *string  `toml:"notice"`
 	TargetSatisfied *int     `toml:"target_satisfied_pct"`
 	TargetOverWait  *int     `toml:"target_over_wait_pct"`
+	Holidays        []string `toml:"holidays"`
 }
 
 type ratingLevel struct {
@@ -119,6 +121,18 @@ func build(tf *tomlconf.File, f *file) (*Hall, error) {
 	set(&s.TargetOverWaitPct, hs.TargetOverWait)
 	if hs.PriorityKinds != nil {
 		s.PriorityKinds = hs.PriorityKinds
+	}
+	if hs.Holidays != nil {
+		// Any order in the file; kept sorted.
+		s.Holidays = slices.Clone(hs.Holidays)
+		slices.Sort(s.Holidays)
+		for i, d := range s.Holidays {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				tf.Problemf("hall.holidays", "%q is not a date (YYYY-MM-DD, e.g. \"2027-01-01\")", d)
+			} else if i > 0 && d == s.Holidays[i-1] {
+				tf.Problemf("hall.holidays", "%s is listed twice", d)
+			}
+		}
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
 		tf.Problemf("hall.time_zone", "unknown time zone %q (e.g. \"Asia/Ho_Chi_Minh\")", s.TimeZone)

@@ -98,6 +98,7 @@ const good = `[hall]
 name = "Bộ phận Một cửa phường Lộc Thọ"
 time_zone = "Asia/Ho_Chi_Minh"
 priority_policy = "strict"
+holidays = ["2027-01-01", "2026-09-02"]
 
 [[services]]
 code = "A"
@@ -127,6 +128,9 @@ func TestGoodConfigParses(t *testing.T) {
 	if len(h.Services) != 2 || len(h.Counters) != 1 || h.Counters[0].Name != "Quầy 1" {
 		t.Errorf("got %d services, counters %+v", len(h.Services), h.Counters)
 	}
+	if want := []string{"2026-09-02", "2027-01-01"}; !reflect.DeepEqual(h.Settings.Holidays, want) {
+		t.Errorf("holidays %v, want %v (sorted)", h.Settings.Holidays, want)
+	}
 	// What the file leaves out keeps its default.
 	if h.Settings.MaxRecalls != hallq.DefaultSettings().MaxRecalls || len(h.Settings.RatingScale) != 3 {
 		t.Errorf("defaults not kept: %+v", h.Settings)
@@ -143,22 +147,24 @@ func TestBadConfigNamesFileLineAndKey(t *testing.T) {
 		problems int    // how many problems are reported
 	}{
 		{"unknown key", `time_zone = "Asia/Ho_Chi_Minh"`, `timezone = "Asia/Ho_Chi_Minh"`, 3, "hall.timezone", "unknown key", 1},
-		{"unknown key in a service", `daily_cap = 50`, `dailycap = 50`, 10, "services.dailycap", "unknown key", 1},
-		{"unknown section", `[[counters]]`, `[[counter]]`, 21, "counter", "unknown key", 1},
-		{"wrong type", `daily_cap = 50`, `daily_cap = "50"`, 10, "services.daily_cap", "string", 1},
-		{"wrong type of list", `services = ["A", "B"]`, `services = "A, B"`, 23, "counters.services", "string", 1},
+		{"unknown key in a service", `daily_cap = 50`, `dailycap = 50`, 11, "services.dailycap", "unknown key", 1},
+		{"unknown section", `[[counters]]`, `[[counter]]`, 22, "counter", "unknown key", 1},
+		{"wrong type", `daily_cap = 50`, `daily_cap = "50"`, 11, "services.daily_cap", "string", 1},
+		{"wrong type of list", `services = ["A", "B"]`, `services = "A, B"`, 24, "counters.services", "string", 1},
 		{"bad time zone", `time_zone = "Asia/Ho_Chi_Minh"`, `time_zone = "Asia/Hanoi_City"`, 3, "hall.time_zone", "unknown time zone", 1},
 		{"bad policy", `priority_policy = "strict"`, `priority_policy = "fifo"`, 4, "hall.priority_policy", "strict, interleave or aging", 1},
-		{"duplicate service", `code = "B"`, `code = "A"`, 17, "services[1].code", "defined twice", 2}, // and counter 1's "B" is unknown
-		{"counter with unknown service", `services = ["A", "B"]`, `services = ["A", "X"]`, 23, "counters[0].services", `unknown service "X"`, 1},
-		{"range and prefix both", `prefix = "B"`, "prefix = \"B\"\nrange = [2001, 2999]", 20, "services[1].range", "not both", 1},
-		{"neither range nor prefix", `prefix = "B"`, `target_wait_min = 10`, 16, "services[1].prefix", "give a prefix", 1},
-		{"range backwards", `range = [1001, 1999]`, `range = [1999, 1001]`, 9, "services[0].range", "first ≤ last", 1},
-		{"closes before it opens", `close = "11:30"`, `close = "07:00"`, 14, "services[0].hours[0].close", "before it opens", 1},
-		{"bad opening time", `open = "07:30"`, `open = "7h30"`, 13, "services[0].hours[0].open", "HH:MM", 1},
-		{"bad weekday", `days = [1, 2, 3, 4, 5]`, `days = [1, 7]`, 12, "services[0].hours[0].days", "0 (Sunday) to 6", 1},
-		{"negative daily cap", `daily_cap = 50`, `daily_cap = -1`, 10, "services[0].daily_cap", "negative", 1},
-		{"counter without a number", `id = 1`, `id = 0`, 22, "counters[0].id", "positive integer", 1},
+		{"duplicate service", `code = "B"`, `code = "A"`, 18, "services[1].code", "defined twice", 2}, // and counter 1's "B" is unknown
+		{"counter with unknown service", `services = ["A", "B"]`, `services = ["A", "X"]`, 24, "counters[0].services", `unknown service "X"`, 1},
+		{"range and prefix both", `prefix = "B"`, "prefix = \"B\"\nrange = [2001, 2999]", 21, "services[1].range", "not both", 1},
+		{"neither range nor prefix", `prefix = "B"`, `target_wait_min = 10`, 17, "services[1].prefix", "give a prefix", 1},
+		{"range backwards", `range = [1001, 1999]`, `range = [1999, 1001]`, 10, "services[0].range", "first ≤ last", 1},
+		{"closes before it opens", `close = "11:30"`, `close = "07:00"`, 15, "services[0].hours[0].close", "before it opens", 1},
+		{"bad opening time", `open = "07:30"`, `open = "7h30"`, 14, "services[0].hours[0].open", "HH:MM", 1},
+		{"bad weekday", `days = [1, 2, 3, 4, 5]`, `days = [1, 7]`, 13, "services[0].hours[0].days", "0 (Sunday) to 6", 1},
+		{"negative daily cap", `daily_cap = 50`, `daily_cap = -1`, 11, "services[0].daily_cap", "negative", 1},
+		{"counter without a number", `id = 1`, `id = 0`, 23, "counters[0].id", "positive integer", 1},
+		{"holiday not a date", `"2026-09-02"]`, `"02/09/2026"]`, 5, "hall.holidays", `"02/09/2026" is not a date`, 1},
+		{"holiday twice", `"2026-09-02"]`, `"2026-09-02", "2027-01-01"]`, 5, "hall.holidays", "2027-01-01 is listed twice", 1},
 		{"no hall name", `name = "Bộ phận Một cửa phường Lộc Thọ"`, `language = "vi"`, 1, "hall.name", "required", 1},
 	}
 	for _, tc := range cases {

@@ -13,6 +13,7 @@ func Demo() *Hall {
 	s := hallq.DefaultSettings()
 	s.Name = "Bộ phận Một cửa UBND phường Lộc Thọ, TP. Nha Trang"
 	s.Notice = "Công dân vui lòng giữ phiếu và chú ý màn hình. Please keep your ticket and watch the screen."
+	s.Holidays = DemoHolidays()
 	services := []hallq.Service{
 		{Code: "A", NameVI: "Hộ tịch", NameEN: "Civil status", RangeFrom: 1001, RangeTo: 1999, TargetWaitMin: 15},
 		{Code: "B", NameVI: "Chứng thực", NameEN: "Certification", RangeFrom: 2001, RangeTo: 2999, TargetWaitMin: 10},
@@ -29,6 +30,27 @@ func Demo() *Hall {
 		counters = append(counters, hallq.Counter{ID: i + 1, Name: fmt.Sprintf("Quầy %d", i+1), Services: sv, State: hallq.CounterClosed})
 	}
 	return &Hall{Settings: s, Services: services, Counters: counters}
+}
+
+// DemoHolidays are Việt Nam's public holidays of 2025–2027 as a ward's
+// one-stop desk observes them (Tết and the days given in compensation
+// included), for the demo hall and its seeded history. A real hall lists
+// its own each year in hall.toml.
+func DemoHolidays() []string {
+	return []string{
+		"2025-01-01",
+		"2025-01-25", "2025-01-26", "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-01", "2025-02-02",
+		"2025-04-07", "2025-04-30", "2025-05-01", "2025-05-02",
+		"2025-09-01", "2025-09-02",
+		"2026-01-01",
+		"2026-02-14", "2026-02-15", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-21", "2026-02-22",
+		"2026-04-26", "2026-04-27", "2026-04-30", "2026-05-01",
+		"2026-09-01", "2026-09-02",
+		"2027-01-01",
+		"2027-02-04", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-02-10",
+		"2027-04-16", "2027-04-30", "2027-05-01", "2027-05-03",
+		"2027-09-02", "2027-09-03",
+	}
 }
 
 // DemoAccount is a demo staff login.

@@ -157,6 +157,10 @@ func TestPutSettings(t *testing.T) {
 		{"one-level scale", func(s *hallq.Settings) { s.RatingScale = s.RatingScale[:1] }, hallq.EINVALID, false},
 		{"time zone", func(s *hallq.Settings) { s.TimeZone = "UTC" }, hallq.EINVALID, false},
 		{"closing time", func(s *hallq.Settings) { s.ClosingTime = "25:00" }, hallq.EINVALID, false},
+		{"holidays", func(s *hallq.Settings) { s.Holidays = []string{"2026-09-01", "2026-09-02"} }, "", true},
+		{"holiday not a date", func(s *hallq.Settings) { s.Holidays = []string{"02/09/2026"} }, hallq.EINVALID, false},
+		{"holidays out of order", func(s *hallq.Settings) { s.Holidays = []string{"2026-09-02", "2026-09-01"} }, hallq.EINVALID, false},
+		{"holiday twice", func(s *hallq.Settings) { s.Holidays = []string{"2026-09-02", "2026-09-02"} }, hallq.EINVALID, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

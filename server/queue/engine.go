@@ -332,6 +332,7 @@ func (e *Engine) local(now time.Time) time.Time { return now.In(e.loc) }
 func cloneSettings(s hallq.Settings) hallq.Settings {
 	s.PriorityKinds = slices.Clone(s.PriorityKinds)
 	s.RatingScale = slices.Clone(s.RatingScale)
+	s.Holidays = slices.Clone(s.Holidays)
 	return s
 }
 
