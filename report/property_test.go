@@ -216,6 +216,12 @@ func (s *simHall) Open(_ context.Context, c int) error {
 	return err
 }
 
+func (s *simHall) Close(_ context.Context, c int) error {
+	_, ch, err := s.e.Close(s.now, c, officer(c))
+	s.keep(ch)
+	return err
+}
+
 func (s *simHall) Issue(_ context.Context, v *simday.Visitor) (string, error) {
 	s.ids++
 	t, ch, err := s.e.Issue(s.now, queue.IssueRequest{Service: v.Service, Priority: v.Priority, ID: fmt.Sprintf("t%05d", s.ids), Secret: "s"})

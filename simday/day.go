@@ -15,6 +15,7 @@ type Hall interface {
 	// hall just sets its clock.
 	Advance(ctx context.Context, t time.Time) error
 	Open(ctx context.Context, counter int) error
+	Close(ctx context.Context, counter int) error
 	// Issue takes a ticket for the visitor and returns its id.
 	Issue(ctx context.Context, v *Visitor) (string, error)
 	// Next calls the counter's next ticket; "" when nobody waits.
@@ -29,12 +30,21 @@ type Hall interface {
 	Rate(ctx context.Context, counter, score int) error
 }
 
-// Counter is a counter of the simulated hall: its number and the services
-// it serves.
+// Counter is a counter of the simulated hall: its number, the services
+// it serves, and when it is open.
 type Counter struct {
 	ID       int
 	Services []string
+	// Open are the stretches of the day the counter is staffed; none means
+	// from the profile's CountersOpen to the end of the day. At the end of
+	// a stretch the officer finishes the citizen at the counter, then
+	// closes it.
+	Open []Span
 }
+
+// Span is a stretch of the day, as durations after local midnight. A To
+// that is not after From runs to the end of the day.
+type Span struct{ From, To time.Duration }
 
 // Officer behaviour, in the hall's (virtual) time.
 const (
@@ -86,6 +96,7 @@ type kind int
 const (
 	evArrive kind = iota
 	evOpen
+	evClose
 	evWake
 	evRecall
 	evNoShow
@@ -143,12 +154,15 @@ type Day struct {
 	// Until, if set, ends the day at that time even if work is left.
 	Until time.Time
 
-	q      events
-	seq    int
-	busy   map[int]bool
-	idle   map[int]bool
-	visits map[string]visit
-	res    Result
+	q    events
+	seq  int
+	busy map[int]bool
+	idle map[int]bool
+	// closing counters close as soon as they are free; shut ones are
+	// closed (a wake-up already queued for them is ignored).
+	closing, shut map[int]bool
+	visits        map[string]visit
+	res           Result
 }
 
 func (d *Day) push(e *event) {
@@ -167,10 +181,18 @@ func (d *Day) Run(ctx context.Context) (*Result, error) {
 	if vs == nil {
 		vs = d.Profile.Visitors()
 	}
-	d.busy, d.idle, d.visits = map[int]bool{}, map[int]bool{}, map[string]visit{}
+	d.busy, d.idle, d.closing, d.shut, d.visits = map[int]bool{}, map[int]bool{}, map[int]bool{}, map[int]bool{}, map[string]visit{}
 	d.res = Result{Started: d.Date.Add(time.Duration(d.Profile.CountersOpen) * time.Minute), RealStart: time.Now()}
 	for _, c := range d.Counters {
-		d.push(&event{at: d.res.Started, kind: evOpen, counter: c.ID})
+		if len(c.Open) == 0 {
+			d.push(&event{at: d.res.Started, kind: evOpen, counter: c.ID})
+		}
+		for _, sp := range c.Open {
+			d.push(&event{at: d.Date.Add(sp.From), kind: evOpen, counter: c.ID})
+			if sp.To > sp.From {
+				d.push(&event{at: d.Date.Add(sp.To), kind: evClose, counter: c.ID})
+			}
+		}
 	}
 	for i := range vs {
 		d.push(&event{at: d.Date.Add(vs[i].At), kind: evArrive, visitor: &vs[i]})
@@ -196,11 +218,23 @@ func (d *Day) Run(ctx context.Context) (*Result, error) {
 func (d *Day) step(ctx context.Context, e *event) {
 	switch e.kind {
 	case evOpen:
+		if d.closing[e.counter] {
+			// Still serving from the last stretch: just stay open.
+			d.closing[e.counter] = false
+			return
+		}
 		if err := d.Hall.Open(ctx, e.counter); err != nil {
 			d.res.fail("open", err)
 			return
 		}
-		d.idle[e.counter] = true
+		d.shut[e.counter] = false
+		// Citizens may be waiting already.
+		d.push(&event{at: e.at, kind: evWake, counter: e.counter})
+	case evClose:
+		d.closing[e.counter] = true
+		if !d.busy[e.counter] {
+			d.close(ctx, e.counter)
+		}
 	case evArrive:
 		id, err := d.Hall.Issue(ctx, e.visitor)
 		if err != nil {
@@ -259,7 +293,11 @@ func (d *Day) step(ctx context.Context, e *event) {
 // call is an officer at a free counter calling the next ticket.
 func (d *Day) call(ctx context.Context, e *event) {
 	c := e.counter
-	if d.busy[c] {
+	if d.busy[c] || d.shut[c] {
+		return
+	}
+	if d.closing[c] {
+		d.close(ctx, c)
 		return
 	}
 	id, err := d.Hall.Next(ctx, c)
@@ -291,6 +329,14 @@ func (d *Day) call(ctx context.Context, e *event) {
 		d.push(&event{at: e.at.Add(v.ServiceTime), kind: evFinish, counter: c, visitor: v, score: v.Score})
 	default:
 		d.push(&event{at: e.at.Add(v.ServiceTime2), kind: evFinish, counter: c, visitor: v, score: v.Score})
+	}
+}
+
+// close closes a free counter for the day's rest (or until it opens again).
+func (d *Day) close(ctx context.Context, c int) {
+	d.closing[c], d.idle[c], d.shut[c] = false, false, true
+	if err := d.Hall.Close(ctx, c); err != nil {
+		d.res.fail("close", err)
 	}
 }
 

@@ -139,6 +139,15 @@ func (h *EngineHall) Open(ctx context.Context, counter int) error {
 	return h.keep(ctx, ch)
 }
 
+// Close closes a counter.
+func (h *EngineHall) Close(ctx context.Context, counter int) error {
+	_, ch, err := h.Engine.Close(h.now, counter, h.officer(counter))
+	if err != nil {
+		return err
+	}
+	return h.keep(ctx, ch)
+}
+
 // Issue takes a ticket at the kiosk.
 func (h *EngineHall) Issue(ctx context.Context, v *Visitor) (string, error) {
 	id, secret := h.newID()

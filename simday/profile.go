@@ -38,8 +38,14 @@ type Profile struct {
 	PriorityShare float64
 	PriorityKind  string
 	// ServiceMean and ServiceSD are the log-normal service time's mean and
-	// standard deviation.
+	// standard deviation; PerService, if set, gives some services their
+	// own.
 	ServiceMean, ServiceSD time.Duration
+	PerService             map[string]ServiceTime
+	// Counts, if set, are the exact arrivals of each service (Arrivals is
+	// then their sum) instead of a draw by Services' shares; Services
+	// still choose transfers' targets.
+	Counts map[string]int
 	// NoShowShare of visitors are not there when called; TransferShare of
 	// those served are sent on to another service.
 	NoShowShare, TransferShare float64
@@ -53,6 +59,9 @@ type Profile struct {
 	// Seed makes the day reproducible.
 	Seed uint64
 }
+
+// ServiceTime is a log-normal service time's mean and standard deviation.
+type ServiceTime struct{ Mean, SD time.Duration }
 
 // Window is a stretch of the day with an arrival weight.
 type Window struct {
@@ -125,6 +134,8 @@ func (p *Profile) Validate() error {
 		return fmt.Errorf("simhall: no services")
 	case p.ServiceMean <= 0 || p.ServiceSD < 0:
 		return fmt.Errorf("simhall: service time mean %v, sd %v", p.ServiceMean, p.ServiceSD)
+	case p.Counts != nil && p.Arrivals != countsSum(p.Counts):
+		return fmt.Errorf("simhall: %d arrivals, but the counts per service add up to %d", p.Arrivals, countsSum(p.Counts))
 	case len(p.Ratings) == 0:
 		return fmt.Errorf("simhall: no rating distribution")
 	}
@@ -133,7 +144,20 @@ func (p *Profile) Validate() error {
 			return fmt.Errorf("simhall: share %g outside 0–1", f)
 		}
 	}
+	for code, st := range p.PerService {
+		if st.Mean <= 0 || st.SD < 0 {
+			return fmt.Errorf("simhall: service %s: service time mean %v, sd %v", code, st.Mean, st.SD)
+		}
+	}
 	return nil
+}
+
+func countsSum(c map[string]int) int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
 }
 
 // Visitor is one citizen of the day and what they will do.
@@ -170,24 +194,56 @@ func (p *Profile) Visitors() []Visitor {
 		out[i].At = at
 	}
 	slices.SortFunc(out, func(a, b Visitor) int { return int(a.At - b.At) })
+	bag := p.serviceBag(rng)
 	for i := range out {
 		v := &out[i]
 		v.N = i + 1
-		v.Service = p.pickService(rng)
+		if bag != nil {
+			v.Service = bag[i]
+		} else {
+			v.Service = p.pickService(rng)
+		}
 		if rng.Float64() < p.PriorityShare {
 			v.Priority = p.PriorityKind
 		}
-		v.ServiceTime = p.serviceTime(rng)
-		v.ServiceTime2 = p.serviceTime(rng)
+		v.ServiceTime = p.serviceTime(rng, v.Service)
+		v.ServiceTime2 = p.serviceTime(rng, v.Service)
 		v.NoShow = rng.Float64() < p.NoShowShare
 		if !v.NoShow && len(p.Services) > 1 && rng.Float64() < p.TransferShare {
 			for v.TransferTo == "" || v.TransferTo == v.Service {
 				v.TransferTo = p.pickService(rng)
 			}
+			if _, own := p.PerService[v.TransferTo]; own {
+				v.ServiceTime2 = p.serviceTime(rng, v.TransferTo)
+			}
 		}
 		if !v.NoShow && rng.Float64() < p.RateShare {
 			v.Score = p.pickScore(rng)
 			v.RateAfter = time.Duration(2+rng.IntN(12)) * time.Second
+		}
+	}
+	return out
+}
+
+// HourShares is the share of the day's arrivals expected in each local
+// hour.
+func (p *Profile) HourShares() [24]float64 {
+	var out [24]float64
+	morning := p.minuteWeights(p.First, min(p.Noon, p.Last))
+	afternoon := p.minuteWeights(max(p.Noon, p.First), p.Last)
+	share := p.MorningShare
+	switch {
+	case len(afternoon.w) == 0:
+		share = 1
+	case len(morning.w) == 0:
+		share = 0
+	}
+	for _, part := range []struct {
+		ws    weights
+		share float64
+	}{{morning, share}, {afternoon, 1 - share}} {
+		for i, w := range part.ws.w {
+			out[(part.ws.from+i)/60] += part.share * w / part.ws.sum
 		}
 	}
 	return out
@@ -258,11 +314,37 @@ func (p *Profile) pickScore(rng *rand.Rand) int {
 	return 1
 }
 
-// serviceTime draws a log-normal time with the profile's mean and
-// standard deviation, at least 30 s and rounded to the second.
-func (p *Profile) serviceTime(rng *rand.Rand) time.Duration {
-	m := p.ServiceMean.Seconds()
-	s := p.ServiceSD.Seconds()
+// serviceBag is the day's services in a random order, one per arrival,
+// when the profile gives exact counts.
+func (p *Profile) serviceBag(rng *rand.Rand) []string {
+	if p.Counts == nil {
+		return nil
+	}
+	codes := make([]string, 0, len(p.Counts))
+	for code := range p.Counts {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	var bag []string
+	for _, code := range codes {
+		for range p.Counts[code] {
+			bag = append(bag, code)
+		}
+	}
+	rng.Shuffle(len(bag), func(i, j int) { bag[i], bag[j] = bag[j], bag[i] })
+	return bag
+}
+
+// serviceTime draws a log-normal time with the service's (or the
+// profile's) mean and standard deviation, at least 30 s and rounded to
+// the second.
+func (p *Profile) serviceTime(rng *rand.Rand, service string) time.Duration {
+	mean, sd := p.ServiceMean, p.ServiceSD
+	if st, ok := p.PerService[service]; ok {
+		mean, sd = st.Mean, st.SD
+	}
+	m := mean.Seconds()
+	s := sd.Seconds()
 	sigma2 := math.Log(1 + s*s/(m*m))
 	mu := math.Log(m) - sigma2/2
 	x := math.Exp(mu + math.Sqrt(sigma2)*rng.NormFloat64())

@@ -154,6 +154,16 @@ func (h *APIHall) Open(ctx context.Context, counter int) error {
 	return err
 }
 
+// Close closes the counter.
+func (h *APIHall) Close(ctx context.Context, counter int) error {
+	tok, err := h.officer(ctx, counter)
+	if err != nil {
+		return err
+	}
+	_, err = h.C.SetCounter(ctx, tok, counter, hallclient.CounterClose)
+	return err
+}
+
 // Issue takes a ticket at the kiosk.
 func (h *APIHall) Issue(ctx context.Context, v *simday.Visitor) (string, error) {
 	return ticketID(h.C.Issue(ctx, h.KioskToken, hallq.TicketRequest{Service: v.Service, Priority: v.Priority,
