@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"time"
 
+	"github.com/hallq/hallq/forecast"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/simday"
 )
@@ -22,8 +24,11 @@ type SeedConfig struct {
 	Days int
 	End  time.Time
 	// TicketsPerDay on a weekday; Saturdays get half, Sundays none (the
-	// desks are closed).
+	// desks are closed). Ignored with Demand.
 	TicketsPerDay int
+	// Demand, if set, draws each day's arrivals with a real hall's
+	// variation (RealisticDemand); the hall's holidays are closed.
+	Demand *Demand
 	// Profile is the day's shape (simday.StandardDay by default); its Arrivals
 	// and Seed are set per day.
 	Profile *simday.Profile
@@ -37,6 +42,10 @@ type SeedReport struct {
 	Days, Tickets, Ratings, Events int
 	From, To                       string
 	Took                           time.Duration
+	// Expected are, with Demand, the arrivals each day was drawn around
+	// (per service and hour, before the noise): what a perfect forecast
+	// would say.
+	Expected []forecast.Day
 }
 
 // ErrHasHistory is returned when the database already holds tickets or
@@ -81,26 +90,43 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 	if end.IsZero() {
 		end = time.Now()
 	}
-	first := simday.LocalMidnight(end.In(loc), loc).AddDate(0, 0, -cfg.Days)
+	last := simday.LocalMidnight(end.In(loc), loc)
+	first := last.AddDate(0, 0, -cfg.Days)
 	h, err := simday.NewEngineHall(st, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
 	h.Store = store
 	rep := &SeedReport{From: first.Format(time.DateOnly)}
+	var dm Demand
+	cal := &holidayCalendar{holidays: map[string]bool{}}
+	if cfg.Demand != nil {
+		var codes []string
+		for _, s := range st.Services {
+			codes = append(codes, s.Code)
+		}
+		dm = cfg.Demand.forServices(codes)
+		cal.weekday = dm.Weekday
+		for _, d := range st.Settings.Holidays {
+			cal.holidays[d] = true
+		}
+	}
+	noise := rand.New(rand.NewPCG(cfg.Seed, 0xde3a4d))
 	for i := range cfg.Days {
 		date := first.AddDate(0, 0, i)
+		dp := p
+		dp.Seed = cfg.Seed*100_003 + uint64(i)
 		n := cfg.TicketsPerDay
-		switch date.Weekday() {
-		case time.Sunday:
+		switch {
+		case cfg.Demand != nil:
+			n = dm.profile(&dp, cal, date, last.Sub(date).Hours()/24/365.25, noise, rep)
+		case date.Weekday() == time.Sunday:
 			n = 0
-		case time.Saturday:
+		case date.Weekday() == time.Saturday:
 			n /= 2
 		}
 		if n > 0 {
-			dp := p
 			dp.Arrivals = n
-			dp.Seed = cfg.Seed*100_003 + uint64(i)
 			// Counters close at the end of each day (the calendar does it
 			// at midnight): open them again in the morning.
 			res, err := (&simday.Day{Hall: h, Profile: &dp, Counters: counters, Date: date}).Run(ctx)

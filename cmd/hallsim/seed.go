@@ -12,12 +12,18 @@ import (
 	"github.com/hallq/hallq/simhall"
 )
 
+// defaultPerDay is the seeded hall's mean arrivals on a weekday: a ward's
+// one-stop desk that its six counters can serve within target when they
+// are opened at the right hours.
+const defaultPerDay = 120
+
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hallsim seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", "", "the hall's SQLite database (created with the demo hall if missing or empty)")
 	days := fs.Int("days", 365, "days of history, up to yesterday")
-	perDay := fs.Int("tickets-per-day", 300, "tickets on a weekday (Saturdays half, Sundays none)")
+	perDay := fs.Int("tickets-per-day", defaultPerDay, "mean arrivals on a weekday (Monday–Friday); with -flat, on every weekday")
+	flat := fs.Bool("flat", false, "the same number every weekday, Saturdays half, Sundays none (no weekday, month, holiday effects, trend or noise)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	quiet := fs.Bool("q", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
@@ -48,6 +54,10 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	cfg := simhall.SeedConfig{Days: *days, TicketsPerDay: *perDay, Seed: *seed}
+	if !*flat {
+		d := simhall.RealisticDemand(float64(*perDay))
+		cfg.Demand = &d
+	}
 	if !*quiet {
 		cfg.Progress = stderr
 	}
