@@ -1,6 +1,8 @@
 // Command hallsim simulates a hall: a day of citizens, officers, pads and
 // displays against a hall server (day), a year of history in a database
-// (seed), the server under load (load) and under faults (faults). See
+// (seed), the forecast and staffing plan against that history
+// (forecast-backtest), the server under load (load) and under faults
+// (faults). See
 // hallsim SUBCOMMAND -h, docs/BENCHMARKS.md and docs/RELIABILITY.md.
 package main
 
@@ -28,7 +30,8 @@ const usage = `usage:
   hallsim day [-speed N] [-displays N] [-hours H] [-seed S] [-arrivals N] ... [-url http://127.0.0.1:PORT]
                a simulated hall day against a hall server in simulation mode (one is started unless -url)
   hallsim day -virtual [-seed S] ...     the same day on the queue engine in virtual time (estimated-wait figures)
-  hallsim seed -db FILE -days 365 -tickets-per-day N    fill an empty hall database with history
+  hallsim seed -db FILE [-days 365] [-tickets-per-day N] [-flat]    fill an empty hall database with history
+  hallsim forecast-backtest [-db FILE] [-weeks 8] [-plan=false]    forecast each of the last weeks' days from the days before it
   hallsim load [-spawn [-server-bin FILE] | -url http://127.0.0.1:PORT -kiosk-token T -officers U:P@N,...]
                [-clients N | -issue-rate R] [-call-rate R] [-subscribers N] [-duration D]
   hallsim faults [-short] [-displays N]  kill -9, cut displays, pads while down, paper out; prints the loss table
@@ -59,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDay(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return runSeed(ctx, args[1:], stdout, stderr)
+	case "forecast-backtest":
+		return runBacktest(ctx, args[1:], stdout, stderr)
 	case "faults":
 		return runFaults(ctx, args[1:], stdout, stderr)
 	case "load":

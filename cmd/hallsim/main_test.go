@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,24 @@ func TestUsage(t *testing.T) {
 	out.Reset()
 	if code := run(context.Background(), []string{"day", "-ratings", "x"}, &out, &out); code != 2 {
 		t.Errorf("bad -ratings: got %d, want 2", code)
+	}
+	for _, args := range [][]string{
+		{"forecast-backtest", "-weeks", "0"},
+		{"forecast-backtest", "-end", "02/12/2026"},
+		{"forecast-backtest", "extra"},
+	} {
+		out.Reset()
+		if code := run(context.Background(), args, &out, &out); code != 2 || !strings.Contains(out.String(), "forecast-backtest") {
+			t.Errorf("hallsim %v: got %d %q, want 2 naming the command", args, code, out.String())
+		}
+	}
+	out.Reset()
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	if code := run(context.Background(), []string{"forecast-backtest", "-db", missing, "-q"}, &out, &out); code != 1 || !strings.Contains(out.String(), "no such file") {
+		t.Errorf("a missing database: got %d %q, want 1 saying there is no such file", code, out.String())
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("the backtest made %s", missing)
 	}
 }
 
