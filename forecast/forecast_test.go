@@ -83,6 +83,9 @@ func TestConstant(t *testing.T) {
 		if a.Day.Low < 31 || a.Day.Low > 32 || a.Day.High < 48 || a.Day.High > 49 {
 			t.Errorf("%s: band %v–%v, want Poisson's 32–48", method, a.Day.Low, a.Day.High)
 		}
+		if a.Day.Median != 40 || a.Hours[9].Median != 10 {
+			t.Errorf("%s: medians %v and %v, want Poisson's 40 and 10", method, a.Day.Median, a.Hours[9].Median)
+		}
 		if f.Total.Day.Mean != a.Day.Mean {
 			t.Errorf("%s: total %v, want A's %v", method, f.Total.Day.Mean, a.Day.Mean)
 		}
@@ -270,6 +273,7 @@ func TestNBQuantile(t *testing.T) {
 		{3, 0, 0.1, 1}, {3, 0, 0.9, 5}, // Poisson(3): P(≤0) = .050, P(≤1) = .199, P(≤4) = .815, P(≤5) = .916
 		{3, 1, 0.1, 0}, {3, 1, 0.9, 8}, // geometric with p = 1/4: P(≤7) = 1 − .75⁸ = .8999
 		{0, 0.3, 0.9, 0},
+		{0.6, 0, 0.5, 0}, {0.7, 0, 0.5, 1}, // P(0) = e^−0.6 = .549, e^−0.7 = .497
 		{1000, 0, 0.9, 1041}, // normal: 1000 + 1.2816·√1000
 	} {
 		if got := nbQuantile(c.mu, c.alpha, c.q); got != c.want {

@@ -7,12 +7,16 @@ import (
 	"time"
 )
 
-// Band is a forecast figure: the expected count and the band that should
-// hold the actual count on four days in five (Options.Band).
+// Band is a forecast figure: the expected count, the band that should
+// hold the actual count on four days in five (Options.Band), and the
+// median (the count the actual one is as likely to be above as below:
+// for a few citizens an hour it is lower than the mean, and it is the
+// figure that errs least in absolute terms).
 type Band struct {
-	Mean float64 `json:"mean"`
-	Low  float64 `json:"low"`
-	High float64 `json:"high"`
+	Mean   float64 `json:"mean"`
+	Low    float64 `json:"low"`
+	High   float64 `json:"high"`
+	Median float64 `json:"median"`
 }
 
 // ServiceForecast is one service's day (Service "" for the hall's total).
@@ -155,7 +159,7 @@ func (m *Model) effectVector(d time.Time) []float64 {
 }
 
 func band(mu, alpha, lo, hi float64) Band {
-	return Band{Mean: mu, Low: nbQuantile(mu, alpha, lo), High: nbQuantile(mu, alpha, hi)}
+	return Band{Mean: mu, Low: nbQuantile(mu, alpha, lo), High: nbQuantile(mu, alpha, hi), Median: nbQuantile(mu, alpha, 0.5)}
 }
 
 // nbQuantile is the smallest count k with P(X ≤ k) ≥ q for a negative
