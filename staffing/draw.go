@@ -23,7 +23,7 @@ func (p *planner) draw(rng *rand.Rand) []simday.Visitor {
 			}
 			n := simday.Poisson(rng, mu*day*simday.GammaFactor(rng, extra))
 			for range n {
-				out = append(out, p.visitor(rng, sf.Service, time.Duration(h)*time.Hour+time.Duration(rng.Int64N(int64(time.Hour)))))
+				out = append(out, p.visitor(rng, sf.Service, p.within(rng, h)))
 			}
 		}
 	}
@@ -32,6 +32,25 @@ func (p *planner) draw(rng *rand.Rand) []simday.Visitor {
 		out[i].N = i + 1
 	}
 	return out
+}
+
+// within is a moment in hour h: a quarter as the hall's recent days
+// filled them, then any second of it.
+func (p *planner) within(rng *rand.Rand, h int) time.Duration {
+	q, total := 0, 0.0
+	for _, n := range p.b.Quarters[h] {
+		total += n
+	}
+	if total > 0 {
+		x := rng.Float64() * total
+		for q = 0; q < 3 && x >= p.b.Quarters[h][q]; q++ {
+			x -= p.b.Quarters[h][q]
+		}
+	} else {
+		q = rng.IntN(4)
+	}
+	const quarter = 15 * time.Minute
+	return time.Duration(h)*time.Hour + time.Duration(q)*quarter + time.Duration(rng.Int64N(int64(quarter)))
 }
 
 func (p *planner) visitor(rng *rand.Rand, code string, at time.Duration) simday.Visitor {

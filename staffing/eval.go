@@ -151,9 +151,11 @@ func (p *planner) evaluateOn(ctx context.Context, sched [][]int, days [][]simday
 				ev.over[i][t.Service]++
 			}
 		}
+		share := 1.0
 		if n > 0 {
-			ev.dayShares = append(ev.dayShares, float64(w)/float64(n))
+			share = float64(w) / float64(n)
 		}
+		ev.dayShares = append(ev.dayShares, share)
 	}
 	return ev, nil
 }

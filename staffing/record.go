@@ -72,6 +72,10 @@ type Behaviour struct {
 	PriorityKind string
 	// TransferTo gives, per service, where its transfers went (counts).
 	TransferTo map[string]map[string]int
+	// Quarters are, for each hour of the day, how its arrivals fell in its
+	// four quarters (counts): citizens come in clumps — after lunch, at a
+	// quarter past the opening — and a plan must meet them as they come.
+	Quarters [24][4]float64
 }
 
 // behaviourDays is how far back Behaviour looks.
@@ -105,6 +109,8 @@ func (r *Record) Behaviour(asOf time.Time) *Behaviour {
 				continue
 			}
 			originals++
+			at := time.UnixMilli(t.Issued).In(r.loc)
+			b.Quarters[at.Hour()][at.Minute()/15]++
 			if t.State == hallq.StateNoShow {
 				noShows++
 			}

@@ -25,7 +25,7 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	endFlag := fs.String("end", "", "the day after the last one forecast, YYYY-MM-DD (default: the day after the history)")
 	plan := fs.Bool("plan", true, "plan each day's counters and replay the day's citizens through the plan")
 	reps := fs.Int("replications", 20, "days drawn from the forecast to check each plan on")
-	dayShare := fs.Float64("day-share", 0.95, "share of the drawn days on which a plan must keep 90 % within target")
+	dayShare := fs.Float64("day-share", 1, "share of the drawn days (that every counter could serve) on which a plan must keep 90 % within target")
 	days := fs.Int("days", 365, "without -db: days of seeded history")
 	perDay := fs.Int("tickets-per-day", defaultPerDay, "without -db: mean arrivals on a weekday")
 	seed := fs.Uint64("seed", 1, "without -db: random seed of the history")
