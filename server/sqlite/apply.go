@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/queue"
@@ -214,4 +215,65 @@ func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]hallq.Ra
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// CounterEvents reads the counter.opened, counter.paused and
+// counter.closed events from from (inclusive) to to, in order. The log is
+// in time order, so the range is found by bisecting the sequence numbers
+// (a clock set back would only move its ends by the events out of order).
+func (db *DB) CounterEvents(ctx context.Context, from, to time.Time) ([]hallq.Event, error) {
+	first, err := db.seqAt(ctx, from.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	end, err := db.seqAt(ctx, to.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT body FROM events WHERE seq >= ? AND seq < ? AND type IN (?, ?, ?) ORDER BY seq`,
+		first, end, hallq.EventCounterOpened, hallq.EventCounterPaused, hallq.EventCounterClosed)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: counter events: %w", err)
+	}
+	defer rows.Close()
+	var out []hallq.Event
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("sqlite: counter events: %w", err)
+		}
+		var ev hallq.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return nil, fmt.Errorf("sqlite: counter events: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// seqAt is the first sequence number whose event is at or after atMS
+// (one past the last if none).
+func (db *DB) seqAt(ctx context.Context, atMS int64) (int64, error) {
+	var lo, hi sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT MIN(seq), MAX(seq) FROM events`).Scan(&lo, &hi); err != nil {
+		return 0, fmt.Errorf("sqlite: events: %w", err)
+	}
+	if !lo.Valid {
+		return 1, nil
+	}
+	l, h := lo.Int64, hi.Int64+1
+	for l < h {
+		mid := l + (h-l)/2
+		var at int64
+		err := db.r.QueryRowContext(ctx, `SELECT at FROM events WHERE seq >= ? ORDER BY seq LIMIT 1`, mid).Scan(&at)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: events: %w", err)
+		}
+		if at < atMS {
+			l = mid + 1
+		} else {
+			h = mid
+		}
+	}
+	return l, nil
 }
