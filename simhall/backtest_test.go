@@ -2,13 +2,10 @@ package simhall
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hallq/hallq/server"
-	"github.com/hallq/hallq/server/sqlite"
 	"github.com/hallq/hallq/staffing"
 )
 
@@ -19,14 +16,7 @@ import (
 // in docs/BENCHMARKS.md: hallsim forecast-backtest.)
 func TestBacktestSmall(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hall.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := server.SeedDemo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := demoDB(t)
 	dm := RealisticDemand(80)
 	end := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC) // a Tuesday: two weeks around the month's end
 	seed, err := Seed(ctx, db, SeedConfig{Days: 42, End: end, Seed: 2, Demand: &dm})

@@ -16,16 +16,24 @@ import (
 	"github.com/hallq/hallq/simday"
 )
 
-func TestSeed(t *testing.T) {
+// demoDB is a new demo hall's database, closed when the test ends.
+func demoDB(t *testing.T) *sqlite.DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hall.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if err := server.SeedDemo(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func TestSeed(t *testing.T) {
+	ctx := context.Background()
+	db := demoDB(t)
 	end := time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC) // a Monday
 	rep, err := Seed(ctx, db, SeedConfig{Days: 14, End: end, TicketsPerDay: 40, Seed: 3})
 	if err != nil {
@@ -133,14 +141,7 @@ func TestRealisticDemand(t *testing.T) {
 // the morning, and reports the expected arrivals it drew around.
 func TestSeedRealistic(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hall.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := server.SeedDemo(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := demoDB(t)
 	dm := RealisticDemand(40)
 	end := time.Date(2026, 9, 7, 12, 0, 0, 0, time.UTC) // Monday: 31 August – 6 September
 	rep, err := Seed(ctx, db, SeedConfig{Days: 7, End: end, Seed: 5, Demand: &dm})
