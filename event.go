@@ -1,6 +1,8 @@
 package hallq
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"time"
 )
@@ -58,6 +60,28 @@ type Event struct {
 type RawEvent struct {
 	Seq  int64
 	JSON []byte
+	// Chain is the log's hash chain at this event (see ChainNext); set by
+	// the hall's store, for the central store to tell one history from
+	// another.
+	Chain []byte
+}
+
+// ChainNext is the log's hash chain after the event seq with stored JSON
+// body, given the chain after the event before it (nil before the first):
+// SHA-256(prev ‖ seq as 8 bytes big-endian ‖ body). Two logs with the same
+// chain at seq hold the same events up to seq; a hall whose database was
+// replaced by an older copy, or a second server shipping as the same hall,
+// differ from the central store's copy at the first event they do not
+// share, and at every event after it. The central store computes the same
+// function (central/migrations), byte for byte.
+func ChainNext(prev []byte, seq int64, body []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(seq))
+	h.Write(b[:])
+	h.Write(body)
+	return h.Sum(nil)
 }
 
 // MarshalBinary encodes the event as its JSON wire form.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,7 +34,7 @@ func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
 		s, err = db.w.PrepareContext(ctx, q)
 		return s
 	}
-	st.lastSeq = prep(`SELECT coalesce(max(seq), 0) FROM events`)
+	st.lastSeq = prep(`SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1`)
 	st.upTicket = prep(`INSERT INTO tickets (` + ticketColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
@@ -43,7 +44,7 @@ func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
 			reason = excluded.reason, flagged = excluded.flagged, transferred_to = excluded.transferred_to,
 			rating = excluded.rating, held_until = excluded.held_until, queued_at = excluded.queued_at,
 			last_called_at = excluded.last_called_at, waited_ms = excluded.waited_ms, target_wait_s = excluded.target_wait_s`)
-	st.insEvent = prep(`INSERT INTO events (seq, type, at, ticket_id, counter, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	st.insEvent = prep(`INSERT INTO events (seq, type, at, ticket_id, counter, body, chain) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
@@ -68,7 +69,8 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 	defer tx.Rollback()
 
 	var last int64
-	if err := tx.StmtContext(ctx, st.lastSeq).QueryRowContext(ctx).Scan(&last); err != nil {
+	var chain []byte
+	if err := tx.StmtContext(ctx, st.lastSeq).QueryRowContext(ctx).Scan(&last, &chain); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
 	upTicket := tx.StmtContext(ctx, st.upTicket)
@@ -163,7 +165,8 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 			if ev.Ticket != nil {
 				tid = ev.Ticket.ID
 			}
-			if _, err := insEvent.ExecContext(ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body)); err != nil {
+			chain = hallq.ChainNext(chain, ev.Seq, body)
+			if _, err := insEvent.ExecContext(ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body), chain); err != nil {
 				return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
 			}
 		}
@@ -196,10 +199,11 @@ func (db *DB) Events(ctx context.Context, since int64, limit int) ([]hallq.Event
 	return out, rows.Err()
 }
 
-// EventsRaw reads up to limit events with seq > since as their stored JSON,
-// for streaming without decoding and encoding again.
+// EventsRaw reads up to limit events with seq > since as their stored JSON
+// with their chain, for streaming and shipping without decoding and
+// encoding again.
 func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]hallq.RawEvent, error) {
-	rows, err := db.rc.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
+	rows, err := db.rc.QueryContext(ctx, `SELECT seq, body, chain FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, since, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -208,7 +212,7 @@ func (db *DB) EventsRaw(ctx context.Context, since int64, limit int) ([]hallq.Ra
 	for rows.Next() {
 		var r hallq.RawEvent
 		var body string
-		if err := rows.Scan(&r.Seq, &body); err != nil {
+		if err := rows.Scan(&r.Seq, &body, &r.Chain); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
 		}
 		r.JSON = []byte(body)
@@ -276,4 +280,81 @@ func (db *DB) seqAt(ctx context.Context, atMS int64) (int64, error) {
 		}
 	}
 	return l, nil
+}
+
+// ChainAt is the log's hash chain at event seq (hallq.ChainNext); nil for
+// seq 0. ENOTFOUND if the log has no such event.
+func (db *DB) ChainAt(ctx context.Context, seq int64) ([]byte, error) {
+	if seq == 0 {
+		return nil, nil
+	}
+	var chain []byte
+	err := db.rc.QueryRowContext(ctx, `SELECT chain FROM events WHERE seq = ?`, seq).Scan(&chain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, hallq.Errorf(hallq.ENOTFOUND, "no event %d in the hall's log", seq)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: chain at %d: %w", seq, err)
+	}
+	return chain, nil
+}
+
+// fillChains chains the events logged before the log had a chain
+// (migration 6), in order, ten thousand to a transaction. It runs once,
+// on the first opening after the upgrade.
+func (db *DB) fillChains(ctx context.Context) error {
+	for {
+		var first sql.NullInt64
+		if err := db.w.QueryRowContext(ctx, `SELECT min(seq) FROM events WHERE chain IS NULL`).Scan(&first); err != nil {
+			return fmt.Errorf("sqlite: chain the log: %w", err)
+		}
+		if !first.Valid {
+			return nil
+		}
+		var prev []byte
+		err := db.w.QueryRowContext(ctx, `SELECT chain FROM events WHERE seq = ?`, first.Int64-1).Scan(&prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: chain the log: %w", err)
+		}
+		if err := db.chainFrom(ctx, first.Int64, prev); err != nil {
+			return fmt.Errorf("sqlite: chain the log from %d: %w", first.Int64, err)
+		}
+	}
+}
+
+func (db *DB) chainFrom(ctx context.Context, first int64, prev []byte) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT 10000`, first)
+	if err != nil {
+		return err
+	}
+	type link struct {
+		seq   int64
+		chain []byte
+	}
+	var links []link
+	for rows.Next() {
+		var seq int64
+		var body string
+		if err := rows.Scan(&seq, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		prev = hallq.ChainNext(prev, seq, []byte(body))
+		links = append(links, link{seq, prev})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, l := range links {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET chain = ? WHERE seq = ?`, l.chain, l.seq); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
