@@ -12,6 +12,20 @@ import (
 // users table (hallserver user add -db postgres://…), with sessions as in a
 // hall. No device is ever known centrally.
 
+// AddUser creates a staff account; ECONFLICT if one of that name exists
+// (PutUser replaces it).
+func (db *DB) AddUser(ctx context.Context, u hallq.User, pwhash string) error {
+	tag, err := db.pool.Exec(ctx, `INSERT INTO users (username, role, pwhash, disabled, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (username) DO NOTHING`, u.Username, string(u.Role), pwhash, u.Disabled, time.Now().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("central: user %s: %w", u.Username, db.ownerOnly(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return hallq.Errorf(hallq.ECONFLICT, "the central store has a user %q already: -replace gives it this role and password", u.Username)
+	}
+	return nil
+}
+
 // PutUser creates a staff account, or replaces the role and password hash
 // of an existing one.
 func (db *DB) PutUser(ctx context.Context, u hallq.User, pwhash string) error {
@@ -19,7 +33,7 @@ func (db *DB) PutUser(ctx context.Context, u hallq.User, pwhash string) error {
 		ON CONFLICT (username) DO UPDATE SET role = excluded.role, pwhash = excluded.pwhash, disabled = excluded.disabled`,
 		u.Username, string(u.Role), pwhash, u.Disabled, time.Now().UnixMilli())
 	if err != nil {
-		return fmt.Errorf("central: user %s: %w", u.Username, err)
+		return fmt.Errorf("central: user %s: %w", u.Username, db.ownerOnly(err))
 	}
 	return nil
 }

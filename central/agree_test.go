@@ -16,8 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/central/pgtest"
+
 	"github.com/hallq/hallq/server"
 )
 
@@ -27,12 +26,12 @@ import (
 // roll-ups and today live, on both sides), and the reports across halls
 // add the halls up.
 func TestCentralReportsAgreeWithHalls(t *testing.T) {
-	dsn := pgtest.NewDB(t)
+	city := newCity(t)
 	ctx := context.Background()
 	clk := &clock{t: day1}
 	a, b := newHall(t, "hall-a", clk), newHall(t, "hall-b", clk)
-	a.start(dsn)
-	b.start(dsn)
+	a.start(city.addHall("hall-a", ""))
+	b.start(city.addHall("hall-b", ""))
 	defer a.stop()
 	defer b.stop()
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -44,22 +43,19 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	a.waitShipped(time.Minute)
 	b.waitShipped(time.Minute)
 
-	cdb, err := central.Open(ctx, dsn, central.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cdb.Close()
 	hash, err := server.HashPassword("city-manager")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cdb.PutUser(ctx, hallq.User{Username: "tp", Role: hallq.RoleManager}, hash); err != nil {
+	if err := city.owner.AddUser(ctx, hallq.User{Username: "tp", Role: hallq.RoleManager}, hash); err != nil {
 		t.Fatal(err)
 	}
-	if err := cdb.PutUser(ctx, hallq.User{Username: "cb", Role: hallq.RoleOfficer}, hash); err != nil {
+	if err := city.owner.AddUser(ctx, hallq.User{Username: "cb", Role: hallq.RoleOfficer}, hash); err != nil {
 		t.Fatal(err)
 	}
-	cs := server.NewCentral(cdb, quiet())
+	// The city server reads with its own role: the reports, their
+	// roll-ups and sign-in need no more.
+	cs := server.NewCentral(city.open(city.cityServer()), quiet())
 	cs.Now = clk.Now
 	cent := httptest.NewServer(cs.Handler())
 	defer cent.Close()
@@ -105,7 +101,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	}
 
 	// Both sides computed the closed days from roll-ups.
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgx.Connect(ctx, city.super)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/central/pgtest"
+	"github.com/hallq/hallq/internal/netcut"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/queue"
@@ -325,14 +327,14 @@ func centralRows(t testing.TB, dsn, hall string) ([]eventRow, []ticketRow, []rat
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	return pgRows(t, conn, `SELECT `+eventCols+` FROM events WHERE hall_id = $1 ORDER BY seq`, hall, scanEvent),
-		pgRows(t, conn, `SELECT `+ticketCols+` FROM tickets WHERE hall_id = $1 ORDER BY id`, hall, scanTicket),
-		pgRows(t, conn, `SELECT `+ratingCols+` FROM ratings WHERE hall_id = $1 ORDER BY device, device_seq`, hall, scanRating)
+	return pgRows(t, conn, `SELECT `+eventCols+` FROM events WHERE hall_id = $1 ORDER BY seq`, scanEvent, hall),
+		pgRows(t, conn, `SELECT `+ticketCols+` FROM tickets WHERE hall_id = $1 ORDER BY id`, scanTicket, hall),
+		pgRows(t, conn, `SELECT `+ratingCols+` FROM ratings WHERE hall_id = $1 ORDER BY device, device_seq`, scanRating, hall)
 }
 
-func pgRows[T any](t testing.TB, conn *pgx.Conn, q, hall string, scan func(scanner) (T, error)) []T {
+func pgRows[T any](t testing.TB, conn *pgx.Conn, q string, scan func(scanner) (T, error), args ...any) []T {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), q, hall)
+	rows, err := conn.Query(context.Background(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,3 +381,72 @@ func sameCopy(t testing.TB, dsn string, h *testHall) {
 }
 
 func openHallStore(path string) (*sqlite.DB, error) { return sqlite.Open(context.Background(), path) }
+
+// testCity is a central store set up as docs/CENTRAL.md says: a database
+// owned by a role of its own (not a superuser), migrated by it, with a
+// role for each hall and one for the city server.
+type testCity struct {
+	t     testing.TB
+	c     *pgtest.Cluster
+	o     pgtest.Owned
+	owner *central.DB // as the owner
+	super string      // the superuser's DSN, for reading rows as they are
+}
+
+func newCity(t testing.TB) *testCity {
+	t.Helper()
+	o := pgtest.NewOwnedDB(t)
+	ctx := context.Background()
+	if _, err := central.Migrate(ctx, o.DSN); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := central.Open(ctx, o.DSN, central.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	c := pgtest.Shared(t)
+	return &testCity{t: t, c: c, o: o, owner: owner, super: c.DSN(o.DB, "")}
+}
+
+// addHall makes hall's role and returns its DSN at addr ("": the server's).
+func (c *testCity) addHall(hall, addr string) string {
+	c.t.Helper()
+	cr, err := c.owner.AddHall(context.Background(), hall, "", false)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.c.RoleDSN(c.o.DB, cr.Role, cr.Password, addr)
+}
+
+// cityServer makes the city server's role and returns its DSN.
+func (c *testCity) cityServer() string {
+	c.t.Helper()
+	cr, err := c.owner.AddCityServer(context.Background(), "", false)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.c.RoleDSN(c.o.DB, cr.Role, cr.Password, "")
+}
+
+// open connects with dsn.
+func (c *testCity) open(dsn string) *central.DB {
+	c.t.Helper()
+	db, err := central.Open(context.Background(), dsn, central.Options{})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(db.Close)
+	return db
+}
+
+// proxy is a TCP proxy to the store, for cutting the uplink.
+func (c *testCity) proxy() *netcut.Proxy {
+	c.t.Helper()
+	p, err := netcut.New(c.c.Addr())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { p.Close() })
+	return p
+}

@@ -3,6 +3,7 @@ package central
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,6 +35,20 @@ type Hall struct {
 	LastAt   time.Time // of the last event held; zero if none
 	Shipped  time.Time // when the last batch arrived; zero if never
 	Profiled time.Time
+	// ProfileErr says the profile the hall sent could not be read: its
+	// reports use the default settings meanwhile.
+	ProfileErr string
+	// Diverged, if not nil, is the divergence the hall last reported.
+	Diverged *HallDivergence
+}
+
+// HallDivergence is a hall's report that its history differs from the
+// store's (hallserver central new-epoch resolves it).
+type HallDivergence struct {
+	At    time.Time // when it was last reported
+	After int64     // the last event both histories share
+	Head  int64     // the hall's last event then
+	Note  string
 }
 
 // Name is the hall's name, or its id when it has sent no profile.
@@ -44,8 +59,9 @@ func (h *Hall) Name() string {
 	return h.ID
 }
 
-// PutHall stores hall's profile, creating the hall if it is new.
-func (db *DB) PutHall(ctx context.Context, hall string, p Profile) error {
+// PutProfile stores this role's hall's profile (hallq_hall_profile),
+// creating the hall if it is new.
+func (db *DB) PutProfile(ctx context.Context, p Profile) error {
 	set, err := json.Marshal(p.Settings)
 	if err != nil {
 		return err
@@ -58,19 +74,31 @@ func (db *DB) PutHall(ctx context.Context, hall string, p Profile) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO halls (hall_id, name, settings, services, counters, profile_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (hall_id) DO UPDATE SET name = excluded.name, settings = excluded.settings, services = excluded.services,
-			counters = excluded.counters, profile_at = excluded.profile_at`,
-		hall, p.Settings.Name, string(set), string(svc), string(ctr), time.Now().UnixMilli())
+	_, err = db.pool.Exec(ctx, `SELECT hallq_hall_profile($1, $2, $3, $4)`, p.Settings.Name, string(set), string(svc), string(ctr))
 	if err != nil {
-		return fmt.Errorf("central: hall %s: %w", hall, err)
+		return fmt.Errorf("central: profile: %w", db.hallOnly(err))
+	}
+	return nil
+}
+
+// ReportDivergence records, for the city's dashboard, that this role's
+// hall found its history differs from the store's after event after (its
+// own log ending at head); after < 0 says it ships again.
+func (db *DB) ReportDivergence(ctx context.Context, after, head int64, note string) error {
+	var a any
+	if after >= 0 {
+		a = after
+	}
+	if _, err := db.pool.Exec(ctx, `SELECT hallq_hall_diverged($1, $2, $3)`, a, head, note); err != nil {
+		return fmt.Errorf("central: report divergence: %w", db.hallOnly(err))
 	}
 	return nil
 }
 
 // Halls lists the halls known, by id.
 func (db *DB) Halls(ctx context.Context) ([]Hall, error) {
-	rows, err := db.pool.Query(ctx, `SELECT hall_id, settings, services, counters, profile_at, last_seq, last_event_at, shipped_at
+	rows, err := db.pool.Query(ctx, `SELECT hall_id, settings, services, counters, profile_at, last_seq, last_event_at, shipped_at,
+		diverged_at, diverged_after, diverged_head, diverged_note
 		FROM halls ORDER BY hall_id`)
 	if err != nil {
 		return nil, fmt.Errorf("central: halls: %w", err)
@@ -80,19 +108,25 @@ func (db *DB) Halls(ctx context.Context) ([]Hall, error) {
 	for rows.Next() {
 		var h Hall
 		var set, svc, ctr string
-		var prof, lastAt, shipped int64
-		if err := rows.Scan(&h.ID, &set, &svc, &ctr, &prof, &h.LastSeq, &lastAt, &shipped); err != nil {
+		var prof, lastAt, shipped, divAt int64
+		var div HallDivergence
+		if err := rows.Scan(&h.ID, &set, &svc, &ctr, &prof, &h.LastSeq, &lastAt, &shipped,
+			&divAt, &div.After, &div.Head, &div.Note); err != nil {
 			return nil, fmt.Errorf("central: halls: %w", err)
 		}
+		if divAt != 0 {
+			div.At = time.UnixMilli(divAt)
+			h.Diverged = &div
+		}
+		// A hall's profile is its own to send: one that cannot be read
+		// costs that hall its names and targets, never the city its
+		// reports.
 		h.Profile.Settings = hallq.DefaultSettings()
-		if err := json.Unmarshal([]byte(set), &h.Profile.Settings); err != nil {
-			return nil, fmt.Errorf("central: hall %s: settings: %w", h.ID, err)
-		}
-		if err := json.Unmarshal([]byte(svc), &h.Profile.Services); err != nil {
-			return nil, fmt.Errorf("central: hall %s: services: %w", h.ID, err)
-		}
-		if err := json.Unmarshal([]byte(ctr), &h.Profile.Counters); err != nil {
-			return nil, fmt.Errorf("central: hall %s: counters: %w", h.ID, err)
+		err := errors.Join(json.Unmarshal([]byte(set), &h.Profile.Settings), json.Unmarshal([]byte(svc), &h.Profile.Services),
+			json.Unmarshal([]byte(ctr), &h.Profile.Counters))
+		if err != nil {
+			h.Profile = Profile{Settings: hallq.DefaultSettings()}
+			h.ProfileErr = err.Error()
 		}
 		if h.Loc, err = h.Profile.Settings.Location(); err != nil {
 			h.Loc = time.UTC

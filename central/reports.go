@@ -92,7 +92,7 @@ func (s hallReports) Presses(ctx context.Context, fromMS, toMS int64, fn func(re
 }
 
 func (s hallReports) TargetHistory(ctx context.Context) ([]report.TargetsSince, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT body FROM events WHERE hall_id = $1 AND type = 'hall.targets' ORDER BY at, seq`, s.hall)
+	rows, err := s.db.pool.Query(ctx, `SELECT body FROM target_events WHERE hall_id = $1 ORDER BY at, seq`, s.hall)
 	if err != nil {
 		return nil, fmt.Errorf("central: targets: %w", err)
 	}

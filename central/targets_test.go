@@ -10,8 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/central/pgtest"
 	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/queue"
 )
@@ -24,11 +22,11 @@ import (
 // both sides; the third day judges its tickets by the new target; the
 // central store gives every figure the hall gives, and names the change.
 func TestTargetChangeKeepsReports(t *testing.T) {
-	dsn := pgtest.NewDB(t)
+	city := newCity(t)
 	ctx := context.Background()
 	clk := &clock{t: day1}
 	a := newHall(t, "hall-a", clk)
-	a.start(dsn)
+	a.start(city.addHall("hall-a", ""))
 	defer a.stop()
 	rng := rand.New(rand.NewPCG(11, 12))
 	for d := range 2 {
@@ -39,11 +37,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 	a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return nil, e.Tick(now), nil })
 	a.waitShipped(10 * time.Second)
 
-	cdb, err := central.Open(ctx, dsn, central.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cdb.Close()
+	cdb := city.open(city.cityServer()) // the city server's role
 	first, second, third := day1.Format(time.DateOnly), day1.AddDate(0, 0, 1).Format(time.DateOnly), day1.AddDate(0, 0, 2).Format(time.DateOnly)
 
 	// Figures of [from, to], all groupings, from the hall and the central store.
@@ -80,7 +74,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 	}
 
 	// A's target wait goes from 15 to 1 minute; the hall works a third day.
-	err = a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+	err := a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		for _, sv := range e.Services() {
 			if sv.Code == "A" {
 				sv.TargetWaitMin = 1
@@ -97,7 +91,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 	a.waitShipped(10 * time.Second)
 
 	after := figures(first, second)
-	dropRollups(t, a, dsn)
+	dropRollups(t, a, city.o.DSN)
 	fresh := figures(first, second)
 	for _, by := range report.Dims {
 		for what, got := range map[string]both{"after the change": after[by], "computed afresh": fresh[by]} {

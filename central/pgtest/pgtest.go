@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -45,9 +46,17 @@ type Cluster struct {
 	as   string // run the binaries as this user ("": as ourselves)
 }
 
-// User is the superuser of a test cluster (trust authentication on the
-// loopback only).
+// User is the superuser of a test cluster: trusted on the loopback without
+// a password. Every other role signs in with its password
+// (scram-sha-256), as on a real server.
 const User = "hallq"
+
+// hba lets the superuser in without a password and asks every other role
+// for its own.
+const hba = `local all all trust
+host all ` + User + ` 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+`
 
 // BinDir finds the PostgreSQL server binaries: $HALLQ_PG_BIN, initdb on
 // the PATH, or the newest /usr/lib/postgresql/*/bin (Debian's layout).
@@ -109,6 +118,9 @@ func Start() (*Cluster, error) {
 	data := filepath.Join(dir, "data")
 	if out, err := c.run("initdb", "-D", data, "-U", User, "-A", "trust", "-E", "UTF8", "--no-locale", "-N"); err != nil {
 		return nil, fmt.Errorf("pgtest: initdb: %v\n%s", err, out)
+	}
+	if err := c.writeFile(filepath.Join(data, "pg_hba.conf"), hba); err != nil {
+		return nil, err
 	}
 	for range 5 {
 		c.Port, err = freePort()
@@ -179,8 +191,8 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
 // CreateDB creates a fresh database named after name and returns its name.
 func (c *Cluster) CreateDB(ctx context.Context, name string) (string, error) {
 	db := fmt.Sprintf("t%d_%s", dbSeq.Add(1), unsafeName.ReplaceAllString(strings.ToLower(name), "_"))
-	if len(db) > 60 {
-		db = db[:60]
+	if len(db) > 30 {
+		db = db[:30] // room for the roles named after it
 	}
 	conn, err := pgx.Connect(ctx, c.DSN("postgres", ""))
 	if err != nil {
@@ -193,15 +205,98 @@ func (c *Cluster) CreateDB(ctx context.Context, name string) (string, error) {
 	return db, nil
 }
 
-// DropDB drops a database, ending its connections.
+// RoleDSN is the URL of database db as role with its password ("": none in
+// the URL), reached at addr ("": the server's own).
+func (c *Cluster) RoleDSN(db, role, password, addr string) string {
+	if addr == "" {
+		addr = c.Addr()
+	}
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(role, password), Host: addr, Path: "/" + db, RawQuery: "sslmode=disable"}
+	if password == "" {
+		u.User = url.User(role)
+	}
+	return u.String()
+}
+
+// Owned is a database created the way a city sets its central store up:
+// owned by a login role of its own, which is not a superuser and may
+// create roles. The roles of the database are named "DB." and more
+// (central.RoleName); DropDB drops them with it.
+type Owned struct {
+	DB, Role, Password string
+	// DSN is the owner's URL, with its password.
+	DSN string
+}
+
+// CreateOwnedDB creates a fresh database named after name, owned by a new
+// role DB.owner with a random password.
+func (c *Cluster) CreateOwnedDB(ctx context.Context, name string) (Owned, error) {
+	db, err := c.CreateDB(ctx, name)
+	if err != nil {
+		return Owned{}, err
+	}
+	o := Owned{DB: db, Role: db + ".owner", Password: fmt.Sprintf("pw-%d-%d", time.Now().UnixNano(), dbSeq.Load())}
+	conn, err := pgx.Connect(ctx, c.DSN("postgres", ""))
+	if err != nil {
+		return o, fmt.Errorf("pgtest: %w", err)
+	}
+	defer conn.Close(ctx)
+	id := pgx.Identifier{o.Role}.Sanitize()
+	for _, q := range []string{
+		`CREATE ROLE ` + id + ` LOGIN CREATEROLE PASSWORD '` + o.Password + `'`,
+		`ALTER DATABASE ` + db + ` OWNER TO ` + id,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return o, fmt.Errorf("pgtest: %s: %w", q, err)
+		}
+	}
+	o.DSN = c.RoleDSN(db, o.Role, o.Password, "")
+	return o, nil
+}
+
+// DropDB drops a database, ending its connections, and the roles named
+// after it ("DB." and more), the owner last.
 func (c *Cluster) DropDB(ctx context.Context, db string) error {
 	conn, err := pgx.Connect(ctx, c.DSN("postgres", ""))
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
-	return err
+	if _, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
+		return err
+	}
+	rows, err := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE left(rolname, length($1)) = $1 ORDER BY rolname = $2, rolname`,
+		db+".", db+".owner")
+	if err != nil {
+		return err
+	}
+	roles, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if _, err := conn.Exec(ctx, "DROP ROLE "+pgx.Identifier{r}.Sanitize()); err != nil {
+			return fmt.Errorf("pgtest: drop role %s: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// writeFile writes a file of the cluster's data directory, as its owner.
+func (c *Cluster) writeFile(path, text string) error {
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	if c.as != "" {
+		u, err := user.Lookup(c.as)
+		if err != nil {
+			return err
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		return os.Chown(path, uid, gid)
+	}
+	return nil
 }
 
 func (c *Cluster) run(name string, args ...string) ([]byte, error) {
@@ -279,8 +374,27 @@ func Shared(t testing.TB) *Cluster {
 	return shared
 }
 
+// NewOwnedDB creates a fresh database on the shared cluster for t, owned by
+// a role of its own (see Owned), dropped with its roles when t ends.
+func NewOwnedDB(t testing.TB) Owned {
+	t.Helper()
+	c := Shared(t)
+	o, err := c.CreateOwnedDB(context.Background(), t.Name())
+	if o.DB != "" {
+		t.Cleanup(func() {
+			if err := c.DropDB(context.Background(), o.DB); err != nil {
+				t.Errorf("pgtest: %v", err)
+			}
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // NewDB creates a fresh database on the shared cluster for t, dropped when
-// t ends, and returns its DSN.
+// t ends, and returns its superuser DSN.
 func NewDB(t testing.TB) string {
 	t.Helper()
 	c := Shared(t)

@@ -55,6 +55,7 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 	dbPath := fs.String("db", "", "the hall's database, or the central store's postgres:// URL")
 	username := fs.String("username", "", "the staff member's sign-in name")
 	role := fs.String("role", "", "officer, manager or admin")
+	replace := fs.Bool("replace", false, "replace the role and password of an existing account (without it, an existing name is refused)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -81,7 +82,12 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		defer cdb.Close()
-		if err := cdb.PutUser(ctx, u, hash); err != nil {
+		if *replace {
+			err = cdb.PutUser(ctx, u, hash)
+		} else {
+			err = cdb.AddUser(ctx, u, hash)
+		}
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "user %s (%s) saved in the central store\n", *username, *role)
@@ -92,6 +98,13 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
+	if !*replace {
+		if _, _, err := db.UserHash(ctx, *username); err == nil {
+			return hallq.Errorf(hallq.ECONFLICT, "the hall has a user %q already: -replace gives it this role and password", *username)
+		} else if hallq.ErrorCode(err) != hallq.ENOTFOUND {
+			return err
+		}
+	}
 	if err := db.PutUser(ctx, u, hash); err != nil {
 		return err
 	}

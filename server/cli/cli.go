@@ -45,10 +45,12 @@ const usage = `usage:
   hallserver [-addr :8080] [-db ./hallq.db] [-config hall.toml | -demo]   serve a hall
              [-central-dsn postgres://… -hall-id ID]                       … shipping its log to the central store
   hallserver -central -db postgres://USER@HOST/DB [-addr :8080]             serve the reports across halls
-  hallserver user add -db postgres://… -username U -role manager|admin     a staff account of the central store
+  hallserver central migrate|add-hall|add-city-server|halls|new-epoch -db postgres://OWNER@HOST/DB …
+                                                                            the central store's administration (docs/CENTRAL.md)
+  hallserver user add -db postgres://… -username U -role manager|admin [-replace]   a staff account of the central store
   hallserver watch [-url http://localhost:8080] [-token T] [-since N]      print the event stream, a JSON message a line
   hallserver backup -db FILE -o COPY                                        consistent copy of a running hall's database
-  hallserver user add -db FILE -username U -role officer|manager|admin      password read as one line from stdin
+  hallserver user add -db FILE -username U -role officer|manager|admin [-replace]   password read as one line from stdin
   hallserver user list -db FILE
   hallserver device add -db FILE -kind kiosk|display|pad -name NAME [-counter N]   prints the token
   hallserver device list -db FILE
@@ -67,6 +69,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = watch(ctx, args[1:], env)
 	case len(args) > 0 && args[0] == "backup":
 		err = backup(ctx, args[1:], env)
+	case len(args) > 0 && args[0] == "central":
+		err = centralCmd(ctx, args[1:], env)
 	case len(args) > 1 && args[0] == "user" && args[1] == "add":
 		err = userAdd(ctx, args[2:], env)
 	case len(args) > 1 && args[0] == "user" && args[1] == "list":

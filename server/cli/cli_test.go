@@ -209,6 +209,28 @@ func TestCommandsTakeEffectInARunningServer(t *testing.T) {
 		}
 	})
 
+	t.Run("user add refuses an existing account unless -replace", func(t *testing.T) {
+		if r := run(t, "mat-khau-cua-chi-Mai\n", "user", "add", "-db", h.db, "-username", "mai", "-role", "officer"); r.code != 0 {
+			t.Fatalf("user add: %v", r)
+		}
+		r := run(t, "someone-elses-password\n", "user", "add", "-db", h.db, "-username", "mai", "-role", "admin")
+		if r.code != 1 || !strings.Contains(r.stderr, "-replace") || !strings.Contains(r.stderr, `"mai"`) {
+			t.Errorf("user add over an existing account: got %v, want exit 1 naming it and -replace", r)
+		}
+		if code, _ := h.login(t, "mai", "someone-elses-password"); code != http.StatusUnauthorized {
+			t.Errorf("the refused password signs in: status %d", code)
+		}
+		if r := run(t, "", "user", "list", "-db", h.db); !containsLine(r.stdout, "mai", "officer") {
+			t.Errorf("after the refusal: %v, want mai still an officer", r)
+		}
+		if r := run(t, "mat-khau-moi-cua-Mai\n", "user", "add", "-db", h.db, "-username", "mai", "-role", "manager", "-replace"); r.code != 0 {
+			t.Fatalf("user add -replace: %v", r)
+		}
+		if code, body := h.login(t, "mai", "mat-khau-moi-cua-Mai"); code != http.StatusOK {
+			t.Errorf("sign-in with the replaced password: status %d (%s)", code, body)
+		}
+	})
+
 	t.Run("user add without a password on stdin", func(t *testing.T) {
 		r := run(t, "", "user", "add", "-db", h.db, "-username", "hoa", "-role", "officer")
 		if r.code != 1 || !strings.Contains(r.stderr, "stdin") {
