@@ -17,14 +17,19 @@ import (
 
 	"github.com/hallq/hallq"
 
+	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/queue"
 )
 
 // TestCentralReportsAgreeWithHalls: two halls work three days and ship to
 // the central store; the central server's reports of each hall equal the
 // hall's own, figure for figure and ticket for ticket (closed days from
 // roll-ups and today live, on both sides), and the reports across halls
-// add the halls up.
+// add the halls up. Hall a holds itself to other goals than hall b (a
+// satisfaction target of 50 %, the default being 80 %): its figures are
+// judged by them on the central store as on the hall, and in the reports
+// across halls its own rows (by hall, its counters) too.
 func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	city := newCity(t)
 	ctx := context.Background()
@@ -34,6 +39,14 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	b.start(city.addHall("hall-b", ""))
 	defer a.stop()
 	defer b.stop()
+	err := a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		set := e.Settings()
+		set.TargetSatisfiedPct = 50
+		return res(e.PutSettings(now, set, queue.Actor{User: "admin", Role: hallq.RoleAdmin}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for d := range 3 {
 		clk.Set(day1.AddDate(0, 0, d))
@@ -120,12 +133,29 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	if len(byHall.Rows) != 2 {
 		t.Fatalf("by hall: got %d rows, want 2", len(byHall.Rows))
 	}
+	if byHall.Targets.SatisfiedPct != 80 {
+		t.Errorf("by hall, halls with different goals: the answer's satisfaction goal is %d, want the default 80", byHall.Targets.SatisfiedPct)
+	}
 	issued := 0
 	for _, row := range byHall.Rows {
 		h := halls[row.Key]
 		var local server.SummaryResponse
 		get(t, h.url+"/api/v1/reports/summary?"+q.Encode(), h.token, &local)
-		row.Key, row.Label, local.Total.Key, local.Total.Label = "", "", "", ""
+		want := 80
+		if row.Key == "hall-a" {
+			want = 50
+			if s := local.Total.SatisfiedPct; s == nil || *s < 50 || *s >= 80 {
+				t.Fatalf("hall-a satisfied %v %%: the test needs it between its own goal (50) and the default (80)", show(s))
+			}
+		}
+		got := byHall.Targets
+		if row.Targets != nil {
+			got = *row.Targets
+		}
+		if got.SatisfiedPct != want || local.Targets.SatisfiedPct != want {
+			t.Errorf("by hall, %s: held to %d %% satisfied (its own report: %d), want %d", row.Key, got.SatisfiedPct, local.Targets.SatisfiedPct, want)
+		}
+		row.Key, row.Label, row.Targets, local.Total.Key, local.Total.Label = "", "", nil, "", ""
 		same(t, "by hall "+h.url, local.Total, row)
 		issued += local.Total.Issued
 	}
@@ -137,11 +167,36 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	if k := byCounter.Rows[0].Key; !strings.HasPrefix(k, "hall-a/") || !strings.Contains(byCounter.Rows[0].Label, "·") {
 		t.Errorf("counters across halls: got key %q label %q, want them per hall", k, byCounter.Rows[0].Label)
 	}
+	// Hall a's counters are held to its goals, as on the hall.
+	var localCounters server.SummaryResponse
+	get(t, halls["hall-a"].url+"/api/v1/reports/summary?by=counter&"+q.Encode(), halls["hall-a"].token, &localCounters)
+	var cityCounters []server.SummaryRow
+	for _, row := range byCounter.Rows {
+		if _, k, _ := central.SplitKey(row.Key); strings.HasPrefix(row.Key, "hall-a/") {
+			if row.Targets == nil || row.Targets.SatisfiedPct != 50 {
+				t.Errorf("counter %s across halls: held to %+v, want hall-a's own goals", row.Key, row.Targets)
+			}
+			row.Key, row.Label, row.Targets = k, "", nil
+			cityCounters = append(cityCounters, row)
+		}
+	}
+	for i := range localCounters.Rows {
+		localCounters.Rows[i].Label = ""
+	}
+	same(t, "hall-a's counters across halls", localCounters.Rows, cityCounters)
 
 	// The dashboard, for managers only; unknown halls are refused.
 	page := getPage(t, cent.URL+"/manager?hall=hall-b&by=hall&"+q.Encode(), ct)
 	if !strings.Contains(page, `<option value="hall-b" selected>`) || strings.Contains(page, `id="live"`) {
 		t.Errorf("central dashboard: want hall-b chosen and no live hall:\n%s", page)
+	}
+	// By hall, hall a's row names its own goals, and is judged by them.
+	page = getPage(t, cent.URL+"/manager?by=hall&"+q.Encode(), ct)
+	_, rowA, _ := strings.Cut(page, `<tr data-key="hall-a">`)
+	rowA, _, _ = strings.Cut(rowA, "</tr>")
+	cell := rowA[:max(strings.Index(rowA, "(≥ 50)"), 0)]
+	if cell = cell[max(strings.LastIndex(cell, "<td"), 0):]; !strings.HasPrefix(cell, `<td class="">`) {
+		t.Errorf("central dashboard by hall: hall-a's satisfaction not shown as met against its own goal (≥ 50):\n%s", rowA)
 	}
 	if code := status(t, cent.URL+"/api/v1/reports/summary?hall=nowhere", ct); code != http.StatusBadRequest {
 		t.Errorf("unknown hall: got %d, want 400", code)

@@ -178,6 +178,9 @@ const parallel = 8
 // by adding their accumulators. By ByHall, each hall is one group, its
 // total. Across several halls, counters and officers belong to their hall:
 // their keys are "HALL/KEY"; services, days and hours merge across halls.
+// The result's goals are the halls' where they agree, else the defaults; a
+// group of one hall (by hall, its counters, its officers) whose goals
+// differ from those carries its hall's own (report.Group.Targets).
 func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*report.Result, error) {
 	by := q.By
 	if by == ByHall {
@@ -203,6 +206,7 @@ func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*rep
 	}
 	type gkey struct{ day, key string }
 	groups := map[gkey]*report.Acc{}
+	own := map[gkey]*report.Targets{} // a hall's group: its hall's goals
 	add := func(k gkey, a *report.Acc) {
 		g := groups[k]
 		if g == nil {
@@ -215,18 +219,26 @@ func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*rep
 	out := &report.Result{}
 	for i, res := range results {
 		if by == ByHall {
-			add(gkey{key: halls[i].ID}, &res.Total)
+			k := gkey{key: halls[i].ID}
+			add(k, &res.Total)
+			own[k] = &res.Targets
 		} else {
 			for _, g := range res.Groups {
 				key := g.Key
 				if qualify {
 					key = halls[i].ID + "/" + key
 				}
-				add(gkey{g.Day, key}, &g.Acc)
+				k := gkey{g.Day, key}
+				add(k, &g.Acc)
+				if qualify {
+					own[k] = &res.Targets
+				}
 			}
 		}
 		// One hall's figures are held against its own targets; several
-		// halls' against theirs where they agree, else the defaults.
+		// halls' against theirs where they agree, else the defaults —
+		// but a hall's own row (by hall, or a counter or officer of it)
+		// always against its own.
 		switch {
 		case i == 0:
 			out.Targets, out.Changes = res.Targets, res.Changes
@@ -244,7 +256,11 @@ func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*rep
 		return compareKeys(by, a.key, b.key)
 	})
 	for _, k := range keys {
-		out.Groups = append(out.Groups, report.Group{Day: k.day, Key: k.key, Acc: *groups[k]})
+		g := report.Group{Day: k.day, Key: k.key, Acc: *groups[k]}
+		if tg := own[k]; tg != nil && !sameGoals(*tg, out.Targets) {
+			g.Targets = tg
+		}
+		out.Groups = append(out.Groups, g)
 		out.Total.Merge(groups[k])
 	}
 	return out, nil

@@ -124,6 +124,10 @@ type Group struct {
 	Day string // with Query.PerDay
 	Key string
 	Acc Acc
+	// Targets, if not nil, are the goals this group is held to instead of
+	// the result's: in a report across halls, a hall's row (or one of its
+	// counters or officers) is held to the hall's own.
+	Targets *Targets
 }
 
 // Result is a summary: its groups in key order and their total, and the

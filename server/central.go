@@ -197,6 +197,19 @@ func (c centralReports) tickets(ctx context.Context, rq *reportRequest, fn func(
 	return c.s.centralDB.Tickets(ctx, rq.halls, rq.q.From, rq.q.To, func(h *central.Hall, t *report.Ticket) error { return fn(h, t, h.Loc) })
 }
 
+// ownKey is a group's key within its hall: across halls, a counter's or
+// officer's key is qualified by its hall ("HALL/KEY"), and the group
+// nobody took (counter 0, officer "") is that hall's, never flagged.
+func (rq *reportRequest) ownKey(key string) string {
+	if !rq.central || (rq.q.By != report.ByCounter && rq.q.By != report.ByOfficer) {
+		return key
+	}
+	if _, k, ok := central.SplitKey(key); ok {
+		return k
+	}
+	return key
+}
+
 // centralLabel names the groups that only central reports have: halls,
 // and a hall's counters and officers ("HALL/KEY").
 func (rq *reportRequest) centralLabel(key string) (string, bool) {

@@ -123,6 +123,18 @@ type SummaryRow struct {
 	report.Figures
 	// TargetWaitMin is the service's target wait (rows by service).
 	TargetWaitMin *int `json:"target_wait_min,omitempty"`
+	// Targets, in a report across halls, are the goals of a hall's row
+	// when they are not the answer's: the hall's own, which the row's
+	// figures are held to.
+	Targets *report.Targets `json:"targets,omitempty"`
+}
+
+// goals are the goals the row's figures are held to.
+func (r *SummaryRow) goals(all report.Targets) report.Targets {
+	if r.Targets != nil {
+		return *r.Targets
+	}
+	return all
 }
 
 // SummaryResponse is GET /api/v1/reports/summary as JSON.
@@ -152,7 +164,9 @@ func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse
 		out.Halls = append(out.Halls, h.ID)
 	}
 	for _, g := range res.Groups {
-		row := SummaryRow{Figures: report.Row(rq.q.By, g.Key, rq.label(g.Key), &g.Acc, rq.targets)}
+		row := SummaryRow{Targets: g.Targets}
+		row.Figures = report.Row(rq.q.By, rq.ownKey(g.Key), rq.label(g.Key), &g.Acc, row.goals(rq.targets))
+		row.Key = g.Key
 		if rq.q.By == report.ByService {
 			if m, ok := rq.waitMin[g.Key]; ok {
 				row.TargetWaitMin = &m
@@ -216,7 +230,8 @@ func (s *Server) summaryCSV(w http.ResponseWriter, rq *reportRequest, out *Summa
 		cw.Write([]string{r.Label, strconv.Itoa(r.Issued), strconv.Itoa(r.Served), strconv.Itoa(r.NoShows), fnum(r.NoShowPct, 1),
 			strconv.Itoa(r.Transferred), strconv.Itoa(r.Cancelled), fmin(r.WaitMeanS), fmin(r.WaitMedianS), fmin(r.WaitP90S),
 			fmin(r.ServiceMeanS), fmin(r.ServiceMedianS), tw, fnum(r.WithinTargetPct, 1), fnum(r.OverTargetPct, 1),
-			strconv.Itoa(out.Targets.OverWaitPct), fnum(r.RatedPct, 1), fnum(r.SatisfiedPct, 1), strconv.Itoa(out.Targets.SatisfiedPct),
+			strconv.Itoa(r.goals(out.Targets).OverWaitPct), fnum(r.RatedPct, 1), fnum(r.SatisfiedPct, 1),
+			strconv.Itoa(r.goals(out.Targets).SatisfiedPct),
 			fmin(r.EstErrMeanAbsS), fmin(r.EstErrMeanS)})
 	}
 	cw.Flush()
