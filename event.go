@@ -3,7 +3,6 @@ package hallq
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"time"
 )
 
@@ -83,6 +82,3 @@ func ChainNext(prev []byte, seq int64, body []byte) []byte {
 	h.Write(body)
 	return h.Sum(nil)
 }
-
-// MarshalBinary encodes the event as its JSON wire form.
-func (e *Event) MarshalBinary() ([]byte, error) { return json.Marshal(e) }

@@ -192,6 +192,12 @@ type TransferRequest struct {
 	Service string `json:"service"` // the code of the target service
 }
 
+// NoticeRequest is the body of POST /api/v1/notice: the text the hall's
+// displays show under the calls ("" clears it; at most 2,000 bytes).
+type NoticeRequest struct {
+	Text string `json:"text"`
+}
+
 // LoginRequest is the body of POST /api/v1/login.
 type LoginRequest struct {
 	Username string `json:"username"`
@@ -217,6 +223,18 @@ type EnrolRequest struct {
 	Name string `json:"name"`
 	Kind string `json:"kind"`
 	Code string `json:"code"`
+}
+
+// EnrolmentList is the answer of GET /api/v1/enrolments (an admin's):
+// the requests pending and lately decided.
+type EnrolmentList struct {
+	Enrolments []Enrolment `json:"enrolments"`
+}
+
+// ApproveRequest is the body of POST /api/v1/enrolments/{id}/approve:
+// the counter a pad sits at (required for pads, refused for other kinds).
+type ApproveRequest struct {
+	Counter int `json:"counter,omitempty"`
 }
 
 // EnrolAnswer is what a device gets: from the request, its id and poll

@@ -3,12 +3,15 @@
 // a short code for the admin to compare, waits for approval and saves the
 // token it then receives.
 //
-// A daemon that has no token yet calls, before anything else:
+// A daemon keeps its token with an Identity: it enrols while it has none,
+// shows the code where a person reads it, and enrols again when the server
+// revokes the token. An Enroller is one enrolment on its own:
 //
-//	token, err := enrol.Enrol(ctx, "http://hallq.local:8080", "kiosk-entrance", "kiosk", "/var/lib/hallq/kiosk.token")
+//	e := &enrol.Enroller{ServerURL: "http://hallq.local:8080", Name: "kiosk-entrance", Kind: "kiosk", TokenFile: "/var/lib/hallq/kiosk.token"}
+//	token, err := e.Run(ctx)
 //
 // which returns at once with the saved token if the file already holds
-// one. The server side is in server/enrol.go; docs/INSTALL.md shows the
+// one. docs/API.md describes the server's side; docs/INSTALL.md shows the
 // admin's part.
 package enrol
 
@@ -19,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +55,6 @@ type Enroller struct {
 	// MinWait and MaxWait bound the back-off between polls and retries
 	// (default 2 s and 30 s).
 	MinWait, MaxWait time.Duration
-}
-
-// Enrol runs an Enroller with the defaults: see Enroller.Run.
-func Enrol(ctx context.Context, serverURL, name, kind, tokenFile string) (string, error) {
-	e := &Enroller{ServerURL: serverURL, Name: name, Kind: kind, TokenFile: tokenFile}
-	return e.Run(ctx)
 }
 
 // Run returns the device's token: the one saved in TokenFile, or a new
@@ -129,10 +125,6 @@ func (e *Enroller) once(ctx context.Context) (string, error) {
 		}
 	}
 	e.printf("enrolment: tell the hall's admin this code: %s  (device %s, %s, request %s, server %s)", code, e.Name, e.Kind, req.ID, e.ServerURL)
-	poll := req.Poll
-	if poll == "" {
-		poll = "/api/v1/enrol/" + req.ID + "?secret=" + url.QueryEscape(req.Secret)
-	}
 	b = e.backoff()
 	for {
 		// The server's retry_after_s is a hint; the back-off decides, and
@@ -140,7 +132,7 @@ func (e *Enroller) once(ctx context.Context) (string, error) {
 		if err := b.wait(ctx, 0); err != nil {
 			return "", err
 		}
-		a, retry, err := c.PollEnrolment(ctx, poll)
+		a, retry, err := c.PollEnrolment(ctx, req)
 		switch {
 		case err == nil && a.State == hallq.EnrolApproved && a.Token != "":
 			return a.Token, nil

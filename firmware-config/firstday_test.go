@@ -93,11 +93,10 @@ func TestFirstDay(t *testing.T) {
 	// code; the admin compares and approves (a pad with its counter).
 	var reqs []hallq.Enrolment
 	eventually(t, 60*time.Second, "four enrolment requests", func() bool {
-		var list struct{ Enrolments []hallq.Enrolment }
-		if _, err := api.Do(ctx, "GET", "/api/v1/enrolments", admin, nil, &list); err != nil {
+		var err error
+		if reqs, err = api.Enrolments(ctx, admin); err != nil {
 			t.Fatal(err)
 		}
-		reqs = list.Enrolments
 		return len(reqs) == 4
 	})
 	padName := regexp.MustCompile(`-pad-([0-9]+)$`)
@@ -113,16 +112,15 @@ func TestFirstDay(t *testing.T) {
 		if !strings.Contains(where, e.Code) {
 			t.Errorf("%s %s: its code %s is not shown where a person reads it", e.Kind, e.Name, e.Code)
 		}
-		var body any
+		var counter int
 		if e.Kind == "pad" {
 			m := padName.FindStringSubmatch(e.Name)
 			if m == nil {
 				t.Fatalf("pad %s: no counter in its name", e.Name)
 			}
-			n, _ := strconv.Atoi(m[1])
-			body = map[string]int{"counter": n}
+			counter, _ = strconv.Atoi(m[1])
 		}
-		if _, err := api.Do(ctx, "POST", "/api/v1/enrolments/"+e.ID+"/approve", admin, body, nil); err != nil {
+		if err := api.ApproveEnrolment(ctx, admin, e.ID, counter); err != nil {
 			t.Fatalf("approve %s: %v", e.Name, err)
 		}
 	}

@@ -31,6 +31,14 @@ func (c *Client) Issue(ctx context.Context, token string, req hallq.TicketReques
 	return &t, nil
 }
 
+// IssueOnly asks for a ticket as Issue does but leaves the answer unread:
+// for a load generator, which shares the machine with the server it
+// measures and must not spend its CPU decoding tickets.
+func (c *Client) IssueOnly(ctx context.Context, token string, req hallq.TicketRequest) error {
+	_, err := c.Do(ctx, http.MethodPost, "/api/v1/tickets", token, req, nil)
+	return err
+}
+
 // Ticket reads a ticket: with its secret (from its QR code), or as staff or
 // the device that issued it (secret "").
 func (c *Client) Ticket(ctx context.Context, token, id, secret string) (*hallq.Ticket, error) {
@@ -116,6 +124,17 @@ func (c *Client) Next(ctx context.Context, token string, counter int) (*hallq.Ti
 	return c.Act(ctx, token, counter, ActNext)
 }
 
+// NextID calls the counter's next ticket as Next does, reading only the
+// called ticket's id ("" when nobody waits): see IssueOnly.
+func (c *Client) NextID(ctx context.Context, token string, counter int) (string, error) {
+	var t struct{ ID string }
+	a, err := c.Do(ctx, http.MethodPost, counterPath(counter, ActNext), token, nil, &t)
+	if err != nil || a.Status == http.StatusNoContent {
+		return "", err
+	}
+	return t.ID, nil
+}
+
 // Finish ends the service of the counter's ticket.
 func (c *Client) Finish(ctx context.Context, token string, counter int) (*hallq.Ticket, error) {
 	return c.Act(ctx, token, counter, ActFinish)
@@ -155,6 +174,13 @@ func (c *Client) Login(ctx context.Context, username, password string) (*hallq.S
 		return nil, fmt.Errorf("hallclient: sign in as %s: %w", username, err)
 	}
 	return &s, nil
+}
+
+// SetNotice sets the notice the hall's displays show (an admin's token;
+// "" clears it).
+func (c *Client) SetNotice(ctx context.Context, token, text string) error {
+	_, err := c.Do(ctx, http.MethodPost, "/api/v1/notice", token, hallq.NoticeRequest{Text: text}, nil)
+	return err
 }
 
 // Events reads one page of the event log: at most limit events after seq
@@ -201,12 +227,33 @@ func (c *Client) Enrol(ctx context.Context, req hallq.EnrolRequest) (_ *hallq.En
 	return c.enrolCall(ctx, http.MethodPost, "/api/v1/enrol", req)
 }
 
-// PollEnrolment asks how an enrolment request stands (poll is the path
-// Enrol answered): State pending, or approved with the token, which is
-// given once. An admin's rejection is EFORBIDDEN with reason "rejected"; a
-// request expired or already collected is ENOTFOUND.
-func (c *Client) PollEnrolment(ctx context.Context, poll string) (_ *hallq.EnrolAnswer, retryAfter time.Duration, err error) {
+// PollEnrolment asks how the enrolment request Enrol answered stands (at
+// the path it named, or the request's own path from its id and secret):
+// State pending, or approved with the token, which is given once. An
+// admin's rejection is EFORBIDDEN with reason "rejected"; a request
+// expired or already collected is ENOTFOUND.
+func (c *Client) PollEnrolment(ctx context.Context, req *hallq.EnrolAnswer) (_ *hallq.EnrolAnswer, retryAfter time.Duration, err error) {
+	poll := req.Poll
+	if poll == "" {
+		poll = "/api/v1/enrol/" + url.PathEscape(req.ID) + "?secret=" + url.QueryEscape(req.Secret)
+	}
 	return c.enrolCall(ctx, http.MethodGet, poll, nil)
+}
+
+// Enrolments lists the enrolment requests (an admin's token).
+func (c *Client) Enrolments(ctx context.Context, token string) ([]hallq.Enrolment, error) {
+	var l hallq.EnrolmentList
+	if _, err := c.Do(ctx, http.MethodGet, "/api/v1/enrolments", token, nil, &l); err != nil {
+		return nil, err
+	}
+	return l.Enrolments, nil
+}
+
+// ApproveEnrolment approves request id (an admin's token); a pad's
+// request names the counter it sits at, other kinds' counter 0.
+func (c *Client) ApproveEnrolment(ctx context.Context, token, id string, counter int) error {
+	_, err := c.Do(ctx, http.MethodPost, "/api/v1/enrolments/"+url.PathEscape(id)+"/approve", token, hallq.ApproveRequest{Counter: counter}, nil)
+	return err
 }
 
 func (c *Client) enrolCall(ctx context.Context, method, path string, in any) (*hallq.EnrolAnswer, time.Duration, error) {

@@ -96,3 +96,69 @@ func TestCallsAgainstARealHall(t *testing.T) {
 		t.Errorf("wrong password: %v, want unauthorized", err)
 	}
 }
+
+// TestLoadAdminAndEnrolmentCalls: the calls a load generator, an admin and
+// an enrolling device make: a ticket issued and called with only its id
+// read, the notice set, a pad's request approved with its counter and its
+// token collected by polling (also at the request's own path when the
+// answer named none).
+func TestLoadAdminAndEnrolmentCalls(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	c, ctx := h.Client, context.Background()
+	officer, admin := h.Login("canbo1"), h.Login("admin")
+	if _, err := c.SetCounter(ctx, officer, 1, hallclient.CounterOpen); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := c.NextID(ctx, officer, 1); err != nil || id != "" {
+		t.Fatalf("next with nobody waiting: %q, %v; want no ticket", id, err)
+	}
+	if err := c.IssueOnly(ctx, servertest.KioskToken, hallq.TicketRequest{Service: "A", IdempotencyKey: "load-1"}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := c.Issue(ctx, servertest.KioskToken, hallq.TicketRequest{Service: "A", IdempotencyKey: "load-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := c.NextID(ctx, officer, 1); err != nil || id != tk.ID {
+		t.Fatalf("next: %q, %v; want %s", id, err, tk.ID)
+	}
+
+	if err := c.SetNotice(ctx, admin, "Nghỉ trưa 11:30–13:30"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := c.Hall(ctx, admin); err != nil || v.Hall.Notice != "Nghỉ trưa 11:30–13:30" {
+		t.Fatalf("hall after the notice: %v; want the notice", err)
+	}
+	if err := c.SetNotice(ctx, officer, "x"); !hallclient.IsCode(err, hallq.EFORBIDDEN, "") {
+		t.Errorf("an officer's notice: %v, want forbidden", err)
+	}
+
+	ans, _, err := c.Enrol(ctx, hallq.EnrolRequest{Name: "kiosk-pad-2", Kind: "pad", Code: "AB12-CD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := *ans
+	own.Poll = "" // the request's own path, from its id and secret
+	for _, a := range []*hallq.EnrolAnswer{ans, &own} {
+		if st, _, err := c.PollEnrolment(ctx, a); err != nil || st.State != hallq.EnrolPending {
+			t.Fatalf("poll before approval: %+v, %v; want pending", st, err)
+		}
+	}
+	reqs, err := c.Enrolments(ctx, admin)
+	if err != nil || len(reqs) != 1 || reqs[0].ID != ans.ID || reqs[0].Code != "AB12-CD" {
+		t.Fatalf("enrolments: %+v, %v; want the pad's request", reqs, err)
+	}
+	if err := c.ApproveEnrolment(ctx, admin, ans.ID, 0); !hallclient.IsCode(err, hallq.EINVALID, "") {
+		t.Errorf("a pad approved without its counter: %v, want invalid", err)
+	}
+	if err := c.ApproveEnrolment(ctx, admin, ans.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := c.PollEnrolment(ctx, &own)
+	if err != nil || st.State != hallq.EnrolApproved || st.Token == "" {
+		t.Fatalf("poll after approval: %+v, %v; want the token", st, err)
+	}
+	if _, err := c.Rate(ctx, st.Token, hallq.RatingPress{Counter: 2, Score: 3, DeviceSeq: 1}); err != nil {
+		t.Errorf("a press with the enrolled pad's token: %v", err)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -417,7 +416,7 @@ func (l *load) issueRequest() hallq.TicketRequest {
 // answer is not decoded: this process shares the machine with the server
 // it measures, and must not take its CPU.
 func (l *load) issueOne(ctx context.Context, start time.Time) {
-	_, err := l.api.Do(ctx, http.MethodPost, "/api/v1/tickets", l.cfg.KioskToken, l.issueRequest(), nil)
+	err := l.api.IssueOnly(ctx, l.cfg.KioskToken, l.issueRequest())
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Cut off by the end of the run: not a failure of the server.
@@ -525,18 +524,17 @@ func (l *load) counter(ctx context.Context, id int, due <-chan time.Time) {
 		}
 		sent := time.Now()
 		// Of the ticket called only its id is decoded (see issueOne).
-		var t struct{ ID string }
-		a, err := l.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/counters/%d/next", id), tok, nil, &t)
+		called, err := l.api.NextID(ctx, tok, id)
 		switch {
 		case err != nil:
 			l.rec["next"].fail(errKey(err))
-		case a.Status == http.StatusNoContent:
+		case called == "":
 			l.rec["next"].noContent(time.Since(sent))
 		default:
 			l.rec["next"].ok(time.Since(sent))
 			current = true
 			l.mu.Lock()
-			l.called[t.ID] = sent
+			l.called[called] = sent
 			l.mu.Unlock()
 		}
 	}

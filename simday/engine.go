@@ -62,9 +62,6 @@ func (h *EngineHall) newID() (string, string) {
 // Now is the virtual time.
 func (h *EngineHall) Now() time.Time { return h.now }
 
-// SetPadSeq sets the last device_seq used by counter's pad.
-func (h *EngineHall) SetPadSeq(counter int, seq int64) { h.padSeq[counter] = seq }
-
 // Advance moves the virtual clock to t (never back) and applies the
 // calendar, as the hall server does before each batch.
 func (h *EngineHall) Advance(ctx context.Context, t time.Time) error {

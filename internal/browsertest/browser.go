@@ -82,9 +82,6 @@ func Launch(ctx context.Context, userDataDir string) (*Browser, error) {
 // Close stops the browser.
 func (b *Browser) Close() { b.cancel() }
 
-// Context is the browser's context, for chromedp calls on the browser.
-func (b *Browser) Context() context.Context { return b.ctx }
-
 // Start launches the browser for a test (or benchmark) and stops it when
 // the test ends. Without Chromium the test is skipped — except in CI
 // (CI set in the environment, as .ci/run does), where browser tests must

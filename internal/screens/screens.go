@@ -302,7 +302,7 @@ func morning(ctx context.Context, base string) (phones [2]string, _ error) {
 		return phones, err
 	}
 	notice := "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu: sáng 07:30–11:30, chiều 13:30–17:00.\nCông dân vui lòng chuẩn bị đủ hồ sơ trước khi đến quầy."
-	if _, err := c.Do(ctx, "POST", "/api/v1/notice", adm.Token, map[string]string{"text": notice}, nil); err != nil {
+	if err := c.SetNotice(ctx, adm.Token, notice); err != nil {
 		return phones, err
 	}
 	// The devices report in, as they do every 30 s: the kiosk's paper runs low.
