@@ -3,7 +3,9 @@ package central_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/server"
 )
 
 // TestRestoredHallStopsLoudly: a hall's database is replaced by an older
@@ -74,6 +78,8 @@ func TestRestoredHallStopsLoudly(t *testing.T) {
 	if err != nil || len(halls) != 1 || halls[0].Diverged == nil || halls[0].Diverged.After != k || halls[0].Diverged.Head < k {
 		t.Fatalf("the city's view: %+v, %v; want hall-a diverged after %d", halls, err, k)
 	}
+	say := newLoud(t, city, h)
+	say.check(true, k)
 
 	// The resolution: the store's events after k are set aside.
 	e, err := city.owner.NewEpoch(ctx, h.id, k, "restored from a backup")
@@ -84,6 +90,7 @@ func TestRestoredHallStopsLoudly(t *testing.T) {
 	if st := h.shipper.Status(ctx); st.State != central.StateShipping || st.Diverged != nil || st.Epoch != 2 || st.Shipped != h.head()-k {
 		t.Errorf("after new-epoch: %+v, want shipping epoch 2, its %d events shipped", st, h.head()-k)
 	}
+	say.check(false, k)
 	h.stop()
 	sameCopy(t, city.super, h)
 	oldEvents, _, _ := hallRows(t, old.path)
@@ -202,5 +209,65 @@ func copyFile(t testing.TB, from, to string) {
 	os.Remove(to + "-shm")
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// loud is every place a divergence is said: the hall's /metrics, /healthz
+// and the banner on its staff pages, and the city server's dashboard.
+type loud struct {
+	t                     *testing.T
+	hall, city            string // base URLs
+	admin, manager, cityM string // tokens
+	id                    string
+}
+
+func newLoud(t *testing.T, city *testCity, h *testHall) *loud {
+	t.Helper()
+	hs := httptest.NewServer(h.srv.Handler())
+	t.Cleanup(hs.Close)
+	hash, err := server.HashPassword("city-manager")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := city.owner.AddUser(context.Background(), hallq.User{Username: "tp", Role: hallq.RoleManager}, hash); err != nil {
+		t.Fatal(err)
+	}
+	cs := httptest.NewServer(server.NewCentral(city.open(city.cityServer()), quiet()).Handler())
+	t.Cleanup(cs.Close)
+	return &loud{t: t, hall: hs.URL, city: cs.URL, id: h.id,
+		admin: login(t, hs.URL, "admin", "demo-admin"), manager: login(t, hs.URL, "quanly", "demo-quanly"),
+		cityM: login(t, cs.URL, "tp", "city-manager")}
+}
+
+// check checks that every place says the hall diverged after event after,
+// or, with !diverged, that none does.
+func (l *loud) check(diverged bool, after int64) {
+	t := l.t
+	t.Helper()
+	metric := "hallq_central_diverged 0\n"
+	health := map[string]any{"status": "ok", "central": "ok"}
+	resolve := fmt.Sprintf("-hall-id %s -after %d", l.id, after)
+	if diverged {
+		metric = "hallq_central_diverged 1\n"
+		health = map[string]any{"status": "degraded", "central": "diverged"}
+	}
+	if m := getPage(t, l.hall+"/metrics", ""); !strings.Contains(m, metric) {
+		t.Errorf("/metrics lacks %q", metric)
+	}
+	var h map[string]any
+	get(t, l.hall+"/healthz", "", &h) // 200 either way: the hall serves its citizens
+	if h["status"] != health["status"] || h["central"] != health["central"] {
+		t.Errorf("/healthz: %v, want %v", h, health)
+	}
+	for _, page := range []struct{ url, token, want string }{
+		{l.hall + "/admin?lang=en", l.admin, "Shipping to the city's central store has STOPPED"},
+		{l.hall + "/manager?lang=vi", l.manager, "Đã DỪNG gửi dữ liệu lên máy chủ thành phố"},
+		{l.city + "/manager?lang=en", l.cityM, "stopped shipping: the central store holds another history"},
+	} {
+		body := getPage(t, page.url, page.token)
+		alert := strings.Contains(body, `class="alert"`) && strings.Contains(body, page.want) && strings.Contains(body, resolve)
+		if alert != diverged {
+			t.Errorf("%s: alert shown %v, want %v (%q, %q)", page.url, alert, diverged, page.want, resolve)
+		}
 	}
 }

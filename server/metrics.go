@@ -100,8 +100,8 @@ func (m *metrics) observeRequest(route string, status int, d time.Duration) {
 // nothing while the hall ships nowhere, and no lag before the store has
 // answered once (hallq_central_connected says it has not).
 type centralCollector struct {
-	s                                             *Server
-	connected, acked, pending, lag, shipped, head *prometheus.Desc
+	s                                                       *Server
+	connected, acked, pending, lag, shipped, head, diverged *prometheus.Desc
 }
 
 func newCentralCollector(s *Server) centralCollector {
@@ -113,11 +113,13 @@ func newCentralCollector(s *Server) centralCollector {
 		pending:   d("hallq_central_pending_events", "Events the central store does not hold yet."),
 		lag:       d("hallq_central_lag_seconds", "Age of the oldest event the central store does not hold yet (0: none)."),
 		shipped:   d("hallq_central_shipped_events_total", "Events shipped to the central store by this process."),
+		diverged: d("hallq_central_diverged", "1 while shipping is stopped because the central store holds another history of this hall "+
+			"(GET /api/v1/central/status says what resolves it)."),
 	}
 }
 
 func (c centralCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.connected, c.acked, c.head, c.pending, c.lag, c.shipped} {
+	for _, d := range []*prometheus.Desc{c.connected, c.acked, c.head, c.pending, c.lag, c.shipped, c.diverged} {
 		ch <- d
 	}
 }
@@ -134,6 +136,11 @@ func (c centralCollector) Collect(ch chan<- prometheus.Metric) {
 		up = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, up)
+	div := 0.0
+	if st.Diverged != nil {
+		div = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.diverged, prometheus.GaugeValue, div)
 	ch <- prometheus.MustNewConstMetric(c.head, prometheus.GaugeValue, float64(st.HallSeq))
 	ch <- prometheus.MustNewConstMetric(c.shipped, prometheus.CounterValue, float64(st.Shipped))
 	if st.Acked != nil {

@@ -381,6 +381,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusServiceUnavailable
 		s.Logger.Error("healthz: database", logErr, err)
 	}
+	// A hall whose history the central store does not share serves its
+	// citizens as ever (200), but says so until someone resolves it.
+	if s.Shipper != nil {
+		body["central"] = "ok"
+		if st := s.Shipper.Status(r.Context()); st.Diverged != nil {
+			body["central"] = "diverged"
+			if status == http.StatusOK {
+				body["status"] = "degraded"
+			}
+		}
+	}
 	writeJSON(w, status, body)
 }
 

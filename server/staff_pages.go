@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -134,8 +136,36 @@ func (s *Server) page(r *http.Request, site *staff.Site, active string) staff.Pa
 	p := staff.Page{Lang: staff.Lang(r, set.Language), Hall: set.Name, Active: active, Central: s.Hall == nil}
 	if pr, err := s.principal(r); err == nil && pr.User != nil {
 		p.User = pr.User
+		if p.User.Role == hallq.RoleAdmin || p.User.Role == hallq.RoleManager {
+			p.Alerts = s.alerts(r.Context(), site, p.Lang)
+		}
 	}
 	return p
+}
+
+// alerts are the problems admins and managers see on every page until
+// they are resolved: on a hall, its shipping stopped by another history;
+// on the city server, every hall that reported so.
+func (s *Server) alerts(ctx context.Context, site *staff.Site, lang string) []string {
+	var out []string
+	if s.Shipper != nil {
+		if d := s.Shipper.Status(ctx).Diverged; d != nil {
+			out = append(out, fmt.Sprintf(site.T(lang, "alert.central_diverged"), d.After, d.Resolve))
+		}
+	}
+	if s.centralDB != nil {
+		halls, err := s.centralDB.Halls(ctx)
+		if err != nil {
+			s.Logger.Warn("alerts: central halls", logErr, err)
+		}
+		for _, h := range halls {
+			if d := h.Diverged; d != nil {
+				resolve := fmt.Sprintf("hallserver central new-epoch -db postgres://OWNER@HOST/DB -hall-id %s -after %d", h.ID, d.After)
+				out = append(out, fmt.Sprintf(site.T(lang, "manager.diverged"), h.Name(), d.After, d.At.In(h.Loc).Format("02/01/2006 15:04"), resolve))
+			}
+		}
+	}
+	return out
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, site *staff.Site, status int, name string, p staff.Page) {

@@ -140,9 +140,13 @@ type Page struct {
 	// Central: the page is served by the central store (reports across
 	// halls), which has no officer console and no hall administration.
 	Central bool
-	Data    any
-	site    *Site
-	path    string
+	// Alerts are problems of the hall that someone must act on, shown at
+	// the top of every page to admins and managers until they are gone
+	// (shipping to the central store stopped by another history).
+	Alerts []string
+	Data   any
+	site   *Site
+	path   string
 }
 
 // T is the page language's text of key.
