@@ -58,6 +58,7 @@ func Start(ctx context.Context, cmd *exec.Cmd, logTo io.Writer) (*Process, error
 	if cmd.Stdout == nil {
 		cmd.Stdout = io.Discard
 	}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("serverproc: start %s: %w", cmd.Path, err)
 	}
