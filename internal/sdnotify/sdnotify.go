@@ -53,6 +53,13 @@ func Ready() error { _, err := Notify(MsgReady); return err }
 // Stopping tells systemd that the program is shutting down on purpose.
 func Stopping() error { _, err := Notify(MsgStopping); return err }
 
+// ExtendTimeout asks systemd for d more to finish starting (or stopping)
+// than the unit's timeout allows, counted from now (EXTEND_TIMEOUT_USEC).
+func ExtendTimeout(d time.Duration) error {
+	_, err := Notify(fmt.Sprintf("EXTEND_TIMEOUT_USEC=%d", d.Microseconds()))
+	return err
+}
+
 // Status sets the free-form status line that systemctl status shows.
 func Status(text string) error { _, err := Notify("STATUS=" + text); return err }
 

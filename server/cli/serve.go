@@ -85,7 +85,14 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		return nil
 	}
 
+	// Opening migrates the database; the first start after an upgrade
+	// may outlast the unit's start timeout on a slow SD card (chaining a
+	// year's log, docs/BENCHMARKS.md), so systemd is asked for more time
+	// while it runs.
+	opened := make(chan struct{})
+	go extendStart(opened, logger)
 	db, err := sqlite.Open(ctx, *dbPath)
+	close(opened)
 	if err != nil {
 		return err
 	}
@@ -292,4 +299,27 @@ func newSimClock(start string, speed float64) (*server.SimClock, error) {
 		}
 	}
 	return server.NewSimClock(at, speed), nil
+}
+
+// openSlow is how long opening the database may take before the server
+// asks systemd for more time, and how often it asks again.
+var openSlow = 15 * time.Second
+
+// extendStart asks systemd for more time to start every openSlow until
+// done is closed.
+func extendStart(done <-chan struct{}, logger *slog.Logger) {
+	t := time.NewTicker(openSlow)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			logger.Info("opening the database: a migration is under way, it may take minutes")
+			sdnotify.Status("opening the database: migrating")
+			if err := sdnotify.ExtendTimeout(4 * openSlow); err != nil {
+				logger.Warn("systemd", "err", err)
+			}
+		}
+	}
 }

@@ -300,61 +300,83 @@ func (db *DB) ChainAt(ctx context.Context, seq int64) ([]byte, error) {
 }
 
 // fillChains chains the events logged before the log had a chain
-// (migration 6), in order, ten thousand to a transaction. It runs once,
-// on the first opening after the upgrade.
+// (migration 6), in order, in one pass, chainBatch events to a
+// transaction (a crash in between resumes where the chain stops). It runs
+// once, on the first opening after the upgrade; a year of a busy hall's
+// log takes a while (docs/BENCHMARKS.md), which the server tells systemd.
 func (db *DB) fillChains(ctx context.Context) error {
-	for {
-		var first sql.NullInt64
-		if err := db.w.QueryRowContext(ctx, `SELECT min(seq) FROM events WHERE chain IS NULL`).Scan(&first); err != nil {
-			return fmt.Errorf("sqlite: chain the log: %w", err)
+	var first sql.NullInt64
+	if err := db.w.QueryRowContext(ctx, `SELECT min(seq) FROM events WHERE chain IS NULL`).Scan(&first); err != nil {
+		return fmt.Errorf("sqlite: chain the log: %w", err)
+	}
+	if !first.Valid {
+		return nil
+	}
+	var prev []byte
+	err := db.w.QueryRowContext(ctx, `SELECT chain FROM events WHERE seq = ?`, first.Int64-1).Scan(&prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: chain the log: %w", err)
+	}
+	for next := first.Int64; ; {
+		var done bool
+		if next, prev, done, err = db.chainFrom(ctx, next, prev); err != nil {
+			return fmt.Errorf("sqlite: chain the log from %d: %w", next, err)
 		}
-		if !first.Valid {
+		if done {
 			return nil
-		}
-		var prev []byte
-		err := db.w.QueryRowContext(ctx, `SELECT chain FROM events WHERE seq = ?`, first.Int64-1).Scan(&prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlite: chain the log: %w", err)
-		}
-		if err := db.chainFrom(ctx, first.Int64, prev); err != nil {
-			return fmt.Errorf("sqlite: chain the log from %d: %w", first.Int64, err)
 		}
 	}
 }
 
-func (db *DB) chainFrom(ctx context.Context, first int64, prev []byte) error {
+// chainBatch is how many events fillChains chains in one transaction.
+const chainBatch = 20000
+
+// chainFrom chains up to chainBatch events from seq first on, given the
+// chain before it, and returns where to go on, with the chain so far.
+func (db *DB) chainFrom(ctx context.Context, first int64, prev []byte) (next int64, chain []byte, done bool, err error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return first, prev, false, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT 10000`, first)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, first, chainBatch)
 	if err != nil {
-		return err
+		return first, prev, false, err
 	}
 	type link struct {
 		seq   int64
 		chain []byte
 	}
-	var links []link
+	links := make([]link, 0, chainBatch)
+	var body []byte
 	for rows.Next() {
 		var seq int64
-		var body string
 		if err := rows.Scan(&seq, &body); err != nil {
 			rows.Close()
-			return err
+			return first, prev, false, err
 		}
-		prev = hallq.ChainNext(prev, seq, []byte(body))
+		prev = hallq.ChainNext(prev, seq, body)
 		links = append(links, link{seq, prev})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return first, prev, false, err
 	}
+	if len(links) == 0 {
+		return first, prev, true, nil
+	}
+	up, err := tx.PrepareContext(ctx, `UPDATE events SET chain = ? WHERE seq = ?`)
+	if err != nil {
+		return first, prev, false, err
+	}
+	defer up.Close()
 	for _, l := range links {
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET chain = ? WHERE seq = ?`, l.chain, l.seq); err != nil {
-			return err
+		if _, err := up.ExecContext(ctx, l.chain, l.seq); err != nil {
+			return first, prev, false, err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return first, prev, false, err
+	}
+	return links[len(links)-1].seq + 1, prev, len(links) < chainBatch, nil
 }

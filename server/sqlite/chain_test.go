@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -108,4 +109,46 @@ func TestLogIsChained(t *testing.T) {
 		t.Errorf("two histories: shared event %d chains equal %v, own events equal %v %v", n,
 			bytes.Equal(a[n-1].Chain, b[n-1].Chain), bytes.Equal(a[n].Chain, b[n].Chain), bytes.Equal(a[n+1].Chain, b[n+1].Chain))
 	}
+}
+
+// BenchmarkChainOldLog: the first start after the upgrade that brought the
+// hash chain chains the whole log the hall had (fillChains, inside Open).
+// The log here is a year of a busy hall's size in events (1,000,000
+// ticket.issued events of about 400 bytes), unchained as a log from before
+// was; one iteration is one Open.
+//
+//	go test ./server/sqlite/ -run '^$' -bench ChainOldLog -benchtime 1x
+func BenchmarkChainOldLog(b *testing.B) {
+	const events = 1_000_000
+	body := `{"type":"ticket.issued","at":"2026-11-27T08:15:00+07:00","ticket":{"id":"7x4k2m9q3p8rt","day":"2026-11-27",` +
+		`"service":"A","number":1001,"label":"1001","state":"waiting","issued_at":"2026-11-27T08:15:00+07:00","counter":0,` +
+		`"recalls":0,"issue_estimate_s":420,"issue_ahead":6,"device":"kiosk-1","queued_at":"2026-11-27T08:15:00+07:00",` +
+		`"waited_ms":0,"target_wait_s":900},"ahead":6,"estimate_s":420}`
+	for range b.N {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "old.db")
+		db, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		raw, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO events (seq, type, at, body) SELECT i, 'ticket.issued', 1796000000000 + i, ? FROM n`, events, body)
+		raw.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		db, err = sqlite.Open(context.Background(), path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+	}
+	b.ReportMetric(float64(events)/(b.Elapsed().Seconds()/float64(b.N)), "events/s")
 }
