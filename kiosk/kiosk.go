@@ -216,12 +216,15 @@ func (k *Kiosk) State() State {
 	return s
 }
 
+// update changes the state and sets the lamps to it before anyone reads
+// the new state: two updates at once cannot leave the lamps showing the
+// older one, and whoever sees a state sees its lamps.
 func (k *Kiosk) update(fn func(s *State)) {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	fn(&k.state)
-	s := k.state
+	s := &k.state
 	_, enrolling := s.Enrolling[k.name()]
-	k.mu.Unlock()
 	k.lamps.busy.Set(s.Busy)
 	k.lamps.fault.Set(s.Fault)
 	k.lamps.paper.Set(s.PaperOut)
