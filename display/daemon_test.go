@@ -71,7 +71,7 @@ enabled = true
 	go func() { done <- d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	eventually.True(t, 10*time.Second, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
+	eventually.True(t, time.Minute, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
 	var tk hallq.Ticket
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &tk)
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, nil)
@@ -81,11 +81,11 @@ enabled = true
 		h.Do("POST", "/api/v1/counters/"+n+"/next", tok, nil, nil)
 	}
 	// Counter 1 called the first ticket; counter 2 the second.
-	eventually.True(t, 10*time.Second, "counter 2's call shown", func() bool {
+	eventually.True(t, time.Minute, "counter 2's call shown", func() bool {
 		s := out.last()
 		return strings.Contains(s, "Mời đến quầy") && strings.Contains(s, "█")
 	})
-	eventually.True(t, 5*time.Second, "counter 2's call said", func() bool {
+	eventually.True(t, time.Minute, "counter 2's call said", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(said) == 1
@@ -188,7 +188,7 @@ renderer = "terminal"
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	defer func() { free(); cancel(); <-done }()
-	eventually.True(t, 10*time.Second, "a healthy display", func() bool { return d.Healthy(ctx) == nil })
+	eventually.True(t, time.Minute, "a healthy display", func() bool { return d.Healthy(ctx) == nil })
 
 	// The device stops; the next minute's redraw blocks on it.
 	screen.stuck.Store(true)
@@ -199,7 +199,7 @@ renderer = "terminal"
 		t.Fatal("no redraw reached the stuck screen")
 	}
 	offset.Store(int64(10 * time.Minute))
-	eventually.True(t, 10*time.Second, "the display unhealthy for its screen", func() bool {
+	eventually.True(t, time.Minute, "the display unhealthy for its screen", func() bool {
 		err := d.Healthy(ctx)
 		return err != nil && strings.Contains(err.Error(), "screen")
 	})
@@ -209,5 +209,5 @@ renderer = "terminal"
 	if code := h.Do("POST", "/api/v1/counters/1/open", h.Login("canbo1"), nil, nil); code != 200 {
 		t.Fatalf("open: %d", code)
 	}
-	eventually.True(t, 30*time.Second, "the display healthy again", func() bool { return d.Healthy(ctx) == nil })
+	eventually.True(t, time.Minute, "the display healthy again", func() bool { return d.Healthy(ctx) == nil })
 }
