@@ -16,8 +16,8 @@ import (
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/central/pgtest"
 	"github.com/hallq/hallq/report"
-	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
 )
 
@@ -317,7 +317,7 @@ loop:
 		n++
 		c := n%6 + 1
 		by := queue.Actor{User: fmt.Sprintf("canbo%d", c), Role: hallq.RoleOfficer}
-		id, secret := server.NewTicketID()
+		id, secret := hall.NewTicketID()
 		h.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 			return res(e.Issue(now, queue.IssueRequest{Service: "A", ID: id, Secret: secret}))
 		})

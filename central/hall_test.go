@@ -20,6 +20,7 @@ import (
 	"github.com/hallq/hallq/central/pgtest"
 	"github.com/hallq/hallq/internal/netcut"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
@@ -66,7 +67,7 @@ type testHall struct {
 	clock   *clock
 	padSeq  int64
 	db      *sqlite.DB
-	hl      *server.Hall
+	hl      *hall.Runtime
 	srv     *server.Server
 	shipper *central.Shipper
 	cancel  context.CancelFunc
@@ -102,7 +103,7 @@ func (h *testHall) start(dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hl, err := server.NewHall(ctx, db, hub.New(), quiet())
+	hl, err := hall.New(ctx, db, hub.New(), quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func (h *testHall) drive(rng *rand.Rand, steps int) {
 		var fn func(e *queue.Engine, now time.Time) (any, *queue.Change, error)
 		switch r := rng.IntN(100); {
 		case r < 30:
-			id, secret := server.NewTicketID()
+			id, secret := hall.NewTicketID()
 			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 				return res(e.Issue(now, queue.IssueRequest{Service: svc, ID: id, Secret: secret, Device: "kiosk-1"}))
 			}

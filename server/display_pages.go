@@ -170,7 +170,7 @@ func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
 	t := time.NewTicker(deviceSeenPeriod)
 	defer t.Stop()
 	for {
-		s.markSeen(name, s.Hall.Now())
+		s.Hall.MarkSeen(name, s.Hall.Now())
 		select {
 		case <-ctx.Done():
 			return

@@ -114,7 +114,7 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	s.overlaySeen(ds)
+	s.Hall.OverlaySeen(ds)
 	loc := s.Hall.Location()
 	for i := range ds {
 		devicesInZone(&ds[i], loc)

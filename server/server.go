@@ -1,3 +1,6 @@
+// Package server is the hall server: the JSON API, the web pages and the
+// websocket event stream over the hall runtime (package server/hall),
+// which runs the queue engine, the store and the group commit.
 package server
 
 import (
@@ -15,6 +18,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server/announce"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/sqlite"
 )
 
@@ -31,7 +35,7 @@ const (
 
 // Server serves the hall's HTTP API.
 type Server struct {
-	Hall   *Hall
+	Hall   *hall.Runtime
 	Store  *sqlite.DB
 	Logger *slog.Logger
 	// BuildTime is when the binary was built: a clock reading earlier than
@@ -47,7 +51,6 @@ type Server struct {
 
 	mux     *http.ServeMux
 	closing chan struct{}
-	seen    seenTracker
 	metrics *metrics
 	routes  []route
 	logins  *loginLimiter
@@ -68,23 +71,23 @@ type Server struct {
 	reports   reportSource
 	centralDB *central.DB
 	// sim is the simulation clock, nil unless EnableSim (sim.go).
-	sim *SimClock
+	sim *hall.SimClock
 }
 
 // New builds a server over a running hall.
-func New(hall *Hall, logger *slog.Logger) *Server {
+func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	s := &Server{
-		Hall:       hall,
-		Store:      hall.Store,
+		Hall:       hl,
+		Store:      hl.Store,
 		Logger:     logger,
 		SessionTTL: 12 * time.Hour,
 		mux:        http.NewServeMux(),
 		logins:     newLoginLimiter(),
 		closing:    make(chan struct{}),
 	}
-	s.accts, s.reports = hall.Store, hallReports{s}
+	s.accts, s.reports = hl.Store, hallReports{s}
 	s.metrics = newMetrics(s)
-	hall.OnCommit = s.metrics.observeEvents
+	hl.OnCommit = s.metrics.observeEvents
 	s.routes = s.apiRoutes()
 	s.registerDisplay()
 	s.registerStaff()
@@ -98,12 +101,6 @@ func New(hall *Hall, logger *slog.Logger) *Server {
 	s.mux.HandleFunc("/api/", s.apiNotFound)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
-	s.seen.done = make(chan struct{})
-	if s.Store != nil {
-		go s.seenLoop()
-	} else {
-		close(s.seen.done)
-	}
 	return s
 }
 
@@ -114,9 +111,6 @@ func (s *Server) Close() {
 	case <-s.closing:
 	default:
 		close(s.closing)
-	}
-	if s.seen.done != nil {
-		<-s.seen.done // the last last-seen times are written
 	}
 }
 

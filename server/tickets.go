@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
 )
 
@@ -82,7 +83,7 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err := s.clockSane(s.Hall.Now()); err != nil {
 		return err
 	}
-	id, secret := NewTicketID()
+	id, secret := hall.NewTicketID()
 	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		t, ch, err := e.Issue(now, queue.IssueRequest{
 			Service: req.Service, Priority: req.Priority, IdempotencyKey: req.IdempotencyKey,

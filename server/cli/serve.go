@@ -17,6 +17,7 @@ import (
 	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/sqlite"
@@ -63,7 +64,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	if *centralDSN != "" && !central.IsDSN(*centralDSN) {
 		return usagef("-central-dsn must be a postgres:// URL")
 	}
-	var clock *server.SimClock
+	var clock *hall.SimClock
 	if *simClock != "" {
 		var err error
 		if clock, err = newSimClock(*simClock, *simSpeed); err != nil {
@@ -118,7 +119,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		logger.Warn("the database already holds a hall; -config is checked but not applied (change the hall on /admin)", "db", *dbPath)
 	}
 
-	hl, err := server.NewHall(ctx, db, hub.New(), logger)
+	hl, err := hall.New(ctx, db, hub.New(), logger)
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 // keeps its watchdog fed while the hall loop commits and the database
 // answers; a hall that is stuck stops feeding it and is restarted. Outside
 // systemd it does nothing.
-func notifySystemd(ctx context.Context, wg *sync.WaitGroup, hl *server.Hall, db *sqlite.DB, addr string, logger *slog.Logger) {
+func notifySystemd(ctx context.Context, wg *sync.WaitGroup, hl *hall.Runtime, db *sqlite.DB, addr string, logger *slog.Logger) {
 	if err := sdnotify.Ready(); err != nil {
 		logger.Warn("systemd notify", "err", err)
 		return
@@ -287,7 +288,7 @@ func lanAddrs() []net.IP {
 }
 
 // newSimClock reads -sim-clock and -sim-speed.
-func newSimClock(start string, speed float64) (*server.SimClock, error) {
+func newSimClock(start string, speed float64) (*hall.SimClock, error) {
 	if speed <= 0 || speed > 1000 {
 		return nil, usagef("-sim-speed %g: want a factor above 0 and at most 1000", speed)
 	}
@@ -298,7 +299,7 @@ func newSimClock(start string, speed float64) (*server.SimClock, error) {
 			return nil, usagef("-sim-clock %q: want an RFC 3339 time or \"now\"", start)
 		}
 	}
-	return server.NewSimClock(at, speed), nil
+	return hall.NewSimClock(at, speed), nil
 }
 
 // openSlow is how long opening the database may take before the server

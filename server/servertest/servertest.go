@@ -19,6 +19,7 @@ import (
 
 	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -38,7 +39,7 @@ type Hall struct {
 	URL    string
 	DBPath string
 	Server *server.Server
-	Hall   *server.Hall
+	Hall   *hall.Runtime
 	Store  *sqlite.DB
 	HTTP   *httptest.Server
 	// Client is the hall client, on URL.
@@ -58,7 +59,7 @@ type Options struct {
 	Now func() time.Time
 	// Sim, if set, puts the server in simulation mode with this clock
 	// (POST /api/v1/sim/clock moves it); it overrides Now.
-	Sim *server.SimClock
+	Sim *hall.SimClock
 	// Setup runs on the store after the demo is seeded, before the hall starts.
 	Setup func(db *sqlite.DB) error
 	// Logger defaults to a discarding one.
@@ -128,7 +129,7 @@ func start(t testing.TB, opts Options, path string, db *sqlite.DB) *Hall {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	hl, err := server.NewHall(ctx, db, hub.New(), logger)
+	hl, err := hall.New(ctx, db, hub.New(), logger)
 	if err != nil {
 		db.Close()
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/announce"
 	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -71,7 +72,7 @@ func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 		}
 	}
 	logger := slog.New(slog.DiscardHandler)
-	hl, err := server.NewHall(ctx, db, hub.New(), logger)
+	hl, err := hall.New(ctx, db, hub.New(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,10 @@
-// Package server is the hall server: it runs the queue engine over the
-// SQLite store, commits commands that arrive together in one transaction,
-// fans committed events out to websocket subscribers, and serves the HTTP API.
-package server
+// Package hall is the hall runtime: the queue engine in memory over the
+// SQLite store, commands that arrive together committed in one durable
+// transaction (group commit), committed events fanned out through the hub,
+// the devices' last-seen times written in batches, and the simulation
+// clock. It knows nothing of HTTP: the hall server (package server) and
+// the simulator drive it.
+package hall
 
 import (
 	"context"
@@ -26,12 +29,12 @@ const maxBatch = 512
 // tickEvery is how often the calendar is checked without any command.
 const tickEvery = 15 * time.Second
 
-// Hall runs one hall: the engine in memory, the store on disk, and the hub.
+// Runtime runs one hall: the engine in memory, the store on disk, and the hub.
 // Commands run one at a time on a single goroutine in Run, in batches: all
 // commands waiting when a batch starts are applied, written in one durable
 // transaction, and only then published and answered. Views take a read lock
 // that excludes that whole step, so a reader never sees uncommitted state.
-type Hall struct {
+type Runtime struct {
 	Store  *sqlite.DB
 	Hub    *hub.Hub
 	Now    func() time.Time
@@ -49,6 +52,7 @@ type Hall struct {
 	// (status URLs, the public-display check), updated on commit.
 	settings atomic.Pointer[hallq.Settings]
 	cmds     chan *command
+	seen     seenTracker // seen.go
 }
 
 type command struct {
@@ -58,9 +62,9 @@ type command struct {
 	done chan struct{}
 }
 
-// NewHall loads the hall's state from the store.
-func NewHall(ctx context.Context, store *sqlite.DB, h *hub.Hub, logger *slog.Logger) (*Hall, error) {
-	hl := &Hall{Store: store, Hub: h, Now: time.Now, Logger: logger, cmds: make(chan *command, 4096)}
+// New loads the hall's state from the store.
+func New(ctx context.Context, store *sqlite.DB, h *hub.Hub, logger *slog.Logger) (*Runtime, error) {
+	hl := &Runtime{Store: store, Hub: h, Now: time.Now, Logger: logger, cmds: make(chan *command, 4096)}
 	if err := hl.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -69,7 +73,7 @@ func NewHall(ctx context.Context, store *sqlite.DB, h *hub.Hub, logger *slog.Log
 
 // reload rebuilds the engine from the store. The caller holds mu or is
 // the constructor.
-func (hl *Hall) reload(ctx context.Context) error {
+func (hl *Runtime) reload(ctx context.Context) error {
 	st, err := hl.Store.LoadState(ctx)
 	if err != nil {
 		return err
@@ -91,20 +95,20 @@ func (hl *Hall) reload(ctx context.Context) error {
 }
 
 // Location is the hall's time zone.
-func (hl *Hall) Location() *time.Location {
+func (hl *Runtime) Location() *time.Location {
 	return hl.loc.Load()
 }
 
 // Settings is the hall's committed settings, read without waiting for a
 // batch in progress. The caller must not modify the slices in it.
-func (hl *Hall) Settings() *hallq.Settings {
+func (hl *Runtime) Settings() *hallq.Settings {
 	return hl.settings.Load()
 }
 
 // Do runs fn on the engine in the next batch and returns its result once the
 // batch is durably committed. If ctx ends first, Do returns ctx's error, and
 // the command may still commit.
-func (hl *Hall) Do(ctx context.Context, fn func(e *queue.Engine, now time.Time) (any, *queue.Change, error)) (any, error) {
+func (hl *Runtime) Do(ctx context.Context, fn func(e *queue.Engine, now time.Time) (any, *queue.Change, error)) (any, error) {
 	c := &command{fn: fn, done: make(chan struct{})}
 	select {
 	case hl.cmds <- c:
@@ -120,7 +124,7 @@ func (hl *Hall) Do(ctx context.Context, fn func(e *queue.Engine, now time.Time) 
 }
 
 // View runs fn under the read lock with the current time.
-func (hl *Hall) View(fn func(e *queue.Engine, now time.Time)) {
+func (hl *Runtime) View(fn func(e *queue.Engine, now time.Time)) {
 	hl.mu.RLock()
 	defer hl.mu.RUnlock()
 	fn(hl.eng, hl.now())
@@ -128,13 +132,13 @@ func (hl *Hall) View(fn func(e *queue.Engine, now time.Time)) {
 
 // now is the hall's time at the store's resolution (milliseconds), so that
 // what the engine holds equals what a restart reads back.
-func (hl *Hall) now() time.Time {
+func (hl *Runtime) now() time.Time {
 	return hl.Now().Truncate(time.Millisecond)
 }
 
 // Subscribe takes a snapshot of the hall and subscribes to every event after
 // it, atomically: no event is both in the snapshot and sent, and none is lost.
-func (hl *Hall) Subscribe(buf int) (hallq.HallView, int64, *hub.Subscriber) {
+func (hl *Runtime) Subscribe(buf int) (hallq.HallView, int64, *hub.Subscriber) {
 	hl.mu.RLock()
 	defer hl.mu.RUnlock()
 	v := hl.eng.Hall(hl.now())
@@ -142,8 +146,12 @@ func (hl *Hall) Subscribe(buf int) (hallq.HallView, int64, *hub.Subscriber) {
 }
 
 // Run applies commands until ctx ends. Commands still queued then are
-// answered with EUNAVAILABLE.
-func (hl *Hall) Run(ctx context.Context) error {
+// answered with EUNAVAILABLE. Beside it, the devices' last-seen times are
+// written every seenFlushEvery, and once more when ctx ends.
+func (hl *Runtime) Run(ctx context.Context) error {
+	seenDone := make(chan struct{})
+	go func() { defer close(seenDone); hl.runSeen(ctx) }()
+	defer func() { <-seenDone }()
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	hl.runBatch(ctx, nil) // roll the calendar at start-up
@@ -170,7 +178,7 @@ func (hl *Hall) Run(ctx context.Context) error {
 	}
 }
 
-func (hl *Hall) drain() {
+func (hl *Runtime) drain() {
 	for {
 		select {
 		case c := <-hl.cmds:
@@ -185,7 +193,7 @@ func (hl *Hall) drain() {
 // runBatch applies a batch in one transaction. If the transaction fails, the
 // engine is rebuilt from the store and, for a batch of several, each command
 // is tried again alone, so one bad command cannot fail its neighbours.
-func (hl *Hall) runBatch(ctx context.Context, batch []*command) {
+func (hl *Runtime) runBatch(ctx context.Context, batch []*command) {
 	hl.mu.Lock()
 	now := hl.now()
 	changes := make([]*queue.Change, 0, len(batch)+1)
@@ -229,7 +237,7 @@ func (hl *Hall) runBatch(ctx context.Context, batch []*command) {
 func runCommand(c *command, e *queue.Engine, now time.Time) (res any, change *queue.Change, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			res, change, err = nil, nil, fmt.Errorf("server: command panicked: %v", p)
+			res, change, err = nil, nil, fmt.Errorf("hall: command panicked: %v", p)
 		}
 	}()
 	return c.fn(e, now)
@@ -237,7 +245,7 @@ func runCommand(c *command, e *queue.Engine, now time.Time) (res any, change *qu
 
 // commit writes changes and publishes their events. The caller holds mu, so
 // subscribers taking a snapshot see either all of it or none of it.
-func (hl *Hall) commit(ctx context.Context, changes []*queue.Change) error {
+func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
