@@ -16,10 +16,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hallq/hallq"
-
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
+	cityserver "github.com/hallq/hallq/server/city"
 	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/server/reports"
 )
 
 // TestCentralReportsAgreeWithHalls: two halls work three days and ship to
@@ -56,7 +58,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	a.waitShipped(time.Minute)
 	b.waitShipped(time.Minute)
 
-	hash, err := server.HashPassword("city-manager")
+	hash, err := api.HashPassword("city-manager")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	}
 	// The city server reads with its own role: the reports, their
 	// roll-ups and sign-in need no more.
-	cs := server.NewCentral(city.open(city.cityServer()), quiet())
+	cs := cityserver.New(city.open(city.cityServer()), quiet())
 	cs.Now = clk.Now
 	cent := httptest.NewServer(cs.Handler())
 	defer cent.Close()
@@ -86,7 +88,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 		for _, rg := range ranges {
 			for _, by := range []string{"service", "counter", "officer", "day", "hour"} {
 				q := url.Values{"from": {rg[0]}, "to": {rg[1]}, "by": {by}}
-				var local, central server.SummaryResponse
+				var local, central reports.SummaryResponse
 				get(t, h.url+"/api/v1/reports/summary?"+q.Encode(), h.token, &local)
 				q.Set("hall", id)
 				get(t, cent.URL+"/api/v1/reports/summary?"+q.Encode(), ct, &central)
@@ -101,7 +103,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 			}
 			q := url.Values{"from": {rg[0]}, "to": {rg[1]}}
 			var local, central struct {
-				Tickets []server.TicketLogRow `json:"tickets"`
+				Tickets []reports.TicketLogRow `json:"tickets"`
 			}
 			get(t, h.url+"/api/v1/reports/tickets?"+q.Encode(), h.token, &local)
 			q.Set("hall", id)
@@ -127,7 +129,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	// Across halls: by hall, each row is the hall's own total; by service,
 	// the total adds the halls up.
 	q := url.Values{"from": {first}, "to": {last}}
-	var byHall, byService server.SummaryResponse
+	var byHall, byService reports.SummaryResponse
 	get(t, cent.URL+"/api/v1/reports/summary?by=hall&"+q.Encode(), ct, &byHall)
 	get(t, cent.URL+"/api/v1/reports/summary?by=service&"+q.Encode(), ct, &byService)
 	if len(byHall.Rows) != 2 {
@@ -139,7 +141,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	issued := 0
 	for _, row := range byHall.Rows {
 		h := halls[row.Key]
-		var local server.SummaryResponse
+		var local reports.SummaryResponse
 		get(t, h.url+"/api/v1/reports/summary?"+q.Encode(), h.token, &local)
 		want := 80
 		if row.Key == "hall-a" {
@@ -162,15 +164,15 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	if byService.Total.Issued != issued || byHall.Total.Issued != issued {
 		t.Errorf("across halls: issued by service %d, by hall %d; want %d", byService.Total.Issued, byHall.Total.Issued, issued)
 	}
-	var byCounter server.SummaryResponse
+	var byCounter reports.SummaryResponse
 	get(t, cent.URL+"/api/v1/reports/summary?by=counter&"+q.Encode(), ct, &byCounter)
 	if k := byCounter.Rows[0].Key; !strings.HasPrefix(k, "hall-a/") || !strings.Contains(byCounter.Rows[0].Label, "·") {
 		t.Errorf("counters across halls: got key %q label %q, want them per hall", k, byCounter.Rows[0].Label)
 	}
 	// Hall a's counters are held to its goals, as on the hall.
-	var localCounters server.SummaryResponse
+	var localCounters reports.SummaryResponse
 	get(t, halls["hall-a"].url+"/api/v1/reports/summary?by=counter&"+q.Encode(), halls["hall-a"].token, &localCounters)
-	var cityCounters []server.SummaryRow
+	var cityCounters []reports.SummaryRow
 	for _, row := range byCounter.Rows {
 		if _, k, _ := central.SplitKey(row.Key); strings.HasPrefix(row.Key, "hall-a/") {
 			if row.Targets == nil || row.Targets.SatisfiedPct != 50 {
@@ -253,7 +255,7 @@ func request(t *testing.T, u, token string) *http.Response {
 	req, _ := http.NewRequest("GET", u, nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
-		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: token})
+		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: token})
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

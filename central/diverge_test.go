@@ -18,7 +18,8 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
+	cityserver "github.com/hallq/hallq/server/city"
 )
 
 // TestRestoredHallStopsLoudly: a hall's database is replaced by an older
@@ -225,14 +226,14 @@ func newLoud(t *testing.T, city *testCity, h *testHall) *loud {
 	t.Helper()
 	hs := httptest.NewServer(h.srv.Handler())
 	t.Cleanup(hs.Close)
-	hash, err := server.HashPassword("city-manager")
+	hash, err := api.HashPassword("city-manager")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := city.owner.AddUser(context.Background(), hallq.User{Username: "tp", Role: hallq.RoleManager}, hash); err != nil {
 		t.Fatal(err)
 	}
-	cs := httptest.NewServer(server.NewCentral(city.open(city.cityServer()), quiet()).Handler())
+	cs := httptest.NewServer(cityserver.New(city.open(city.cityServer()), quiet()).Handler())
 	t.Cleanup(cs.Close)
 	return &loud{t: t, hall: hs.URL, city: cs.URL, id: h.id,
 		admin: login(t, hs.URL, "admin", "demo-admin"), manager: login(t, hs.URL, "quanly", "demo-quanly"),

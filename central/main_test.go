@@ -8,7 +8,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/hallq/hallq/central/pgtest"
-	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/cli"
 )
 
@@ -19,7 +19,7 @@ const serverEnv = "CENTRAL_TEST_HALLSERVER=1"
 // test makes its own database on it. Started with serverEnv, the test
 // binary is hallserver instead (a hall that tests kill with SIGKILL).
 func TestMain(m *testing.M) {
-	server.PasswordCost = bcrypt.MinCost // the demo's accounts are hashed as the hall starts
+	api.PasswordCost = bcrypt.MinCost // the demo's accounts are hashed as the hall starts
 	if os.Getenv("CENTRAL_TEST_HALLSERVER") == "1" {
 		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
 	}

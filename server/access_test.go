@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/hallq/hallq"
-	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -95,7 +95,7 @@ func TestRouteAccessSweep(t *testing.T) {
 	}
 }
 
-func allowed(acc server.Access, c caller) bool {
+func allowed(acc api.Access, c caller) bool {
 	if c.user != "" {
 		for _, r := range acc.Roles {
 			if r == c.user || (c.user == hallq.RoleAdmin && r == hallq.RoleManager) {
@@ -157,7 +157,7 @@ func TestAccessInHandlers(t *testing.T) {
 func addDevice(t *testing.T, h *servertest.Hall, d hallq.Device) string {
 	t.Helper()
 	token := fmt.Sprintf("test-token-%s", d.Name)
-	if err := h.Store.AddDevice(t.Context(), d, server.HashToken(token)); err != nil {
+	if err := h.Store.AddDevice(t.Context(), d, api.HashToken(token)); err != nil {
 		t.Fatal(err)
 	}
 	return token

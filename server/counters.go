@@ -2,9 +2,11 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/queue"
 )
 
@@ -18,7 +20,7 @@ func (s *Server) getCounter(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	api.WriteJSON(w, http.StatusOK, c)
 	return nil
 }
 
@@ -29,7 +31,7 @@ func (s *Server) counterState(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	if err != nil {
 		return err
 	}
-	if err := decodeEmpty(r); err != nil {
+	if err := api.DecodeEmpty(r); err != nil {
 		return err
 	}
 	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
@@ -38,7 +40,7 @@ func (s *Server) counterState(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -61,7 +63,7 @@ func (s *Server) counterAct(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
-	if err := decodeEmpty(r); err != nil {
+	if err := api.DecodeEmpty(r); err != nil {
 		return err
 	}
 	return s.doTicket(w, r, func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error) {
@@ -95,7 +97,7 @@ func (s *Server) counterCall(w http.ResponseWriter, r *http.Request, p hallq.Pri
 		return err
 	}
 	var req hallq.CallRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Ticket == "" {
@@ -112,7 +114,7 @@ func (s *Server) counterTransfer(w http.ResponseWriter, r *http.Request, p hallq
 		return err
 	}
 	var req hallq.TransferRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Service == "" {
@@ -121,4 +123,13 @@ func (s *Server) counterTransfer(w http.ResponseWriter, r *http.Request, p hallq
 	return s.doTicket(w, r, func(e *queue.Engine, now time.Time) (*hallq.Ticket, *queue.Change, error) {
 		return e.Transfer(now, id, req.Service, actorOf(p))
 	})
+}
+
+// counterID parses the {id} path value.
+func counterID(r *http.Request) (int, error) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id <= 0 {
+		return 0, hallq.Errorf(hallq.EINVALID, "counter %q: want its hall number, a positive integer", r.PathValue("id"))
+	}
+	return id, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -26,7 +27,7 @@ func SeedDemo(ctx context.Context, db *sqlite.DB) error {
 		}
 	}
 	for _, dd := range config.DemoDevices() {
-		if err := db.AddDevice(ctx, dd.Device, HashToken(dd.Token)); err != nil {
+		if err := db.AddDevice(ctx, dd.Device, api.HashToken(dd.Token)); err != nil {
 			return err
 		}
 	}
@@ -41,7 +42,7 @@ func demoHash(pw string) (string, error) {
 	if h, ok := demoHashes.Load(pw); ok {
 		return h.(string), nil
 	}
-	h, err := HashPassword(pw)
+	h, err := api.HashPassword(pw)
 	if err != nil {
 		return "", err
 	}

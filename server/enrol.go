@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/queue"
 )
 
@@ -46,33 +47,23 @@ type enroller struct {
 	limit *rateLimiter
 }
 
-// registerEnrol adds the enrolment routes: two public ones for devices
-// (asking is rate limited per address; polling needs the request's secret)
-// and the admin's list, approve and reject.
-func (s *Server) registerEnrol() {
-	en := &enroller{s: s, limit: newRateLimiter(enrolBurst, enrolEvery)}
-	s.routes = append(s.routes,
-		route{"POST /api/v1/enrol", Access{Public: true}, en.ask},
-		route{"GET /api/v1/enrol/{id}", Access{Public: true}, en.poll},
-		route{"GET /api/v1/enrolments", Access{Roles: adminOnly}, en.list},
-		route{"POST /api/v1/enrolments/{id}/approve", Access{Roles: adminOnly}, en.approve},
-		route{"POST /api/v1/enrolments/{id}/reject", Access{Roles: adminOnly}, en.reject},
-	)
+func newEnroller(s *Server) *enroller {
+	return &enroller{s: s, limit: newRateLimiter(enrolBurst, enrolEvery)}
 }
 
 func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
 	s := en.s
 	now := s.Hall.Now()
-	ip := clientIP(r)
+	ip := api.ClientIP(r)
 	if ok, wait := en.limit.allow(ip, now); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		writeJSON(w, http.StatusTooManyRequests, hallq.NewErrorBody(&hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "rate_limited",
+		api.WriteJSON(w, http.StatusTooManyRequests, hallq.NewErrorBody(&hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "rate_limited",
 			Message: fmt.Sprintf("too many enrolment requests from %s; try again in %d s", ip, secs)}))
 		return nil
 	}
 	var req hallq.EnrolRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	kind := hallq.DeviceKind(req.Kind)
@@ -84,15 +75,15 @@ func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principa
 	case !enrolCodeRE.MatchString(req.Code):
 		return hallq.Errorf(hallq.EINVALID, "code %q: want 4–12 capital letters, digits or '-'", req.Code)
 	}
-	secret := NewToken()
+	secret := api.NewToken()
 	e := hallq.Enrolment{ID: newEnrolID(), Name: req.Name, Kind: kind, Code: req.Code, State: hallq.EnrolPending,
 		Remote: ip, CreatedAt: now, ExpiresAt: now.Add(enrolTTL)}
-	if err := s.Store.AddEnrolment(r.Context(), e, HashToken(secret), enrolMaxPending); err != nil {
+	if err := s.Store.AddEnrolment(r.Context(), e, api.HashToken(secret), enrolMaxPending); err != nil {
 		return err
 	}
 	s.Logger.Info("enrolment requested", "id", e.ID, "name", e.Name, "kind", e.Kind, "code", e.Code, "remote", ip)
 	exp := e.ExpiresAt.In(s.Hall.Location())
-	writeJSON(w, http.StatusAccepted, hallq.EnrolAnswer{
+	api.WriteJSON(w, http.StatusAccepted, hallq.EnrolAnswer{
 		ID: e.ID, State: e.State, Secret: secret, ExpiresAt: &exp,
 		Poll:        "/api/v1/enrol/" + e.ID + "?secret=" + url.QueryEscape(secret),
 		RetryAfterS: int(enrolPollAfter / time.Second),
@@ -106,15 +97,15 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	if secret == "" {
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "send the secret the enrolment request returned: ?secret=…")
 	}
-	token := NewToken()
-	e, err := s.Store.CollectEnrolment(r.Context(), r.PathValue("id"), HashToken(secret), HashToken(token), s.Hall.Now(), s.Hall.Location())
+	token := api.NewToken()
+	e, err := s.Store.CollectEnrolment(r.Context(), r.PathValue("id"), api.HashToken(secret), api.HashToken(token), s.Hall.Now(), s.Hall.Location())
 	if err != nil {
 		return err
 	}
 	switch e.State {
 	case hallq.EnrolPending:
 		w.Header().Set("Retry-After", strconv.Itoa(int(enrolPollAfter/time.Second)))
-		writeJSON(w, http.StatusAccepted, hallq.EnrolAnswer{ID: e.ID, State: e.State, RetryAfterS: int(enrolPollAfter / time.Second)})
+		api.WriteJSON(w, http.StatusAccepted, hallq.EnrolAnswer{ID: e.ID, State: e.State, RetryAfterS: int(enrolPollAfter / time.Second)})
 		return nil
 	case hallq.EnrolRejected:
 		s.Logger.Info("enrolment refused", "id", e.ID, "name", e.Name)
@@ -123,8 +114,8 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	}
 	s.Logger.Info("enrolment collected: device added", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter)
 	d := &hallq.Device{Name: e.Name, Kind: e.Kind, Counter: e.Counter, CreatedAt: s.Hall.Now().Truncate(time.Millisecond)}
-	devicesInZone(d, s.Hall.Location())
-	writeJSON(w, http.StatusOK, hallq.EnrolAnswer{ID: e.ID, State: e.State, Token: token, Device: d})
+	api.DeviceInZone(d, s.Hall.Location())
+	api.WriteJSON(w, http.StatusOK, hallq.EnrolAnswer{ID: e.ID, State: e.State, Token: token, Device: d})
 	return nil
 }
 
@@ -133,7 +124,7 @@ func (en *enroller) list(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"enrolments": es})
+	api.WriteJSON(w, http.StatusOK, map[string]any{"enrolments": es})
 	return nil
 }
 
@@ -146,7 +137,7 @@ type approveRequest struct {
 func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	s := en.s
 	var req approveRequest
-	if err := decodeOptional(r, &req); err != nil {
+	if err := api.DecodeOptional(r, &req); err != nil {
 		return err
 	}
 	now := s.Hall.Now()
@@ -170,8 +161,8 @@ func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
-	s.Logger.Info("enrolment approved", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter, logActor, p.Actor())
-	writeJSON(w, http.StatusOK, e)
+	s.Logger.Info("enrolment approved", "id", e.ID, "name", e.Name, "kind", e.Kind, "counter", e.Counter, api.LogActor, p.Actor())
+	api.WriteJSON(w, http.StatusOK, e)
 	return nil
 }
 
@@ -181,8 +172,8 @@ func (en *enroller) reject(w http.ResponseWriter, r *http.Request, p hallq.Princ
 	if err != nil {
 		return err
 	}
-	s.Logger.Info("enrolment rejected", "id", e.ID, "name", e.Name, logActor, p.Actor())
-	writeJSON(w, http.StatusOK, e)
+	s.Logger.Info("enrolment rejected", "id", e.ID, "name", e.Name, api.LogActor, p.Actor())
+	api.WriteJSON(w, http.StatusOK, e)
 	return nil
 }
 

@@ -1,53 +1,91 @@
 package server
 
-import "github.com/hallq/hallq"
+import (
+	"net/http"
 
-var (
-	staffWrite  = []hallq.Role{hallq.RoleOfficer, hallq.RoleAdmin}
-	allStaff    = []hallq.Role{hallq.RoleOfficer, hallq.RoleManager, hallq.RoleAdmin}
-	managers    = []hallq.Role{hallq.RoleManager} // admins included
-	adminOnly   = []hallq.Role{hallq.RoleAdmin}
-	anyDevice   = []hallq.DeviceKind{hallq.DeviceKiosk, hallq.DevicePad, hallq.DeviceDisplay}
-	readDevices = []hallq.DeviceKind{hallq.DeviceKiosk, hallq.DeviceDisplay, hallq.DevicePad}
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 )
 
-// apiRoutes is the API's route table: the mux is built from it, and the
-// access test sweeps it, so a route cannot be added without a rule.
-func (s *Server) apiRoutes() []route {
+// route is one row of a route table.
+func route(pattern string, a api.Access, h func(http.ResponseWriter, *http.Request, hallq.Principal) error) api.Route {
+	return api.Route{Pattern: pattern, Access: a, Handle: h}
+}
+
+// routes is the hall's API route table: the mux is built from it, and the
+// access test sweeps it, so a route cannot be added without a rule. Pages
+// are not in it (see New).
+func (s *Server) routes() []api.Route {
+	type A = api.Access
+	kiosk := []hallq.DeviceKind{hallq.DeviceKiosk}
 	pad := []hallq.DeviceKind{hallq.DevicePad}
-	counterPad := Access{Roles: staffWrite, Devices: pad, PadCounter: true}
-	return []route{
-		{"GET /api/v1/hall", Access{PublicDisplay: true, Roles: allStaff, Devices: readDevices}, s.getHall},
-		{"POST /api/v1/tickets", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.issueTicket},
-		{"GET /api/v1/tickets", Access{Roles: allStaff}, s.listTickets},
-		{"GET /api/v1/tickets/{id}", Access{Public: true}, s.getTicket},
-		{"POST /api/v1/tickets/{id}/cancel", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.cancelTicket},
-		{"POST /api/v1/tickets/{id}/printed", Access{Roles: staffWrite, Devices: []hallq.DeviceKind{hallq.DeviceKiosk}}, s.printedTicket},
-		{"POST /api/v1/tickets/{id}/requeue", Access{Roles: staffWrite}, s.requeueTicket},
-		{"POST /api/v1/tickets/{id}/priority", Access{Roles: staffWrite}, s.priorityTicket},
+	counterPad := A{Roles: api.StaffWrite, Devices: pad, PadCounter: true}
+	readers := A{PublicDisplay: true, Roles: api.AllStaff, Devices: api.AnyDevice}
+	anyStaff, managers, admin := A{Roles: api.AllStaff}, A{Roles: api.Managers}, A{Roles: api.AdminOnly}
+	return []api.Route{
+		route("GET /api/v1/hall", readers, s.getHall),
+		route("POST /api/v1/tickets", A{Roles: api.StaffWrite, Devices: kiosk}, s.issueTicket),
+		route("GET /api/v1/tickets", anyStaff, s.listTickets),
+		route("GET /api/v1/tickets/{id}", A{Public: true}, s.getTicket),
+		route("POST /api/v1/tickets/{id}/cancel", A{Roles: api.StaffWrite, Devices: kiosk}, s.cancelTicket),
+		route("POST /api/v1/tickets/{id}/printed", A{Roles: api.StaffWrite, Devices: kiosk}, s.printedTicket),
+		route("POST /api/v1/tickets/{id}/requeue", A{Roles: api.StaffWrite}, s.requeueTicket),
+		route("POST /api/v1/tickets/{id}/priority", A{Roles: api.StaffWrite}, s.priorityTicket),
 
-		{"GET /api/v1/counters/{id}", Access{PublicDisplay: true, Roles: allStaff, Devices: readDevices}, s.getCounter},
-		{"POST /api/v1/counters/{id}/open", Access{Roles: staffWrite}, s.counterOpen},
-		{"POST /api/v1/counters/{id}/pause", Access{Roles: staffWrite}, s.counterPause},
-		{"POST /api/v1/counters/{id}/close", Access{Roles: staffWrite}, s.counterClose},
-		{"POST /api/v1/counters/{id}/next", counterPad, s.counterNext},
-		{"POST /api/v1/counters/{id}/recall", counterPad, s.counterRecall},
-		{"POST /api/v1/counters/{id}/start", counterPad, s.counterStart},
-		{"POST /api/v1/counters/{id}/finish", counterPad, s.counterFinish},
-		{"POST /api/v1/counters/{id}/no-show", counterPad, s.counterNoShow},
-		{"POST /api/v1/counters/{id}/call", Access{Roles: staffWrite}, s.counterCall},
-		{"POST /api/v1/counters/{id}/transfer", Access{Roles: staffWrite}, s.counterTransfer},
+		route("GET /api/v1/counters/{id}", readers, s.getCounter),
+		route("POST /api/v1/counters/{id}/open", A{Roles: api.StaffWrite}, s.counterOpen),
+		route("POST /api/v1/counters/{id}/pause", A{Roles: api.StaffWrite}, s.counterPause),
+		route("POST /api/v1/counters/{id}/close", A{Roles: api.StaffWrite}, s.counterClose),
+		route("POST /api/v1/counters/{id}/next", counterPad, s.counterNext),
+		route("POST /api/v1/counters/{id}/recall", counterPad, s.counterRecall),
+		route("POST /api/v1/counters/{id}/start", counterPad, s.counterStart),
+		route("POST /api/v1/counters/{id}/finish", counterPad, s.counterFinish),
+		route("POST /api/v1/counters/{id}/no-show", counterPad, s.counterNoShow),
+		route("POST /api/v1/counters/{id}/call", A{Roles: api.StaffWrite}, s.counterCall),
+		route("POST /api/v1/counters/{id}/transfer", A{Roles: api.StaffWrite}, s.counterTransfer),
 
-		{"POST /api/v1/login", Access{Public: true}, s.login},
-		{"POST /api/v1/logout", Access{Roles: allStaff}, s.logout},
-		{"GET /api/v1/me", Access{Roles: allStaff, Devices: anyDevice}, s.me},
+		route("POST /api/v1/login", A{Public: true}, s.api.Login),
+		route("POST /api/v1/logout", anyStaff, s.api.Logout),
+		route("GET /api/v1/me", A{Roles: api.AllStaff, Devices: api.AnyDevice}, s.api.Me),
 
-		{"POST /api/v1/ratings", Access{Devices: pad}, s.postRating},
-		{"POST /api/v1/devices/heartbeat", Access{Devices: anyDevice}, s.heartbeat},
-		{"GET /api/v1/devices", Access{Roles: adminOnly}, s.listDevices},
-		{"POST /api/v1/notice", Access{Roles: adminOnly}, s.setNotice},
+		route("POST /api/v1/ratings", A{Devices: pad}, s.postRating),
+		route("POST /api/v1/devices/heartbeat", A{Devices: api.AnyDevice}, s.heartbeat),
+		route("GET /api/v1/devices", admin, s.listDevices),
+		route("POST /api/v1/notice", admin, s.setNotice),
 
-		{"GET /api/v1/events", Access{Roles: managers, Devices: anyDevice}, s.listEvents},
-		{"GET /api/v1/stream", Access{PublicDisplay: true, Roles: allStaff, Devices: anyDevice}, s.stream},
+		route("GET /api/v1/events", A{Roles: api.Managers, Devices: api.AnyDevice}, s.listEvents),
+		route("GET /api/v1/stream", A{PublicDisplay: true, Roles: api.AllStaff, Devices: api.AnyDevice}, s.Stream.Serve),
+		route("GET /api/v1/announcements/{id}", A{PublicDisplay: true, Roles: api.AllStaff, Devices: api.AnyDevice}, s.display.Announcement),
+
+		// What the staff pages use beyond the core API.
+		route("GET /api/v1/noshows", anyStaff, s.listNoShows),
+		route("GET /api/v1/reports/summary", managers, s.reports.Summary),
+		route("GET /api/v1/reports/tickets", managers, s.reports.Tickets),
+		route("GET /api/v1/reports/live", managers, s.reportLive),
+		route("PUT /api/v1/services/{code}", admin, s.putService),
+		route("PUT /api/v1/counters/{id}", admin, s.putCounter),
+		route("GET /api/v1/settings", admin, s.getSettings),
+		route("PUT /api/v1/settings", admin, s.putSettings),
+		route("GET /api/v1/users", admin, s.listUsers),
+		route("PUT /api/v1/users/{name}", admin, s.putUser),
+		route("POST /api/v1/devices", admin, s.createDevice),
+		route("POST /api/v1/devices/{name}/revoke", admin, s.revokeDevice),
+		route("GET /api/v1/ticket-preview", admin, s.ticketPreview),
+
+		// Zero-touch enrolment (enrol.go): two public routes for devices
+		// (asking is rate limited per address; polling needs the
+		// request's secret) and the admin's list, approve and reject.
+		route("POST /api/v1/enrol", A{Public: true}, s.enrol.ask),
+		route("GET /api/v1/enrol/{id}", A{Public: true}, s.enrol.poll),
+		route("GET /api/v1/enrolments", admin, s.enrol.list),
+		route("POST /api/v1/enrolments/{id}/approve", admin, s.enrol.approve),
+		route("POST /api/v1/enrolments/{id}/reject", admin, s.enrol.reject),
+
+		// How far the hall's log has been shipped (shipping.go).
+		route("GET /api/v1/central/status", admin, s.centralStatus),
+		// The simulation clock (sim.go): in every server, so the access
+		// sweep covers it, answering ENOTFOUND outside simulation mode.
+		route("GET /api/v1/sim/clock", admin, s.getSimClock),
+		route("POST /api/v1/sim/clock", admin, s.setSimClock),
 	}
 }

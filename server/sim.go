@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
 )
 
@@ -13,16 +14,6 @@ import (
 func (s *Server) EnableSim(c *hall.SimClock) {
 	s.sim = c
 	s.Hall.Now = c.Now
-}
-
-// registerSim adds the simulation clock's routes. They exist in every
-// server (so the access sweep covers them) and answer ENOTFOUND unless
-// the server runs in simulation mode.
-func (s *Server) registerSim() {
-	s.routes = append(s.routes,
-		route{"GET /api/v1/sim/clock", Access{Roles: adminOnly}, s.getSimClock},
-		route{"POST /api/v1/sim/clock", Access{Roles: adminOnly}, s.setSimClock},
-	)
 }
 
 func (s *Server) simClock() (*hall.SimClock, error) {
@@ -37,7 +28,7 @@ func (s *Server) getSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, hallq.SimClockState{Now: c.Now().In(s.Hall.Location()), Speed: c.Speed()})
+	api.WriteJSON(w, http.StatusOK, hallq.SimClockState{Now: c.Now().In(s.Hall.Location()), Speed: c.Speed()})
 	return nil
 }
 
@@ -48,7 +39,7 @@ func (s *Server) setSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 		return err
 	}
 	var req hallq.SimClockRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Speed < 0 {
@@ -58,7 +49,7 @@ func (s *Server) setSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	s.Logger.Warn("simulation clock set", "now", at.Format(time.RFC3339), "speed", c.Speed(), logActor, p.Actor())
-	writeJSON(w, http.StatusOK, hallq.SimClockState{Now: at.In(s.Hall.Location()), Speed: c.Speed()})
+	s.Logger.Warn("simulation clock set", "now", at.Format(time.RFC3339), "speed", c.Speed(), api.LogActor, p.Actor())
+	api.WriteJSON(w, http.StatusOK, hallq.SimClockState{Now: at.In(s.Hall.Location()), Speed: c.Speed()})
 	return nil
 }

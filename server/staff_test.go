@@ -12,6 +12,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/reports"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -211,7 +212,7 @@ func TestNoShowsAndReports(t *testing.T) {
 	h.Do("POST", "/api/v1/counters/1/finish", off, nil, nil)
 
 	mgr := h.Login("quanly")
-	var sum server.SummaryResponse
+	var sum reports.SummaryResponse
 	if code := h.Do("GET", "/api/v1/reports/summary?by=service", mgr, nil, &sum); code != 200 {
 		t.Fatalf("summary: %d", code)
 	}
@@ -237,7 +238,7 @@ func TestNoShowsAndReports(t *testing.T) {
 	if code != 200 || len(rows) != 3 || rows[0][1] != "Number" || rows[1][4] != "No-show" || rows[2][4] != "Done" {
 		t.Errorf("ticket log csv: %d %q", code, rows)
 	}
-	var log struct{ Tickets []server.TicketLogRow }
+	var log struct{ Tickets []reports.TicketLogRow }
 	if h.Do("GET", "/api/v1/reports/tickets", mgr, nil, &log); len(log.Tickets) != 2 || log.Tickets[0].WaitS == nil {
 		t.Errorf("ticket log json: %+v", log.Tickets)
 	}

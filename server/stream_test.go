@@ -148,7 +148,7 @@ func TestStreamReconnectWithoutGaps(t *testing.T) {
 // (The hub's own tests show the drop when a queue fills.)
 func TestStreamSlowClientDropped(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{SendBuffer: 4096})
-	h.Server.StreamBuffer = 512
+	h.Server.Stream.Buffer = 512
 	// A tiny receive window, set before connecting so that it is the one
 	// advertised: the server's writes to this client stall quickly.
 	nd := &net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {

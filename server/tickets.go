@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
 )
@@ -42,7 +43,7 @@ func (s *Server) withStatusURL(r *http.Request, t *hallq.Ticket) *hallq.Ticket {
 
 func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var req hallq.TicketRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Service == "" {
@@ -73,7 +74,7 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 					t = live
 				}
 			})
-			writeJSON(w, http.StatusCreated, s.withStatusURL(r, t))
+			api.WriteJSON(w, http.StatusCreated, s.withStatusURL(r, t))
 			return nil
 		}
 		if hallq.ErrorCode(err) != hallq.ENOTFOUND {
@@ -94,7 +95,23 @@ func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.withStatusURL(r, res.(*hallq.Ticket)))
+	api.WriteJSON(w, http.StatusCreated, s.withStatusURL(r, res.(*hallq.Ticket)))
+	return nil
+}
+
+// listNoShows serves GET /api/v1/noshows?service=A,B: today's no-shows,
+// most recent first, for the console's re-queue list.
+func (s *Server) listNoShows(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var services []string
+	if v := r.URL.Query().Get("service"); v != "" {
+		services = strings.Split(v, ",")
+	}
+	var out []*hallq.Ticket
+	s.Hall.View(func(e *queue.Engine, now time.Time) { out = e.NoShows(now, services) })
+	if out == nil {
+		out = []*hallq.Ticket{}
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"tickets": out})
 	return nil
 }
 
@@ -125,7 +142,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, p hallq.Princ
 	default:
 		return hallq.Errorf(hallq.EFORBIDDEN, "wrong secret for ticket %q", id)
 	}
-	writeJSON(w, http.StatusOK, s.withStatusURL(r, t))
+	api.WriteJSON(w, http.StatusOK, s.withStatusURL(r, t))
 	return nil
 }
 
@@ -139,13 +156,13 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if out == nil {
 		out = []*hallq.Ticket{}
 	}
-	writeJSON(w, http.StatusOK, hallq.TicketList{Tickets: out})
+	api.WriteJSON(w, http.StatusOK, hallq.TicketList{Tickets: out})
 	return nil
 }
 
 func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var req hallq.CancelRequest
-	if err := decode(r, &req); err != nil {
+	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
 	if req.Reason == "" {
@@ -167,14 +184,14 @@ func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
 // printedTicket is the issuer's word that a held ticket came out of the
 // printer: counters may call it from now on.
 func (s *Server) printedTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	if err := decodeEmpty(r); err != nil {
+	if err := api.DecodeEmpty(r); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -184,7 +201,7 @@ func (s *Server) printedTicket(w http.ResponseWriter, r *http.Request, p hallq.P
 }
 
 func (s *Server) requeueTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	if err := decodeEmpty(r); err != nil {
+	if err := api.DecodeEmpty(r); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -199,7 +216,7 @@ type priorityRequest struct {
 
 func (s *Server) priorityTicket(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var req priorityRequest
-	if err := decodeOptional(r, &req); err != nil {
+	if err := api.DecodeOptional(r, &req); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -222,7 +239,7 @@ func (s *Server) doTicket(w http.ResponseWriter, r *http.Request, fn func(e *que
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, t)
+	api.WriteJSON(w, http.StatusOK, t)
 	return nil
 }
 
@@ -233,22 +250,4 @@ func wrap3[T any](v *T, ch *queue.Change, err error) (any, *queue.Change, error)
 		return nil, ch, err
 	}
 	return v, ch, err
-}
-
-// decodeEmpty accepts an empty body or an empty JSON object.
-func decodeEmpty(r *http.Request) error {
-	var v struct{}
-	return decodeOptional(r, &v)
-}
-
-// decodeOptional decodes a body strictly if there is one.
-func decodeOptional(r *http.Request, v any) error {
-	if r.ContentLength == 0 {
-		return nil
-	}
-	err := decode(r, v)
-	if err != nil && strings.Contains(hallq.ErrorMessage(err), "body is empty") {
-		return nil
-	}
-	return err
 }

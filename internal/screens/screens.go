@@ -25,6 +25,7 @@ import (
 	"github.com/hallq/hallq/internal/browsertest"
 	"github.com/hallq/hallq/kiosk/touch"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/cli"
 	"github.com/hallq/hallq/server/sqlite"
 	"github.com/hallq/hallq/simhall"
@@ -75,7 +76,7 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Log, "setting up the demo hall with %d days of history…\n", o.HistoryDays)
 	// A throwaway hall whose passwords are the demo's, known to all: the
 	// cheapest bcrypt will do (a real hall's cost is for real passwords).
-	server.PasswordCost = bcrypt.MinCost
+	api.PasswordCost = bcrypt.MinCost
 	dbPath := filepath.Join(tmp, "hall.db")
 	if err := seed(ctx, dbPath, o.HistoryDays); err != nil {
 		return fmt.Errorf("screens: seed: %w", err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/sqlite"
 )
 
@@ -71,7 +71,7 @@ func userAdd(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("read the password from stdin: %w", err)
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	hash, err := server.HashPassword(pw)
+	hash, err := api.HashPassword(pw)
 	if err != nil {
 		return err
 	}
@@ -178,8 +178,8 @@ func deviceAdd(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	token := server.NewToken()
-	if err := db.AddDevice(ctx, d, server.HashToken(token)); err != nil {
+	token := api.NewToken()
+	if err := db.AddDevice(ctx, d, api.HashToken(token)); err != nil {
 		return err
 	}
 	// Only the token on stdout, so that scripts can capture it.

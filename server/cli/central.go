@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq/central"
-	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/city"
 )
 
 // serveCentral serves the central store's reports (hallserver -central).
@@ -29,7 +29,7 @@ func serveCentral(ctx context.Context, addr, dsn string, env Env, logger *slog.L
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	srv := server.NewCentral(db, logger)
+	srv := city.New(db, logger)
 	srv.Version = Version
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/server"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
@@ -84,12 +85,12 @@ func (l sendBufferListener) Accept() (net.Conn, error) {
 	return c, err
 }
 
-// Start starts the demo hall. It lowers server.PasswordCost to bcrypt's
+// Start starts the demo hall. It lowers api.PasswordCost to bcrypt's
 // minimum: the demo's hashes would otherwise dominate test time (several
 // seconds under -race) without testing anything more.
 func Start(t testing.TB, opts Options) *Hall {
 	t.Helper()
-	lowerCost.Do(func() { server.PasswordCost = bcrypt.MinCost })
+	lowerCost.Do(func() { api.PasswordCost = bcrypt.MinCost })
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hall.db")
 	db, err := sqlite.Open(ctx, path)

@@ -20,6 +20,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/announce"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/config"
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
@@ -44,7 +45,7 @@ func startHallTB(tb testing.TB) *testHall { return startHallAdjusted(tb, nil) }
 
 func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 	t.Helper()
-	server.PasswordCost = bcrypt.MinCost
+	api.PasswordCost = bcrypt.MinCost
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hall.db"))
 	if err != nil {
@@ -58,7 +59,7 @@ func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 		t.Fatal(err)
 	}
 	for _, a := range config.DemoAccounts() {
-		hash, err := server.HashPassword(a.Password)
+		hash, err := api.HashPassword(a.Password)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 		}
 	}
 	for _, dd := range config.DemoDevices() {
-		if err := db.AddDevice(ctx, dd.Device, server.HashToken(dd.Token)); err != nil {
+		if err := db.AddDevice(ctx, dd.Device, api.HashToken(dd.Token)); err != nil {
 			t.Fatal(err)
 		}
 	}

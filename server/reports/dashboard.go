@@ -1,4 +1,4 @@
-package server
+package reports
 
 import (
 	"html/template"
@@ -27,7 +27,7 @@ type dashboard struct {
 	ChartWait  template.HTML
 	ChartSat   template.HTML
 	ChartLate  template.HTML
-	// Central mode: the halls to choose from, and the one chosen ("": all).
+	// The city server: the halls to choose from, and the one chosen ("": all).
 	Central bool
 	Halls   []hallOption
 	Hall    string
@@ -40,12 +40,12 @@ type hallOption struct{ ID, Name string }
 // distribution chart; the last bar holds everything longer.
 var waitBuckets = []int{5, 10, 15, 20, 30, 45, 60}
 
-// managerData fills the dashboard: the summary as asked (the last seven
+// Dashboard fills the manager page: the summary as asked (the last seven
 // days by service when nothing is asked), and the charts for the range.
-func (s *Server) managerData(r *http.Request, p *staff.Page) error {
+func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	q := r.URL.Query()
 	if q.Get("from") == "" {
-		today := s.clock().In(s.location())
+		today := s.Now().In(s.Location())
 		q.Set("from", today.AddDate(0, 0, -6).Format(time.DateOnly))
 		if q.Get("to") == "" {
 			q.Set("to", today.Format(time.DateOnly))
@@ -60,14 +60,12 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	if err != nil {
 		return err
 	}
-	site := mustSite()
+	site := staff.Embedded()
 	t := func(k string) string { return site.T(p.Lang, k) }
 	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Rows: out.Rows, Total: out.Total, Targets: out.Targets}
 	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
 	if rq.central {
-		if err := s.centralDashboard(r, d); err != nil {
-			return err
-		}
+		rq.hallChoice(r, d)
 		if d.Hall != "" {
 			v.Set("hall", d.Hall)
 		}
@@ -80,7 +78,7 @@ func (s *Server) managerData(r *http.Request, p *staff.Page) error {
 	by := func(dim report.Dim) (*reportRequest, *report.Result, error) {
 		q := *rq
 		q.q.By = dim
-		res, err := s.reports.summarize(r.Context(), &q, q.q)
+		res, err := s.Source.Summarize(r.Context(), q.scope, q.q)
 		return &q, res, err
 	}
 

@@ -1,9 +1,16 @@
-package server
+// Package stream serves the hall's event stream, GET /api/v1/stream: a
+// websocket that sends a snapshot of the hall, then the logged events a
+// client missed since the sequence number it last saw, then every event
+// as it is committed, in order, without gap or duplicate. A subscriber too
+// slow to keep up is dropped and resumes; the server pings, and ends every
+// stream when it shuts down.
+package stream
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
@@ -12,6 +19,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/hall"
 )
 
 // Websocket timing, as in gorilla's chat example.
@@ -24,6 +33,37 @@ const (
 	maxReplay         = 20000             // a client further behind gets the snapshot only
 	readLimit         = 4096              // clients send nothing but control frames
 )
+
+// Server serves the stream of one hall.
+type Server struct {
+	Hall   *hall.Runtime
+	Logger *slog.Logger
+	// Buffer is how many events may wait for one subscriber before it is
+	// dropped as too slow (default 256).
+	Buffer int
+	// Open, if set, counts the open streams (the hall's metrics gauge).
+	Open Gauge
+
+	closeOnce sync.Once
+	closing   chan struct{}
+}
+
+// Gauge counts something that comes and goes, as a Prometheus gauge does.
+type Gauge interface {
+	Inc()
+	Dec()
+}
+
+// New is a stream server of the hall hl.
+func New(hl *hall.Runtime, logger *slog.Logger) *Server {
+	return &Server{Hall: hl, Logger: logger, closing: make(chan struct{})}
+}
+
+// Close ends every open stream with a going-away close frame:
+// http.Server.Shutdown does not reach hijacked websocket connections.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+}
 
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
@@ -43,13 +83,13 @@ var upgrader = websocket.Upgrader{
 	},
 }
 
-// stream serves GET /api/v1/stream?since=N: a snapshot of the hall as of
+// Serve serves GET /api/v1/stream?since=N: a snapshot of the hall as of
 // seq S, then — when since is given — the logged events since..S the client
 // missed, then every event after S, in order, without gap or duplicate.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	since := int64(-1)
 	if r.URL.Query().Has("since") {
-		v, err := queryInt(r, "since", 0)
+		v, err := api.QueryInt(r, "since", 0)
 		if err != nil {
 			return err
 		}
@@ -65,10 +105,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 	defer conn.Close()
 	conn.SetReadLimit(readLimit)
 
-	view, seq, sub := s.Hall.Subscribe(cmp.Or(s.StreamBuffer, defaultSendBuffer))
+	view, seq, sub := s.Hall.Subscribe(cmp.Or(s.Buffer, defaultSendBuffer))
 	defer s.Hall.Hub.Unsubscribe(sub)
-	s.metrics.streams.Inc()
-	defer s.metrics.streams.Dec()
+	if s.Open != nil {
+		s.Open.Inc()
+		defer s.Open.Dec()
+	}
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
@@ -103,14 +145,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, p hallq.Principa
 			snap.Replay = int(seq - since)
 		}
 	}
-	if err := s.writeJSONMessage(conn, snap); err != nil {
+	if err := writeJSONMessage(conn, snap); err != nil {
 		return nil
 	}
 	// Catch up from the log: those events are committed, so the store has them.
 	for since >= 0 && since < seq {
-		evs, err := s.Store.EventsRaw(ctx, since, min(replayPage, int(seq-since)))
+		evs, err := s.Hall.Store.EventsRaw(ctx, since, min(replayPage, int(seq-since)))
 		if err != nil {
-			s.Logger.Error("stream replay", logErr, err)
+			s.Logger.Error("stream replay", api.LogErr, err)
 			return nil
 		}
 		if len(evs) == 0 {
@@ -171,11 +213,31 @@ func hijacker(w http.ResponseWriter) http.ResponseWriter {
 	}
 }
 
-func (s *Server) writeJSONMessage(conn *websocket.Conn, v any) error {
+func writeJSONMessage(conn *websocket.Conn, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	conn.SetWriteDeadline(time.Now().Add(writeWait))
 	return conn.WriteMessage(websocket.TextMessage, data)
+}
+
+// deviceSeenPeriod is how often a display's open stream refreshes its
+// last_seen, so the admin's device list shows it connected.
+const deviceSeenPeriod = 30 * time.Second
+
+// touchWhileStreaming records that device name is connected, now and every
+// deviceSeenPeriod until ctx ends. It runs beside a stream, never on its
+// per-event path.
+func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
+	t := time.NewTicker(deviceSeenPeriod)
+	defer t.Stop()
+	for {
+		s.Hall.MarkSeen(name, s.Hall.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

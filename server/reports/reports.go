@@ -1,10 +1,18 @@
-package server
+// Package reports serves the report figures of package report: the
+// summary (GET /api/v1/reports/summary) and the ticket log (GET
+// /api/v1/reports/tickets), as JSON or as CSV for Excel, and the manager
+// dashboard's tables and charts. It reads them from a Source: a hall's own
+// store and engine on the hall server, or the central store across halls
+// on the city server.
+package reports
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,9 +20,48 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/report"
-	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/web/staff"
 )
+
+// Source is where the reports and the manager dashboard read: the hall's
+// own store, or the central store across halls. Both compute with
+// package report from the same ticket rows, so a hall's figures are the
+// same whichever serves them.
+type Source interface {
+	// Scope says what a report request is computed against.
+	Scope(r *http.Request) (*Scope, error)
+	// Summarize computes the summary q of the scope's hall or halls.
+	Summarize(ctx context.Context, sc *Scope, q report.Query) (*report.Result, error)
+	// Tickets calls fn for every ticket whose day is in [from, to], with
+	// its hall (nil for a hall's own) and that hall's zone.
+	Tickets(ctx context.Context, sc *Scope, from, to string, fn func(hall *central.Hall, t *report.Ticket, loc *time.Location) error) error
+}
+
+// Scope is what a report request is computed against.
+type Scope struct {
+	Settings hallq.Settings // targets and language
+	Now      time.Time
+	Today    string // "": the calendar day at Now
+	Loc      *time.Location
+	// Services and Counters name the rows.
+	Services map[string]hallq.Service
+	Counters map[int]string
+	// Central: the report runs across the halls of the central store (the
+	// city server): Halls, chosen among All.
+	Central bool
+	Halls   []central.Hall
+	All     []central.Hall
+}
+
+// Server serves the reports of one source.
+type Server struct {
+	Source Source
+	Logger *slog.Logger
+	// Now and Location date the dashboard's default range.
+	Now      func() time.Time
+	Location func() *time.Location
+}
 
 // reportRequest is a parsed report query with what labels its rows.
 type reportRequest struct {
@@ -25,23 +72,25 @@ type reportRequest struct {
 	services map[string]hallq.Service
 	counters map[int]string
 	texts    *staff.Site
+	scope    *Scope
 	// central: the report runs across the halls of the central store
-	// (central mode), these ones.
+	// (the city server), these ones.
 	central bool
 	halls   []central.Hall
 }
 
 // parseReport reads from, to (local days, default today) and by (default
-// service) as the report routes take them; in central mode also hall
+// service) as the report routes take them; on the city server also hall
 // (repeated or comma-separated: the halls to report on, default all) and
 // by=hall.
 func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
-	rq := &reportRequest{services: map[string]hallq.Service{}, counters: map[int]string{}, waitMin: map[string]int{}, texts: mustSite()}
-	sc, err := s.reports.scope(r, rq)
+	sc, err := s.Source.Scope(r)
 	if err != nil {
 		return nil, err
 	}
-	set, now, today, loc := sc.settings, sc.now, sc.today, sc.loc
+	rq := &reportRequest{services: sc.Services, counters: sc.Counters, waitMin: map[string]int{}, texts: staff.Embedded(),
+		scope: sc, central: sc.Central, halls: sc.Halls}
+	set, now, today, loc := sc.Settings, sc.Now, sc.Today, sc.Loc
 	if today == "" {
 		today = now.In(loc).Format(time.DateOnly)
 	}
@@ -151,7 +200,7 @@ type SummaryResponse struct {
 
 // summarize runs a summary query.
 func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse, *report.Result, error) {
-	res, err := s.reports.summarize(r.Context(), rq, rq.q)
+	res, err := s.Source.Summarize(r.Context(), rq.scope, rq.q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,7 +227,9 @@ func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse
 	return out, res, nil
 }
 
-func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+// Summary serves GET /api/v1/reports/summary: the figures of a range of
+// days grouped one way, as JSON or CSV.
+func (s *Server) Summary(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	rq, err := s.parseReport(r)
 	if err != nil {
 		return err
@@ -189,7 +240,7 @@ func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request, p hallq.P
 	}
 	switch r.URL.Query().Get("format") {
 	case "", "json":
-		writeJSON(w, http.StatusOK, out)
+		api.WriteJSON(w, http.StatusOK, out)
 		return nil
 	case "csv":
 		return s.summaryCSV(w, rq, out)
@@ -308,9 +359,9 @@ func logRow(t *report.Ticket, loc *time.Location) TicketLogRow {
 	return row
 }
 
-// reportTickets serves the wait-time log: one row per ticket of the days
-// asked for, streamed, as JSON or CSV.
-func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+// Tickets serves GET /api/v1/reports/tickets, the wait-time log: one row
+// per ticket of the days asked for, streamed, as JSON or CSV.
+func (s *Server) Tickets(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	rq, err := s.parseReport(r)
 	if err != nil {
 		return err
@@ -346,7 +397,7 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 			}
 			return strconv.FormatInt(*v, 10)
 		}
-		err := s.reports.tickets(r.Context(), rq, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+		err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
 			row := logRow(t, loc)
 			name := t.Service
 			if sv, ok := rq.services[t.Service]; ok {
@@ -377,7 +428,7 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 		cw.Flush()
 		bw.Flush()
 		if err != nil {
-			s.Logger.Error("ticket log", logErr, err)
+			s.Logger.Error("ticket log", api.LogErr, err)
 		}
 		return nil
 	}
@@ -388,7 +439,7 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 	first := true
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	err = s.reports.tickets(r.Context(), rq, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+	err = s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
 		if !first {
 			bw.WriteByte(',')
 		}
@@ -402,56 +453,7 @@ func (s *Server) reportTickets(w http.ResponseWriter, r *http.Request, p hallq.P
 	bw.WriteString("]}\n")
 	bw.Flush()
 	if err != nil {
-		s.Logger.Error("ticket log", logErr, err)
+		s.Logger.Error("ticket log", api.LogErr, err)
 	}
-	return nil
-}
-
-// LiveService is one service in the live view of today.
-type LiveService struct {
-	Code         string `json:"code"`
-	Name         string `json:"name"`
-	Waiting      int    `json:"waiting"`
-	LongestWaitS int    `json:"longest_wait_s"`
-}
-
-// reportLive serves GET /api/v1/reports/live: who waits per service now,
-// the longest wait now, and the open counters.
-func (s *Server) reportLive(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var out struct {
-		Now          time.Time       `json:"now"`
-		Services     []LiveService   `json:"services"`
-		Counters     []hallq.Counter `json:"counters"`
-		Open         int             `json:"open_counters"`
-		LongestWaitS int             `json:"longest_wait_s"`
-	}
-	lang := "vi"
-	s.Hall.View(func(e *queue.Engine, now time.Time) {
-		lang = staff.Lang(r, e.Settings().Language)
-		v := e.Hall(now)
-		out.Now = v.Hall.Now
-		longest := map[string]int{}
-		for _, t := range e.Waiting(now, nil) {
-			longest[t.Service] = max(longest[t.Service], int(now.Sub(t.IssuedAt)/time.Second))
-		}
-		for _, sv := range v.Services {
-			name := sv.NameVI
-			if lang == "en" && sv.NameEN != "" {
-				name = sv.NameEN
-			}
-			out.Services = append(out.Services, LiveService{Code: sv.Code, Name: name, Waiting: sv.Waiting, LongestWaitS: longest[sv.Code]})
-			out.LongestWaitS = max(out.LongestWaitS, longest[sv.Code])
-		}
-		out.Counters = []hallq.Counter{}
-		for _, c := range v.Counters {
-			if c.State != hallq.CounterClosed {
-				out.Counters = append(out.Counters, c)
-				if c.State == hallq.CounterOpen {
-					out.Open++
-				}
-			}
-		}
-	})
-	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -1,8 +1,9 @@
-package server
+package display
 
 import (
 	"cmp"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,40 +15,48 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/internal/webcommon"
 	"github.com/hallq/hallq/server/announce"
+	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
-	webdisplay "github.com/hallq/hallq/server/web/display"
 )
 
-// registerDisplay adds the display pages, announcements and the citizen's
-// phone page (issue 5). API routes go into s.routes, so that the access
-// sweep covers them; pages are registered on s.mux.
-func (s *Server) registerDisplay() {
-	pages, err := webdisplay.New(s.displayHall)
+// Server serves a running hall's display pages, the citizen's phone page
+// and the announcements.
+type Server struct {
+	Hall      *hall.Runtime
+	API       *api.Mux
+	Logger    *slog.Logger
+	announcer *announce.Announcer
+}
+
+// NewServer registers the pages of hall hl on m. The announcements are an
+// API route (Announcement) that the caller puts in its route table.
+func NewServer(hl *hall.Runtime, m *api.Mux, logger *slog.Logger) *Server {
+	s := &Server{Hall: hl, API: m, Logger: logger}
+	pages, err := New(s.names)
 	if err != nil {
 		// The templates are embedded: this is a build defect, found by any test.
 		panic(err)
 	}
 	s.announcer = announce.New(filepath.Join(os.TempDir(), "hallq-announce"))
-	s.mux.Handle("GET /display/hall", s.displayToken(http.HandlerFunc(pages.HallPage)))
-	s.mux.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
-	s.mux.HandleFunc("GET /t/{id}", pages.TicketPage)
-	s.mux.Handle(pages.StaticPattern(), pages.StaticHandler())
+	m.Handle("GET /display/hall", s.displayToken(http.HandlerFunc(pages.HallPage)))
+	m.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
+	m.HandleFunc("GET /t/{id}", pages.TicketPage)
+	m.Handle(pages.StaticPattern(), pages.StaticHandler())
 	// Browsers ask for /favicon.ico on any page that names no icon (a
 	// JSON answer, an error): answer with the icon rather than a 404.
-	s.mux.Handle("GET /favicon.ico", webcommon.FaviconHandler())
-	s.routes = append(s.routes,
-		route{"GET /api/v1/announcements/{id}", Access{PublicDisplay: true, Roles: allStaff, Devices: anyDevice}, s.announcement},
-	)
+	m.Handle("GET /favicon.ico", webcommon.FaviconHandler())
+	return s
 }
 
-// displayHall is what the pages are rendered with.
-func (s *Server) displayHall() webdisplay.Hall {
-	var h webdisplay.Hall
+// names is what the pages are rendered with.
+func (s *Server) names() Hall {
+	var h Hall
 	s.Hall.View(func(e *queue.Engine, _ time.Time) {
 		st := e.Settings()
 		h.Name, h.Language = st.Name, st.Language
 		for _, sv := range e.Hall(s.Hall.Now()).Services {
-			h.Services = append(h.Services, webdisplay.Service{Code: sv.Code, NameVI: sv.NameVI, NameEN: sv.NameEN})
+			h.Services = append(h.Services, Service{Code: sv.Code, NameVI: sv.NameVI, NameEN: sv.NameEN})
 		}
 	})
 	return h
@@ -66,13 +75,13 @@ func (s *Server) displayToken(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		d, err := s.Store.DeviceByToken(r.Context(), HashToken(tok))
+		d, err := s.API.Accounts.DeviceByToken(r.Context(), api.HashToken(tok))
 		if err != nil || d.Kind != hallq.DeviceDisplay {
 			http.Error(w, "display: the token is unknown, revoked or not a display's", http.StatusUnauthorized)
 			return
 		}
 		http.SetCookie(w, &http.Cookie{
-			Name: SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
+			Name: api.SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 		})
 		q.Del("token")
@@ -99,10 +108,10 @@ func announceConfig(st hallq.Settings) announce.Config {
 // under a second; clips are read from disk).
 const announcementWait = 15 * time.Second
 
-// announcement serves GET /api/v1/announcements/{seq}.wav: the audio of
+// Announcement serves GET /api/v1/announcements/{seq}.wav: the audio of
 // the call (or recall) logged as event seq — a chime, then the call in
 // Vietnamese, then in English if the hall says so.
-func (s *Server) announcement(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+func (s *Server) Announcement(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	seq, err := strconv.ParseInt(strings.TrimSuffix(r.PathValue("id"), ".wav"), 10, 64)
 	if err != nil || seq <= 0 {
 		return hallq.Errorf(hallq.EINVALID, "announcement %q: want a call event's seq, e.g. /api/v1/announcements/42.wav", r.PathValue("id"))
@@ -121,7 +130,7 @@ func (s *Server) announcement(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	defer cancel()
 	wav, err := s.announcer.WAV(ctx, cfg, announce.Call{Label: ev.Ticket.Label, Counter: ev.Counter})
 	if err != nil {
-		s.Logger.Error("announcement", logErr, err, "seq", seq)
+		s.Logger.Error("announcement", api.LogErr, err, "seq", seq)
 		return &hallq.Error{Code: hallq.EUNAVAILABLE, Reason: "announcement_failed", Message: "the announcement could not be made; the server's log says why"}
 	}
 	w.Header().Set("Content-Type", "audio/wav")
@@ -145,7 +154,7 @@ func (s *Server) callEvent(ctx context.Context, seq int64) (hallq.Event, error) 
 		}
 	})
 	if !found {
-		evs, err := s.Store.Events(ctx, seq-1, 1)
+		evs, err := s.Hall.Store.Events(ctx, seq-1, 1)
 		if err != nil {
 			return ev, err
 		}
@@ -157,24 +166,4 @@ func (s *Server) callEvent(ctx context.Context, seq int64) (hallq.Event, error) 
 		return ev, hallq.Errorf(hallq.ENOTFOUND, "event %d is not a call", seq)
 	}
 	return ev, nil
-}
-
-// deviceSeenPeriod is how often a display's open stream refreshes its
-// last_seen, so the admin's device list shows it connected.
-const deviceSeenPeriod = 30 * time.Second
-
-// touchWhileStreaming records that device name is connected, now and every
-// deviceSeenPeriod until ctx ends. It runs beside a stream, never on its
-// per-event path.
-func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
-	t := time.NewTicker(deviceSeenPeriod)
-	defer t.Stop()
-	for {
-		s.Hall.MarkSeen(name, s.Hall.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"crypto/rand"
@@ -60,10 +60,10 @@ func HashPassword(pw string) (string, error) {
 	return string(h), err
 }
 
-// principal resolves the caller from a bearer token or the session cookie.
+// Principal resolves the caller from a bearer token or the session cookie.
 // A credential that is present but unknown is EUNAUTHORIZED: a forged or
 // revoked token never falls back to anonymous access.
-func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
+func (m *Mux) Principal(r *http.Request) (hallq.Principal, error) {
 	var p hallq.Principal
 	token := ""
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -79,7 +79,7 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 		return p, nil
 	}
 	hash := HashToken(token)
-	u, err := s.accts.SessionUser(r.Context(), hash, s.clock())
+	u, err := m.Accounts.SessionUser(r.Context(), hash, m.Now())
 	if err == nil {
 		p.User = &u
 		return p, nil
@@ -87,7 +87,7 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 	if hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return p, err
 	}
-	d, err := s.accts.DeviceByToken(r.Context(), hash)
+	d, err := m.Accounts.DeviceByToken(r.Context(), hash)
 	if err == nil {
 		p.Device = &d
 		return p, nil
@@ -98,48 +98,51 @@ func (s *Server) principal(r *http.Request) (hallq.Principal, error) {
 	return p, hallq.Errorf(hallq.EUNAUTHORIZED, "the token is unknown, expired or revoked")
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
+// Login serves POST /api/v1/login: a staff session for a username and
+// password, as a cookie for browsers and a bearer token for programs.
+func (m *Mux) Login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
 	var req hallq.LoginRequest
-	if err := decode(r, &req); err != nil {
+	if err := Decode(r, &req); err != nil {
 		return err
 	}
-	now := s.clock()
-	who := req.Username + "\x00" + clientIP(r)
-	if s.logins.locked(who, now) {
+	now := m.Now()
+	who := req.Username + "\x00" + ClientIP(r)
+	if m.logins.locked(who, now) {
 		return &hallq.Error{Code: hallq.EUNAUTHORIZED, Reason: "locked",
 			Message: "too many failed sign-ins for this user from this address; try again in 15 minutes"}
 	}
-	u, hash, err := s.accts.UserHash(r.Context(), req.Username)
+	u, hash, err := m.Accounts.UserHash(r.Context(), req.Username)
 	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return err
 	}
 	if err != nil || u.Disabled || bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil {
-		s.logins.fail(who, now)
-		s.Logger.Warn("sign-in failed", "username", req.Username, "remote", r.RemoteAddr)
+		m.logins.fail(who, now)
+		m.Logger.Warn("sign-in failed", "username", req.Username, "remote", r.RemoteAddr)
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "wrong username or password")
 	}
-	s.logins.reset(who)
+	m.logins.reset(who)
 	token := NewToken()
-	exp := now.Add(s.SessionTTL).In(s.location()).Truncate(time.Second)
-	if err := s.accts.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
+	exp := now.Add(m.SessionTTL).In(m.Location()).Truncate(time.Second)
+	if err := m.Accounts.PutSession(r.Context(), HashToken(token), u.Username, exp); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", Expires: exp,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
-	writeJSON(w, http.StatusOK, hallq.Session{Token: token, User: u, ExpiresAt: exp})
+	WriteJSON(w, http.StatusOK, hallq.Session{Token: token, User: u, ExpiresAt: exp})
 	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+// Logout serves POST /api/v1/logout: the session ends.
+func (m *Mux) Logout(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	token := ""
 	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		token = strings.TrimSpace(h)
 	} else if c, err := r.Cookie(SessionCookie); err == nil {
 		token = c.Value
 	}
-	if err := s.accts.DeleteSession(r.Context(), HashToken(token)); err != nil {
+	if err := m.Accounts.DeleteSession(r.Context(), HashToken(token)); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
@@ -147,8 +150,27 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p hallq.Principa
 	return nil
 }
 
-// clientIP is the caller's address without its port.
-func clientIP(r *http.Request) string {
+// Me serves GET /api/v1/me: the staff user or the device calling.
+func (m *Mux) Me(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	if p.Device != nil {
+		DeviceInZone(p.Device, m.Location())
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"user": p.User, "device": p.Device})
+	return nil
+}
+
+// DeviceInZone shows a device's times in the server's zone.
+func DeviceInZone(d *hallq.Device, loc *time.Location) {
+	d.CreatedAt = d.CreatedAt.In(loc)
+	for _, t := range []*time.Time{d.RevokedAt, d.LastSeen} {
+		if t != nil {
+			*t = t.In(loc)
+		}
+	}
+}
+
+// ClientIP is the caller's address without its port.
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

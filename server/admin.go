@@ -1,0 +1,133 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/queue"
+)
+
+func (s *Server) putService(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var svc hallq.Service
+	if err := api.Decode(r, &svc); err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	if svc.Code == "" {
+		svc.Code = code
+	}
+	if svc.Code != code {
+		return hallq.Errorf(hallq.EINVALID, "service code %q in the body differs from %q in the path", svc.Code, code)
+	}
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		return wrap3(e.PutService(now, svc, actorOf(p)))
+	})
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+type counterDefRequest struct {
+	Name     string   `json:"name"`
+	Services []string `json:"services"`
+}
+
+func (s *Server) putCounter(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	id, err := counterID(r)
+	if err != nil {
+		return err
+	}
+	var req counterDefRequest
+	if err := api.Decode(r, &req); err != nil {
+		return err
+	}
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		return wrap3(e.PutCounter(now, queue.CounterDef{ID: id, Name: req.Name, Services: req.Services}, actorOf(p)))
+	})
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var set hallq.Settings
+	s.Hall.View(func(e *queue.Engine, _ time.Time) { set = e.Settings() })
+	api.WriteJSON(w, http.StatusOK, set)
+	return nil
+}
+
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var set hallq.Settings
+	if err := api.Decode(r, &set); err != nil {
+		return err
+	}
+	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		return wrap3(e.PutSettings(now, set, actorOf(p)))
+	})
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	us, err := s.Store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	if us == nil {
+		us = []hallq.User{}
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"users": us})
+	return nil
+}
+
+type userRequest struct {
+	Role     hallq.Role `json:"role"`
+	Password string     `json:"password"` // "" keeps the current one
+	Disabled bool       `json:"disabled"`
+}
+
+// putUser creates a staff account or changes its role, password or
+// disabled flag. The password is hashed at once and never logged.
+func (s *Server) putUser(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	name := r.PathValue("name")
+	var req userRequest
+	if err := api.Decode(r, &req); err != nil {
+		return err
+	}
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " /\t\n") {
+		return hallq.Errorf(hallq.EINVALID, "username %q: want 1 to 64 characters without spaces or slashes", name)
+	}
+	if !hallq.ValidRole(req.Role) {
+		return hallq.Errorf(hallq.EINVALID, "role must be officer, manager or admin, not %q", req.Role)
+	}
+	if name == p.User.Username && (req.Role != hallq.RoleAdmin || req.Disabled) {
+		return hallq.Errorf(hallq.ECONFLICT, "you cannot take away your own admin rights")
+	}
+	_, hash, err := s.Store.UserHash(r.Context(), name)
+	exists := err == nil
+	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		return err
+	}
+	if req.Password != "" || !exists {
+		if hash, err = api.HashPassword(req.Password); err != nil {
+			return err
+		}
+	}
+	u := hallq.User{Username: name, Role: req.Role, Disabled: req.Disabled}
+	if err := s.Store.PutUser(r.Context(), u, hash); err != nil {
+		return err
+	}
+	s.Logger.Info("staff account saved", "username", name, "role", req.Role, "disabled", req.Disabled, api.LogActor, p.Actor())
+	api.WriteJSON(w, http.StatusOK, u)
+	return nil
+}

@@ -1,0 +1,33 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/queue"
+)
+
+type noticeRequest struct {
+	Text string `json:"text"`
+}
+
+func (s *Server) setNotice(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	var req noticeRequest
+	if err := api.Decode(r, &req); err != nil {
+		return err
+	}
+	if len(req.Text) > 2000 {
+		return hallq.Errorf(hallq.EINVALID, "notice is longer than 2000 bytes")
+	}
+	_, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+		ch, err := e.SetNotice(now, req.Text, actorOf(p))
+		return nil, ch, err
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
