@@ -194,7 +194,7 @@ type SummaryResponse struct {
 	Targets report.Targets `json:"targets"`
 	Rows    []SummaryRow   `json:"rows"`
 	Total   SummaryRow     `json:"total"`
-	// Halls are the halls reported on (central mode only).
+	// Halls are the halls reported on (the city server only).
 	Halls []string `json:"halls,omitempty"`
 }
 
@@ -332,7 +332,7 @@ type TicketLogRow struct {
 	TransferredFrom string     `json:"transferred_from,omitempty"`
 	TransferredTo   string     `json:"transferred_to,omitempty"`
 	Reason          string     `json:"reason,omitempty"`
-	// Hall is the ticket's hall (central mode only).
+	// Hall is the ticket's hall (the city server only).
 	Hall string `json:"hall,omitempty"`
 }
 
