@@ -149,6 +149,10 @@ func TestStreamReconnectWithoutGaps(t *testing.T) {
 func TestStreamSlowClientDropped(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{SendBuffer: 4096})
 	h.Server.Stream.Buffer = 512
+	// The stalled write must outlast the 800 issues however slowly a busy
+	// machine makes them: a write that timed out first would end that
+	// stream without a drop.
+	h.Server.Stream.WriteWait = 10 * time.Minute
 	// A tiny receive window, set before connecting so that it is the one
 	// advertised: the server's writes to this client stall quickly.
 	nd := &net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {

@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -21,11 +22,12 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
+	"github.com/hallq/hallq/server/hub"
 )
 
 // Websocket timing, as in gorilla's chat example.
 const (
-	writeWait         = 10 * time.Second  // a write that takes longer fails the connection
+	defaultWriteWait  = 10 * time.Second  // a write that takes longer fails the connection
 	pongWait          = 60 * time.Second  // a client silent this long is gone
 	pingPeriod        = pongWait * 9 / 10 // how often the server pings
 	defaultSendBuffer = 256               // events queued per subscriber before it is dropped
@@ -43,6 +45,9 @@ type Server struct {
 	Buffer int
 	// Open, if set, counts the open streams (the hall's metrics gauge).
 	Open Gauge
+	// WriteWait is how long one write to a client may take before its
+	// connection is given up (default 10 s).
+	WriteWait time.Duration
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -53,6 +58,8 @@ type Gauge interface {
 	Inc()
 	Dec()
 }
+
+func (s *Server) writeWait() time.Duration { return cmp.Or(s.WriteWait, defaultWriteWait) }
 
 // New is a stream server of the hall hl.
 func New(hl *hall.Runtime, logger *slog.Logger) *Server {
@@ -87,16 +94,9 @@ var upgrader = websocket.Upgrader{
 // seq S, then — when since is given — the logged events since..S the client
 // missed, then every event after S, in order, without gap or duplicate.
 func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	since := int64(-1)
-	if r.URL.Query().Has("since") {
-		v, err := api.QueryInt(r, "since", 0)
-		if err != nil {
-			return err
-		}
-		if v < 0 {
-			return hallq.Errorf(hallq.EINVALID, "since must not be negative")
-		}
-		since = v
+	since, err := parseSince(r)
+	if err != nil {
+		return err
 	}
 	conn, err := upgrader.Upgrade(hijacker(w), r, nil)
 	if err != nil {
@@ -119,17 +119,52 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 		go func() { defer close(touched); s.touchWhileStreaming(ctx, p.Device.Name) }()
 		defer func() { cancel(); <-touched }()
 	}
-	go func() { // the one reader: pongs and close frames
-		defer cancel()
-		conn.SetReadDeadline(time.Now().Add(pongWait))
-		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
-		for {
-			if _, _, err := conn.NextReader(); err != nil {
-				return
-			}
-		}
-	}()
+	go readControl(conn, cancel)
 
+	snap, since := snapshot(view, seq, since)
+	if err := s.writeJSONMessage(conn, snap); err != nil {
+		return nil
+	}
+	if err := s.replay(ctx, conn, since, seq); err != nil {
+		return nil
+	}
+	s.follow(ctx, conn, sub)
+	return nil
+}
+
+// parseSince reads ?since=N, the last sequence number the client saw; -1
+// when it is not given.
+func parseSince(r *http.Request) (int64, error) {
+	if !r.URL.Query().Has("since") {
+		return -1, nil
+	}
+	v, err := api.QueryInt(r, "since", 0)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		return 0, hallq.Errorf(hallq.EINVALID, "since must not be negative")
+	}
+	return v, nil
+}
+
+// readControl is the connection's one reader: clients send nothing but
+// pongs and close frames. It cancels the stream when the client is gone or
+// silent for pongWait.
+func readControl(conn *websocket.Conn, cancel context.CancelFunc) {
+	defer cancel()
+	conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := conn.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// snapshot is the first message for a client that saw since, and from
+// where the log must be replayed to it (-1: nothing to replay).
+func snapshot(view hallq.HallView, seq, since int64) (hallq.Snapshot, int64) {
 	snap := hallq.Snapshot{Type: hallq.SnapshotType, Seq: seq, Hall: view}
 	if since > seq {
 		// The client saw events this log does not have: the database was
@@ -145,54 +180,61 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 			snap.Replay = int(seq - since)
 		}
 	}
-	if err := writeJSONMessage(conn, snap); err != nil {
-		return nil
-	}
-	// Catch up from the log: those events are committed, so the store has them.
+	return snap, since
+}
+
+// replay sends the logged events after since up to seq. Those events are
+// committed, so the store has them.
+func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq int64) error {
 	for since >= 0 && since < seq {
 		evs, err := s.Hall.Store.EventsRaw(ctx, since, min(replayPage, int(seq-since)))
 		if err != nil {
 			s.Logger.Error("stream replay", api.LogErr, err)
-			return nil
+			return err
 		}
 		if len(evs) == 0 {
 			s.Logger.Error("stream replay: log ends early", "since", since, "seq", seq)
-			return nil
+			return errors.New("stream: the log ends early")
 		}
 		for _, ev := range evs {
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
 			if err := conn.WriteMessage(websocket.TextMessage, ev.JSON); err != nil {
-				return nil
+				return err
 			}
 			since = ev.Seq
 		}
 	}
+	return nil
+}
 
+// follow sends every event the hub publishes until the client goes, is
+// too slow, or the server closes, pinging it meanwhile.
+func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber) {
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
 		select {
 		case m := <-sub.C:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
 			if err := conn.WritePreparedMessage(m.Prepared); err != nil {
-				return nil
+				return
 			}
 		case <-sub.Dropped:
 			// Too slow: say so and close; the client resumes with since.
 			conn.WriteControl(websocket.CloseMessage,
 				websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"),
 				time.Now().Add(time.Second))
-			return nil
+			return
 		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return nil
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.writeWait())); err != nil {
+				return
 			}
 		case <-s.closing:
 			conn.WriteControl(websocket.CloseMessage,
 				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
-			return nil
+			return
 		case <-ctx.Done():
-			return nil
+			return
 		}
 	}
 }
@@ -213,12 +255,12 @@ func hijacker(w http.ResponseWriter) http.ResponseWriter {
 	}
 }
 
-func writeJSONMessage(conn *websocket.Conn, v any) error {
+func (s *Server) writeJSONMessage(conn *websocket.Conn, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	conn.SetWriteDeadline(time.Now().Add(writeWait))
+	conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
 	return conn.WriteMessage(websocket.TextMessage, data)
 }
 
