@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -60,8 +61,6 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	if err != nil {
 		return err
 	}
-	site := staff.Embedded()
-	t := func(k string) string { return site.T(p.Lang, k) }
 	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Rows: out.Rows, Total: out.Total, Targets: out.Targets}
 	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
 	if rq.central {
@@ -74,22 +73,46 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	v.Del("by")
 	d.TicketsCSV = "/api/v1/reports/tickets?" + v.Encode()
 
-	// The range again, grouped another way.
-	by := func(dim report.Dim) (*reportRequest, *report.Result, error) {
-		q := *rq
-		q.q.By = dim
-		res, err := s.Source.Summarize(r.Context(), q.scope, q.q)
-		return &q, res, err
+	site := staff.Embedded()
+	c := charts{s: s, ctx: r.Context(), rq: rq, t: func(k string) string { return site.T(p.Lang, k) }}
+	c.none = c.t("manager.none")
+	for _, draw := range []func(*dashboard) error{c.hours, c.satisfaction, c.late} {
+		if err := draw(d); err != nil {
+			return err
+		}
 	}
+	p.Data = d
+	return nil
+}
 
-	// Arrivals and calls per hour.
-	_, hours, err := by(report.ByHour)
+// charts draws the dashboard's charts of one report request, each from
+// the range grouped another way, in the page's language.
+type charts struct {
+	s    *Server
+	ctx  context.Context
+	rq   *reportRequest
+	t    func(key string) string
+	none string // what an empty chart says
+}
+
+// by is the range again, grouped by dim.
+func (c charts) by(dim report.Dim) (*reportRequest, *report.Result, error) {
+	q := *c.rq
+	q.q.By = dim
+	res, err := c.s.Source.Summarize(c.ctx, q.scope, q.q)
+	return &q, res, err
+}
+
+// hours draws the arrivals and calls per hour, and the waiting-time
+// distribution: how many calls waited how long.
+func (c charts) hours(d *dashboard) error {
+	t := c.t
+	_, hours, err := c.by(report.ByHour)
 	if err != nil {
 		return err
 	}
-	none := t("manager.none")
 	hc := staff.BarChart{ID: "chart-hour", Title: t("manager.chart_hour"), XTitle: t("manager.axis_hour"), YTitle: t("manager.axis_visits"),
-		Sparse: true, Empty: none,
+		Sparse: true, Empty: c.none,
 		Series: []staff.Series{{Name: t("manager.arrivals"), Color: "#1565c0"}, {Name: t("manager.calls"), Color: "#8bc34a"}}}
 	for _, g := range hours.Groups {
 		hc.Labels = append(hc.Labels, g.Key+"h")
@@ -98,9 +121,8 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	}
 	d.ChartHour = hc.SVG()
 
-	// Waiting-time distribution: how many calls waited how long.
 	wc := staff.BarChart{ID: "chart-wait", Title: t("manager.chart_wait"), XTitle: t("manager.axis_wait"), YTitle: t("manager.axis_visits"),
-		Empty: none, Series: []staff.Series{{Name: t("manager.calls"), Color: "#1565c0"}}}
+		Empty: c.none, Series: []staff.Series{{Name: t("manager.calls"), Color: "#1565c0"}}}
 	prev := 0
 	hist := hours.Total.Wait
 	for _, b := range waitBuckets {
@@ -114,18 +136,22 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 		wc.Labels, wc.Series[0].Values = nil, nil
 	}
 	d.ChartWait = wc.SVG()
+	return nil
+}
 
-	// Satisfaction per officer, against the target.
-	oq, officers, err := by(report.ByOfficer)
+// satisfaction draws the satisfaction per officer, against the target.
+func (c charts) satisfaction(d *dashboard) error {
+	t, targets := c.t, c.rq.targets
+	oq, officers, err := c.by(report.ByOfficer)
 	if err != nil {
 		return err
 	}
 	sc := staff.BarChart{ID: "chart-sat", Title: t("manager.chart_sat"), XTitle: t("manager.axis_officer"), YTitle: t("manager.axis_sat"),
-		Unit: "%", Max: 100, Empty: none,
-		Targets: []staff.Target{{Value: float64(rq.targets.SatisfiedPct), Label: pctLabel(t("manager.target_min"), rq.targets.SatisfiedPct)}},
+		Unit: "%", Max: 100, Empty: c.none,
+		Targets: []staff.Target{{Value: float64(targets.SatisfiedPct), Label: pctLabel(t("manager.target_min"), targets.SatisfiedPct)}},
 		Series:  []staff.Series{{Name: t("col.satisfied_pct"), Color: "#2e7d32"}}}
 	for _, g := range officers.Groups {
-		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
+		f := report.Compute(g.Key, g.Key, &g.Acc, targets)
 		if _, who, _ := central.SplitKey(g.Key); who == "" || f.SatisfiedPct == nil {
 			continue
 		}
@@ -134,19 +160,23 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 		sc.Series[0].Miss = append(sc.Series[0].Miss, f.SatisfiedMiss)
 	}
 	d.ChartSat = sc.SVG()
+	return nil
+}
 
-	// The share of each service's visits that waited longer than its
-	// target, against the hall's ceiling for it.
-	vq, services, err := by(report.ByService)
+// late draws the share of each service's visits that waited longer than
+// its target, against the hall's ceiling for it.
+func (c charts) late(d *dashboard) error {
+	t, targets := c.t, c.rq.targets
+	vq, services, err := c.by(report.ByService)
 	if err != nil {
 		return err
 	}
 	lc := staff.BarChart{ID: "chart-late", Title: t("manager.chart_late"), XTitle: t("manager.axis_service"), YTitle: t("manager.axis_late"),
-		Unit: "%", Empty: none,
-		Targets: []staff.Target{{Value: float64(rq.targets.OverWaitPct), Label: pctLabel(t("manager.target_max"), rq.targets.OverWaitPct)}},
+		Unit: "%", Empty: c.none,
+		Targets: []staff.Target{{Value: float64(targets.OverWaitPct), Label: pctLabel(t("manager.target_max"), targets.OverWaitPct)}},
 		Series:  []staff.Series{{Name: t("col.over_target"), Color: "#ef6c00"}}}
 	for _, g := range services.Groups {
-		f := report.Compute(g.Key, g.Key, &g.Acc, rq.targets)
+		f := report.Compute(g.Key, g.Key, &g.Acc, targets)
 		if f.OverTargetPct == nil {
 			continue
 		}
@@ -155,7 +185,6 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 		lc.Series[0].Miss = append(lc.Series[0].Miss, f.OverTargetMiss)
 	}
 	d.ChartLate = lc.SVG()
-	p.Data = d
 	return nil
 }
 

@@ -9,7 +9,6 @@ package reports
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -127,9 +126,12 @@ func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 	return rq, nil
 }
 
+// t is the text of key in the reader's language.
+func (rq *reportRequest) t(key string) string { return rq.texts.T(rq.lang, key) }
+
 // label names a group for people.
 func (rq *reportRequest) label(key string) string {
-	t := func(k string) string { return rq.texts.T(rq.lang, k) }
+	t := rq.t
 	if rq.central {
 		if l, ok := rq.centralLabel(key); ok {
 			return l
@@ -137,12 +139,7 @@ func (rq *reportRequest) label(key string) string {
 	}
 	switch rq.q.By {
 	case report.ByService:
-		if sv, ok := rq.services[key]; ok {
-			if rq.lang == "en" && sv.NameEN != "" {
-				return sv.NameEN
-			}
-			return sv.NameVI
-		}
+		return rq.serviceName(key)
 	case report.ByCounter:
 		id, _ := strconv.Atoi(key)
 		if id == 0 {
@@ -165,6 +162,19 @@ func (rq *reportRequest) label(key string) string {
 		return fmt.Sprintf("%02d:00–%02d:00", h, h+1)
 	}
 	return key
+}
+
+// serviceName names a service in the reader's language; its code when
+// the hall no longer has it.
+func (rq *reportRequest) serviceName(code string) string {
+	sv, ok := rq.services[code]
+	if !ok {
+		return code
+	}
+	if rq.lang == "en" && sv.NameEN != "" {
+		return sv.NameEN
+	}
+	return sv.NameVI
 }
 
 // SummaryRow is one row of a summary answer.
@@ -248,67 +258,15 @@ func (s *Server) Summary(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	return hallq.Errorf(hallq.EINVALID, "format must be json or csv")
 }
 
-// utf8BOM makes Excel read a CSV file as UTF-8, so Vietnamese shows right.
-const utf8BOM = "\ufeff"
-
-func csvHeaders(w http.ResponseWriter, name string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-}
-
+// summaryCSV sends the summary as CSV, the total last.
 func (s *Server) summaryCSV(w http.ResponseWriter, rq *reportRequest, out *SummaryResponse) error {
-	t := func(k string) string { return rq.texts.T(rq.lang, k) }
-	csvHeaders(w, fmt.Sprintf("hallq-%s-%s-%s.csv", rq.q.By, rq.q.From, rq.q.To))
-	bw := bufio.NewWriter(w)
-	bw.WriteString(utf8BOM)
-	cw := csv.NewWriter(bw)
-	cols := []string{"by." + string(rq.q.By), "col.issued", "col.served", "col.no_shows", "col.no_show_pct", "col.transferred",
-		"col.cancelled", "col.wait_mean", "col.wait_median", "col.wait_p90", "col.service_mean", "col.service_median",
-		"col.target_wait", "col.within_target", "col.over_target", "col.over_target_goal", "col.rated_pct",
-		"col.satisfied_pct", "col.satisfied_goal", "col.est_error", "col.est_bias"}
-	head := make([]string, len(cols))
-	for i, c := range cols {
-		head[i] = t(c)
+	f := newCSVFile(w, fmt.Sprintf("hallq-%s-%s-%s.csv", rq.q.By, rq.q.From, rq.q.To), 4096,
+		summaryColumns(rq.q.By, out.Targets), rq.t)
+	for _, row := range append(append([]SummaryRow{}, out.Rows...), out.Total) {
+		f.write(row)
 	}
-	cw.Write(head)
-	rows := append(append([]SummaryRow{}, out.Rows...), out.Total)
-	for _, r := range rows {
-		tw := ""
-		if r.TargetWaitMin != nil {
-			tw = strconv.Itoa(*r.TargetWaitMin)
-		}
-		cw.Write([]string{r.Label, strconv.Itoa(r.Issued), strconv.Itoa(r.Served), strconv.Itoa(r.NoShows), fnum(r.NoShowPct, 1),
-			strconv.Itoa(r.Transferred), strconv.Itoa(r.Cancelled), fmin(r.WaitMeanS), fmin(r.WaitMedianS), fmin(r.WaitP90S),
-			fmin(r.ServiceMeanS), fmin(r.ServiceMedianS), tw, fnum(r.WithinTargetPct, 1), fnum(r.OverTargetPct, 1),
-			strconv.Itoa(r.goals(out.Targets).OverWaitPct), fnum(r.RatedPct, 1), fnum(r.SatisfiedPct, 1),
-			strconv.Itoa(r.goals(out.Targets).SatisfiedPct),
-			fmin(r.EstErrMeanAbsS), fmin(r.EstErrMeanS)})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil // the client went away; the status is sent
-	}
-	bw.Flush()
+	f.close() // an error: the client went away; the status is sent
 	return nil
-}
-
-// fnum formats a figure with a decimal point (Excel reads it in any locale
-// that uses the point; the header names the unit), "" for none.
-func fnum(v *float64, prec int) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', prec, 64)
-}
-
-// fmin formats seconds as minutes with one decimal.
-func fmin(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	m := *v / 60
-	return strconv.FormatFloat(m, 'f', 1, 64)
 }
 
 // TicketLogRow is one row of GET /api/v1/reports/tickets as JSON.
@@ -371,67 +329,13 @@ func (s *Server) Tickets(w http.ResponseWriter, r *http.Request, p hallq.Princip
 		return hallq.Errorf(hallq.EINVALID, "format must be json or csv")
 	}
 	if format == "csv" {
-		tr := func(k string) string { return rq.texts.T(rq.lang, k) }
-		csvHeaders(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To))
-		bw := bufio.NewWriterSize(w, 64<<10)
-		bw.WriteString(utf8BOM)
-		cw := csv.NewWriter(bw)
-		var head []string
-		if rq.central {
-			head = append(head, tr("tcol.hall"))
-		}
-		for _, c := range []string{"day", "label", "service", "priority", "state", "issued_at", "called_at", "started_at", "finished_at",
-			"wait_s", "service_s", "counter", "officer", "rating", "estimate_s", "transferred", "reason"} {
-			head = append(head, tr("tcol."+c))
-		}
-		cw.Write(head)
-		clock := func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.Format("2006-01-02 15:04:05")
-		}
-		opt := func(v *int64) string {
-			if v == nil {
-				return ""
-			}
-			return strconv.FormatInt(*v, 10)
-		}
-		err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
-			row := logRow(t, loc)
-			name := t.Service
-			if sv, ok := rq.services[t.Service]; ok {
-				name = sv.NameVI
-				if rq.lang == "en" && sv.NameEN != "" {
-					name = sv.NameEN
-				}
-			}
-			counter, rating := "", ""
-			if row.Counter != 0 {
-				counter = strconv.Itoa(row.Counter)
-			}
-			if row.Rating != 0 {
-				rating = strconv.Itoa(row.Rating)
-			}
-			moved := row.TransferredFrom
-			if row.TransferredTo != "" {
-				moved = "→ " + row.TransferredTo
-			}
-			var first []string
-			if hall != nil {
-				first = []string{hall.Name()}
-			}
-			return cw.Write(append(first, row.Day, row.Label, name, row.Priority, tr("state."+row.State), clock(&row.IssuedAt),
-				clock(row.CalledAt), clock(row.StartedAt), clock(row.FinishedAt), opt(row.WaitS), opt(row.ServiceS), counter,
-				row.Officer, rating, strconv.Itoa(row.EstimateS), moved, row.Reason))
-		})
-		cw.Flush()
-		bw.Flush()
-		if err != nil {
-			s.Logger.Error("ticket log", api.LogErr, err)
-		}
-		return nil
+		return s.ticketsCSV(w, r, rq)
 	}
+	return s.ticketsJSON(w, r, rq)
+}
+
+// ticketsJSON streams the ticket log as one JSON object.
+func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -439,7 +343,7 @@ func (s *Server) Tickets(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	first := true
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	err = s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
 		if !first {
 			bw.WriteByte(',')
 		}
@@ -452,6 +356,19 @@ func (s *Server) Tickets(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	})
 	bw.WriteString("]}\n")
 	bw.Flush()
+	if err != nil {
+		s.Logger.Error("ticket log", api.LogErr, err)
+	}
+	return nil
+}
+
+// ticketsCSV streams the ticket log as CSV.
+func (s *Server) ticketsCSV(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
+	f := newCSVFile(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To), 64<<10, rq.ticketColumns(), rq.t)
+	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+		return f.write(ticketLine{hall: hall, row: logRow(t, loc)})
+	})
+	f.close()
 	if err != nil {
 		s.Logger.Error("ticket log", api.LogErr, err)
 	}
