@@ -68,111 +68,170 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 	}
 	defer tx.Rollback()
 
-	var last int64
-	var chain []byte
-	if err := tx.StmtContext(ctx, st.lastSeq).QueryRowContext(ctx).Scan(&last, &chain); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	a := &applyTx{ctx: ctx, tx: tx, upTicket: tx.StmtContext(ctx, st.upTicket), insEvent: tx.StmtContext(ctx, st.insEvent)}
+	if err := tx.StmtContext(ctx, st.lastSeq).QueryRowContext(ctx).Scan(&a.last, &a.chain); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
-	upTicket := tx.StmtContext(ctx, st.upTicket)
-	insEvent := tx.StmtContext(ctx, st.insEvent)
-
 	for _, ch := range changes {
 		if ch == nil {
 			continue
 		}
-		for _, t := range ch.Tickets {
-			_, err := upTicket.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
-				ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
-				t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-				t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
-				msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
-			if err != nil {
-				return fmt.Errorf("sqlite: ticket %s (%s %s): %w", t.ID, t.Day, t.Label, err)
-			}
-		}
-		for _, c := range ch.Counters {
-			sv, _ := json.Marshal(c.Services)
-			_, err := tx.ExecContext(ctx, `INSERT INTO counters (id, name, services, state, officer, current_id, since_priority)
-				VALUES (?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET name = excluded.name, services = excluded.services, state = excluded.state,
-					officer = excluded.officer, current_id = excluded.current_id, since_priority = excluded.since_priority`,
-				c.ID, c.Name, string(sv), string(c.State), c.Officer, c.CurrentID, c.SincePriority)
-			if err != nil {
-				return fmt.Errorf("sqlite: counter %d: %w", c.ID, err)
-			}
-		}
-		for _, n := range ch.Numbers {
-			_, err := tx.ExecContext(ctx, `INSERT INTO numbers (day, service, last) VALUES (?, ?, ?)
-				ON CONFLICT (day, service) DO UPDATE SET last = excluded.last`, n.Day, n.Service, n.Last)
-			if err != nil {
-				return fmt.Errorf("sqlite: numbers: %w", err)
-			}
-		}
-		for _, r := range ch.Ratings {
-			res, err := tx.ExecContext(ctx, `INSERT INTO ratings (device, device_seq, counter, score, pressed_at, at, ticket_id, officer, unattached, age_capped)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				r.Device, r.DeviceSeq, r.Counter, r.Score, ms(r.PressedAt), ms(r.At), r.TicketID, r.Officer, r.Unattached, b2i(r.AgeCapped))
-			if err != nil {
-				return fmt.Errorf("sqlite: rating %s/%d: %w", r.Device, r.DeviceSeq, err)
-			}
-			if r.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("sqlite: rating: %w", err)
-			}
-		}
-		if ch.Day != nil {
-			if err := putMeta(ctx, tx, metaDay, ch.Day.Day); err != nil {
-				return err
-			}
-			if err := putMeta(ctx, tx, metaClosedDay, ch.Day.ClosedDay); err != nil {
-				return err
-			}
-		}
-		if ch.Settings != nil {
-			if err := putSettings(ctx, tx, ch.Settings); err != nil {
-				return err
-			}
-		}
-		for _, sv := range ch.Services {
-			def, err := json.Marshal(sv)
-			if err != nil {
-				return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO services (code, ord, def) VALUES (?, ?, ?)
-				ON CONFLICT (code) DO UPDATE SET ord = excluded.ord, def = excluded.def`, sv.Code, sv.Order, string(def)); err != nil {
-				return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
-			}
-		}
-		for i := range ch.Events {
-			ev := &ch.Events[i]
-			if ev.Seq != last+1 {
-				return fmt.Errorf("sqlite: event %d (%s) does not follow %d: refusing a gap in the log", ev.Seq, ev.Type, last)
-			}
-			last = ev.Seq
-			if ev.Rating != nil && ev.Rating.ID == 0 {
-				// The rating event was built before the store gave the
-				// rating its id; it is the same press.
-				for _, r := range ch.Ratings {
-					if r.Device == ev.Rating.Device && r.DeviceSeq == ev.Rating.DeviceSeq {
-						ev.Rating.ID = r.ID
-					}
-				}
-			}
-			body, err := json.Marshal(ev)
-			if err != nil {
-				return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
-			}
-			tid := ""
-			if ev.Ticket != nil {
-				tid = ev.Ticket.ID
-			}
-			chain = hallq.ChainNext(chain, ev.Seq, body)
-			if _, err := insEvent.ExecContext(ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body), chain); err != nil {
-				return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
-			}
+		if err := a.change(ch); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// applyTx writes the rows of changes in one transaction, one helper per
+// kind of row.
+type applyTx struct {
+	ctx                context.Context
+	tx                 *sql.Tx
+	upTicket, insEvent *sql.Stmt
+	last               int64  // the log's last sequence number so far
+	chain              []byte // and its hash chain (hallq.ChainNext)
+}
+
+// change writes one command's rows: ratings before the events that name
+// them, events last.
+func (a *applyTx) change(ch *queue.Change) error {
+	for _, t := range ch.Tickets {
+		if err := a.ticket(t); err != nil {
+			return err
+		}
+	}
+	for _, c := range ch.Counters {
+		if err := a.counter(c); err != nil {
+			return err
+		}
+	}
+	for _, n := range ch.Numbers {
+		if err := a.number(n); err != nil {
+			return err
+		}
+	}
+	for _, r := range ch.Ratings {
+		if err := a.rating(r); err != nil {
+			return err
+		}
+	}
+	if ch.Day != nil {
+		if err := putMeta(a.ctx, a.tx, metaDay, ch.Day.Day); err != nil {
+			return err
+		}
+		if err := putMeta(a.ctx, a.tx, metaClosedDay, ch.Day.ClosedDay); err != nil {
+			return err
+		}
+	}
+	if ch.Settings != nil {
+		if err := putSettings(a.ctx, a.tx, ch.Settings); err != nil {
+			return err
+		}
+	}
+	for _, sv := range ch.Services {
+		if err := a.service(sv); err != nil {
+			return err
+		}
+	}
+	for i := range ch.Events {
+		if err := a.event(&ch.Events[i], ch.Ratings); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applyTx) ticket(t *hallq.Ticket) error {
+	_, err := a.upTicket.ExecContext(a.ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
+		ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
+		t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
+		t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
+		msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
+	if err != nil {
+		return fmt.Errorf("sqlite: ticket %s (%s %s): %w", t.ID, t.Day, t.Label, err)
+	}
+	return nil
+}
+
+func (a *applyTx) counter(c *hallq.Counter) error {
+	sv, _ := json.Marshal(c.Services)
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO counters (id, name, services, state, officer, current_id, since_priority)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, services = excluded.services, state = excluded.state,
+			officer = excluded.officer, current_id = excluded.current_id, since_priority = excluded.since_priority`,
+		c.ID, c.Name, string(sv), string(c.State), c.Officer, c.CurrentID, c.SincePriority)
+	if err != nil {
+		return fmt.Errorf("sqlite: counter %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (a *applyTx) number(n queue.Number) error {
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO numbers (day, service, last) VALUES (?, ?, ?)
+		ON CONFLICT (day, service) DO UPDATE SET last = excluded.last`, n.Day, n.Service, n.Last)
+	if err != nil {
+		return fmt.Errorf("sqlite: numbers: %w", err)
+	}
+	return nil
+}
+
+// rating inserts a rating and gives it the id the store numbered it with.
+func (a *applyTx) rating(r *hallq.Rating) error {
+	res, err := a.tx.ExecContext(a.ctx, `INSERT INTO ratings (device, device_seq, counter, score, pressed_at, at, ticket_id, officer, unattached, age_capped)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Device, r.DeviceSeq, r.Counter, r.Score, ms(r.PressedAt), ms(r.At), r.TicketID, r.Officer, r.Unattached, b2i(r.AgeCapped))
+	if err != nil {
+		return fmt.Errorf("sqlite: rating %s/%d: %w", r.Device, r.DeviceSeq, err)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("sqlite: rating: %w", err)
+	}
+	return nil
+}
+
+func (a *applyTx) service(sv *hallq.Service) error {
+	def, err := json.Marshal(sv)
+	if err != nil {
+		return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
+	}
+	if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO services (code, ord, def) VALUES (?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET ord = excluded.ord, def = excluded.def`, sv.Code, sv.Order, string(def)); err != nil {
+		return fmt.Errorf("sqlite: service %s: %w", sv.Code, err)
+	}
+	return nil
+}
+
+// event appends ev to the log; it must follow the last one without a gap.
+// ratings are its command's, whose ids the store has just given.
+func (a *applyTx) event(ev *hallq.Event, ratings []*hallq.Rating) error {
+	if ev.Seq != a.last+1 {
+		return fmt.Errorf("sqlite: event %d (%s) does not follow %d: refusing a gap in the log", ev.Seq, ev.Type, a.last)
+	}
+	a.last = ev.Seq
+	if ev.Rating != nil && ev.Rating.ID == 0 {
+		// The rating event was built before the store gave the rating its
+		// id; it is the same press.
+		for _, r := range ratings {
+			if r.Device == ev.Rating.Device && r.DeviceSeq == ev.Rating.DeviceSeq {
+				ev.Rating.ID = r.ID
+			}
+		}
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
+	}
+	tid := ""
+	if ev.Ticket != nil {
+		tid = ev.Ticket.ID
+	}
+	a.chain = hallq.ChainNext(a.chain, ev.Seq, body)
+	if _, err := a.insEvent.ExecContext(a.ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body), a.chain); err != nil {
+		return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
 	}
 	return nil
 }
