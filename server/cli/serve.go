@@ -26,63 +26,80 @@ import (
 // shutdownWait bounds a graceful shutdown.
 const shutdownWait = 10 * time.Second
 
-func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) error {
+// serveFlags are hallserver's flags.
+type serveFlags struct {
+	addr, dbPath, cfgPath      string
+	demo, checkConfig, version bool
+	central                    bool
+	centralDSN, hallID         string
+	simClock                   string
+	simSpeed                   float64
+}
+
+func parseServeFlags(args []string, env Env) (*serveFlags, error) {
+	var f serveFlags
 	fs := newFlags("hallserver", env)
-	addr := fs.String("addr", ":8080", "address to listen on")
-	dbPath := fs.String("db", "./hallq.db", "the hall's SQLite database (created if missing)")
-	cfgPath := fs.String("config", "", "hall.toml to set up a new hall from")
-	demo := fs.Bool("demo", false, "set up the Vietnamese demo hall if the database is empty")
-	checkConfig := fs.Bool("check-config", false, "check -config FILE and exit")
-	version := fs.Bool("version", false, "print the release and exit")
-	centralMode := fs.Bool("central", false, "serve the reports across halls from the central store: -db is then a postgres:// URL")
-	centralDSN := fs.String("central-dsn", "", "ship the hall's event log to the central store at this postgres:// URL (needs -hall-id)")
-	hallID := fs.String("hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
-	simClock := fs.String("sim-clock", "", "simulation only (hallsim): the hall's clock starts at this RFC 3339 time, or \"now\", and an admin may move it with POST /api/v1/sim/clock; never on a real hall")
-	simSpeed := fs.Float64("sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
+	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&f.dbPath, "db", "./hallq.db", "the hall's SQLite database (created if missing)")
+	fs.StringVar(&f.cfgPath, "config", "", "hall.toml to set up a new hall from")
+	fs.BoolVar(&f.demo, "demo", false, "set up the Vietnamese demo hall if the database is empty")
+	fs.BoolVar(&f.checkConfig, "check-config", false, "check -config FILE and exit")
+	fs.BoolVar(&f.version, "version", false, "print the release and exit")
+	fs.BoolVar(&f.central, "central", false, "serve the reports across halls from the central store: -db is then a postgres:// URL")
+	fs.StringVar(&f.centralDSN, "central-dsn", "", "ship the hall's event log to the central store at this postgres:// URL (needs -hall-id)")
+	fs.StringVar(&f.hallID, "hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
+	fs.StringVar(&f.simClock, "sim-clock", "", "simulation only (hallsim): the hall's clock starts at this RFC 3339 time, or \"now\", and an admin may move it with POST /api/v1/sim/clock; never on a real hall")
+	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *version {
+	return &f, nil
+}
+
+func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) error {
+	f, err := parseServeFlags(args, env)
+	if err != nil {
+		return err
+	}
+	if f.version {
 		fmt.Fprintf(env.Stdout, "hallserver %s\n", Version)
 		return nil
 	}
-	if *cfgPath != "" && *demo {
+	if f.cfgPath != "" && f.demo {
 		return usagef("give -config or -demo, not both")
 	}
-	if *centralMode {
-		if *cfgPath != "" || *demo || *centralDSN != "" || *hallID != "" {
+	if f.central {
+		if f.cfgPath != "" || f.demo || f.centralDSN != "" || f.hallID != "" {
 			return usagef("-central serves the central store only: -config, -demo, -central-dsn and -hall-id are for a hall")
 		}
-		return serveCentral(ctx, *addr, *dbPath, env, logger)
+		return serveCentral(ctx, f.addr, f.dbPath, env, logger)
 	}
-	if (*centralDSN == "") != (*hallID == "") {
+	if (f.centralDSN == "") != (f.hallID == "") {
 		return usagef("-central-dsn and -hall-id go together")
 	}
-	if *centralDSN != "" && !central.IsDSN(*centralDSN) {
+	if f.centralDSN != "" && !central.IsDSN(f.centralDSN) {
 		return usagef("-central-dsn must be a postgres:// URL")
 	}
 	var clock *hall.SimClock
-	if *simClock != "" {
-		var err error
-		if clock, err = newSimClock(*simClock, *simSpeed); err != nil {
+	if f.simClock != "" {
+		if clock, err = newSimClock(f.simClock, f.simSpeed); err != nil {
 			return err
 		}
 	}
 	var cfg *config.Hall
-	if *cfgPath != "" {
-		var err error
-		if cfg, err = config.Load(*cfgPath); err != nil {
+	if f.cfgPath != "" {
+		if cfg, err = config.Load(f.cfgPath); err != nil {
 			return configError{err}
 		}
 	}
-	if *checkConfig {
+	if f.checkConfig {
 		if cfg == nil {
 			return usagef("-check-config needs -config FILE")
 		}
-		fmt.Fprintf(env.Stdout, "%s: ok (%d services, %d counters)\n", *cfgPath, len(cfg.Services), len(cfg.Counters))
+		fmt.Fprintf(env.Stdout, "%s: ok (%d services, %d counters)\n", f.cfgPath, len(cfg.Services), len(cfg.Counters))
 		return nil
 	}
 
@@ -92,12 +109,42 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	// while it runs.
 	opened := make(chan struct{})
 	go extendStart(opened, logger)
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := sqlite.Open(ctx, f.dbPath)
 	close(opened)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := setUpHall(ctx, db, f, cfg, logger); err != nil {
+		return err
+	}
+	hl, err := hall.New(ctx, db, hub.New(), logger)
+	if err != nil {
+		return err
+	}
+	srv := server.New(hl, logger)
+	if clock != nil {
+		srv.EnableSim(clock)
+		logger.Warn("SIMULATION MODE: the hall's clock is simulated and may be moved by an admin; not for a real hall", "now", clock.Now().Format(time.RFC3339), "speed", f.simSpeed)
+	}
+	srv.Version = Version
+	srv.BuildTime = buildTime()
+	var shipper *central.Shipper
+	if f.centralDSN != "" {
+		if shipper, err = srv.ShipTo(f.hallID, f.centralDSN); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	return runHall(ctx, ln, f, hl, srv, shipper, env, logger)
+}
+
+// setUpHall sets a new hall up in an empty database, from the config or
+// as the demo; a database that holds a hall keeps it.
+func setUpHall(ctx context.Context, db *sqlite.DB, f *serveFlags, cfg *config.Hall, logger *slog.Logger) error {
 	seeded, err := db.Seeded(ctx)
 	if err != nil {
 		return err
@@ -107,42 +154,25 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		if err := db.Seed(ctx, cfg.Settings, cfg.Services, cfg.Counters); err != nil {
 			return err
 		}
-		logger.Info("hall set up from config", "config", *cfgPath, "db", *dbPath)
-	case !seeded && *demo:
+		logger.Info("hall set up from config", "config", f.cfgPath, "db", f.dbPath)
+	case !seeded && f.demo:
 		if err := server.SeedDemo(ctx, db); err != nil {
 			return err
 		}
-		logger.Info("demo hall set up", "db", *dbPath)
+		logger.Info("demo hall set up", "db", f.dbPath)
 	case !seeded:
-		return fmt.Errorf("%s holds no hall yet: start with -config hall.toml to set one up, or -demo for the demo hall", *dbPath)
+		return fmt.Errorf("%s holds no hall yet: start with -config hall.toml to set one up, or -demo for the demo hall", f.dbPath)
 	case cfg != nil:
-		logger.Warn("the database already holds a hall; -config is checked but not applied (change the hall on /admin)", "db", *dbPath)
+		logger.Warn("the database already holds a hall; -config is checked but not applied (change the hall on /admin)", "db", f.dbPath)
 	}
+	return nil
+}
 
-	hl, err := hall.New(ctx, db, hub.New(), logger)
-	if err != nil {
-		return err
-	}
-	srv := server.New(hl, logger)
-	if clock != nil {
-		srv.EnableSim(clock)
-		logger.Warn("SIMULATION MODE: the hall's clock is simulated and may be moved by an admin; not for a real hall", "now", clock.Now().Format(time.RFC3339), "speed", *simSpeed)
-	}
-	srv.Version = Version
-	srv.BuildTime = buildTime()
-	var shipper *central.Shipper
-	if *centralDSN != "" {
-		if shipper, err = srv.ShipTo(*hallID, *centralDSN); err != nil {
-			return err
-		}
-	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
+// runHall runs the hall, its shipper and the HTTP server on ln until ctx
+// ends or serving fails, then shuts them down in order: streams, HTTP,
+// the hall.
+func runHall(ctx context.Context, ln net.Listener, f *serveFlags, hl *hall.Runtime, srv *server.Server, shipper *central.Shipper, env Env, logger *slog.Logger) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-
 	hallCtx, stopHall := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -159,14 +189,14 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 			serveErr <- err
 		}
 	}()
-	logger.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", Version)
-	if *demo {
+	logger.Info("serving", "addr", ln.Addr().String(), "db", f.dbPath, "version", Version)
+	if f.demo {
 		printDemo(env, ln.Addr())
 	}
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
-	notifySystemd(hallCtx, &wg, hl, db, ln.Addr().String(), logger)
+	notifySystemd(hallCtx, &wg, hl, hl.Store, ln.Addr().String(), logger)
 
 	var runErr error
 	select {
