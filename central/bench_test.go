@@ -180,7 +180,7 @@ func BenchmarkCentralSummary(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	i := slices.IndexFunc(halls, func(h central.Hall) bool { return h.ID == "year-hall" })
+	i := slices.IndexFunc(halls, func(h central.HallRecord) bool { return h.ID == "year-hall" })
 	year, wards := halls[i:i+1], slices.Delete(slices.Clone(halls), i, i+1)
 	first, _ := time.ParseInLocation(time.DateOnly, benchFirstDay, hcm)
 	monthTo := first.AddDate(0, 0, cityDays-1).Format(time.DateOnly)
@@ -188,7 +188,7 @@ func BenchmarkCentralSummary(b *testing.B) {
 	now := first.AddDate(1, 0, 2)
 	cases := []struct {
 		name  string
-		halls []central.Hall
+		halls []central.HallRecord
 		to    string
 		by    report.Dim
 	}{

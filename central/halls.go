@@ -10,11 +10,11 @@ import (
 	"github.com/hallq/hallq"
 )
 
-// Profile is what the central store keeps of a hall besides its log: what
+// HallProfile is what the central store keeps of a hall besides its log: what
 // names the rows of its reports and the targets they are held against.
 // Configuration changes are not in the log's payload, so the shipper sends
 // the profile on connecting and after every hall.configured event.
-type Profile struct {
+type HallProfile struct {
 	Settings hallq.Settings
 	Services []hallq.Service
 	Counters []CounterName
@@ -26,10 +26,11 @@ type CounterName struct {
 	Name string `json:"name"`
 }
 
-// Hall is one hall as the central store knows it.
-type Hall struct {
+// HallRecord is one hall as the central store knows it: its profile, its
+// zone, and how far its log has arrived.
+type HallRecord struct {
 	ID       string
-	Profile  Profile
+	Profile  HallProfile
 	Loc      *time.Location
 	LastSeq  int64
 	LastAt   time.Time // of the last event held; zero if none
@@ -52,7 +53,7 @@ type HallDivergence struct {
 }
 
 // Name is the hall's name, or its id when it has sent no profile.
-func (h *Hall) Name() string {
+func (h *HallRecord) Name() string {
 	if h.Profile.Settings.Name != "" {
 		return h.Profile.Settings.Name
 	}
@@ -61,7 +62,7 @@ func (h *Hall) Name() string {
 
 // PutProfile stores this role's hall's profile (hallq_hall_profile),
 // creating the hall if it is new.
-func (db *DB) PutProfile(ctx context.Context, p Profile) error {
+func (db *DB) PutProfile(ctx context.Context, p HallProfile) error {
 	set, err := json.Marshal(p.Settings)
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func (db *DB) ReportDivergence(ctx context.Context, after, head int64, note stri
 }
 
 // Halls lists the halls known, by id.
-func (db *DB) Halls(ctx context.Context) ([]Hall, error) {
+func (db *DB) Halls(ctx context.Context) ([]HallRecord, error) {
 	rows, err := db.pool.Query(ctx, `SELECT hall_id, settings, services, counters, profile_at, last_seq, last_event_at, shipped_at,
 		diverged_at, diverged_after, diverged_head, diverged_note
 		FROM halls ORDER BY hall_id`)
@@ -104,9 +105,9 @@ func (db *DB) Halls(ctx context.Context) ([]Hall, error) {
 		return nil, fmt.Errorf("central: halls: %w", err)
 	}
 	defer rows.Close()
-	var out []Hall
+	var out []HallRecord
 	for rows.Next() {
-		var h Hall
+		var h HallRecord
 		var set, svc, ctr string
 		var prof, lastAt, shipped, divAt int64
 		var div HallDivergence
@@ -125,7 +126,7 @@ func (db *DB) Halls(ctx context.Context) ([]Hall, error) {
 		err := errors.Join(json.Unmarshal([]byte(set), &h.Profile.Settings), json.Unmarshal([]byte(svc), &h.Profile.Services),
 			json.Unmarshal([]byte(ctr), &h.Profile.Counters))
 		if err != nil {
-			h.Profile = Profile{Settings: hallq.DefaultSettings()}
+			h.Profile = HallProfile{Settings: hallq.DefaultSettings()}
 			h.ProfileErr = err.Error()
 		}
 		if h.Loc, err = h.Profile.Settings.Location(); err != nil {

@@ -153,7 +153,7 @@ func (s hallReports) Rollups(ctx context.Context, from, to string, dim report.Di
 // zone, or the day of the last event the hall shipped if that is earlier.
 // A day is rolled up only once an event of a later day has arrived, so a
 // hall that is behind never has a day rolled up half-shipped.
-func (h *Hall) Today(now time.Time) string {
+func (h *HallRecord) Today(now time.Time) string {
 	cal := now.In(h.Loc).Format(time.DateOnly)
 	if h.LastAt.IsZero() {
 		return cal
@@ -163,7 +163,7 @@ func (h *Hall) Today(now time.Time) string {
 
 // HallQuery is q for one hall: its own day, zone and target waits, as the
 // hall itself computes its reports.
-func (h *Hall) HallQuery(q report.Query) report.Query {
+func (h *HallRecord) HallQuery(q report.Query) report.Query {
 	q.Today = h.Today(q.Now)
 	q.Loc = h.Loc
 	q.Default = h.Profile.Settings.Targets(h.Profile.Services)
@@ -181,7 +181,7 @@ const parallel = 8
 // The result's goals are the halls' where they agree, else the defaults; a
 // group of one hall (by hall, its counters, its officers) whose goals
 // differ from those carries its hall's own (report.Group.Targets).
-func (db *DB) Summarize(ctx context.Context, halls []Hall, q report.Query) (*report.Result, error) {
+func (db *DB) Summarize(ctx context.Context, halls []HallRecord, q report.Query) (*report.Result, error) {
 	by := q.By
 	if by == ByHall {
 		q.By = report.ByService
@@ -297,7 +297,7 @@ func compareKeys(by report.Dim, a, b string) int {
 
 // Tickets calls fn for every ticket of halls whose day is in [from, to],
 // hall by hall, each in the order the hall's own log gives them.
-func (db *DB) Tickets(ctx context.Context, halls []Hall, from, to string, fn func(hall *Hall, t *report.Ticket) error) error {
+func (db *DB) Tickets(ctx context.Context, halls []HallRecord, from, to string, fn func(hall *HallRecord, t *report.Ticket) error) error {
 	for i := range halls {
 		h := &halls[i]
 		if err := db.Reports(h.ID).DayTickets(ctx, from, to, func(t *report.Ticket) error { return fn(h, t) }); err != nil {

@@ -57,7 +57,7 @@ type Shipper struct {
 	// Head is the hall's last committed sequence number.
 	Head func() int64
 	// Profile is the hall's names and targets (nil: none sent).
-	Profile func() Profile
+	Profile func() HallProfile
 	Logger  *slog.Logger
 	Now     func() time.Time
 	// Batch is the most events sent in one transaction (default 1000).

@@ -36,6 +36,6 @@ func (h hallReports) Summarize(ctx context.Context, sc *reports.Scope, q report.
 	return report.Summarize(ctx, h.s.Store.Reports(), q)
 }
 
-func (h hallReports) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.Hall, *report.Ticket, *time.Location) error) error {
+func (h hallReports) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.HallRecord, *report.Ticket, *time.Location) error) error {
 	return h.s.Store.Reports().DayTickets(ctx, from, to, func(t *report.Ticket) error { return fn(nil, t, sc.Loc) })
 }

@@ -50,7 +50,7 @@ func (s *Server) ShipTo(hallID, dsn string) (*central.Shipper, error) {
 			hl.View(func(e *queue.Engine, _ time.Time) { seq = e.LastSeq() })
 			return seq
 		},
-		Profile: func() (p central.Profile) {
+		Profile: func() (p central.HallProfile) {
 			hl.View(func(e *queue.Engine, now time.Time) {
 				p.Settings, p.Services = e.Settings(), e.Services()
 				for _, c := range e.Hall(now).Counters {

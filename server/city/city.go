@@ -179,7 +179,7 @@ func (c source) Scope(r *http.Request) (*reports.Scope, error) {
 		sc.Halls = all
 	}
 	for _, id := range want {
-		i := slices.IndexFunc(all, func(h central.Hall) bool { return h.ID == id })
+		i := slices.IndexFunc(all, func(h central.HallRecord) bool { return h.ID == id })
 		if i < 0 {
 			return nil, hallq.Errorf(hallq.EINVALID, "hall=%q: the central store has no such hall (GET /api/v1/central/halls lists them)", id)
 		}
@@ -218,6 +218,6 @@ func (c source) Summarize(ctx context.Context, sc *reports.Scope, q report.Query
 	return c.s.DB.Summarize(ctx, sc.Halls, q)
 }
 
-func (c source) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.Hall, *report.Ticket, *time.Location) error) error {
-	return c.s.DB.Tickets(ctx, sc.Halls, from, to, func(h *central.Hall, t *report.Ticket) error { return fn(h, t, h.Loc) })
+func (c source) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.HallRecord, *report.Ticket, *time.Location) error) error {
+	return c.s.DB.Tickets(ctx, sc.Halls, from, to, func(h *central.HallRecord, t *report.Ticket) error { return fn(h, t, h.Loc) })
 }

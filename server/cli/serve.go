@@ -89,7 +89,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 			return err
 		}
 	}
-	var cfg *config.Hall
+	var cfg *config.Setup
 	if f.cfgPath != "" {
 		if cfg, err = config.Load(f.cfgPath); err != nil {
 			return configError{err}
@@ -144,7 +144,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 
 // setUpHall sets a new hall up in an empty database, from the config or
 // as the demo; a database that holds a hall keeps it.
-func setUpHall(ctx context.Context, db *sqlite.DB, f *serveFlags, cfg *config.Hall, logger *slog.Logger) error {
+func setUpHall(ctx context.Context, db *sqlite.DB, f *serveFlags, cfg *config.Setup, logger *slog.Logger) error {
 	seeded, err := db.Seeded(ctx)
 	if err != nil {
 		return err

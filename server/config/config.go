@@ -12,8 +12,9 @@ import (
 	"github.com/hallq/hallq/internal/tomlconf"
 )
 
-// Hall is a hall as configured.
-type Hall struct {
+// Setup is what a hall.toml sets a new hall up with: its settings, its
+// services and its counters.
+type Setup struct {
 	Settings hallq.Settings
 	Services []hallq.Service
 	Counters []hallq.Counter
@@ -78,7 +79,7 @@ type counterEntry struct {
 
 // Load reads and checks the hall config at path. Every problem found is
 // reported at once, each with its file, line and key.
-func Load(path string) (*Hall, error) {
+func Load(path string) (*Setup, error) {
 	var f file
 	tf, err := tomlconf.Read(path, &f)
 	if err != nil {
@@ -88,7 +89,7 @@ func Load(path string) (*Hall, error) {
 }
 
 // Parse is Load for text in memory (named path in messages).
-func Parse(path string, data []byte) (*Hall, error) {
+func Parse(path string, data []byte) (*Setup, error) {
 	var f file
 	tf, err := tomlconf.Parse(path, data, &f)
 	if err != nil {
@@ -97,8 +98,8 @@ func Parse(path string, data []byte) (*Hall, error) {
 	return build(tf, &f)
 }
 
-func build(tf *tomlconf.File, f *file) (*Hall, error) {
-	h := &Hall{Settings: hallq.DefaultSettings()}
+func build(tf *tomlconf.File, f *file) (*Setup, error) {
+	h := &Setup{Settings: hallq.DefaultSettings()}
 	s := &h.Settings
 	hs := f.Hall
 	if hs.Name == "" {

@@ -9,7 +9,7 @@ import (
 // Demo is the demo hall: a ward's one-stop desk in Nha Trang with five
 // procedure areas and six counters, open all day every day so that it can
 // be tried at any hour.
-func Demo() *Hall {
+func Demo() *Setup {
 	s := hallq.DefaultSettings()
 	s.Name = "Bộ phận Một cửa UBND phường Lộc Thọ, TP. Nha Trang"
 	s.Notice = "Công dân vui lòng giữ phiếu và chú ý màn hình. Please keep your ticket and watch the screen."
@@ -29,7 +29,7 @@ func Demo() *Hall {
 	for i, sv := range serves {
 		counters = append(counters, hallq.Counter{ID: i + 1, Name: fmt.Sprintf("Quầy %d", i+1), Services: sv, State: hallq.CounterClosed})
 	}
-	return &Hall{Settings: s, Services: services, Counters: counters}
+	return &Setup{Settings: s, Services: services, Counters: counters}
 }
 
 // DemoHolidays are Việt Nam's public holidays of 2025–2027 as a ward's

@@ -96,7 +96,7 @@ func summaryColumns(by report.Dim, tg report.Targets) []column[SummaryRow] {
 // ticketLine is one ticket of the ticket log as CSV, with its hall on the
 // city server.
 type ticketLine struct {
-	hall *central.Hall
+	hall *central.HallRecord
 	row  TicketLogRow
 }
 

@@ -12,7 +12,7 @@ import (
 // centralLabel names the groups that only reports across halls have:
 // halls, and a hall's counters and officers ("HALL/KEY").
 func (rq *reportRequest) centralLabel(key string) (string, bool) {
-	hall := func(id string) *central.Hall {
+	hall := func(id string) *central.HallRecord {
 		for i := range rq.halls {
 			if rq.halls[i].ID == id {
 				return &rq.halls[i]

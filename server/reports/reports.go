@@ -34,7 +34,7 @@ type Source interface {
 	Summarize(ctx context.Context, sc *Scope, q report.Query) (*report.Result, error)
 	// Tickets calls fn for every ticket whose day is in [from, to], with
 	// its hall (nil for a hall's own) and that hall's zone.
-	Tickets(ctx context.Context, sc *Scope, from, to string, fn func(hall *central.Hall, t *report.Ticket, loc *time.Location) error) error
+	Tickets(ctx context.Context, sc *Scope, from, to string, fn func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error) error
 }
 
 // Scope is what a report request is computed against.
@@ -49,8 +49,8 @@ type Scope struct {
 	// Central: the report runs across the halls of the central store (the
 	// city server): Halls, chosen among All.
 	Central bool
-	Halls   []central.Hall
-	All     []central.Hall
+	Halls   []central.HallRecord
+	All     []central.HallRecord
 }
 
 // Server serves the reports of one source.
@@ -75,7 +75,7 @@ type reportRequest struct {
 	// central: the report runs across the halls of the central store
 	// (the city server), these ones.
 	central bool
-	halls   []central.Hall
+	halls   []central.HallRecord
 }
 
 // parseReport reads from, to (local days, default today) and by (default
@@ -343,7 +343,7 @@ func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportR
 	first := true
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error {
 		if !first {
 			bw.WriteByte(',')
 		}
@@ -365,7 +365,7 @@ func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportR
 // ticketsCSV streams the ticket log as CSV.
 func (s *Server) ticketsCSV(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
 	f := newCSVFile(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To), 64<<10, rq.ticketColumns(), rq.t)
-	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.Hall, t *report.Ticket, loc *time.Location) error {
+	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error {
 		return f.write(ticketLine{hall: hall, row: logRow(t, loc)})
 	})
 	f.close()

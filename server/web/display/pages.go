@@ -33,9 +33,10 @@ type Service struct {
 	NameEN string `json:"name_en"`
 }
 
-// Hall is what the pages need to know of the hall when they are served;
-// everything live comes over the stream.
-type Hall struct {
+// HallNames are what the pages need to know of the hall when they are
+// served: its name, default language and services' names; everything live
+// comes over the stream.
+type HallNames struct {
 	Name     string
 	Language string // the hall's default: "vi" or "en"
 	Services []Service
@@ -44,14 +45,14 @@ type Hall struct {
 // Pages renders the display pages.
 type Pages struct {
 	// Hall reports the hall's name, default language and services.
-	Hall func() Hall
+	Hall func() HallNames
 
 	tmpl   map[string]*template.Template
 	assets *webasset.Assets
 }
 
 // New parses the embedded templates and fingerprints the static files.
-func New(hall func() Hall) (*Pages, error) {
+func New(hall func() HallNames) (*Pages, error) {
 	assets, err := webasset.Load(files, "static", StaticPrefix)
 	if err == nil {
 		err = assets.Add(webcommon.Files, webcommon.Dir)
@@ -85,7 +86,7 @@ type pageData struct {
 }
 
 func (p *Pages) data(page, lang string, cfg map[string]any) pageData {
-	h := Hall{Name: "hallq", Language: "vi"}
+	h := HallNames{Name: "hallq", Language: "vi"}
 	if p.Hall != nil {
 		h = p.Hall()
 	}

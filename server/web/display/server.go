@@ -50,8 +50,8 @@ func NewServer(hl *hall.Runtime, m *api.Mux, logger *slog.Logger) *Server {
 }
 
 // names is what the pages are rendered with.
-func (s *Server) names() Hall {
-	var h Hall
+func (s *Server) names() HallNames {
+	var h HallNames
 	s.Hall.View(func(e *queue.Engine, _ time.Time) {
 		st := e.Settings()
 		h.Name, h.Language = st.Name, st.Language
