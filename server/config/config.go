@@ -100,8 +100,31 @@ func Parse(path string, data []byte) (*Setup, error) {
 
 func build(tf *tomlconf.File, f *file) (*Setup, error) {
 	h := &Setup{Settings: hallq.DefaultSettings()}
-	s := &h.Settings
-	hs := f.Hall
+	buildSettings(tf, f.Hall, &h.Settings)
+	buildRatingScale(tf, f.RatingScale, &h.Settings)
+	codes := map[string]bool{}
+	for i, se := range f.Services {
+		h.Services = append(h.Services, buildService(tf, i, se, codes))
+	}
+	if len(f.Services) == 0 {
+		tf.Problemf("services", "the hall needs at least one [[services]]")
+	}
+	ids := map[int]bool{}
+	for i, ce := range f.Counters {
+		h.Counters = append(h.Counters, buildCounter(tf, i, ce, codes, ids))
+	}
+	if len(f.Counters) == 0 {
+		tf.Problemf("counters", "the hall needs at least one [[counters]]")
+	}
+	buildAnnounce(tf, &f.Announce, &h.Settings)
+	if err := tf.Err(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// buildSettings sets what [hall] gives over the defaults in s.
+func buildSettings(tf *tomlconf.File, hs hallSection, s *hallq.Settings) {
 	if hs.Name == "" {
 		tf.Problemf("hall.name", "is required")
 	}
@@ -160,113 +183,112 @@ func build(tf *tomlconf.File, f *file) (*Setup, error) {
 			tf.Problemf("hall.closing_time", "want HH:MM, not %q", s.ClosingTime)
 		}
 	}
-	if f.RatingScale != nil {
-		s.RatingScale = nil
-		seen := map[int]bool{}
-		for i, l := range f.RatingScale {
-			if seen[l.Score] {
-				tf.Problemf(fmt.Sprintf("rating_scale[%d].score", i), "score %d appears twice", l.Score)
-			}
-			seen[l.Score] = true
-			if l.Name == "" {
-				tf.Problemf(fmt.Sprintf("rating_scale[%d].name", i), "is required")
-			}
-			s.RatingScale = append(s.RatingScale, hallq.RatingLevel{Score: l.Score, NameVI: l.Name, NameEN: l.NameEN})
-		}
-		if n := len(s.RatingScale); n < 2 || n > 5 {
-			tf.Problemf("rating_scale", "needs 2 to 5 levels, has %d", n)
-		}
-	}
+}
 
-	codes := map[string]bool{}
-	for i, se := range f.Services {
-		key := fmt.Sprintf("services[%d]", i)
-		sv := hallq.Service{Code: se.Code, NameVI: se.Name, NameEN: se.NameEN, Prefix: se.Prefix,
-			TargetWaitMin: se.TargetWaitMin, DailyCap: se.DailyCap, Order: i}
-		if se.Code == "" {
-			tf.Problemf(key+".code", "is required")
-		} else if codes[se.Code] {
-			tf.Problemf(key+".code", "service %q is defined twice", se.Code)
-		}
-		codes[se.Code] = true
-		if se.Name == "" {
-			tf.Problemf(key+".name", "is required")
-		}
-		switch {
-		case se.Prefix != "" && se.Range != nil:
-			tf.Problemf(key+".range", "give either prefix or range, not both")
-		case se.Range != nil && (len(se.Range) != 2 || se.Range[0] <= 0 || se.Range[1] < se.Range[0]):
-			tf.Problemf(key+".range", "want [first, last] with 0 < first ≤ last, e.g. [1001, 1999]")
-		case se.Range != nil:
-			sv.RangeFrom, sv.RangeTo = se.Range[0], se.Range[1]
-		case se.Prefix == "":
-			tf.Problemf(key+".prefix", "give a prefix (\"A\") or a range ([1001, 1999])")
-		}
-		if se.TargetWaitMin < 0 {
-			tf.Problemf(key+".target_wait_min", "must not be negative")
-		}
-		if se.DailyCap < 0 {
-			tf.Problemf(key+".daily_cap", "must not be negative")
-		}
-		for j, hr := range se.Hours {
-			hk := fmt.Sprintf("%s.hours[%d]", key, j)
-			o, err1 := hallq.ParseClock(hr.Open)
-			c, err2 := hallq.ParseClock(hr.Close)
-			if err1 != nil {
-				tf.Problemf(hk+".open", "want HH:MM, not %q", hr.Open)
-			}
-			if err2 != nil {
-				tf.Problemf(hk+".close", "want HH:MM, not %q", hr.Close)
-			}
-			if err1 == nil && err2 == nil && c <= o {
-				tf.Problemf(hk+".close", "closes (%s) before it opens (%s)", hr.Close, hr.Open)
-			}
-			oh := hallq.OpeningHours{Open: hr.Open, Close: hr.Close}
-			for _, d := range hr.Days {
-				if d < 0 || d > 6 {
-					tf.Problemf(hk+".days", "weekdays are 0 (Sunday) to 6 (Saturday), not %d", d)
-				}
-				oh.Days = append(oh.Days, time.Weekday(d))
-			}
-			sv.Hours = append(sv.Hours, oh)
-		}
-		h.Services = append(h.Services, sv)
+// buildRatingScale sets the [[rating_scale]] levels, if the file has any.
+func buildRatingScale(tf *tomlconf.File, levels []ratingLevel, s *hallq.Settings) {
+	if levels == nil {
+		return
 	}
-	if len(f.Services) == 0 {
-		tf.Problemf("services", "the hall needs at least one [[services]]")
+	s.RatingScale = nil
+	seen := map[int]bool{}
+	for i, l := range levels {
+		if seen[l.Score] {
+			tf.Problemf(fmt.Sprintf("rating_scale[%d].score", i), "score %d appears twice", l.Score)
+		}
+		seen[l.Score] = true
+		if l.Name == "" {
+			tf.Problemf(fmt.Sprintf("rating_scale[%d].name", i), "is required")
+		}
+		s.RatingScale = append(s.RatingScale, hallq.RatingLevel{Score: l.Score, NameVI: l.Name, NameEN: l.NameEN})
 	}
+	if n := len(s.RatingScale); n < 2 || n > 5 {
+		tf.Problemf("rating_scale", "needs 2 to 5 levels, has %d", n)
+	}
+}
 
-	ids := map[int]bool{}
-	for i, ce := range f.Counters {
-		key := fmt.Sprintf("counters[%d]", i)
-		if ce.ID <= 0 {
-			tf.Problemf(key+".id", "the counter's hall number must be a positive integer")
-		} else if ids[ce.ID] {
-			tf.Problemf(key+".id", "counter %d is defined twice", ce.ID)
-		}
-		ids[ce.ID] = true
-		if len(ce.Services) == 0 {
-			tf.Problemf(key+".services", "list the services this counter serves, in order of preference")
-		}
-		for _, code := range ce.Services {
-			if !codes[code] {
-				tf.Problemf(key+".services", "unknown service %q", code)
-			}
-		}
-		name := ce.Name
-		if name == "" {
-			name = fmt.Sprintf("Quầy %d", ce.ID)
-		}
-		h.Counters = append(h.Counters, hallq.Counter{ID: ce.ID, Name: name, Services: ce.Services, State: hallq.CounterClosed})
+// buildService is the i-th [[services]]; codes collects the codes seen.
+func buildService(tf *tomlconf.File, i int, se serviceEntry, codes map[string]bool) hallq.Service {
+	key := fmt.Sprintf("services[%d]", i)
+	sv := hallq.Service{Code: se.Code, NameVI: se.Name, NameEN: se.NameEN, Prefix: se.Prefix,
+		TargetWaitMin: se.TargetWaitMin, DailyCap: se.DailyCap, Order: i}
+	if se.Code == "" {
+		tf.Problemf(key+".code", "is required")
+	} else if codes[se.Code] {
+		tf.Problemf(key+".code", "service %q is defined twice", se.Code)
 	}
-	if len(f.Counters) == 0 {
-		tf.Problemf("counters", "the hall needs at least one [[counters]]")
+	codes[se.Code] = true
+	if se.Name == "" {
+		tf.Problemf(key+".name", "is required")
 	}
-	buildAnnounce(tf, &f.Announce, s)
-	if err := tf.Err(); err != nil {
-		return nil, err
+	switch {
+	case se.Prefix != "" && se.Range != nil:
+		tf.Problemf(key+".range", "give either prefix or range, not both")
+	case se.Range != nil && (len(se.Range) != 2 || se.Range[0] <= 0 || se.Range[1] < se.Range[0]):
+		tf.Problemf(key+".range", "want [first, last] with 0 < first ≤ last, e.g. [1001, 1999]")
+	case se.Range != nil:
+		sv.RangeFrom, sv.RangeTo = se.Range[0], se.Range[1]
+	case se.Prefix == "":
+		tf.Problemf(key+".prefix", "give a prefix (\"A\") or a range ([1001, 1999])")
 	}
-	return h, nil
+	if se.TargetWaitMin < 0 {
+		tf.Problemf(key+".target_wait_min", "must not be negative")
+	}
+	if se.DailyCap < 0 {
+		tf.Problemf(key+".daily_cap", "must not be negative")
+	}
+	for j, hr := range se.Hours {
+		sv.Hours = append(sv.Hours, buildHours(tf, fmt.Sprintf("%s.hours[%d]", key, j), hr))
+	}
+	return sv
+}
+
+// buildHours is one [[services.hours]] entry, at key.
+func buildHours(tf *tomlconf.File, hk string, hr hoursEntry) hallq.OpeningHours {
+	o, err1 := hallq.ParseClock(hr.Open)
+	c, err2 := hallq.ParseClock(hr.Close)
+	if err1 != nil {
+		tf.Problemf(hk+".open", "want HH:MM, not %q", hr.Open)
+	}
+	if err2 != nil {
+		tf.Problemf(hk+".close", "want HH:MM, not %q", hr.Close)
+	}
+	if err1 == nil && err2 == nil && c <= o {
+		tf.Problemf(hk+".close", "closes (%s) before it opens (%s)", hr.Close, hr.Open)
+	}
+	oh := hallq.OpeningHours{Open: hr.Open, Close: hr.Close}
+	for _, d := range hr.Days {
+		if d < 0 || d > 6 {
+			tf.Problemf(hk+".days", "weekdays are 0 (Sunday) to 6 (Saturday), not %d", d)
+		}
+		oh.Days = append(oh.Days, time.Weekday(d))
+	}
+	return oh
+}
+
+// buildCounter is the i-th [[counters]], serving services of codes; ids
+// collects the counter numbers seen.
+func buildCounter(tf *tomlconf.File, i int, ce counterEntry, codes map[string]bool, ids map[int]bool) hallq.Counter {
+	key := fmt.Sprintf("counters[%d]", i)
+	if ce.ID <= 0 {
+		tf.Problemf(key+".id", "the counter's hall number must be a positive integer")
+	} else if ids[ce.ID] {
+		tf.Problemf(key+".id", "counter %d is defined twice", ce.ID)
+	}
+	ids[ce.ID] = true
+	if len(ce.Services) == 0 {
+		tf.Problemf(key+".services", "list the services this counter serves, in order of preference")
+	}
+	for _, code := range ce.Services {
+		if !codes[code] {
+			tf.Problemf(key+".services", "unknown service %q", code)
+		}
+	}
+	name := ce.Name
+	if name == "" {
+		name = fmt.Sprintf("Quầy %d", ce.ID)
+	}
+	return hallq.Counter{ID: ce.ID, Name: name, Services: ce.Services, State: hallq.CounterClosed}
 }
 
 func set[T any](dst *T, v *T) {
