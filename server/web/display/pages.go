@@ -3,7 +3,8 @@
 // binary: templates are parsed when Pages is built (so a broken template
 // stops the server at start-up, not in the hall), and scripts and styles are
 // served at checksummed URLs with long caching. Nothing is fetched from
-// outside at run time.
+// outside at run time. Server puts the pages of a running hall on the hall
+// server, with the announcements' audio (package server/announce).
 package display
 
 import (

@@ -3,7 +3,9 @@
 // templates and static assets embedded in the binary, parsed at start-up
 // (a broken template fails the start, not a request), the assets served at
 // checksummed URLs with long caching, and the text of each language in one
-// JSON file per language (lang/vi.json, lang/en.json).
+// JSON file per language (lang/vi.json, lang/en.json). Pages puts them on
+// a server: every page on the hall server, sign-in and the dashboard on the
+// city server.
 package staff
 
 import (
