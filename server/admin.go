@@ -10,6 +10,8 @@ import (
 	"github.com/hallq/hallq/server/queue"
 )
 
+// putService serves PUT /api/v1/services/{code}: a service added or
+// changed (names, numbering, target wait, cap, hours).
 func (s *Server) putService(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var svc hallq.Service
 	if err := api.Decode(r, &svc); err != nil {
@@ -37,6 +39,8 @@ type counterDefRequest struct {
 	Services []string `json:"services"`
 }
 
+// putCounter serves PUT /api/v1/counters/{id}: a counter's name and the
+// services it serves, in order of preference.
 func (s *Server) putCounter(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	id, err := counterID(r)
 	if err != nil {
@@ -56,6 +60,7 @@ func (s *Server) putCounter(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	return nil
 }
 
+// getSettings serves GET /api/v1/settings: the hall's settings.
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var set hallq.Settings
 	s.Hall.View(func(e *queue.Engine, _ time.Time) { set = e.Settings() })
@@ -63,6 +68,8 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	return nil
 }
 
+// putSettings serves PUT /api/v1/settings: the hall's settings replaced,
+// checked by the engine.
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var set hallq.Settings
 	if err := api.Decode(r, &set); err != nil {
@@ -78,6 +85,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	return nil
 }
 
+// listUsers serves GET /api/v1/users: the staff accounts.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	us, err := s.Store.Users(r.Context())
 	if err != nil {

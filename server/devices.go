@@ -10,6 +10,8 @@ import (
 	"github.com/hallq/hallq/server/queue"
 )
 
+// heartbeat serves POST /api/v1/devices/heartbeat: a device says it is
+// alive, with its health (any JSON object) for the admin's list.
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var health map[string]any
 	if err := api.DecodeOptional(r, &health); err != nil {
@@ -22,6 +24,8 @@ func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, p hallq.Princ
 	return nil
 }
 
+// listDevices serves GET /api/v1/devices: every device with its last
+// heartbeat and last-seen time, including those not yet written down.
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	ds, err := s.Store.Devices(r.Context())
 	if err != nil {

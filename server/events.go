@@ -10,6 +10,7 @@ import (
 // maxEventsPage bounds one page of GET /api/v1/events.
 const maxEventsPage = 1000
 
+// listEvents serves GET /api/v1/events?since=N&limit=M: a page of the log.
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	since, err := api.QueryInt(r, "since", 0)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/hallq/hallq/server/web/staff"
 )
 
+// getHall serves GET /api/v1/hall: the hall as it is now (hallq.HallView).
 func (s *Server) getHall(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var v hallq.HallView
 	s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })

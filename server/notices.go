@@ -13,6 +13,7 @@ type noticeRequest struct {
 	Text string `json:"text"`
 }
 
+// setNotice serves POST /api/v1/notice: the notice the displays show.
 func (s *Server) setNotice(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var req noticeRequest
 	if err := api.Decode(r, &req); err != nil {

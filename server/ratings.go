@@ -13,6 +13,9 @@ import (
 // maxRatingAge bounds age_ms: a press older than a day cannot be placed.
 const maxRatingAge = 24 * time.Hour
 
+// postRating serves POST /api/v1/ratings: a pad's press, placed on the
+// ticket at its counter when it was pressed; a retried press is answered
+// with the rating it made.
 func (s *Server) postRating(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var req hallq.RatingPress
 	if err := api.Decode(r, &req); err != nil {
