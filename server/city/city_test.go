@@ -36,20 +36,35 @@ type cityServer struct {
 func start(t *testing.T) *cityServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := central.Open(ctx, pgtest.NewDB(t), central.Options{})
+	// Set up as docs/CENTRAL.md says: the owner migrates the store and
+	// adds the staff; the city server connects with its own role.
+	o := pgtest.NewOwnedDB(t)
+	if _, err := central.Migrate(ctx, o.DSN); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := central.Open(ctx, o.DSN, central.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(db.Close)
+	t.Cleanup(owner.Close)
 	hash, err := api.HashPassword("city-password")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, role := range map[string]hallq.Role{"cb": hallq.RoleOfficer, "tp": hallq.RoleManager, "ad": hallq.RoleAdmin} {
-		if err := db.PutUser(ctx, hallq.User{Username: name, Role: role}, hash); err != nil {
+		if err := owner.AddUser(ctx, hallq.User{Username: name, Role: role}, hash); err != nil {
 			t.Fatal(err)
 		}
 	}
+	cr, err := owner.AddCityServer(ctx, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := central.Open(ctx, pgtest.Shared(t).RoleDSN(o.DB, cr.Role, cr.Password, ""), central.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
 	srv := city.New(db, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
