@@ -34,7 +34,12 @@ type Ticket struct {
 	State    TicketState `json:"state"`
 	Day      string      `json:"day"` // local date of issue, YYYY-MM-DD
 
-	IssuedAt   time.Time  `json:"issued_at"`
+	IssuedAt time.Time `json:"issued_at"`
+	// IssueSeq is the sequence number of the ticket.issued event that
+	// gave the ticket (a transfer's new ticket keeps its original's): the
+	// order of issue, which a clock set back cannot change. 0 for tickets
+	// from before the hall kept it.
+	IssueSeq   int64      `json:"-"`
 	CalledAt   *time.Time `json:"called_at"`   // first call
 	StartedAt  *time.Time `json:"started_at"`  // officer pressed start
 	FinishedAt *time.Time `json:"finished_at"` // done, no-show, transferred or cancelled
@@ -120,9 +125,11 @@ func cloneTime(t *time.Time) *time.Time {
 // holding paper must not wait behind a silent kiosk.
 const MaxPrintHold = 2 * time.Minute
 
-// Held reports whether the ticket is still held for printing at now.
+// Held reports whether the ticket is still held for printing at now. A
+// hold never lasts more than MaxPrintHold from now: a clock set back must
+// not stretch it into half an hour.
 func (t *Ticket) Held(now time.Time) bool {
-	return t.HeldUntil != nil && now.Before(*t.HeldUntil)
+	return t.HeldUntil != nil && now.Before(*t.HeldUntil) && t.HeldUntil.Sub(now) <= MaxPrintHold
 }
 
 // WaitSeconds is first call − issue, or -1 if the ticket was never called.

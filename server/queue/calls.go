@@ -278,6 +278,7 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 		State:           hallq.StateWaiting,
 		Day:             t.Day,
 		IssuedAt:        t.IssuedAt,
+		IssueSeq:        t.IssueSeq,
 		QueuedAt:        new(b.at),
 		TargetWaitS:     new(e.services[service].TargetWaitMin * 60),
 		TransferredFrom: t.ID,

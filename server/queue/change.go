@@ -49,6 +49,7 @@ func (b *batch) emit(ev hallq.Event) hallq.Event {
 	b.e.lastSeq++
 	ev.Seq = b.e.lastSeq
 	ev.At = b.at
+	b.e.lastAt = b.at
 	if ev.Actor == "" {
 		ev.Actor = b.actor
 	}

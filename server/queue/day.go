@@ -81,6 +81,9 @@ func (e *Engine) endDay(b *batch) {
 		}
 	}
 	slices.SortFunc(active, func(a, b *hallq.Ticket) int {
+		if c := cmp.Compare(a.IssueSeq, b.IssueSeq); c != 0 {
+			return c
+		}
 		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
 			return c
 		}

@@ -38,6 +38,7 @@ type Engine struct {
 	day         string
 	closedDay   string
 	lastSeq     int64
+	lastAt      time.Time // the time of event lastSeq
 
 	recent     []hallq.Event              // call and recall events of the day, newest first
 	lastCalled map[string]string          // service code → label most recently called
@@ -94,6 +95,7 @@ func New(st State) (*Engine, error) {
 		day:         st.Day,
 		closedDay:   st.ClosedDay,
 		lastSeq:     st.LastSeq,
+		lastAt:      st.LastEventAt,
 		lastCalled:  map[string]string{},
 		lastCallAt:  map[string]time.Time{},
 		served:      map[string][]time.Duration{},
@@ -316,6 +318,11 @@ func (e *Engine) rebuildDayFigures() {
 
 // LastSeq is the sequence number of the last event the engine produced.
 func (e *Engine) LastSeq() int64 { return e.lastSeq }
+
+// LastEventAt is the time of the last event in the log (zero for none). A
+// clock reading earlier has been set back: the hall keeps working, since
+// queues follow the order of issue, but the health check says so.
+func (e *Engine) LastEventAt() time.Time { return e.lastAt }
 
 // Settings returns a copy of the hall settings.
 func (e *Engine) Settings() hallq.Settings { return cloneSettings(e.settings) }

@@ -1,8 +1,8 @@
 package queue
 
 import (
-	"cmp"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -108,12 +108,7 @@ func (e *Engine) rebuildIssued() {
 			e.issued = append(e.issued, t)
 		}
 	}
-	slices.SortFunc(e.issued, func(a, b *hallq.Ticket) int {
-		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(e.issued, issueOrder)
 	e.resetPace()
 }
 
@@ -284,6 +279,6 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 
 // estimateNew is the estimate a normal ticket issued now in service would get.
 func (e *Engine) estimateNew(now time.Time, service string) int {
-	t := &hallq.Ticket{ID: "\xff", Service: service, IssuedAt: e.local(now), Number: 1 << 30, State: hallq.StateWaiting, Day: e.day}
+	t := &hallq.Ticket{ID: "\xff", Service: service, IssuedAt: e.local(now), IssueSeq: math.MaxInt64, Number: 1 << 30, State: hallq.StateWaiting, Day: e.day}
 	return e.estimateTicket(now, t, true)
 }

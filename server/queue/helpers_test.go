@@ -373,6 +373,7 @@ func (m *memStore) state() State {
 		if ev.Type == hallq.EventHallTargets {
 			st.Targets = ev.Targets
 		}
+		st.LastEventAt = ev.At
 	}
 	return st
 }

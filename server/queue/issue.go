@@ -62,6 +62,7 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 		State:          hallq.StateWaiting,
 		Day:            e.day,
 		IssuedAt:       at,
+		IssueSeq:       e.lastSeq + 1, // its ticket.issued event is the batch's first
 		QueuedAt:       new(at),
 		TargetWaitS:    new(s.TargetWaitMin * 60),
 		Device:         req.Device,

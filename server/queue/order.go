@@ -3,7 +3,6 @@ package queue
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -23,11 +22,14 @@ import (
 //     waits. Each priority call resets since to 0.
 type order struct {
 	policy string
-	n      int           // InterleaveN
-	aging  time.Duration // AgingMinutes
+	n      int // InterleaveN
 	now    time.Time
 	pref   map[string]int // service code → preference; missing codes rank first
 	since  int            // normal calls since the last priority call
+	// aged is, under aging, how many normal tickets of each service rank
+	// with the priority ones (Engine.agedCount), filled as asked.
+	aged map[string]int
+	e    *Engine
 }
 
 // orderFor is the order counter c calls in.
@@ -45,10 +47,11 @@ func (e *Engine) newOrder(now time.Time, pref map[string]int, since int) order {
 	return order{
 		policy: e.settings.PriorityPolicy,
 		n:      e.settings.InterleaveN,
-		aging:  time.Duration(e.settings.AgingMinutes) * time.Minute,
 		now:    now,
 		pref:   pref,
 		since:  since,
+		aged:   map[string]int{},
+		e:      e,
 	}
 }
 
@@ -72,26 +75,36 @@ func (e *Engine) viewSince(services map[string]bool) int {
 	return since
 }
 
-// base compares two tickets after their priority rank.
+// base compares two tickets after their priority rank: the counter's
+// service preference, then the order of issue.
 func (o order) base(a, b *hallq.Ticket) int {
 	if c := cmp.Compare(o.pref[a.Service], o.pref[b.Service]); c != 0 {
 		return c
 	}
-	if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Number, b.Number); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
+	return issueOrder(a, b)
 }
 
-// ranksPriority reports whether t is in the front group under strict or aging.
+// ranksPriority reports whether t is in the front group under strict or
+// aging. The aged tickets are the first ones of their service's queue in
+// issue order (Engine.agedCount), so that a clock set back between two
+// tickets cannot put the later one first.
 func (o order) ranksPriority(t *hallq.Ticket) bool {
 	if t.Priority != "" {
 		return true
 	}
-	return o.policy == hallq.PolicyAging && o.now.Sub(t.IssuedAt) >= o.aging
+	if o.policy != hallq.PolicyAging {
+		return false
+	}
+	q := o.e.queues[t.Service]
+	if q == nil {
+		return false
+	}
+	n, ok := o.aged[t.Service]
+	if !ok {
+		n = o.e.agedCount(o.now, q)
+		o.aged[t.Service] = n
+	}
+	return q.index(t) < n
 }
 
 // cmp compares two tickets under strict or aging.

@@ -188,8 +188,13 @@ func TestAheadMatchesSort(t *testing.T) {
 				}
 			}
 			for i := range rng.IntN(25) {
+				// Issue times in any order against the issue order, as
+				// when the clock jumps back and forth.
 				tk := hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
 					State: hallq.StateWaiting, Day: st.Day, IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
+				if round%2 == 1 {
+					tk.IssueSeq = int64(i + 1)
+				}
 				if rng.IntN(3) == 0 {
 					tk.Priority = "elderly"
 				}
@@ -231,17 +236,27 @@ func TestFirstMatchesSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, policy := range []string{hallq.PolicyStrict, hallq.PolicyInterleave, hallq.PolicyAging} {
 		for round := range 200 {
-			o := order{policy: policy, n: 1 + rng.IntN(4), aging: 30 * time.Minute, now: monday(12, 0),
-				pref: map[string]int{"B": 1}, since: rng.IntN(6)}
-			var ts []*hallq.Ticket
+			st := testState()
+			st.Settings.PriorityPolicy = policy
+			st.Settings.InterleaveN = 1 + rng.IntN(4)
+			st.Day = "2026-03-02"
 			for i := range rng.IntN(25) {
-				tk := &hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
-					IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
+				tk := hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
+					State: hallq.StateWaiting, Day: st.Day, IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
+				if round%2 == 1 {
+					tk.IssueSeq = int64(i + 1)
+				}
 				if rng.IntN(3) == 0 {
 					tk.Priority = "elderly"
 				}
-				ts = append(ts, tk)
+				st.Tickets = append(st.Tickets, tk)
 			}
+			e, err := New(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := e.newOrder(monday(12, 0), map[string]int{"B": 1}, rng.IntN(6))
+			ts := e.allWaiting()
 			sorted := o.sort(ts)
 			var want *hallq.Ticket
 			if len(sorted) > 0 {

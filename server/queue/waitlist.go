@@ -11,14 +11,20 @@ import (
 
 // svcQueue is one service's waiting tickets, kept by the engine as they
 // come and go so that nothing walks the whole queue per request: priority
-// and normal tickets apart, each in issue order (issue time, number, id),
-// which is the order every policy keeps within a kind.
+// and normal tickets apart, each in issue order (issueOrder), which is the
+// order every policy keeps within a kind.
 type svcQueue struct {
 	prio, normal []*hallq.Ticket
 }
 
-// issueOrder is the order of tickets of one kind within a service.
+// issueOrder is the order in which tickets were issued: by the sequence
+// number of their issue event, never by what the clock read (it may have
+// been set back between two tickets). Tickets from before the hall kept
+// that number (IssueSeq 0) came first, in issue time, number and id.
 func issueOrder(a, b *hallq.Ticket) int {
+	if c := cmp.Compare(a.IssueSeq, b.IssueSeq); c != 0 {
+		return c
+	}
 	if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
 		return c
 	}
@@ -148,7 +154,11 @@ func (e *Engine) hasCandidate(c *hallq.Counter) bool {
 }
 
 // agedCount is how many of a service's normal tickets rank with the
-// priority ones at now under the aging policy (the oldest ones).
+// priority ones at now under the aging policy: the first ones in issue
+// order, those issued AgingMinutes ago or earlier, found by bisecting on
+// the issue time. Issue times follow issue order unless the clock was set
+// back; then the count is still a prefix of the queue, so the order within
+// the service holds.
 func (e *Engine) agedCount(now time.Time, q *svcQueue) int {
 	if e.settings.PriorityPolicy != hallq.PolicyAging {
 		return 0
@@ -256,13 +266,7 @@ func (e *Engine) recountPace(t *hallq.Ticket, delta int) {
 	if t.TransferredFrom != "" || t.Day != e.day {
 		return
 	}
-	i, _ := slices.BinarySearchFunc(e.issued, t.IssuedAt, func(x *hallq.Ticket, at time.Time) int { return x.IssuedAt.Compare(at) })
-	for ; i < len(e.issued) && e.issued[i].IssuedAt.Equal(t.IssuedAt); i++ {
-		if e.issued[i] == t {
-			if i >= e.pace.lo {
-				e.pace.count[keyOf(t)] += delta
-			}
-			return
-		}
+	if i, ok := slices.BinarySearchFunc(e.issued, t, issueOrder); ok && e.issued[i] == t && i >= e.pace.lo {
+		e.pace.count[keyOf(t)] += delta
 	}
 }
