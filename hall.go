@@ -3,6 +3,7 @@ package hallq
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -114,8 +115,55 @@ func (s *Settings) Location() (*time.Location, error) {
 	return time.LoadLocation(s.TimeZone)
 }
 
-// Validate checks settings.
+// Validate checks settings, their texts included (the input rules in
+// text.go).
 func (s *Settings) Validate() error {
+	if err := CheckName("name", s.Name, MaxHallName); err != nil {
+		return err
+	}
+	if err := CheckNotice(s.Notice); err != nil {
+		return err
+	}
+	for i, k := range s.PriorityKinds {
+		if err := CheckKind(fmt.Sprintf("priority_kinds[%d]", i), k); err != nil {
+			return err
+		}
+	}
+	for i, l := range s.RatingScale {
+		if err := CheckName(fmt.Sprintf("rating_scale[%d].name", i), l.NameVI, MaxNameLen); err != nil {
+			return err
+		}
+		if err := CheckText(fmt.Sprintf("rating_scale[%d].name_en", i), l.NameEN, MaxNameLen, false); err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct{ key, v string }{{"announce_phrase", s.AnnouncePhrase}, {"announce_phrase_en", s.AnnouncePhraseEN}, {"announce_clips", s.AnnounceClips}} {
+		if err := CheckText(p.key, p.v, 200, false); err != nil {
+			return err
+		}
+	}
+	if s.AnnounceVoice != "" && !voiceRule.MatchString(s.AnnounceVoice) {
+		return fieldError("announce_voice", "%q: want an espeak-ng voice name such as vi or vi-VN-x-south", s.AnnounceVoice)
+	}
+	return s.ValidateStored()
+}
+
+// voiceRule is an espeak-ng voice name (vi, vi-VN-x-central, en-us+f3).
+var voiceRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+-]{0,39}$`)
+
+// CheckNotice checks the hall's notice: free text of at most MaxNoticeLen
+// bytes, line breaks allowed.
+func CheckNotice(text string) error {
+	if len(text) > MaxNoticeLen {
+		return fieldError("notice", "is %d bytes long; at most %d", len(text), MaxNoticeLen)
+	}
+	return CheckText("notice", text, MaxNoticeLen, true)
+}
+
+// ValidateStored checks what settings read from a hall's database must be
+// for the hall to run: Validate without the text rules, which came later,
+// so that a hall set up before them still starts.
+func (s *Settings) ValidateStored() error {
 	if s.Name == "" {
 		return Errorf(EINVALID, "hall name is empty")
 	}

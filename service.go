@@ -58,8 +58,37 @@ func (s *Service) LastNumber() int {
 	return s.RangeTo
 }
 
-// Validate checks a service definition.
+// Validate checks a service definition, its texts included (the input
+// rules in text.go).
 func (s *Service) Validate() error {
+	if err := CheckServiceCode("code", s.Code); err != nil {
+		return err
+	}
+	field := "service " + s.Code + ": "
+	if err := CheckName(field+"name", s.NameVI, MaxNameLen); err != nil {
+		return err
+	}
+	if err := CheckText(field+"name_en", s.NameEN, MaxNameLen, false); err != nil {
+		return err
+	}
+	if s.Prefix != "" {
+		if err := CheckPrefix(field+"prefix", s.Prefix); err != nil {
+			return err
+		}
+	}
+	if s.RangeTo > MaxNumber {
+		return fieldError(field+"range_to", "%d: at most %d, so that a number fits the ticket and the screen", s.RangeTo, MaxNumber)
+	}
+	if s.TargetWaitMin > 24*60 {
+		return fieldError(field+"target_wait_min", "%d: at most a day (1440)", s.TargetWaitMin)
+	}
+	return s.ValidateStored()
+}
+
+// ValidateStored checks what a service read from a hall's database must
+// be for the hall to run: Validate without the text rules, which came
+// later, so that a hall set up before them still starts.
+func (s *Service) ValidateStored() error {
 	if s.Code == "" {
 		return Errorf(EINVALID, "service code is empty")
 	}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -71,8 +72,8 @@ func (e *Engine) PutCounter(now time.Time, d CounterDef, by Actor) (*hallq.Count
 	if d.ID <= 0 {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter number %d: must be a positive integer", d.ID)
 	}
-	if d.Name == "" {
-		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter %d: name is empty", d.ID)
+	if err := hallq.CheckName(fmt.Sprintf("counter %d: name", d.ID), d.Name, hallq.MaxNameLen); err != nil {
+		return nil, nil, err
 	}
 	if len(d.Services) == 0 {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "counter %d serves no service", d.ID)

@@ -71,7 +71,7 @@ type ratingKey struct {
 // New builds an engine from a stored state. It validates the settings and
 // services and returns EINVALID naming the problem.
 func New(st State) (*Engine, error) {
-	if err := st.Settings.Validate(); err != nil {
+	if err := st.Settings.ValidateStored(); err != nil {
 		return nil, err
 	}
 	loc, err := st.Settings.Location()
@@ -138,7 +138,7 @@ func New(st State) (*Engine, error) {
 func (e *Engine) loadServices(services []hallq.Service) error {
 	for i := range services {
 		s := cloneService(services[i])
-		if err := s.Validate(); err != nil {
+		if err := s.ValidateStored(); err != nil {
 			return err
 		}
 		if e.services[s.Code] != nil {

@@ -169,8 +169,12 @@ func (e *Engine) Printed(now time.Time, ticketID string, by Actor) (*hallq.Ticke
 }
 
 // Cancel takes a waiting ticket out of the queue (state cancelled, Reason
-// reason). ECONFLICT if it is not waiting.
+// reason). ECONFLICT if it is not waiting; EINVALID for a reason longer
+// than hallq.MaxReasonLen or with control characters.
 func (e *Engine) Cancel(now time.Time, ticketID, reason string, by Actor) (*hallq.Ticket, *Change, error) {
+	if err := hallq.CheckText("reason", reason, hallq.MaxReasonLen, false); err != nil {
+		return nil, nil, err
+	}
 	t, err := e.ticketIn(ticketID, hallq.StateWaiting)
 	if err != nil {
 		return nil, nil, err

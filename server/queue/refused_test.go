@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hallq/hallq"
@@ -121,6 +122,32 @@ func TestRefused(t *testing.T) {
 		{"score off the scale", none, rateAt(1, 4, 0), hallq.EINVALID, ""},
 		{"score zero", none, rateAt(1, 0, 0), hallq.EINVALID, ""},
 		{"negative age", none, rateAt(1, 3, -1), hallq.EINVALID, ""},
+
+		// Loose input (hallq's input rules).
+		{"cancel reason with a NUL", waiting, func(h *hall, id string) error {
+			_, _, err := h.e.Cancel(h.now, id, "printer\x00jam", ann)
+			return err
+		}, hallq.EINVALID, "field"},
+		{"cancel reason of 3,000 characters", waiting, func(h *hall, id string) error {
+			_, _, err := h.e.Cancel(h.now, id, strings.Repeat("x", 3000), ann)
+			return err
+		}, hallq.EINVALID, "field"},
+		{"notice with a bidi override", none, func(h *hall, _ string) error {
+			_, err := h.e.SetNotice(h.now, "Quầy \u202e4", root)
+			return err
+		}, hallq.EINVALID, "field"},
+		{"counter name with an escape", none, func(h *hall, _ string) error {
+			_, _, err := h.e.PutCounter(h.now, CounterDef{ID: 7, Name: "Quầy\x1b[2J", Services: []string{"A"}}, root)
+			return err
+		}, hallq.EINVALID, "field"},
+		{"service code with markup", none, func(h *hall, _ string) error {
+			_, _, err := h.e.PutService(h.now, hallq.Service{Code: "<b>\n", NameVI: "x", Prefix: "X"}, root)
+			return err
+		}, hallq.EINVALID, "field"},
+		{"service with a 3,000-character prefix", none, func(h *hall, _ string) error {
+			_, _, err := h.e.PutService(h.now, hallq.Service{Code: "X", NameVI: "x", Prefix: strings.Repeat("A", 3000)}, root)
+			return err
+		}, hallq.EINVALID, "field"},
 
 		// Our own faults.
 		{"NewID repeats an id", called, func(h *hall, id string) error {

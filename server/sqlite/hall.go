@@ -54,6 +54,9 @@ func (db *DB) Seed(ctx context.Context, s hallq.Settings, services []hallq.Servi
 			return hallq.Errorf(hallq.EINVALID, "counter %d is defined twice", c.ID)
 		}
 		ids[c.ID] = true
+		if err := hallq.CheckName(fmt.Sprintf("counter %d: name", c.ID), c.Name, hallq.MaxNameLen); err != nil {
+			return err
+		}
 		if len(c.Services) == 0 {
 			return hallq.Errorf(hallq.EINVALID, "counter %d serves no service", c.ID)
 		}
