@@ -3,6 +3,7 @@ package hallq
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestInputRules: every text a hall takes in is checked against its rule,
@@ -97,4 +98,36 @@ func TestStoredStillLoads(t *testing.T) {
 	if err := s.Validate(); err == nil {
 		t.Errorf("Validate accepts code %q", s.Code)
 	}
+}
+
+// FuzzInputRules: the rules never panic, and a text they accept holds no
+// control or text-direction character and fits its length.
+func FuzzInputRules(f *testing.F) {
+	for _, s := range []string{"Hộ tịch", "A\x00", "\u202e1005", "<b>\n", "HT", "A", "ht", strings.Repeat("A", 3000), "\xff", "a\r\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckName("name", s, MaxNameLen) == nil {
+			n := 0
+			for _, r := range s {
+				n++
+				if unicode.IsControl(r) || isBidiControl(r) {
+					t.Fatalf("CheckName accepted %q with U+%04X", s, r)
+				}
+			}
+			if n > MaxNameLen || strings.TrimSpace(s) == "" {
+				t.Fatalf("CheckName accepted %q (%d characters)", s, n)
+			}
+		}
+		if CheckServiceCode("code", s) == nil && (len(s) > 4 || strings.ToUpper(s) != s) {
+			t.Fatalf("CheckServiceCode accepted %q", s)
+		}
+		if CheckPrefix("prefix", s) == nil && len(s) > 3 {
+			t.Fatalf("CheckPrefix accepted %q", s)
+		}
+		if CheckIdentifier("username", s) == nil && strings.ContainsAny(s, " /\x00\n") {
+			t.Fatalf("CheckIdentifier accepted %q", s)
+		}
+		CheckNotice(s)
+	})
 }

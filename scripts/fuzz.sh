@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the project for a short time each: CI does it
+# on every change (.ci/run), and anyone can run it longer before a release:
+#   scripts/fuzz.sh          # 15 s per target
+#   scripts/fuzz.sh 10m      # a soak
+# A failure leaves its input under the package's testdata/fuzz/ and fails
+# the run; `go test` then replays it as a regression test. The table below
+# must name every Fuzz function in the repository (a test checks it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime="${1:-15s}"
+
+targets=(
+	"./:FuzzInputRules"
+	"./server/config:FuzzParse"
+	"./server:FuzzAPIBodies"
+	"./printer/decode:FuzzRender"
+)
+
+for t in "${targets[@]}"; do
+	pkg="${t%%:*}" name="${t#*:}"
+	echo "== fuzz $name ($pkg, $fuzztime)"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
+done
