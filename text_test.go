@@ -38,15 +38,7 @@ func TestInputRules(t *testing.T) {
 	} {
 		s := good()
 		c.edit(&s)
-		err := s.Validate()
-		switch {
-		case c.field == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.field != "" && err == nil:
-			t.Errorf("%s: accepted %+v", c.name, s)
-		case c.field != "" && (ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), c.field)):
-			t.Errorf("%s: got %v, want EINVALID naming %q", c.name, err, c.field)
-		}
+		wantField(t, c.name, s.Validate(), c.field)
 	}
 
 	for _, c := range []struct {
@@ -65,15 +57,7 @@ func TestInputRules(t *testing.T) {
 	} {
 		s := DefaultSettings()
 		c.edit(&s)
-		err := s.Validate()
-		switch {
-		case c.field == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.field != "" && err == nil:
-			t.Errorf("%s: accepted", c.name)
-		case c.field != "" && (ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), c.field)):
-			t.Errorf("%s: got %v, want EINVALID naming %q", c.name, err, c.field)
-		}
+		wantField(t, c.name, s.Validate(), c.field)
 	}
 
 	for _, name := range []string{"canbo1", "kiosk-entrance", "pad.3", "A_b"} {
@@ -85,6 +69,20 @@ func TestInputRules(t *testing.T) {
 		if err := CheckIdentifier("username", name); err == nil {
 			t.Errorf("identifier %q accepted", name)
 		}
+	}
+}
+
+// wantField checks a validation's outcome: accepted when field is "",
+// else EINVALID naming field.
+func wantField(t *testing.T, name string, err error, field string) {
+	t.Helper()
+	switch {
+	case field == "" && err != nil:
+		t.Errorf("%s: refused: %v", name, err)
+	case field != "" && err == nil:
+		t.Errorf("%s: accepted", name)
+	case field != "" && (ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), field)):
+		t.Errorf("%s: got %v, want EINVALID naming %q", name, err, field)
 	}
 }
 
