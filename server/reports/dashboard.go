@@ -53,11 +53,7 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 		}
 		r.URL.RawQuery = q.Encode()
 	}
-	rq, err := s.parseReport(r)
-	if err != nil {
-		return err
-	}
-	out, _, err := s.summarize(r, rq)
+	rq, out, err := s.summarize(r)
 	if err != nil {
 		return err
 	}

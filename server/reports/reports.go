@@ -208,8 +208,13 @@ type SummaryResponse struct {
 	Halls []string `json:"halls,omitempty"`
 }
 
-// summarize runs a summary query.
-func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse, *report.Result, error) {
+// summarize reads the request's report query and runs it, for the API and
+// the dashboard alike.
+func (s *Server) summarize(r *http.Request) (*reportRequest, *SummaryResponse, error) {
+	rq, err := s.parseReport(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	res, err := s.Source.Summarize(r.Context(), rq.scope, rq.q)
 	if err != nil {
 		return nil, nil, err
@@ -234,17 +239,13 @@ func (s *Server) summarize(r *http.Request, rq *reportRequest) (*SummaryResponse
 		out.Rows = append(out.Rows, row)
 	}
 	out.Total = SummaryRow{Figures: report.Compute("", rq.texts.T(rq.lang, "manager.total"), &res.Total, rq.targets)}
-	return out, res, nil
+	return rq, out, nil
 }
 
 // Summary serves GET /api/v1/reports/summary: the figures of a range of
 // days grouped one way, as JSON or CSV.
 func (s *Server) Summary(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	rq, err := s.parseReport(r)
-	if err != nil {
-		return err
-	}
-	out, _, err := s.summarize(r, rq)
+	rq, out, err := s.summarize(r)
 	if err != nil {
 		return err
 	}
