@@ -49,6 +49,9 @@ type Device struct {
 	LastSeen  *time.Time `json:"last_seen,omitempty"`
 	// Health is the device's last heartbeat body, as sent.
 	Health map[string]any `json:"health,omitempty"`
+	// Address is where the device was last heard from (its enrolment or
+	// heartbeat).
+	Address string `json:"address,omitempty"`
 }
 
 // Principal is whoever makes a request: a staff user or a device (or nobody).

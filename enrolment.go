@@ -30,4 +30,8 @@ type Enrolment struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	DecidedBy string     `json:"decided_by,omitempty"`
+	// SameAddress names the live devices last heard from Remote: a request
+	// from there is another device on the same machine (a kiosk's pads),
+	// the same device asking again, or someone else using that machine.
+	SameAddress []string `json:"same_address,omitempty"`
 }

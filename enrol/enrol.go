@@ -93,9 +93,12 @@ func (e *Enroller) Run(ctx context.Context) (string, error) {
 var errExpired = errors.New("enrol: request expired")
 
 // busy reports whether the server's refusal is a passing one: it was not
-// reached, is busy, or limits the rate of requests.
+// reached, is busy, limits the rate of requests, or has as many requests
+// waiting as it takes (from this address or in all) — places free up as
+// the admin decides and as requests nobody polls expire, and the device
+// should take one then, not hours later.
 func busy(err error) bool {
-	return hallclient.Transient(err) || hallclient.IsCode(err, hallq.EUNAVAILABLE, "rate_limited")
+	return hallclient.Transient(err) || hallclient.IsCode(err, hallq.EUNAVAILABLE, "")
 }
 
 // once makes one request and polls it to its end.

@@ -154,12 +154,23 @@ func TestEnrolStopsWithContext(t *testing.T) {
 	}
 }
 
-// A busy server (429) is waited out; a refused request is an error.
+// A busy server (429, or 503 with every place for a request taken) is
+// waited out; a refused request is an error.
 func TestEnrolRetriesWhenRateLimited(t *testing.T) {
 	var posts atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int32(0)
+		if r.Method == "POST" {
+			n = posts.Add(1)
+		}
 		switch {
-		case r.Method == "POST" && posts.Add(1) == 1:
+		case n == 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":{"code":"unavailable","reason":"too_many_pending","message":"50 enrolment requests already wait"}}`))
+		case n == 2:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":{"code":"unavailable","reason":"address_pending","message":"8 enrolment requests from 10.0.0.9 already wait"}}`))
+		case n == 3:
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
 			w.Write([]byte(`{"error":{"code":"unavailable","reason":"rate_limited","message":"slow down"}}`))

@@ -11,13 +11,14 @@ import (
 )
 
 // heartbeat serves POST /api/v1/devices/heartbeat: a device says it is
-// alive, with its health (any JSON object) for the admin's list.
+// alive, with its health (any JSON object) for the admin's list; where it
+// was heard from is kept too, to mark enrolment requests from there.
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var health map[string]any
 	if err := api.DecodeOptional(r, &health); err != nil {
 		return err
 	}
-	if err := s.Store.Heartbeat(r.Context(), p.Device.Name, health, s.Hall.Now()); err != nil {
+	if err := s.Store.Heartbeat(r.Context(), p.Device.Name, health, api.ClientIP(r), s.Hall.Now()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/queue"
+	"github.com/hallq/hallq/server/sqlite"
 )
 
 // Zero-touch enrolment: a kiosk, pad or display that knows only the hall
@@ -22,10 +24,15 @@ import (
 // code; an admin who sees the same code in the list approves it; the device,
 // polling with the secret it was given, then receives its token once.
 const (
-	// enrolTTL is how long a request waits for an admin and its answer.
-	enrolTTL = 24 * time.Hour
-	// enrolMaxPending bounds the requests waiting at once.
-	enrolMaxPending = 50
+	// enrolIdle is how long a pending request lasts without its device
+	// polling: a device that waits for the admin polls every few seconds
+	// and keeps its place; requests nobody waits for (a flood, a device
+	// switched off) are gone in minutes. A device whose request expired
+	// asks again with the same code.
+	enrolIdle = 10 * time.Minute
+	// enrolAnswerTTL is how long a decided request keeps its answer for a
+	// device that is off when the admin decides.
+	enrolAnswerTTL = 24 * time.Hour
 	// enrolBurst requests from one address may come at once; after that one
 	// more every enrolEvery.
 	enrolBurst = 5
@@ -33,6 +40,11 @@ const (
 	// enrolPollAfter is the poll interval suggested to devices.
 	enrolPollAfter = 5 * time.Second
 )
+
+// enrolLimits bounds the requests waiting at once: in all, and from one
+// address — a kiosk asks for itself and each pad wired to it, and a Pi has
+// pins for at most six or so pads.
+var enrolLimits = sqlite.EnrolLimits{Pending: 100, PerAddress: 8}
 
 var (
 	// A device name becomes the device's name in logs, the admin page and
@@ -77,8 +89,8 @@ func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principa
 	}
 	secret := api.NewToken()
 	e := hallq.Enrolment{ID: newEnrolID(), Name: req.Name, Kind: kind, Code: req.Code, State: hallq.EnrolPending,
-		Remote: ip, CreatedAt: now, ExpiresAt: now.Add(enrolTTL)}
-	if err := s.Store.AddEnrolment(r.Context(), e, api.HashToken(secret), enrolMaxPending); err != nil {
+		Remote: ip, CreatedAt: now, ExpiresAt: now.Add(enrolIdle)}
+	if err := s.Store.AddEnrolment(r.Context(), e, api.HashToken(secret), enrolLimits); err != nil {
 		return err
 	}
 	s.Logger.Info("enrolment requested", "id", e.ID, "name", e.Name, "kind", e.Kind, "code", e.Code, "remote", ip)
@@ -98,7 +110,9 @@ func (en *enroller) poll(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "send the secret the enrolment request returned: ?secret=…")
 	}
 	token := api.NewToken()
-	e, err := s.Store.CollectEnrolment(r.Context(), r.PathValue("id"), api.HashToken(secret), api.HashToken(token), s.Hall.Now(), s.Hall.Location())
+	now := s.Hall.Now()
+	e, err := s.Store.CollectEnrolment(r.Context(), sqlite.EnrolPoll{ID: r.PathValue("id"), SecretHash: api.HashToken(secret),
+		TokenHash: api.HashToken(token), Remote: api.ClientIP(r), Now: now, KeepUntil: now.Add(enrolIdle)}, s.Hall.Location())
 	if err != nil {
 		return err
 	}
@@ -157,7 +171,7 @@ func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	} else if req.Counter != 0 {
 		return hallq.Errorf(hallq.EINVALID, "counter is only for pads; %s is a %s", e.Name, e.Kind)
 	}
-	e, err = s.Store.DecideEnrolment(r.Context(), e.ID, hallq.EnrolApproved, req.Counter, p.Actor(), now, s.Hall.Location())
+	e, err = s.Store.DecideEnrolment(r.Context(), e.ID, hallq.EnrolApproved, req.Counter, p.Actor(), now, now.Add(enrolAnswerTTL), s.Hall.Location())
 	if err != nil {
 		return err
 	}
@@ -168,12 +182,45 @@ func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Prin
 
 func (en *enroller) reject(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	s := en.s
-	e, err := s.Store.DecideEnrolment(r.Context(), r.PathValue("id"), hallq.EnrolRejected, 0, p.Actor(), s.Hall.Now(), s.Hall.Location())
+	now := s.Hall.Now()
+	e, err := s.Store.DecideEnrolment(r.Context(), r.PathValue("id"), hallq.EnrolRejected, 0, p.Actor(), now, now.Add(enrolAnswerTTL), s.Hall.Location())
 	if err != nil {
 		return err
 	}
 	s.Logger.Info("enrolment rejected", "id", e.ID, "name", e.Name, api.LogActor, p.Actor())
 	api.WriteJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// rejectPendingRequest is the body of POST /api/v1/enrolments/reject-pending.
+type rejectPendingRequest struct {
+	// Remote, if set, rejects only the requests from that address.
+	Remote string `json:"remote"`
+}
+
+// rejectPending rejects every pending request at once (only those from
+// one address, if the body names it): the admin's way out of a flood. The
+// real devices among them ask again later.
+func (en *enroller) rejectPending(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	s := en.s
+	var req rejectPendingRequest
+	if err := api.DecodeOptional(r, &req); err != nil {
+		return err
+	}
+	if req.Remote != "" {
+		ip, err := netip.ParseAddr(req.Remote)
+		if err != nil {
+			return hallq.Errorf(hallq.EINVALID, "remote %q: want an IP address as the list shows it, such as 192.168.1.31", req.Remote)
+		}
+		req.Remote = ip.String()
+	}
+	now := s.Hall.Now()
+	n, err := s.Store.RejectPending(r.Context(), req.Remote, p.Actor(), now, now.Add(enrolAnswerTTL))
+	if err != nil {
+		return err
+	}
+	s.Logger.Info("enrolments rejected at once", "count", n, "remote", req.Remote, api.LogActor, p.Actor())
+	api.WriteJSON(w, http.StatusOK, map[string]int{"rejected": n})
 	return nil
 }
 

@@ -277,16 +277,26 @@ func TestEnrolTokenGivenExactlyOnce(t *testing.T) {
 	}
 }
 
-// A request nobody decides on expires after a day.
+// A request whose device stops polling expires within minutes; an
+// answer waits a day for a device that was off when the admin decided.
 func TestEnrolExpires(t *testing.T) {
 	var offset atomic.Int64
 	h := servertest.Start(t, servertest.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
 	a := ask(t, h, "kiosk-late", "kiosk", "LATE")
-	offset.Store(int64(25 * time.Hour))
+	offset.Store(int64(11 * time.Minute))
 	if code, body := h.Raw("GET", a.Poll, "", nil); code != http.StatusNotFound {
-		t.Errorf("poll a day later: got %d %s, want 404", code, body)
+		t.Errorf("poll 11 minutes later: got %d %s, want 404", code, body)
 	}
 	if code, body := h.Raw("POST", "/api/v1/enrolments/"+a.ID+"/approve", h.Login("admin"), nil); code != http.StatusNotFound {
-		t.Errorf("approve a day later: got %d %s, want 404", code, body)
+		t.Errorf("approve 11 minutes later: got %d %s, want 404", code, body)
+	}
+
+	b := ask(t, h, "kiosk-off", "kiosk", "OFF1")
+	if code, body := h.Raw("POST", "/api/v1/enrolments/"+b.ID+"/approve", h.Login("admin"), nil); code != http.StatusOK {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	offset.Add(int64(23 * time.Hour))
+	if code, body := h.Raw("GET", b.Poll, "", nil); code != http.StatusOK {
+		t.Errorf("collect 23 hours after approval: got %d %s, want the token", code, body)
 	}
 }

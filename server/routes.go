@@ -74,12 +74,14 @@ func (s *Server) routes() []api.Route {
 
 		// Zero-touch enrolment (enrol.go): two public routes for devices
 		// (asking is rate limited per address; polling needs the
-		// request's secret) and the admin's list, approve and reject.
+		// request's secret) and the admin's list, approve, reject, and
+		// reject all pending at once (a flood).
 		route("POST /api/v1/enrol", A{Public: true}, s.enrol.ask),
 		route("GET /api/v1/enrol/{id}", A{Public: true}, s.enrol.poll),
 		route("GET /api/v1/enrolments", admin, s.enrol.list),
 		route("POST /api/v1/enrolments/{id}/approve", admin, s.enrol.approve),
 		route("POST /api/v1/enrolments/{id}/reject", admin, s.enrol.reject),
+		route("POST /api/v1/enrolments/reject-pending", admin, s.enrol.rejectPending),
 
 		// How far the hall's log has been shipped (shipping.go).
 		route("GET /api/v1/central/status", admin, s.centralStatus),

@@ -153,7 +153,7 @@ func (db *DB) Devices(ctx context.Context) ([]hallq.Device, error) {
 }
 
 func (db *DB) devices(ctx context.Context, where string, args ...any) ([]hallq.Device, error) {
-	rows, err := db.rc.QueryContext(ctx, `SELECT name, kind, counter, created_at, revoked_at, last_seen, health FROM devices `+where, args...)
+	rows, err := db.rc.QueryContext(ctx, `SELECT name, kind, counter, created_at, revoked_at, last_seen, health, address FROM devices `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: devices: %w", err)
 	}
@@ -164,7 +164,7 @@ func (db *DB) devices(ctx context.Context, where string, args ...any) ([]hallq.D
 		var kind, health string
 		var created int64
 		var revoked, seen sql.NullInt64
-		if err := rows.Scan(&d.Name, &kind, &d.Counter, &created, &revoked, &seen, &health); err != nil {
+		if err := rows.Scan(&d.Name, &kind, &d.Counter, &created, &revoked, &seen, &health, &d.Address); err != nil {
 			return nil, fmt.Errorf("sqlite: devices: %w", err)
 		}
 		d.Kind = hallq.DeviceKind(kind)
@@ -179,13 +179,14 @@ func (db *DB) devices(ctx context.Context, where string, args ...any) ([]hallq.D
 	return out, rows.Err()
 }
 
-// Heartbeat records a device's health report and last-seen time.
-func (db *DB) Heartbeat(ctx context.Context, name string, health map[string]any, at time.Time) error {
+// Heartbeat records a device's health report, last-seen time and the
+// address it was sent from.
+func (db *DB) Heartbeat(ctx context.Context, name string, health map[string]any, addr string, at time.Time) error {
 	b, err := json.Marshal(health)
 	if err != nil {
 		return hallq.Errorf(hallq.EINVALID, "health: %v", err)
 	}
-	_, err = db.w.ExecContext(ctx, `UPDATE devices SET last_seen = ?, health = ? WHERE name = ?`, at.UnixMilli(), string(b), name)
+	_, err = db.w.ExecContext(ctx, `UPDATE devices SET last_seen = ?, health = ?, address = ? WHERE name = ?`, at.UnixMilli(), string(b), addr, name)
 	if err != nil {
 		return fmt.Errorf("sqlite: heartbeat: %w", err)
 	}

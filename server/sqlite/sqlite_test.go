@@ -229,11 +229,11 @@ func TestDevicesAndSessions(t *testing.T) {
 	if err := db.AddDevice(ctx, d, "hash3"); err != nil {
 		t.Errorf("re-adding a revoked device: %v", err)
 	}
-	if err := db.Heartbeat(ctx, "pad-3", map[string]any{"outbox": 2.0}, time.Now()); err != nil {
+	if err := db.Heartbeat(ctx, "pad-3", map[string]any{"outbox": 2.0}, "10.0.0.3", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ds, _ := db.Devices(ctx)
-	if len(ds) != 1 || ds[0].LastSeen == nil || ds[0].Health["outbox"] != 2.0 {
+	if len(ds) != 1 || ds[0].LastSeen == nil || ds[0].Health["outbox"] != 2.0 || ds[0].Address != "10.0.0.3" {
 		t.Errorf("devices: %+v", ds)
 	}
 

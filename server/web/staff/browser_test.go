@@ -263,6 +263,37 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("admin sees requests from a device's address and rejects all at once", func(t *testing.T) {
+		// The demo kiosk (kiosk-1) is heard from this machine's address,
+		// where two more requests come from.
+		if code := h.Do("POST", "/api/v1/devices/heartbeat", servertest.KioskToken, nil, nil); code != 204 {
+			t.Fatalf("heartbeat: %d", code)
+		}
+		var polls []string
+		for i, name := range []string{"flood-a", "flood-b"} {
+			var req struct{ ID, Secret string }
+			if code := h.Do("POST", "/api/v1/enrol", "", map[string]string{"name": name, "kind": "display", "code": fmt.Sprint("FLD", i)}, &req); code != 202 {
+				t.Fatalf("enrol %s: %d", name, code)
+			}
+			polls = append(polls, "/api/v1/enrol/"+req.ID+"?secret="+req.Secret)
+		}
+		ctx := tab(t)
+		signIn(t, ctx, "admin", "demo-admin", "/admin")
+		row := `#enrolments tr[data-enrolment="flood-a"]`
+		run(t, ctx,
+			waitJS(`!!document.querySelector('`+row+` .same-address') && document.querySelector('`+row+` .same-address').textContent.includes("kiosk-1")`),
+			chromedp.Click(chromedp.ID("reject-all")),
+			waitJS(`!!document.querySelector("dialog#confirm[open]") && document.getElementById("confirm-text").textContent.includes(" 2 ")`),
+			chromedp.Click(chromedp.ID("confirm-yes")),
+			waitJS(`document.querySelectorAll("#enrolments tr[data-enrolment]").length === 0 && document.getElementById("reject-all").hidden`),
+		)
+		for _, poll := range polls {
+			if code, body := h.Raw("GET", poll, "", nil); code != 403 {
+				t.Errorf("a rejected request polls: got %d %s, want 403", code, body)
+			}
+		}
+	})
+
 	t.Run("officer console on the glass", func(t *testing.T) { testOfficerGlass(t, b) })
 	t.Run("officer console offline", func(t *testing.T) { testOfficerOffline(t, b) })
 	t.Run("manager dashboard on the glass", func(t *testing.T) { testManagerGlass(t, b) })

@@ -134,7 +134,11 @@
     const counter = input("", { type: "number", min: 1, size: 3, disabled: e.kind !== "pad" || null });
     const base = "/api/v1/enrolments/" + encodeURIComponent(e.id);
     return el("tr", { "data-enrolment": e.name },
-      el("td", {}, e.name), el("td", {}, e.kind), el("td", { class: "code" }, e.code), el("td", {}, e.remote),
+      el("td", {}, e.name), el("td", {}, e.kind), el("td", { class: "code" }, e.code),
+      // A request from an address that already has a device is another
+      // device of that machine (a kiosk's pads) — or someone using it.
+      el("td", { class: "remote" }, e.remote, e.same_address && e.same_address.length
+        ? el("small", { class: "same-address status warn" }, fill(T("admin.same_address"), e.same_address.join(", "))) : null),
       el("td", {}, counter),
       el("td", {},
         el("button", { class: "approve", onclick: () => save(() => api("POST", base + "/approve",
@@ -149,6 +153,12 @@
     const pending = enrols.enrolments.filter((e) => e.state === "pending");
     $("enrolments").replaceChildren(...(pending.length ? pending.map(enrolRow)
       : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))]));
+    $("reject-all").hidden = pending.length === 0;
+    $("reject-all").onclick = async () => {
+      if (await confirm(fill(T("admin.confirm_reject_all"), pending.length))) {
+        save(() => api("POST", "/api/v1/enrolments/reject-pending"));
+      }
+    };
     settings = set;
     HallFmt.sync(hall.hall.now, hall.hall.time_zone);
     const now = HallFmt.now();
