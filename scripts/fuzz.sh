@@ -14,6 +14,7 @@ targets=(
 	"./:FuzzInputRules"
 	"./server/config:FuzzParse"
 	"./server:FuzzAPIBodies"
+	"./server/api:FuzzDecode"
 	"./printer/decode:FuzzRender"
 )
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -112,8 +111,8 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " /\t\n") {
-		return hallq.Errorf(hallq.EINVALID, "username %q: want 1 to 64 characters without spaces or slashes", name)
+	if err := hallq.CheckIdentifier("username", name); err != nil {
+		return err
 	}
 	if !hallq.ValidRole(req.Role) {
 		return hallq.Errorf(hallq.EINVALID, "role must be officer, manager or admin, not %q", req.Role)

@@ -20,6 +20,12 @@ func (s *Server) getCounter(w http.ResponseWriter, r *http.Request, p hallq.Prin
 	if err != nil {
 		return err
 	}
+	if p.User == nil { // devices and anonymous screens: the public part
+		c.Officer = ""
+		if c.Current != nil {
+			c.Current = c.Current.Public()
+		}
+	}
 	api.WriteJSON(w, http.StatusOK, c)
 	return nil
 }

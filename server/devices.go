@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -57,8 +56,8 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
-	if req.Name == "" || len(req.Name) > 64 || strings.ContainsAny(req.Name, " /\t\n") {
-		return hallq.Errorf(hallq.EINVALID, "device name %q: want 1 to 64 characters without spaces or slashes", req.Name)
+	if err := hallq.CheckIdentifier("name", req.Name); err != nil {
+		return err
 	}
 	if !hallq.ValidDeviceKind(req.Kind) {
 		return hallq.Errorf(hallq.EINVALID, "kind must be kiosk, pad or display, not %q", req.Kind)

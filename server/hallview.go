@@ -14,6 +14,9 @@ import (
 func (s *Server) getHall(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	var v hallq.HallView
 	s.Hall.View(func(e *queue.Engine, now time.Time) { v = e.Hall(now) })
+	if p.User == nil { // devices and anonymous screens: the public part
+		v = v.Public()
+	}
 	api.WriteJSON(w, http.StatusOK, v)
 	return nil
 }

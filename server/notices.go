@@ -19,8 +19,8 @@ func (s *Server) setNotice(w http.ResponseWriter, r *http.Request, p hallq.Princ
 	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
-	if len(req.Text) > 2000 {
-		return hallq.Errorf(hallq.EINVALID, "notice is longer than 2000 bytes")
+	if err := hallq.CheckNotice(req.Text); err != nil {
+		return err
 	}
 	_, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		ch, err := e.SetNotice(now, req.Text, actorOf(p))

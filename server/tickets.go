@@ -168,6 +168,9 @@ func (s *Server) cancelTicket(w http.ResponseWriter, r *http.Request, p hallq.Pr
 	if req.Reason == "" {
 		return hallq.Errorf(hallq.EINVALID, "field \"reason\" is required (e.g. \"print_failed\")")
 	}
+	if err := hallq.CheckName("reason", req.Reason, hallq.MaxReasonLen); err != nil {
+		return err
+	}
 	id := r.PathValue("id")
 	res, err := s.Hall.Do(r.Context(), func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		if p.Device != nil {

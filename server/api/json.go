@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hallq/hallq"
 )
@@ -21,35 +26,79 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// Decode reads a JSON body strictly: unknown fields, trailing data, an empty
-// body and wrong types are EINVALID errors that name the problem.
+// Decode reads a JSON body strictly, with the semantics of the Go team's
+// encoding/json/v2 (github.com/go-json-experiment/json): field names match
+// exactly ("Service" is not "service"), a field given twice, an unknown
+// field, invalid UTF-8, trailing data, an empty body and wrong types are
+// EINVALID errors that name the problem. A client can therefore never
+// have one reader of a body see another value than the next.
 func Decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &mbe):
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return err
-		case errors.Is(err, io.EOF):
-			return hallq.Errorf(hallq.EINVALID, "request body is empty; want a JSON object")
-		case errors.As(err, &se):
-			return hallq.Errorf(hallq.EINVALID, "malformed JSON at byte %d: %v", se.Offset, se)
-		case errors.As(err, &te) && te.Field == "":
-			return hallq.Errorf(hallq.EINVALID, "want a JSON object, not %s", te.Value)
-		case errors.As(err, &te):
-			return hallq.Errorf(hallq.EINVALID, "field %q must be %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return hallq.Errorf(hallq.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
-		return hallq.Errorf(hallq.EINVALID, "malformed JSON: %v", err)
+		return hallq.Errorf(hallq.EINVALID, "reading the request body: %v", err)
 	}
-	if dec.More() {
-		return hallq.Errorf(hallq.EINVALID, "unexpected data after the JSON object")
+	if len(bytes.TrimSpace(data)) == 0 {
+		return hallq.Errorf(hallq.EINVALID, "request body is empty; want a JSON object")
+	}
+	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return decodeError(err)
 	}
 	return nil
+}
+
+// decodeError is the EINVALID error for a body Unmarshal refused, naming
+// the field where there is one.
+func decodeError(err error) error {
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return hallq.Errorf(hallq.EINVALID, "field %q is given twice", fieldName(se.JSONPointer))
+		case se.JSONPointer != "":
+			return hallq.Errorf(hallq.EINVALID, "malformed JSON at byte %d (in %q): %v", se.ByteOffset, fieldName(se.JSONPointer), se.Err)
+		}
+		return hallq.Errorf(hallq.EINVALID, "malformed JSON at byte %d: %v", se.ByteOffset, se.Err)
+	}
+	if se, ok := errors.AsType[*jsonv2.SemanticError](err); ok {
+		field := fieldName(se.JSONPointer)
+		switch {
+		case errors.Is(se.Err, jsonv2.ErrUnknownName):
+			return hallq.Errorf(hallq.EINVALID, "unknown field %q (field names are case-sensitive; docs/API.md lists each route's)", field)
+		case field == "" && se.JSONKind != 0 && se.JSONKind != '{':
+			return hallq.Errorf(hallq.EINVALID, "want a JSON object, not %s", kindName(se.JSONKind))
+		case se.GoType != nil:
+			return hallq.Errorf(hallq.EINVALID, "field %q must be %s, not %s", field, jsonKind(se.GoType.Kind().String()), kindName(se.JSONKind))
+		}
+		return hallq.Errorf(hallq.EINVALID, "field %q: %v", field, se.Err)
+	}
+	return hallq.Errorf(hallq.EINVALID, "malformed JSON: %v", err)
+}
+
+// fieldName names the field at ptr as docs/API.md does: "service",
+// "hours.0.open".
+func fieldName(ptr jsontext.Pointer) string {
+	return strings.Join(slices.Collect(ptr.Tokens()), ".")
+}
+
+// kindName names a JSON kind as a client would.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 'f', 't':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "that"
 }
 
 // jsonKind names a Go kind as the JSON type a client must send.

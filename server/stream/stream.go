@@ -51,6 +51,7 @@ type Server struct {
 
 	closeOnce sync.Once
 	closing   chan struct{}
+	public    publicFrames
 }
 
 // Gauge counts something that comes and goes, as a Prometheus gauge does.
@@ -121,14 +122,19 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 	}
 	go readControl(conn, cancel)
 
+	// Staff see everything; devices and anonymous callers the public part.
+	public := p.User == nil
+	if public {
+		view = view.Public()
+	}
 	snap, since := snapshot(view, seq, since)
 	if err := s.writeJSONMessage(conn, snap); err != nil {
 		return nil
 	}
-	if err := s.replay(ctx, conn, since, seq); err != nil {
+	if err := s.replay(ctx, conn, since, seq, public); err != nil {
 		return nil
 	}
-	s.follow(ctx, conn, sub)
+	s.follow(ctx, conn, sub, public)
 	return nil
 }
 
@@ -183,9 +189,10 @@ func snapshot(view hallq.HallView, seq, since int64) (hallq.Snapshot, int64) {
 	return snap, since
 }
 
-// replay sends the logged events after since up to seq. Those events are
-// committed, so the store has them.
-func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq int64) error {
+// replay sends the logged events after since up to seq (to a public
+// subscriber, their public form). Those events are committed, so the store
+// has them.
+func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq int64, public bool) error {
 	for since >= 0 && since < seq {
 		evs, err := s.Hall.Store.EventsRaw(ctx, since, min(replayPage, int(seq-since)))
 		if err != nil {
@@ -197,26 +204,39 @@ func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq in
 			return errors.New("stream: the log ends early")
 		}
 		for _, ev := range evs {
+			since = ev.Seq
+			data := ev.JSON
+			if public {
+				if data = publicJSON(ev.JSON); data == nil {
+					continue
+				}
+			}
 			conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
-			if err := conn.WriteMessage(websocket.TextMessage, ev.JSON); err != nil {
+			if err := conn.WriteMessage(websocket.TextMessage, data); err != nil {
 				return err
 			}
-			since = ev.Seq
 		}
 	}
 	return nil
 }
 
-// follow sends every event the hub publishes until the client goes, is
-// too slow, or the server closes, pinging it meanwhile.
-func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber) {
+// follow sends every event the hub publishes (to a public subscriber, the
+// public ones in their public form) until the client goes, is too slow,
+// or the server closes, pinging it meanwhile.
+func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber, public bool) {
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
 		select {
 		case m := <-sub.C:
+			pm := m.Prepared
+			if public {
+				if pm = s.public.frame(m); pm == nil {
+					continue
+				}
+			}
 			conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
-			if err := conn.WritePreparedMessage(m.Prepared); err != nil {
+			if err := conn.WritePreparedMessage(pm); err != nil {
 				return
 			}
 		case <-sub.Dropped:
