@@ -23,6 +23,25 @@ const SessionCookie = "hallq_session"
 // lower it (servertest does); a hall never should.
 var PasswordCost = 11
 
+// noSuchUserHash is a hash of PasswordCost that a sign-in for an unknown
+// username checks the password against, made once.
+var noSuchUserHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte("no such user"), PasswordCost)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// comparePassword checks a password against its bcrypt hash; tests watch
+// the work it does.
+func (m *Mux) comparePassword(hash, pw []byte) error {
+	if m.passwordCheck != nil {
+		return m.passwordCheck(hash, pw)
+	}
+	return bcrypt.CompareHashAndPassword(hash, pw)
+}
+
 // Login lockout: after loginMaxFailures failures within loginWindow, a
 // username is refused for loginLockout.
 const (
@@ -115,7 +134,14 @@ func (m *Mux) Login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) e
 	if err != nil && hallq.ErrorCode(err) != hallq.ENOTFOUND {
 		return err
 	}
-	if err != nil || u.Disabled || bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password)) != nil {
+	known := err == nil
+	if !known {
+		// The same bcrypt work as for a real account, so that the time of
+		// the answer does not tell which usernames exist.
+		hash = string(noSuchUserHash())
+	}
+	pwErr := m.comparePassword([]byte(hash), []byte(req.Password))
+	if !known || u.Disabled || pwErr != nil {
 		m.logins.fail(who, now)
 		m.Logger.Warn("sign-in failed", "username", req.Username, "remote", r.RemoteAddr)
 		return hallq.Errorf(hallq.EUNAUTHORIZED, "wrong username or password")

@@ -82,6 +82,8 @@ type Mux struct {
 	routes []Route
 	logins *loginLimiter
 	csrf   *http.CrossOriginProtection
+	// passwordCheck replaces bcrypt's comparison in tests.
+	passwordCheck func(hash, pw []byte) error
 }
 
 // New builds a Mux that answers API paths no route takes with a JSON
