@@ -66,7 +66,7 @@ func newEnroller(s *Server) *enroller {
 func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principal) error {
 	s := en.s
 	now := s.Hall.Now()
-	ip := api.ClientIP(r)
+	ip := s.api.ClientIP(r)
 	if ok, wait := en.limit.allow(ip, now); !ok {
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -135,3 +136,7 @@ func (s *Server) clockSane(now time.Time) error {
 	}
 	return nil
 }
+
+// TrustProxies sets the reverse proxies whose X-Forwarded-Proto and
+// X-Forwarded-For the server believes (api.Config.TrustedProxies).
+func (s *Server) TrustProxies(ps []netip.Prefix) { s.api.TrustedProxies = ps }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -125,7 +126,7 @@ func (m *Mux) Login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) e
 		return err
 	}
 	now := m.Now()
-	who := req.Username + "\x00" + ClientIP(r)
+	who := req.Username + "\x00" + m.ClientIP(r)
 	if m.logins.locked(who, now) {
 		return &hallq.Error{Code: hallq.EUNAUTHORIZED, Reason: "locked",
 			Message: "too many failed sign-ins for this user from this address; try again in 15 minutes"}
@@ -154,7 +155,7 @@ func (m *Mux) Login(w http.ResponseWriter, r *http.Request, _ hallq.Principal) e
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", Expires: exp,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: m.Secure(r),
 	})
 	WriteJSON(w, http.StatusOK, hallq.Session{Token: token, User: u, ExpiresAt: exp})
 	return nil
@@ -171,7 +172,7 @@ func (m *Mux) Logout(w http.ResponseWriter, r *http.Request, p hallq.Principal) 
 	if err := m.Accounts.DeleteSession(r.Context(), HashToken(token)); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: m.Secure(r)})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -195,7 +196,74 @@ func DeviceInZone(d *hallq.Device, loc *time.Location) {
 	}
 }
 
-// ClientIP is the caller's address without its port.
+// Secure reports whether the client reached the server over HTTPS: the
+// server's own TLS, or a trusted proxy that says X-Forwarded-Proto: https.
+// Cookies set on such a request are Secure.
+func (m *Mux) Secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	return m.fromTrustedProxy(r) && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
+}
+
+// fromTrustedProxy reports whether r's connection comes from one of the
+// TrustedProxies.
+func (m *Mux) fromTrustedProxy(r *http.Request) bool {
+	if len(m.TrustedProxies) == 0 {
+		return false
+	}
+	ip, err := netip.ParseAddr(ClientIP(r))
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range m.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientIP is the caller's address: the connection's, or behind a trusted
+// proxy the last address its X-Forwarded-For names (the one the proxy
+// itself saw).
+func (m *Mux) ClientIP(r *http.Request) string {
+	if m.fromTrustedProxy(r) {
+		fwd := r.Header.Values("X-Forwarded-For")
+		if n := len(fwd); n > 0 {
+			hops := strings.Split(fwd[n-1], ",")
+			if ip, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
+				return ip.String()
+			}
+		}
+	}
+	return ClientIP(r)
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and
+// networks (10.0.0.5, 10.0.0.0/24, ::1); EINVALID naming a bad entry.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, hallq.Errorf(hallq.EINVALID, "trusted proxy %q: want an IP address or a network such as 10.0.0.0/24", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// ClientIP is the connection's remote address without its port.
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -11,11 +11,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/server/connlimit"
 )
 
 // maxBody bounds every request body; the API's bodies are small.
@@ -59,6 +61,11 @@ type Config struct {
 	Now func() time.Time
 	// Location is the server's zone, in which sessions expire.
 	Location func() *time.Location
+	// TrustedProxies are the reverse proxies (addresses or networks) whose
+	// X-Forwarded-Proto and X-Forwarded-For headers are believed: a
+	// request through one of them with X-Forwarded-Proto: https came over
+	// HTTPS, and its cookies are Secure. Nobody else's are.
+	TrustedProxies []netip.Prefix
 	// PublicDisplay says whether routes marked Access.PublicDisplay are
 	// open to anyone now (the hall's public_display setting); nil: never.
 	PublicDisplay func() bool
@@ -231,6 +238,11 @@ func (m *Mux) authorize(r *http.Request, a Access) (hallq.Principal, error) {
 	p, err := m.Principal(r)
 	if err != nil {
 		return p, err
+	}
+	if p.User != nil || p.Device != nil {
+		// A device or staff member: its connection keeps its place when
+		// the server is short of connections.
+		connlimit.Trust(r.Context())
 	}
 	if a.Public {
 		return p, nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -221,3 +222,7 @@ func (c source) Summarize(ctx context.Context, sc *reports.Scope, q report.Query
 func (c source) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.HallRecord, *report.Ticket, *time.Location) error) error {
 	return c.s.DB.Tickets(ctx, sc.Halls, from, to, func(h *central.HallRecord, t *report.Ticket) error { return fn(h, t, h.Loc) })
 }
+
+// TrustProxies sets the reverse proxies whose X-Forwarded-Proto and
+// X-Forwarded-For the server believes (api.Config.TrustedProxies).
+func (s *Server) TrustProxies(ps []netip.Prefix) { s.api.TrustedProxies = ps }

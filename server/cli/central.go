@@ -17,7 +17,7 @@ import (
 )
 
 // serveCentral serves the central store's reports (hallserver -central).
-func serveCentral(ctx context.Context, addr, dsn string, env Env, logger *slog.Logger) error {
+func serveCentral(ctx context.Context, addr, dsn string, web *webFlags, env Env, logger *slog.Logger) error {
 	if !central.IsDSN(dsn) {
 		return usagef("-central needs -db postgres://USER@HOST/DB (the central store), not %q", dsn)
 	}
@@ -31,14 +31,15 @@ func serveCentral(ctx context.Context, addr, dsn string, env Env, logger *slog.L
 	}
 	srv := city.New(db, logger)
 	srv.Version = Version
+	srv.TrustProxies(web.proxies)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := &http.Server{Handler: srv.Handler(), ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
 	go func() {
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := web.serve(hs, ln, logger); !errors.Is(err, http.ErrServerClosed) {
 			serveErr <- err
 		}
 		close(serveErr)

@@ -84,6 +84,13 @@ services = ["A"]
 // and checks that it then shuts down cleanly.
 func serve(t *testing.T) *hall {
 	t.Helper()
+	return serveWith(t, "http")
+}
+
+// serveWith is serve with more flags; scheme is the URL's (https with
+// -tls-cert).
+func serveWith(t *testing.T, scheme string, flags ...string) *hall {
+	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "hall.db")
 	cfg := filepath.Join(dir, "hall.toml")
@@ -95,10 +102,11 @@ func serve(t *testing.T) *hall {
 	done := make(chan int, 1)
 	h := &hall{db: db, stderr: &syncBuffer{}}
 	env := cli.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: h.stderr, Ready: func(addr string) { ready <- addr }}
-	go func() { done <- cli.Main(ctx, []string{"-config", cfg, "-db", db, "-addr", "127.0.0.1:0"}, env) }()
+	args := append([]string{"-config", cfg, "-db", db, "-addr", "127.0.0.1:0"}, flags...)
+	go func() { done <- cli.Main(ctx, args, env) }()
 	select {
 	case addr := <-ready:
-		h.url = "http://" + addr
+		h.url = scheme + "://" + addr
 	case code := <-done:
 		cancel()
 		t.Fatalf("serve exited with %d before it was ready:\n%s", code, h.stderr)

@@ -34,6 +34,7 @@ type serveFlags struct {
 	centralDSN, hallID         string
 	simClock                   string
 	simSpeed                   float64
+	web                        webFlags
 }
 
 func parseServeFlags(args []string, env Env) (*serveFlags, error) {
@@ -50,11 +51,15 @@ func parseServeFlags(args []string, env Env) (*serveFlags, error) {
 	fs.StringVar(&f.hallID, "hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
 	fs.StringVar(&f.simClock, "sim-clock", "", "simulation only (hallsim): the hall's clock starts at this RFC 3339 time, or \"now\", and an admin may move it with POST /api/v1/sim/clock; never on a real hall")
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
+	f.web.flags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := f.web.check(); err != nil {
+		return nil, err
 	}
 	return &f, nil
 }
@@ -75,7 +80,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		if f.cfgPath != "" || f.demo || f.centralDSN != "" || f.hallID != "" {
 			return usagef("-central serves the central store only: -config, -demo, -central-dsn and -hall-id are for a hall")
 		}
-		return serveCentral(ctx, f.addr, f.dbPath, env, logger)
+		return serveCentral(ctx, f.addr, f.dbPath, &f.web, env, logger)
 	}
 	if (f.centralDSN == "") != (f.hallID == "") {
 		return usagef("-central-dsn and -hall-id go together")
@@ -129,6 +134,7 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	}
 	srv.Version = Version
 	srv.BuildTime = buildTime()
+	srv.TrustProxies(f.web.proxies)
 	var shipper *central.Shipper
 	if f.centralDSN != "" {
 		if shipper, err = srv.ShipTo(f.hallID, f.centralDSN); err != nil {
@@ -172,7 +178,7 @@ func setUpHall(ctx context.Context, db *sqlite.DB, f *serveFlags, cfg *config.Se
 // ends or serving fails, then shuts them down in order: streams, HTTP,
 // the hall.
 func runHall(ctx context.Context, ln net.Listener, f *serveFlags, hl *hall.Runtime, srv *server.Server, shipper *central.Shipper, env Env, logger *slog.Logger) error {
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := &http.Server{Handler: srv.Handler(), ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	hallCtx, stopHall := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -185,11 +191,11 @@ func runHall(ctx context.Context, ln net.Listener, f *serveFlags, hl *hall.Runti
 	serveErr := make(chan error, 1)
 	go func() {
 		defer wg.Done()
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := f.web.serve(hs, ln, logger); !errors.Is(err, http.ErrServerClosed) {
 			serveErr <- err
 		}
 	}()
-	logger.Info("serving", "addr", ln.Addr().String(), "db", f.dbPath, "version", Version)
+	logger.Info("serving", "addr", ln.Addr().String(), "db", f.dbPath, "version", Version, "https", f.web.tlsCert != "")
 	if f.demo {
 		printDemo(env, ln.Addr())
 	}

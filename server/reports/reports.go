@@ -336,7 +336,11 @@ func (s *Server) Tickets(w http.ResponseWriter, r *http.Request, p hallq.Princip
 }
 
 // ticketsJSON streams the ticket log as one JSON object.
+// longExport bounds the writing of a ticket log, which may hold a year.
+const longExport = 10 * time.Minute
+
 func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longExport))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -365,6 +369,9 @@ func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportR
 
 // ticketsCSV streams the ticket log as CSV.
 func (s *Server) ticketsCSV(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
+	// A year of tickets takes longer to send than the server's write
+	// timeout allows an ordinary answer.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longExport))
 	f := newCSVFile(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To), 64<<10, rq.ticketColumns(), rq.t)
 	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error {
 		return f.write(ticketLine{hall: hall, row: logRow(t, loc)})

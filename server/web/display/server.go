@@ -82,7 +82,7 @@ func (s *Server) displayToken(next http.Handler) http.Handler {
 		}
 		http.SetCookie(w, &http.Cookie{
 			Name: api.SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.API.Secure(r),
 		})
 		q.Del("token")
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
