@@ -134,6 +134,11 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	if err := s.Store.PutUser(r.Context(), u, hash); err != nil {
 		return err
 	}
+	if exists {
+		// Disabled, or another role: its open streams end, and the pages
+		// connect again with what the account may now see.
+		s.Stream.CloseUser(name)
+	}
 	s.Logger.Info("staff account saved", "username", name, "role", req.Role, "disabled", req.Disabled, api.LogActor, p.Actor())
 	api.WriteJSON(w, http.StatusOK, u)
 	return nil

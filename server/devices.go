@@ -88,6 +88,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request, p hallq.Pr
 		return err
 	}
 	name := r.PathValue("name")
+	defer s.Stream.CloseDevice(name)
 	if err := s.Store.RevokeDevice(r.Context(), name); err != nil {
 		return err
 	}

@@ -64,6 +64,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	s.metrics = newMetrics(s)
 	hl.OnCommit = s.metrics.observeEvents
 	s.Stream = stream.New(hl, logger)
+	s.Stream.Authenticate = s.api.Principal
 	s.Stream.Open = s.metrics.streams
 	s.display = display.NewServer(hl, s.api, logger)
 	s.reports = &reports.Server{Source: hallReports{s}, Logger: logger, Now: s.api.Now, Location: hl.Location}

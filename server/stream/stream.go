@@ -34,6 +34,7 @@ const (
 	replayPage        = 500               // events read from the log at a time when catching up
 	maxReplay         = 20000             // a client further behind gets the snapshot only
 	readLimit         = 4096              // clients send nothing but control frames
+	defaultRecheck    = 5 * time.Second   // how often a stream's credentials are asked again
 )
 
 // Server serves the stream of one hall.
@@ -48,10 +49,17 @@ type Server struct {
 	// WriteWait is how long one write to a client may take before its
 	// connection is given up (default 10 s).
 	WriteWait time.Duration
+	// Authenticate, if set, finds who holds a request's credentials; each
+	// stream asks again every RecheckPeriod and ends when they no longer
+	// name the same device or person (revoked by another process).
+	Authenticate func(*http.Request) (hallq.Principal, error)
+	// RecheckPeriod is how often (default 5 s, the store's token cache).
+	RecheckPeriod time.Duration
 
 	closeOnce sync.Once
 	closing   chan struct{}
 	public    publicFrames
+	open      open
 }
 
 // Gauge counts something that comes and goes, as a Prometheus gauge does.
@@ -127,6 +135,10 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 	if public {
 		view = view.Public()
 	}
+	st := s.register(p)
+	defer s.unregister(st)
+	go s.watchCredentials(ctx, r, st)
+
 	snap, since := snapshot(view, seq, since)
 	if err := s.writeJSONMessage(conn, snap); err != nil {
 		return nil
@@ -134,8 +146,31 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 	if err := s.replay(ctx, conn, since, seq, public); err != nil {
 		return nil
 	}
-	s.follow(ctx, conn, sub, public)
+	s.follow(ctx, conn, sub, public, st.gone)
 	return nil
+}
+
+// watchCredentials ends st when its credentials stop naming its device or
+// person, checking every RecheckPeriod until ctx ends.
+func (s *Server) watchCredentials(ctx context.Context, r *http.Request, st *openStream) {
+	if s.Authenticate == nil || (st.device == "" && st.user == "") {
+		return
+	}
+	t := time.NewTicker(cmp.Or(s.RecheckPeriod, defaultRecheck))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-st.gone:
+			return
+		case <-t.C:
+			if !s.stillHeld(r, st) {
+				st.end()
+				return
+			}
+		}
+	}
 }
 
 // parseSince reads ?since=N, the last sequence number the client saw; -1
@@ -223,7 +258,7 @@ func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq in
 // follow sends every event the hub publishes (to a public subscriber, the
 // public ones in their public form) until the client goes, is too slow,
 // or the server closes, pinging it meanwhile.
-func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber, public bool) {
+func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber, public bool, revoked <-chan struct{}) {
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
@@ -252,6 +287,10 @@ func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subs
 		case <-s.closing:
 			conn.WriteControl(websocket.CloseMessage,
 				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+			return
+		case <-revoked:
+			conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "credentials revoked"), time.Now().Add(time.Second))
 			return
 		case <-ctx.Done():
 			return
