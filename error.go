@@ -72,3 +72,12 @@ func ErrorReason(err error) string {
 	}
 	return ""
 }
+
+// StoreFailed is the error of a write the hall's database refused (disk
+// full, read-only, failing): 503, reason "store", with a message in
+// Vietnamese for the officer or citizen who sees it, and in English.
+func StoreFailed() *Error {
+	return &Error{Code: EUNAVAILABLE, Reason: "store",
+		Message: "Không lưu được dữ liệu: máy chủ hết chỗ trống hoặc chỉ đọc — xin báo quản trị viên. " +
+			"The hall database could not save this (disk full or read-only); tell the administrator, then try again."}
+}

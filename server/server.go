@@ -34,6 +34,9 @@ type Server struct {
 	BuildTime time.Time
 	// Version names the release, for /healthz.
 	Version string
+	// MinFreeBytes is the free disk space under which /healthz says the
+	// store is not ok (0: not checked).
+	MinFreeBytes uint64
 	// Stream serves GET /api/v1/stream; its Buffer may be set before
 	// the server serves.
 	Stream *stream.Server
@@ -108,6 +111,18 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	} else {
 		body["clock"] = "ok"
 	}
+	if behind := s.clockBehind(now); behind != "" {
+		// Not a failure — queues follow the order of issue — but a
+		// clock to set right.
+		body["clock"] = behind
+	}
+	if store := s.storeHealth(); store != "ok" {
+		body["status"] = "store"
+		status = http.StatusServiceUnavailable
+		body["store"] = store
+	} else {
+		body["store"] = "ok"
+	}
 	if _, err := s.Store.SchemaVersion(r.Context()); err != nil {
 		body["status"] = "database"
 		body["database"] = "unreadable"
@@ -126,6 +141,37 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	api.WriteJSON(w, status, body)
+}
+
+// clockBehind says how far the clock reads behind the last logged event,
+// or "" when it does not.
+func (s *Server) clockBehind(now time.Time) string {
+	var last time.Time
+	s.Hall.View(func(e *queue.Engine, _ time.Time) { last = e.LastEventAt() })
+	if last.IsZero() || !now.Before(last.Add(-time.Second)) {
+		return ""
+	}
+	return fmt.Sprintf("behind: the clock reads %s, %s before the last event (%s); queues keep their order of issue, but set the time (NTP or the RTC)",
+		now.In(s.Hall.Location()).Format(time.RFC3339), last.Sub(now).Round(time.Second), last.In(s.Hall.Location()).Format(time.RFC3339))
+}
+
+// storeHealth is "ok", or why the database is not taking writes: a
+// failed commit not yet followed by a good one, or a disk under the free
+// space threshold.
+func (s *Server) storeHealth() string {
+	if since, err := s.Hall.StoreHealth(); err != nil {
+		cause := sqlite.WriteFailure(err)
+		if cause == "" {
+			cause = err.Error()
+		}
+		return fmt.Sprintf("writes failing since %s: %s", since.In(s.Hall.Location()).Format(time.RFC3339), cause)
+	}
+	if s.MinFreeBytes > 0 {
+		if free, err := s.Store.FreeBytes(); err == nil && free < s.MinFreeBytes {
+			return fmt.Sprintf("low disk: %d MB free, under the %d MB threshold (-min-free-mb)", free>>20, s.MinFreeBytes>>20)
+		}
+	}
+	return "ok"
 }
 
 // clockSane refuses a clock that reads earlier than the build.

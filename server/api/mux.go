@@ -288,6 +288,21 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// writeRefused reports whether err is SQLite refusing a write for want of
+// a writable disk: read-only, full, I/O error, busy, locked, cannot open,
+// no permission (its primary result codes).
+func writeRefused(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	switch coded.Code() & 0xff {
+	case 3, 5, 6, 8, 10, 13, 14:
+		return true
+	}
+	return false
+}
+
 // WriteError answers err as JSON with the status of its code; an internal
 // error is logged, and only its code is shown.
 func (m *Mux) WriteError(w http.ResponseWriter, r *http.Request, err error) {
@@ -299,6 +314,12 @@ func (m *Mux) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		err = hallq.Errorf(hallq.EUNAVAILABLE, "the hall server is busy or shutting down; try again")
 	}
 	code := hallq.ErrorCode(err)
+	if code == hallq.EINTERNAL && writeRefused(err) {
+		// The database refused a write (disk full, read-only, failing):
+		// a 503 the caller can act on, not a 500.
+		m.Logger.Error("database write failed", LogRoute, r.Pattern, LogErr, err)
+		err, code = hallq.StoreFailed(), hallq.EUNAVAILABLE
+	}
 	if code == hallq.EINTERNAL {
 		m.Logger.Error("request failed", LogRoute, r.Pattern, LogErr, err)
 	}

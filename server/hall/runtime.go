@@ -52,7 +52,8 @@ type Runtime struct {
 	// (status URLs, the public-display check), updated on commit.
 	settings atomic.Pointer[hallq.Settings]
 	cmds     chan *command
-	seen     seenTracker // seen.go
+	seen     seenTracker                  // seen.go
+	storeErr atomic.Pointer[storeFailure] // health.go
 }
 
 type command struct {
@@ -173,6 +174,7 @@ func (hl *Runtime) Run(ctx context.Context) error {
 			}
 			hl.runBatch(ctx, batch)
 		case <-tick.C:
+			hl.probeStore(ctx)
 			hl.runBatch(ctx, nil)
 		}
 	}
@@ -221,7 +223,7 @@ func (hl *Runtime) runBatch(ctx context.Context, batch []*command) {
 			return
 		}
 		for _, c := range batch {
-			c.res, c.err = nil, hallq.Errorf(hallq.EUNAVAILABLE, "the hall database could not save this; try again")
+			c.res, c.err = nil, hallq.StoreFailed()
 			close(c.done)
 		}
 		return
@@ -249,7 +251,9 @@ func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	if err := hl.Store.Apply(context.WithoutCancel(ctx), changes); err != nil {
+	err := hl.Store.Apply(context.WithoutCancel(ctx), changes)
+	hl.noteCommit(err)
+	if err != nil {
 		return err
 	}
 	var events []hallq.Event

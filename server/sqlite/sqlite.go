@@ -92,6 +92,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
+		if cause := WriteFailure(err); cause != "" {
+			return nil, fmt.Errorf("sqlite: open %s (%s): %w", path, cause, err)
+		}
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if mode != "wal" {
@@ -99,6 +102,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: journal mode is %q, want wal", path, mode)
 	}
 	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// A hall that cannot write cannot issue a ticket: better not to start
+	// than to answer every write with an error.
+	if err := db.CheckWritable(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
