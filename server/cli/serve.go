@@ -52,7 +52,7 @@ func parseServeFlags(args []string, env Env) (*serveFlags, error) {
 	fs.StringVar(&f.hallID, "hall-id", "", "the hall's id in the central store, e.g. nhatrang-loc-tho")
 	fs.StringVar(&f.simClock, "sim-clock", "", "simulation only (hallsim): the hall's clock starts at this RFC 3339 time, or \"now\", and an admin may move it with POST /api/v1/sim/clock; never on a real hall")
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
-	fs.Uint64Var(&f.minFreeMB, "min-free-mb", 200, "/healthz says the store is not ok when the database's disk has less free space than this, in MB (0: never)")
+	fs.Uint64Var(&f.minFreeMB, "min-free-mb", 100, "/healthz says the store is not ok when the database's disk has less free space than this, in MB (0: never)")
 	f.web.flags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err

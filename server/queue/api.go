@@ -50,8 +50,9 @@ type State struct {
 	ClosedDay string
 	// LastSeq is the last event sequence number in the log.
 	LastSeq int64
-	// LastEventAt is the time of that event; zero for an empty log. A
-	// clock that reads earlier has been set back (Engine.LastEventAt).
+	// LastEventAt is the latest time the log's recent events carry; zero
+	// for an empty log. A clock that reads earlier has been set back
+	// (Engine.LastEventAt).
 	LastEventAt time.Time
 	// RecentCalls are Day's last call and recall events from the log,
 	// newest first; when empty the engine rebuilds them from the tickets.

@@ -49,7 +49,9 @@ func (b *batch) emit(ev hallq.Event) hallq.Event {
 	b.e.lastSeq++
 	ev.Seq = b.e.lastSeq
 	ev.At = b.at
-	b.e.lastAt = b.at
+	if b.at.After(b.e.lastAt) {
+		b.e.lastAt = b.at
+	}
 	if ev.Actor == "" {
 		ev.Actor = b.actor
 	}

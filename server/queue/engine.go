@@ -38,7 +38,7 @@ type Engine struct {
 	day         string
 	closedDay   string
 	lastSeq     int64
-	lastAt      time.Time // the time of event lastSeq
+	lastAt      time.Time // the latest time an event carries
 
 	recent     []hallq.Event              // call and recall events of the day, newest first
 	lastCalled map[string]string          // service code → label most recently called
@@ -319,9 +319,11 @@ func (e *Engine) rebuildDayFigures() {
 // LastSeq is the sequence number of the last event the engine produced.
 func (e *Engine) LastSeq() int64 { return e.lastSeq }
 
-// LastEventAt is the time of the last event in the log (zero for none). A
-// clock reading earlier has been set back: the hall keeps working, since
-// queues follow the order of issue, but the health check says so.
+// LastEventAt is the latest time an event of the log carries (zero for
+// none): that of the last event loaded, or a later one since. A clock
+// reading earlier has been set back: the hall keeps working, since queues
+// follow the order of issue, but the health check says so until the clock
+// has caught up.
 func (e *Engine) LastEventAt() time.Time { return e.lastAt }
 
 // Settings returns a copy of the hall settings.

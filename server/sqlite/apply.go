@@ -36,7 +36,7 @@ func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
 	}
 	st.lastSeq = prep(`SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1`)
 	st.upTicket = prep(`INSERT INTO tickets (` + ticketColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (` + ticketPlaces + `)
 		ON CONFLICT (id) DO UPDATE SET
 			priority = excluded.priority, state = excluded.state, called_at = excluded.called_at,
 			started_at = excluded.started_at, finished_at = excluded.finished_at, counter = excluded.counter,
@@ -146,11 +146,7 @@ func (a *applyTx) change(ch *queue.Change) error {
 }
 
 func (a *applyTx) ticket(t *hallq.Ticket) error {
-	_, err := a.upTicket.ExecContext(a.ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
-		ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
-		t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-		t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
-		msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
+	_, err := a.upTicket.ExecContext(a.ctx, ticketValues(t)...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ticket %s (%s %s): %w", t.ID, t.Day, t.Label, err)
 	}

@@ -219,8 +219,16 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 		st.LastNumbers[code] = last
 	}
 	rows.Close()
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&st.LastSeq); err != nil {
+	// The latest time among the last 10,000 events: a clock set back
+	// shows as reading before it (the health check), and a set-back
+	// further back than that is long past.
+	var lastAt int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0),
+		coalesce((SELECT max(at) FROM (SELECT at FROM events ORDER BY seq DESC LIMIT 10000)), 0) FROM events`).Scan(&st.LastSeq, &lastAt); err != nil {
 		return st, fmt.Errorf("sqlite: load: %w", err)
+	}
+	if lastAt != 0 {
+		st.LastEventAt = fromMS(lastAt, loc)
 	}
 	var targets string
 	err = tx.QueryRowContext(ctx, `SELECT body FROM events WHERE type = 'hall.targets' ORDER BY at DESC, seq DESC LIMIT 1`).Scan(&targets)
@@ -297,7 +305,19 @@ func counters(ctx context.Context, q querier) ([]hallq.Counter, error) {
 const ticketColumns = `id, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
 	issue_estimate_s, issue_ahead, device, idem_key, secret, held_until,
-	queued_at, last_called_at, waited_ms, target_wait_s`
+	queued_at, last_called_at, waited_ms, target_wait_s, issue_seq`
+
+// ticketValues are the values of ticketColumns for t, in their order.
+func ticketValues(t *hallq.Ticket) []any {
+	return []any{t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
+		ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
+		t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
+		t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
+		msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS), t.IssueSeq}
+}
+
+// ticketPlaces are the placeholders of ticketColumns.
+const ticketPlaces = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 
 func tickets(ctx context.Context, q querier, loc *time.Location, where string, args ...any) ([]hallq.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+where, args...)
@@ -325,7 +345,7 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Number, &t.Label, &t.Priority, &state, &issued, &called, &started, &finished,
 		&t.Counter, &t.Officer, &t.Recalls, &ooo, &t.Reason, &flagged, &t.TransferredTo, &t.TransferredFrom, &t.Rating,
 		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret, &held,
-		&queued, &lastCalled, &t.WaitedMS, &target)
+		&queued, &lastCalled, &t.WaitedMS, &target, &t.IssueSeq)
 	if err != nil {
 		return t, fmt.Errorf("sqlite: ticket: %w", err)
 	}

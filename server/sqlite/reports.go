@@ -188,17 +188,13 @@ func (db *DB) BulkTickets(ctx context.Context, fn func(insert func(t *hallq.Tick
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (`+ticketPlaces+`)`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	err = fn(func(t *hallq.Ticket) error {
-		_, err := st.ExecContext(ctx, t.ID, t.Day, t.Service, t.Number, t.Label, t.Priority, string(t.State),
-			ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
-			t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
-			t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
-			msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS))
+		_, err := st.ExecContext(ctx, ticketValues(t)...)
 		return err
 	})
 	if err != nil {
