@@ -46,3 +46,22 @@ func TestEveryFuzzTargetRuns(t *testing.T) {
 		t.Errorf("found %d fuzz targets; the project has at least 4", found)
 	}
 }
+
+// TestEveryCSVThroughExcelcsv: no code but internal/excelcsv makes a CSV
+// writer of its own, so every CSV file the project writes gets the
+// spreadsheet rules, formula neutralisation (OWASP) among them.
+func TestEveryCSVThroughExcelcsv(t *testing.T) {
+	own := regexp.MustCompile(`(^|[^\w.])csv\.NewWriter\(`)
+	for _, f := range trackedFiles(t) {
+		if !strings.HasSuffix(f, ".go") || strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, "internal/excelcsv/") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if own.Match(src) {
+			t.Errorf("%s writes CSV with encoding/csv directly; use internal/excelcsv", f)
+		}
+	}
+}

@@ -1,18 +1,14 @@
 package reports
 
 import (
-	"bufio"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/internal/excelcsv"
 	"github.com/hallq/hallq/report"
 )
-
-// utf8BOM makes Excel read a CSV file as UTF-8, so Vietnamese shows right.
-const utf8BOM = "\ufeff"
 
 // column is one column of a CSV file: the text key of its header (in the
 // reader's language) and its cell for a row.
@@ -21,12 +17,12 @@ type column[R any] struct {
 	cell func(R) string
 }
 
-// csvFile streams a CSV file as an attachment that Excel opens as UTF-8:
-// the headers, then a record per row.
+// csvFile streams a CSV file as an attachment through excelcsv, the one
+// writer of the project's CSV files (UTF-8 with a BOM for Excel, every
+// formula-looking cell neutralised): the headers, then a record per row.
 type csvFile[R any] struct {
 	cols []column[R]
-	bw   *bufio.Writer
-	cw   *csv.Writer
+	xw   *excelcsv.Writer
 	rec  []string
 }
 
@@ -35,13 +31,11 @@ func newCSVFile[R any](w http.ResponseWriter, name string, buf int, cols []colum
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	bw := bufio.NewWriterSize(w, buf)
-	bw.WriteString(utf8BOM)
-	f := &csvFile[R]{cols: cols, bw: bw, cw: csv.NewWriter(bw), rec: make([]string, len(cols))}
+	f := &csvFile[R]{cols: cols, xw: excelcsv.NewWriter(w), rec: make([]string, len(cols))}
 	for i, c := range cols {
 		f.rec[i] = t(c.head)
 	}
-	f.cw.Write(f.rec)
+	f.xw.Write(f.rec...)
 	return f
 }
 
@@ -50,17 +44,13 @@ func (f *csvFile[R]) write(r R) error {
 	for i, c := range f.cols {
 		f.rec[i] = c.cell(r)
 	}
-	return f.cw.Write(f.rec)
+	return f.xw.Write(f.rec...)
 }
 
 // close sends what is buffered. An error means the client went away; the
 // status is sent by then, so there is nothing to answer.
 func (f *csvFile[R]) close() error {
-	f.cw.Flush()
-	if err := f.cw.Error(); err != nil {
-		return err
-	}
-	return f.bw.Flush()
+	return f.xw.Flush()
 }
 
 // summaryColumns are the columns of the summary as CSV: the group, then
