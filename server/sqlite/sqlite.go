@@ -189,11 +189,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
-	for _, name := range names {
+	for i, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
+		}
+		if v != i+1 {
+			// Two migrations with one number (written side by side on two
+			// branches) would leave the second unapplied on every database.
+			return fmt.Errorf("sqlite: migration %s: want number %04d (each number once, in order)", base, i+1)
 		}
 		var n int
 		if err := db.w.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
