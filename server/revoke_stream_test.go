@@ -49,7 +49,7 @@ func revokedClose(err error) bool {
 // (the hallserver command) ends the stream at the next re-check.
 func TestRevocationEndsStreams(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
-	h.Server.Stream.RecheckPeriod = time.Hour
+	h.Server.Stream.SetRecheckPeriod(time.Hour)
 	admin := h.Login("admin")
 
 	tv := openStream(t, h, servertest.DisplayToken)
@@ -82,7 +82,7 @@ func TestRevocationEndsStreams(t *testing.T) {
 	if _, _, err := other.ReadMessage(); err != nil && !isTimeout(err) {
 		t.Fatalf("another device's stream ended: %v", err)
 	}
-	h.Server.Stream.RecheckPeriod = 20 * time.Millisecond
+	h.Server.Stream.SetRecheckPeriod(20 * time.Millisecond)
 	late := openStream(t, h, servertest.KioskToken)
 	if err := h.Store.RevokeDevice(context.Background(), "kiosk-1"); err != nil {
 		t.Fatal(err)

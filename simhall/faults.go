@@ -372,7 +372,7 @@ func (f *faults) restart(ctx context.Context, kill bool) error {
 // settle waits until the kiosk has delivered everything and every display
 // has every event.
 func (f *faults) settle(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // bounds a hang only: a busy machine drains slowly
 	defer cancel()
 	for {
 		n, err := f.kiosk.Pending(ctx)

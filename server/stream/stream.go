@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -50,11 +51,13 @@ type Server struct {
 	// connection is given up (default 10 s).
 	WriteWait time.Duration
 	// Authenticate, if set, finds who holds a request's credentials; each
-	// stream asks again every RecheckPeriod and ends when they no longer
-	// name the same device or person (revoked by another process).
+	// stream asks again every recheck period (SetRecheckPeriod) and ends
+	// when they no longer name the same device or person (revoked by
+	// another process).
 	Authenticate func(*http.Request) (hallq.Principal, error)
-	// RecheckPeriod is how often (default 5 s, the store's token cache).
-	RecheckPeriod time.Duration
+	// recheck is that period in nanoseconds (0: the default, 5 s, the
+	// store's token cache); atomic, as it may change while streams run.
+	recheck atomic.Int64
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -150,13 +153,17 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 	return nil
 }
 
+// SetRecheckPeriod sets how often an open stream's credentials are asked
+// again (0: every 5 s); streams opened from now on use it.
+func (s *Server) SetRecheckPeriod(d time.Duration) { s.recheck.Store(int64(d)) }
+
 // watchCredentials ends st when its credentials stop naming its device or
-// person, checking every RecheckPeriod until ctx ends.
+// person, checking every recheck period until ctx ends.
 func (s *Server) watchCredentials(ctx context.Context, r *http.Request, st *openStream) {
 	if s.Authenticate == nil || (st.device == "" && st.user == "") {
 		return
 	}
-	t := time.NewTicker(cmp.Or(s.RecheckPeriod, defaultRecheck))
+	t := time.NewTicker(cmp.Or(time.Duration(s.recheck.Load()), defaultRecheck))
 	defer t.Stop()
 	for {
 		select {
