@@ -133,7 +133,7 @@ type live struct {
 
 	realStart time.Time
 	mu        sync.Mutex
-	res       *simday.Result // the day so far, for the samples
+	issued    int // tickets the day has issued so far, for the samples
 }
 
 func (l *live) logf(format string, args ...any) {
@@ -176,10 +176,7 @@ func (l *live) sample(ctx context.Context) {
 		return
 	}
 	l.mu.Lock()
-	issued := 0
-	if l.res != nil {
-		issued = l.res.Issued
-	}
+	issued := l.issued
 	s := Sample{At: l.h.Now(), Real: time.Since(l.realStart), Goroutines: m.Goroutines, RSS: m.RSS, HeapInuse: m.HeapInuse, Issued: issued}
 	if l.pid > 0 {
 		if m, err := serverproc.ReadMemory(l.pid); err == nil {
@@ -226,7 +223,7 @@ func (l *live) playDays(ctx context.Context, date time.Time) error {
 		}
 		day.Progress = func(v *simday.Visitor, r *simday.Result) {
 			l.mu.Lock()
-			l.res = r
+			l.issued = r.Issued // a copy: the day goes on writing r
 			l.mu.Unlock()
 			if v.N%100 == 0 {
 				l.logf("%s  %d visitors: %v", l.h.Now().Format("15:04"), v.N, r)
