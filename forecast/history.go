@@ -57,6 +57,15 @@ func (d *Day) Service(code string) float64 {
 	return 0
 }
 
+// Hour is the day's arrivals in hour over every service.
+func (d *Day) Hour(h int) float64 {
+	var s float64
+	for _, c := range d.Hours {
+		s += c[h]
+	}
+	return s
+}
+
 // Add counts n arrivals of service in hour.
 func (d *Day) Add(service string, hour int, n float64) {
 	if d.Hours == nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/forecast"
 	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
@@ -22,6 +23,7 @@ import (
 	"github.com/hallq/hallq/server/stream"
 	"github.com/hallq/hallq/server/web/display"
 	"github.com/hallq/hallq/server/web/staff"
+	"github.com/hallq/hallq/staffing"
 )
 
 // Server serves the hall's HTTP API, pages and stream.
@@ -48,7 +50,9 @@ type Server struct {
 	metrics *metrics
 	display *display.Server
 	reports *reports.Server
-	enrol   *enroller
+	// forecast is the manager's forecast and staffing plan.
+	forecast *reports.Forecast
+	enrol    *enroller
 	// sim is the simulation clock, nil unless EnableSim (sim.go).
 	sim *hall.SimClock
 }
@@ -71,6 +75,8 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	s.Stream.Open = s.metrics.streams
 	s.display = display.NewServer(hl, s.api, logger)
 	s.reports = &reports.Server{Source: hallReports{s}, Logger: logger, Now: s.api.Now, Location: hl.Location}
+	s.forecast = &reports.Forecast{Outlooks: staffing.NewOutlooks(planSource{hl.Store}, staffing.Options{}, forecast.Options{}),
+		Hall: s.planState, Logger: logger}
 	s.enrol = newEnroller(s)
 	s.api.Route(s.routes()...)
 
@@ -78,6 +84,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	pages.SignIn()
 	pages.Page("officer", api.StaffWrite, nil)
 	pages.Page("manager", api.Managers, s.reports.Dashboard)
+	pages.Page("forecast", api.Managers, s.forecast.Page)
 	pages.Page("admin", api.AdminOnly, nil)
 	s.api.HandleFunc("GET /healthz", s.healthz)
 	return s

@@ -23,6 +23,7 @@ import (
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
+	"github.com/hallq/hallq/staffing"
 )
 
 // Demo device tokens (see config.DemoDevices).
@@ -69,6 +70,9 @@ type Options struct {
 	// accepted connection: a small one makes a client that stops reading
 	// stall the server's writes quickly.
 	SendBuffer int
+	// Plan, if set, is how the forecast's staffing plans are made (fewer
+	// simulated days make them quicker).
+	Plan *staffing.Options
 }
 
 // sendBufferListener sets SO_SNDBUF on accepted connections.
@@ -141,6 +145,9 @@ func start(t testing.TB, opts Options, path string, db *sqlite.DB) *Hall {
 	srv := server.New(hl, logger)
 	if opts.Sim != nil {
 		srv.EnableSim(opts.Sim)
+	}
+	if opts.Plan != nil {
+		srv.PlanWith(*opts.Plan)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -224,4 +231,27 @@ func (h *Hall) Raw(method, path, token string, body any) (int, []byte) {
 		h.T.Fatalf("%s %s: %v", method, path, err)
 	}
 	return a.Status, a.Body
+}
+
+// Clock is a hall clock a test sets (Options.Now: clock.Now).
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock is a clock reading now.
+func NewClock(now time.Time) *Clock { return &Clock{now: now} }
+
+// Now is the time the clock reads.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
 }

@@ -298,4 +298,5 @@ func TestBrowser(t *testing.T) {
 	t.Run("officer console offline", func(t *testing.T) { testOfficerOffline(t, b) })
 	t.Run("manager dashboard on the glass", func(t *testing.T) { testManagerGlass(t, b) })
 	t.Run("admin on the glass", func(t *testing.T) { testAdminGlass(t, b) })
+	t.Run("manager's forecast on the glass", func(t *testing.T) { testForecastGlass(t, b) })
 }

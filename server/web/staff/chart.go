@@ -10,8 +10,8 @@ import (
 // Series is one set of bars of a chart.
 type Series struct {
 	Name   string
-	Color  string // fill
-	Values []float64
+	Color  string    // fill
+	Values []float64 // NaN: no bar
 	// Miss marks values that miss a target: drawn in red.
 	Miss []bool
 }
@@ -23,8 +23,28 @@ type Target struct {
 	Label string // e.g. "Mục tiêu ≥ 80 %"
 }
 
+// Band is a range shaded behind a chart's bars, Low to High in each
+// group: a forecast's 80 % band.
+type Band struct {
+	Name      string
+	Color     string // fill, drawn translucent
+	Low, High []float64
+}
+
+// Line is a series drawn as a line across the groups: a forecast's
+// expected value, or a count of counters. Step draws each value flat
+// across its whole group (a count that holds for the hour); otherwise
+// the line joins the groups' middles. NaN leaves a group out.
+type Line struct {
+	Name   string
+	Color  string
+	Values []float64
+	Step   bool
+	Dashed bool
+}
+
 // BarChart is a grouped bar chart the server draws as SVG, so that the
-// dashboard needs no chart library. It is drawn at its natural size
+// dashboard needs no chart library; it may carry bands and lines too. It is drawn at its natural size
 // (ChartWidth CSS px wide; the page never shrinks it, see staff.css), so
 // every text is at least FontSize px on the screen.
 type BarChart struct {
@@ -32,6 +52,9 @@ type BarChart struct {
 	Title  string
 	Labels []string // one per group of bars, along the x axis
 	Series []Series
+	// Bands are shaded behind the bars, Lines drawn over them.
+	Bands []Band
+	Lines []Line
 	// XTitle and YTitle name the axes, the unit in brackets:
 	// "Thời gian chờ (phút)", "Tỷ lệ hài lòng (%)".
 	XTitle, YTitle string
@@ -103,6 +126,17 @@ func (c BarChart) SVG() template.HTML {
 			every++
 		}
 	}
+	for _, bd := range c.Bands {
+		for i := range min(len(bd.Low), len(bd.High), n) {
+			lo, hi := bd.Low[i], bd.High[i]
+			if math.IsNaN(lo) || math.IsNaN(hi) {
+				continue
+			}
+			fmt.Fprintf(&b, `<rect class="band" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.3"><title>%s: %s %s–%s%s</title></rect>`,
+				plotL+group*float64(i), y(hi), group, math.Max(y(lo)-y(hi), 1), bd.Color,
+				esc(c.Labels[i]), esc(bd.Name), trimNum(lo), trimNum(hi), c.Unit)
+		}
+	}
 	for i, label := range c.Labels {
 		x0 := plotL + group*float64(i) + group*0.1
 		for j, s := range c.Series {
@@ -110,6 +144,9 @@ func (c BarChart) SVG() template.HTML {
 				continue
 			}
 			v := s.Values[i]
+			if math.IsNaN(v) {
+				continue
+			}
 			color := s.Color
 			if i < len(s.Miss) && s.Miss[i] {
 				color = missColor
@@ -126,6 +163,9 @@ func (c BarChart) SVG() template.HTML {
 			text(cx, plotB+16+float64(k)*14, "label", "middle", line, "")
 		}
 	}
+	for _, l := range c.Lines {
+		c.drawLine(&b, l, plotL, group, y)
+	}
 	for _, t := range c.Targets {
 		ty := y(t.Value)
 		fmt.Fprintf(&b, `<line class="target" data-value="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
@@ -136,13 +176,75 @@ func (c BarChart) SVG() template.HTML {
 	// Legend, along the bottom.
 	b.WriteString(`<g class="legend">`)
 	x := plotL
+	swatch := func(name, color, kind string) {
+		switch kind {
+		case "band":
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s" fill-opacity="0.3"/>`, x, chartHeight-16, color)
+		case "line", "dashed":
+			dash := ""
+			if kind == "dashed" {
+				dash = ` stroke-dasharray="4 3"`
+			}
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, x, x+12, chartHeight-10, chartHeight-10, color, dash)
+		default:
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartHeight-16, color)
+		}
+		text(x+16, float64(chartHeight-6), "", "start", name, "")
+		x += 30 + textWidth(name)
+	}
+	for _, bd := range c.Bands {
+		swatch(bd.Name, bd.Color, "band")
+	}
 	for _, s := range c.Series {
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartHeight-16, s.Color)
-		text(x+16, float64(chartHeight-6), "", "start", s.Name, "")
-		x += 30 + textWidth(s.Name)
+		swatch(s.Name, s.Color, "bar")
+	}
+	for _, l := range c.Lines {
+		kind := "line"
+		if l.Dashed {
+			kind = "dashed"
+		}
+		swatch(l.Name, l.Color, kind)
 	}
 	b.WriteString(`</g></svg>`)
 	return template.HTML(b.String())
+}
+
+// drawLine draws a line series: a path broken where a value is NaN, and
+// a point with its value as tooltip in each group.
+func (c BarChart) drawLine(b *strings.Builder, l Line, plotL, group float64, y func(float64) float64) {
+	esc := template.HTMLEscapeString
+	dash := ""
+	if l.Dashed {
+		dash = ` stroke-dasharray="6 4"`
+	}
+	var d strings.Builder
+	pen := false
+	for i := range min(len(l.Values), len(c.Labels)) {
+		v := l.Values[i]
+		if math.IsNaN(v) {
+			pen = false
+			continue
+		}
+		x0, mid := plotL+group*float64(i), plotL+group*(float64(i)+0.5)
+		switch {
+		case l.Step && pen:
+			fmt.Fprintf(&d, " L%.1f %.1f L%.1f %.1f", x0, y(v), x0+group, y(v))
+		case l.Step:
+			fmt.Fprintf(&d, " M%.1f %.1f L%.1f %.1f", x0, y(v), x0+group, y(v))
+		case pen:
+			fmt.Fprintf(&d, " L%.1f %.1f", mid, y(v))
+		default:
+			fmt.Fprintf(&d, " M%.1f %.1f", mid, y(v))
+		}
+		pen = true
+	}
+	fmt.Fprintf(b, `<path class="line" d="%s" fill="none" stroke="%s" stroke-width="2.5"%s/>`, strings.TrimSpace(d.String()), l.Color, dash)
+	for i := range min(len(l.Values), len(c.Labels)) {
+		if v := l.Values[i]; !math.IsNaN(v) {
+			fmt.Fprintf(b, `<circle class="point" cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s: %s %s%s</title></circle>`,
+				plotL+group*(float64(i)+0.5), y(v), l.Color, esc(c.Labels[i]), esc(l.Name), trimNum(v), c.Unit)
+		}
+	}
 }
 
 // axisTop is the y axis's top and the step between its lines: a round
@@ -151,11 +253,27 @@ func axisTop(c BarChart) (top, step float64) {
 	hi := c.Max
 	for _, s := range c.Series {
 		for _, v := range s.Values {
-			hi = math.Max(hi, v)
+			if !math.IsNaN(v) {
+				hi = math.Max(hi, v)
+			}
 		}
 	}
 	for _, t := range c.Targets {
 		hi = math.Max(hi, t.Value)
+	}
+	for _, bd := range c.Bands {
+		for _, v := range bd.High {
+			if !math.IsNaN(v) {
+				hi = math.Max(hi, v)
+			}
+		}
+	}
+	for _, l := range c.Lines {
+		for _, v := range l.Values {
+			if !math.IsNaN(v) {
+				hi = math.Max(hi, v)
+			}
+		}
 	}
 	if hi <= 0 {
 		return 4, 1
