@@ -24,6 +24,14 @@
       location.reload();
     } catch (e) {
       if (e.code === "network") { setTimeout(wait, 5000); return; }
+      // The page says what went wrong in the reader's language: show it
+      // again, once.
+      const u = new URL(location.href);
+      if (!u.searchParams.has("retried")) {
+        u.searchParams.set("retried", "1");
+        location.replace(u);
+        return;
+      }
       $("pending-error").textContent = e.message;
       $("pending-error").hidden = false;
     }
