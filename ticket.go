@@ -82,6 +82,10 @@ type Ticket struct {
 	IssueAhead     int `json:"issue_ahead"`
 
 	Device string `json:"device,omitempty"` // device that issued it
+	// Booking is the code of the booking the citizen checked in with
+	// ("" for a walk-in); SlotAt is the start of its booked slot.
+	Booking string     `json:"booking,omitempty"`
+	SlotAt  *time.Time `json:"slot_at,omitempty"`
 	// HeldUntil is set while the kiosk that issued the ticket is printing
 	// it: no counter calls it before the kiosk confirms the print
 	// (POST /api/v1/tickets/{id}/printed) or this time passes. It is cleared
@@ -105,6 +109,7 @@ func (t *Ticket) Clone() *Ticket {
 	c.HeldUntil = cloneTime(t.HeldUntil)
 	c.QueuedAt = cloneTime(t.QueuedAt)
 	c.LastCalledAt = cloneTime(t.LastCalledAt)
+	c.SlotAt = cloneTime(t.SlotAt)
 	if t.TargetWaitS != nil {
 		v := *t.TargetWaitS
 		c.TargetWaitS = &v

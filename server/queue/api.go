@@ -122,6 +122,10 @@ type IssueRequest struct {
 	// so that no counter calls a number whose paper never came out while
 	// the kiosk is still finding out. 0 for none; at most MaxHold.
 	Hold time.Duration
+	// Booking is the code of the booking checked in with this ticket ("" for
+	// a walk-in) and SlotAt the start of its slot (zero for none).
+	Booking string
+	SlotAt  time.Time
 }
 
 // MaxHold bounds IssueRequest.Hold.

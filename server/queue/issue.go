@@ -69,6 +69,12 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 		IdempotencyKey: req.IdempotencyKey,
 		Secret:         req.Secret,
 	}
+	if req.Booking != "" {
+		t.Booking = req.Booking
+	}
+	if !req.SlotAt.IsZero() {
+		t.SlotAt = new(e.local(req.SlotAt))
+	}
 	if req.Hold > 0 {
 		t.HeldUntil = new(at.Add(req.Hold))
 	}

@@ -305,7 +305,7 @@ func counters(ctx context.Context, q querier) ([]hallq.Counter, error) {
 const ticketColumns = `id, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
 	issue_estimate_s, issue_ahead, device, idem_key, secret, held_until,
-	queued_at, last_called_at, waited_ms, target_wait_s, issue_seq`
+	queued_at, last_called_at, waited_ms, target_wait_s, issue_seq, booking, slot_at`
 
 // ticketValues are the values of ticketColumns for t, in their order.
 func ticketValues(t *hallq.Ticket) []any {
@@ -313,11 +313,11 @@ func ticketValues(t *hallq.Ticket) []any {
 		ms(t.IssuedAt), msPtr(t.CalledAt), msPtr(t.StartedAt), msPtr(t.FinishedAt),
 		t.Counter, t.Officer, t.Recalls, b2i(t.OutOfOrder), t.Reason, b2i(t.Flagged), t.TransferredTo, t.TransferredFrom, t.Rating,
 		t.IssueEstimateS, t.IssueAhead, t.Device, t.IdempotencyKey, t.Secret, msPtr(t.HeldUntil),
-		msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS), t.IssueSeq}
+		msPtr(t.QueuedAt), msPtr(t.LastCalledAt), t.WaitedMS, intPtr(t.TargetWaitS), t.IssueSeq, t.Booking, msPtr(t.SlotAt)}
 }
 
 // ticketPlaces are the placeholders of ticketColumns.
-const ticketPlaces = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+const ticketPlaces = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 
 func tickets(ctx context.Context, q querier, loc *time.Location, where string, args ...any) ([]hallq.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets `+where, args...)
@@ -340,12 +340,12 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	var t hallq.Ticket
 	var state string
 	var issued int64
-	var called, started, finished, held, queued, lastCalled, target sql.NullInt64
+	var called, started, finished, held, queued, lastCalled, target, slot sql.NullInt64
 	var ooo, flagged int
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Number, &t.Label, &t.Priority, &state, &issued, &called, &started, &finished,
 		&t.Counter, &t.Officer, &t.Recalls, &ooo, &t.Reason, &flagged, &t.TransferredTo, &t.TransferredFrom, &t.Rating,
 		&t.IssueEstimateS, &t.IssueAhead, &t.Device, &t.IdempotencyKey, &t.Secret, &held,
-		&queued, &lastCalled, &t.WaitedMS, &target, &t.IssueSeq)
+		&queued, &lastCalled, &t.WaitedMS, &target, &t.IssueSeq, &t.Booking, &slot)
 	if err != nil {
 		return t, fmt.Errorf("sqlite: ticket: %w", err)
 	}
@@ -357,6 +357,7 @@ func scanTicket(rows interface{ Scan(...any) error }, loc *time.Location) (hallq
 	t.HeldUntil = fromNullMS(held, loc)
 	t.QueuedAt = fromNullMS(queued, loc)
 	t.LastCalledAt = fromNullMS(lastCalled, loc)
+	t.SlotAt = fromNullMS(slot, loc)
 	if target.Valid {
 		t.TargetWaitS = new(int(target.Int64))
 	}

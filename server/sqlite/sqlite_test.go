@@ -285,3 +285,76 @@ func TestIssueLookupsUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestBookedTicketRoundTrip: a ticket checked in with a booking keeps its
+// code and slot through the store, in its row and in its event.
+func TestBookedTicketRoundTrip(t *testing.T) {
+	db, _ := seeded(t)
+	ctx := t.Context()
+	st, err := db.LoadState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := queue.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := st.Settings.Location()
+	now := time.Date(2026, 11, 27, 8, 5, 0, 0, loc)
+	slot := time.Date(2026, 11, 27, 8, 15, 0, 0, loc)
+	changes := []*queue.Change{e.Tick(now)}
+	booked, ch, err := e.Issue(now, queue.IssueRequest{Service: "A", ID: "tb", Secret: "s", Booking: "K7M2QX", SlotAt: slot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes = append(changes, ch)
+	walkIn, ch, err := e.Issue(now, queue.IssueRequest{Service: "A", ID: "tw", Secret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes = append(changes, ch)
+	if booked.Booking != "K7M2QX" || booked.SlotAt == nil || !booked.SlotAt.Equal(slot) || walkIn.Booking != "" || walkIn.SlotAt != nil {
+		t.Fatalf("issued: booked %q %v, walk-in %q %v", booked.Booking, booked.SlotAt, walkIn.Booking, walkIn.SlotAt)
+	}
+	if err := db.Apply(ctx, changes); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id, code string
+		slot     *time.Time
+	}{{"tb", "K7M2QX", &slot}, {"tw", "", nil}} {
+		got, err := db.Ticket(ctx, tc.id, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Booking != tc.code || (got.SlotAt == nil) != (tc.slot == nil) || (tc.slot != nil && !got.SlotAt.Equal(*tc.slot)) {
+			t.Errorf("ticket %s read back: booking %q slot %v, want %q %v", tc.id, got.Booking, got.SlotAt, tc.code, tc.slot)
+		}
+	}
+	st2, err := db.LoadState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tk := range st2.Tickets {
+		if tk.ID == "tb" {
+			found = tk.Booking == "K7M2QX" && tk.SlotAt != nil && tk.SlotAt.Equal(slot)
+		}
+	}
+	if !found {
+		t.Error("the booked ticket lost its booking on reload")
+	}
+	evs, err := db.Events(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issued *hallq.Ticket
+	for _, ev := range evs {
+		if ev.Type == hallq.EventTicketIssued && ev.Ticket.ID == "tb" {
+			issued = ev.Ticket
+		}
+	}
+	if issued == nil || issued.Booking != "K7M2QX" || issued.SlotAt == nil || !issued.SlotAt.Equal(slot) {
+		t.Errorf("ticket.issued event's ticket: %+v", issued)
+	}
+}
