@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -53,8 +54,8 @@ func New() (*Site, error) {
 		if err != nil {
 			return nil, fmt.Errorf("staff: %w", err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
+		m, err := DecodeTexts(raw)
+		if err != nil {
 			return nil, fmt.Errorf("staff: lang/%s.json: %w", lang, err)
 		}
 		s.texts[lang] = m
@@ -92,6 +93,47 @@ func New() (*Site, error) {
 		s.pages[base] = t
 	}
 	return s, nil
+}
+
+// DecodeTexts reads a language file: one JSON object of text keys and
+// their strings. It reads token by token, not into a map, because a map
+// keeps only the last of a key written twice: an edit that changes the
+// first copy would silently change nothing. A key written twice, a value
+// that is not a string or anything after the object is an error.
+func DecodeTexts(raw []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil {
+		return nil, err
+	} else if t != json.Delim('{') {
+		return nil, fmt.Errorf("want one object of key: text, found %v", t)
+	}
+	m := map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, _ := t.(string)
+		v, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("key %q (offset %d): want a string, found %v", k, dec.InputOffset(), v)
+		}
+		if _, dup := m[k]; dup {
+			return nil, fmt.Errorf("key %q is written twice (the second ends at offset %d): keep one", k, dec.InputOffset())
+		}
+		m[k] = s
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("anything after the object: want the end of the file")
+	}
+	return m, nil
 }
 
 // AssetURL is the checksummed URL of a static file; it panics for an
