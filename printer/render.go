@@ -51,6 +51,12 @@ func (l *Layout) AppendTicket(dst []byte, t Ticket) ([]byte, error) {
 	pair(l.p.VI.YourNumber, l.p.EN.YourNumber, stHeading)
 	w.bigNumber(t.Label)
 	w.e.FeedDots(8)
+	if !t.SlotAt.IsZero() {
+		// A booked citizen shows this line at the desk, and reads in it
+		// when they are expected.
+		slot := t.SlotAt.Format("15:04")
+		pair(fmt.Sprintf(l.p.VI.Booked, slot), fmt.Sprintf(l.p.EN.Booked, slot), stHeading)
+	}
 	pair(fmt.Sprintf(l.p.VI.Issued, when, date), fmt.Sprintf(l.p.EN.Issued, when, date), stBody)
 	pair(fmt.Sprintf(l.p.VI.Ahead, t.Ahead), fmt.Sprintf(l.p.EN.Ahead, t.Ahead), stBody)
 	if t.EstimatedWaitSeconds >= 0 {
@@ -78,12 +84,27 @@ func (l *Layout) AppendTicket(dst []byte, t Ticket) ([]byte, error) {
 // OutOfPaper returns a notice slip "HẾT GIẤY / OUT OF PAPER" with the
 // request to tell an officer: for a second printer, or to show as an image.
 func (l *Layout) OutOfPaper() ([]byte, error) {
+	return l.notice(Notice{HeadVI: l.p.VI.OutOfPaperHd, HeadEN: l.p.EN.OutOfPaperHd,
+		TextVI: l.p.VI.OutOfPaper, TextEN: l.p.EN.OutOfPaper}, 56)
+}
+
+// Notice is a slip that is not a ticket: a heading and a sentence, in
+// Vietnamese with English below.
+type Notice struct {
+	HeadVI, HeadEN, TextVI, TextEN string
+}
+
+// Notice returns the print job of a notice slip, for a kiosk without a
+// screen to say why it gave no ticket (a booking code it cannot check in).
+func (l *Layout) Notice(n Notice) ([]byte, error) { return l.notice(n, sizeService) }
+
+func (l *Layout) notice(n Notice, headSize float64) ([]byte, error) {
 	w := l.newWriter(nil)
-	w.line(l.p.VI.OutOfPaperHd, style{size: 56, bold: true, align: raster.AlignCenter, tall: true})
-	w.line(l.p.EN.OutOfPaperHd, stHeading)
+	w.line(n.HeadVI, style{size: headSize, bold: true, align: raster.AlignCenter, tall: true})
+	w.line(n.HeadEN, stHeading)
 	w.e.FeedDots(12)
-	w.line(l.p.VI.OutOfPaper, stFooter)
-	w.line(l.p.EN.OutOfPaper, stSmallC)
+	w.line(n.TextVI, stFooter)
+	w.line(n.TextEN, stSmallC)
 	return w.finish()
 }
 

@@ -37,8 +37,11 @@ type Ticket struct {
 	// then the line is left off.
 	EstimatedWaitSeconds int
 	StatusURL            string // ASCII; encoded in the QR code
-	Footer               string // "" for the language's default
-	Language             Language
+	// SlotAt is the start of the booked slot for a citizen who checked in
+	// with a booking ("Lịch hẹn 08:15"); zero for a walk-in.
+	SlotAt   time.Time
+	Footer   string // "" for the language's default
+	Language Language
 }
 
 // Texts are the fixed phrases of a ticket in one language. A hall may
@@ -49,6 +52,7 @@ type Texts struct {
 	Ahead        string // Sprintf format: count
 	Wait         string // Sprintf format: minutes
 	WaitOne      string // the same for one minute, where the language says it otherwise ("" = Wait)
+	Booked       string // Sprintf format: the booked slot's start, e.g. 08:15
 	ScanQR       string
 	Footer       string
 	OutOfPaper   string
@@ -61,6 +65,7 @@ var TextsVI = Texts{
 	Issued:       "Giờ lấy số: %s ngày %s",
 	Ahead:        "Số người đang chờ trước bạn: %d",
 	Wait:         "Thời gian chờ dự kiến: khoảng %d phút",
+	Booked:       "Lịch hẹn %s",
 	ScanQR:       "Quét mã QR để theo dõi lượt của bạn",
 	Footer:       "Vui lòng giữ phiếu và chú ý màn hình",
 	OutOfPaper:   "Máy in hết giấy — vui lòng báo cán bộ",
@@ -74,6 +79,7 @@ var TextsEN = Texts{
 	Ahead:        "People ahead of you: %d",
 	Wait:         "Estimated wait: about %d minutes",
 	WaitOne:      "Estimated wait: about %d minute",
+	Booked:       "Appointment %s",
 	ScanQR:       "Scan the QR code to follow your turn",
 	Footer:       "Please keep this ticket and watch the screen",
 	OutOfPaper:   "Printer out of paper — please tell an officer",
@@ -81,7 +87,7 @@ var TextsEN = Texts{
 }
 
 func (t Texts) all() []string {
-	return []string{t.YourNumber, t.Issued, t.Ahead, t.Wait, t.WaitOne, t.ScanQR, t.Footer, t.OutOfPaper, t.OutOfPaperHd}
+	return []string{t.YourNumber, t.Issued, t.Ahead, t.Wait, t.WaitOne, t.Booked, t.ScanQR, t.Footer, t.OutOfPaper, t.OutOfPaperHd}
 }
 
 // wait is the estimated-wait line for m minutes.
