@@ -83,6 +83,48 @@ func TestDisplayTokenCookie(t *testing.T) {
 	}
 }
 
+// TestDisplaySession: a display page that enrolled itself hands its token
+// to POST /display/session, which keeps it in the HttpOnly session cookie;
+// any other token is refused with a JSON error and no cookie; DELETE
+// drops the cookie.
+func TestDisplaySession(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	post := func(body string) *http.Response {
+		t.Helper()
+		resp, err := http.Post(h.URL+"/display/session", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	resp := post(`{"token": "` + servertest.DisplayToken + `"}`)
+	if ck := resp.Cookies(); resp.StatusCode != 204 || len(ck) != 1 || ck[0].Name != "hallq_session" ||
+		ck[0].Value != servertest.DisplayToken || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
+		t.Errorf("display token: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	for body, want := range map[string]int{
+		`{"token": "` + servertest.KioskToken + `"}`: 401, // not a display's
+		`{"token": "wrong"}`:                         401,
+		`{"token": ""}`:                              400,
+		`{"tokn": "x"}`:                              400,
+		``:                                           400,
+	} {
+		if resp := post(body); resp.StatusCode != want || len(resp.Cookies()) != 0 {
+			t.Errorf("POST %q: %d with cookies %v, want %d and none", body, resp.StatusCode, resp.Cookies(), want)
+		}
+	}
+	req, _ := http.NewRequest("DELETE", h.URL+"/display/session", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ck := resp.Cookies(); resp.StatusCode != 204 || len(ck) != 1 || ck[0].MaxAge >= 0 {
+		t.Errorf("DELETE: %d, cookies %v, want 204 and the cookie dropped", resp.StatusCode, ck)
+	}
+}
+
 func TestAnnouncementRoute(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
 	issue(t, h, "A")

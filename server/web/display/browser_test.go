@@ -40,6 +40,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("CounterLayout", func(t *testing.T) { testCounterLayout(t, tab(t)) })
 	t.Run("PhoneLayoutAndStates", func(t *testing.T) { testPhone(t, tab(t)) })
 	t.Run("PhoneBadLink", func(t *testing.T) { testPhoneBadLink(t, tab(t)) })
+	t.Run("EnrolsItself", func(t *testing.T) { testEnrolsItself(t, b.Tab(t, browsertest.TabOptions{OwnCookies: true})) })
 }
 
 // rows reads the hall page's call list as a person sees it: "label counter".

@@ -41,6 +41,8 @@ func NewServer(hl *hall.Runtime, m *api.Mux, logger *slog.Logger) *Server {
 	s.announcer = announce.New(filepath.Join(os.TempDir(), "hallq-announce"))
 	m.Handle("GET /display/hall", s.displayToken(http.HandlerFunc(pages.HallPage)))
 	m.Handle("GET /display/counter/{n}", s.displayToken(http.HandlerFunc(pages.CounterPage)))
+	m.HandleFunc("POST /display/session", s.keepToken)
+	m.HandleFunc("DELETE /display/session", s.forgetToken)
 	m.HandleFunc("GET /t/{id}", pages.TicketPage)
 	m.Handle(pages.StaticPattern(), pages.StaticHandler())
 	// Browsers ask for /favicon.ico on any page that names no icon (a
@@ -75,19 +77,65 @@ func (s *Server) displayToken(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		d, err := s.API.Accounts.DeviceByToken(r.Context(), api.HashToken(tok))
-		if err != nil || d.Kind != hallq.DeviceDisplay {
-			http.Error(w, "display: the token is unknown, revoked or not a display's", http.StatusUnauthorized)
+		if err := s.setDisplayCookie(w, r, tok); err != nil {
+			http.Error(w, "display: "+hallq.ErrorMessage(err), http.StatusUnauthorized)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{
-			Name: api.SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.API.Secure(r),
-		})
 		q.Del("token")
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		http.Redirect(w, r, u.String(), http.StatusSeeOther)
 	})
+}
+
+// setDisplayCookie puts display token tok in the session cookie, which
+// the API, the stream and the announcements accept for devices too (a
+// browser sends no Authorization header on a websocket or an <audio>). A
+// token that is unknown, revoked or not a display's is refused.
+func (s *Server) setDisplayCookie(w http.ResponseWriter, r *http.Request, tok string) error {
+	d, err := s.API.Accounts.DeviceByToken(r.Context(), api.HashToken(tok))
+	if err != nil || d.Kind != hallq.DeviceDisplay {
+		return hallq.Errorf(hallq.EUNAUTHORIZED, "the token is unknown, revoked or not a display's")
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: api.SessionCookie, Value: tok, Path: "/", MaxAge: 10 * 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.API.Secure(r),
+	})
+	return nil
+}
+
+// sessionRequest is the body of POST /display/session.
+type sessionRequest struct {
+	Token string `json:"token"`
+}
+
+// keepToken serves POST /display/session {"token": "…"}: a display page
+// that enrolled itself (or kept its token in the browser's storage) hands
+// its display token over to be kept in the session cookie. 204, or 401
+// for a token that is not a live display's.
+func (s *Server) keepToken(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	var req sessionRequest
+	err := api.Decode(r, &req)
+	if err == nil && req.Token == "" {
+		err = hallq.Errorf(hallq.EINVALID, "token: want the display token the enrolment gave")
+	}
+	if err == nil {
+		err = s.setDisplayCookie(w, r, req.Token)
+	}
+	if err != nil {
+		s.API.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// forgetToken serves DELETE /display/session: a display page whose token
+// was revoked drops the cookie that holds it (the page cannot: the cookie
+// is HttpOnly), so it reads the hall as anyone may, or enrols again.
+func (s *Server) forgetToken(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.API.Secure(r)})
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // announceConfig reads the hall's announcement settings.

@@ -40,6 +40,13 @@ var texts = map[string]map[string]string{
 		"vibrate_ask":    "Chạm vào đây để điện thoại rung khi đến lượt bạn",
 		"vibrate_on":     "Đã bật rung: điện thoại sẽ rung khi đến lượt bạn.",
 		"vibrate_none":   "Điện thoại này không rung được: hãy để ý màn hình.",
+		"enrol_head":     "Thiết bị chưa được đăng ký",
+		"enrol_code":     "Mã đăng ký",
+		"enrol_tell":     "Báo mã này cho quản trị viên để duyệt",
+		"enrol_where":    "Quản trị viên: mở trang Quản trị (/admin) trên máy chủ, đối chiếu mã rồi bấm Duyệt. Màn hình sẽ tự chuyển sang bảng gọi số.",
+		"enrol_name":     "Tên thiết bị",
+		"enrol_busy":     "Chưa kết nối được máy chủ — đang thử lại…",
+		"enrol_rejected": "Quản trị viên đã từ chối thiết bị này; sẽ hỏi lại sau một phút",
 	},
 	"en": {
 		"number":         "Number",
@@ -78,6 +85,13 @@ var texts = map[string]map[string]string{
 		"vibrate_ask":    "Tap here to make your phone vibrate when it is your turn",
 		"vibrate_on":     "Vibration on: your phone will vibrate when it is your turn.",
 		"vibrate_none":   "This phone cannot vibrate: please watch the screen.",
+		"enrol_head":     "This device is not enrolled yet",
+		"enrol_code":     "Enrolment code",
+		"enrol_tell":     "Tell the administrator this code to approve it",
+		"enrol_where":    "Administrator: open Administration (/admin) on the hall server, compare the code and press Approve. The screen then turns into the call board by itself.",
+		"enrol_name":     "Device name",
+		"enrol_busy":     "Cannot reach the hall server yet — retrying…",
+		"enrol_rejected": "The administrator rejected this device; it will ask again in a minute",
 	},
 }
 
