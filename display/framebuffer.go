@@ -68,10 +68,15 @@ func NewFramebuffer(out io.WriterAt, width, height, bpp, stride int, fontPath st
 	return &Framebuffer{Out: out, Width: width, Height: height, BPP: bpp, Stride: stride, font: f, faces: map[int]font.Face{}}, nil
 }
 
+// SysGraphics is where Linux describes its framebuffers (fbN/virtual_size,
+// bits_per_pixel, stride).
+const SysGraphics = "/sys/class/graphics"
+
 // OpenFramebuffer opens a framebuffer device (e.g. /dev/fb0), reading its
-// geometry from /sys/class/graphics/fbN.
-func OpenFramebuffer(dev, fontPath string) (*Framebuffer, *os.File, error) {
-	sys := filepath.Join("/sys/class/graphics", filepath.Base(dev))
+// geometry from graphics/fbN; graphics is SysGraphics but in tests, which
+// stand a plain file in for the device and a directory for sysfs.
+func OpenFramebuffer(dev, graphics, fontPath string) (*Framebuffer, *os.File, error) {
+	sys := filepath.Join(graphics, filepath.Base(dev))
 	readInts := func(name, sep string) ([]int, error) {
 		b, err := os.ReadFile(filepath.Join(sys, name))
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"periph.io/x/conn/v3/physic"
@@ -28,6 +29,18 @@ import (
 // Env is the command's outside world.
 type Env struct {
 	Stdout, Stderr io.Writer
+	// Root is the directory the framebuffer renderer's device paths are
+	// under — its device, its console and /sys/class/graphics — "" for /.
+	// Tests put plain files and directories there in their stead.
+	Root string
+}
+
+// path is device path p under the environment's root.
+func (env Env) path(p string) string {
+	if env.Root == "" {
+		return p
+	}
+	return filepath.Join(env.Root, p)
 }
 
 // Exit codes: 0 done, 1 failed while running, 2 bad flags or config (the
@@ -168,7 +181,7 @@ func openRenderer(cfg *display.Config, env Env, logger *slog.Logger) (display.Re
 		}
 		return term, done, nil
 	case display.RendererFramebuffer:
-		fb, f, err := display.OpenFramebuffer(cfg.Framebuffer.Device, cfg.Framebuffer.Font)
+		fb, f, err := display.OpenFramebuffer(env.path(cfg.Framebuffer.Device), env.path(display.SysGraphics), cfg.Framebuffer.Font)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -176,7 +189,7 @@ func openRenderer(cfg *display.Config, env Env, logger *slog.Logger) (display.Re
 		if path := cfg.FramebufferConsole(); path != "" {
 			// The text console shares the screen: keep its cursor, login
 			// prompt and kernel messages off the picture while we run.
-			con, err := display.TakeConsole(path, true)
+			con, err := display.TakeConsole(env.path(path), true)
 			if err != nil {
 				logger.Warn("console", "err", err)
 			}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/display"
+	"github.com/hallq/hallq/enrol"
 	waitfor "github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/internal/sdnotify/sdnotifytest"
 	"github.com/hallq/hallq/server/servertest"
@@ -190,4 +193,113 @@ renderer = "terminal"
 		t.Errorf("exit %d:\n%s", code, out.String())
 	}
 	next("STOPPING=1")
+}
+
+// TestFramebufferDisplay runs the display command with the shipped
+// display.toml (a counter screen on the framebuffer) against a real hall,
+// its /dev/fb0, /dev/tty1 and /sys/class/graphics/fb0 stood in for by
+// files under Env.Root: it takes the console (cursor hidden, no
+// blanking), draws its enrolment code, and once approved, counter 3's
+// called number; the picture in the device file is, pixel for pixel, what
+// the renderer draws for that view. Stopped, it gives the console back.
+func TestFramebufferDisplay(t *testing.T) {
+	if _, err := os.Stat(display.DefaultFont); err != nil {
+		t.Skipf("%s missing (on Debian: apt-get install fonts-dejavu-core)", display.DefaultFont)
+	}
+	const w, h, bpp = 320, 180, 32
+	root := t.TempDir()
+	sys := filepath.Join(root, "sys/class/graphics/fb0")
+	os.MkdirAll(sys, 0o755)
+	os.MkdirAll(filepath.Join(root, "dev"), 0o755)
+	os.WriteFile(filepath.Join(sys, "virtual_size"), []byte(fmt.Sprintf("%d,%d\n", w, h)), 0o644)
+	os.WriteFile(filepath.Join(sys, "bits_per_pixel"), []byte(fmt.Sprintf("%d\n", bpp)), 0o644)
+	os.WriteFile(filepath.Join(sys, "stride"), []byte(fmt.Sprintf("%d\n", w*bpp/8)), 0o644)
+	fb0, tty1 := filepath.Join(root, "dev/fb0"), filepath.Join(root, "dev/tty1")
+	os.WriteFile(fb0, make([]byte, w*h*bpp/8), 0o600)
+	os.WriteFile(tty1, nil, 0o600)
+
+	// The shipped config as installed, but silent: the test machine has no
+	// speaker to say the call through.
+	shipped, err := os.ReadFile("../../firmware-config/display.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(string(shipped), "[audio]\n", "[audio]\nenabled = false\n", 1)
+	conf = strings.Replace(conf, "\nenabled = true\n", "\n", 1)
+	if !strings.Contains(conf, "renderer = \"framebuffer\"") || !strings.Contains(conf, "counter = 3") || strings.Count(conf, "enabled =") != 1 {
+		t.Fatalf("firmware-config/display.toml is no longer a framebuffer screen for counter 3 with audio on:\n%s", shipped)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "display.toml")
+	os.WriteFile(path, []byte(conf), 0o644)
+
+	hl := servertest.Start(t, servertest.Options{})
+	admin := hl.Login("admin")
+	var log syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"-config", path, "-server", hl.URL, "-state", dir}, Env{Stdout: &log, Stderr: &log, Root: root})
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log:\n%s", log.String())
+		}
+	})
+
+	// What the renderer draws for a view, to compare the device file with.
+	ref, err := display.NewFramebuffer(nil, w, h, bpp, 0, display.DefaultFont)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shows := func(views ...display.View) func() bool {
+		return func() bool {
+			data, err := os.ReadFile(fb0)
+			if err != nil {
+				return false
+			}
+			got := display.ReadImage(data, w, h, bpp, 0)
+			for _, v := range views {
+				if bytes.Equal(got.Pix, ref.Draw(v).Pix) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+
+	name := enrol.DeviceName("display")
+	req := pendingFrom(t, hl, admin, name, "")
+	eventually(t, "the enrolment code on the framebuffer", shows(display.View{Lang: "vi",
+		Enrol: &display.EnrolView{Code: req.Code, Device: name, Server: hl.URL}}))
+	if data, _ := os.ReadFile(tty1); !strings.HasPrefix(string(data), "\x1b[?25l\x1b[9;0]") {
+		t.Errorf("the console got %q: want the cursor hidden and blanking off", data)
+	}
+	if code, body := hl.Raw("POST", "/api/v1/enrolments/"+req.ID+"/approve", admin, nil); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+
+	for _, s := range []string{"A", "B", "C", "D", "E"} {
+		hl.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": s}, nil)
+	}
+	officer := hl.Login("canbo3")
+	hl.Do("POST", "/api/v1/counters/3/open", officer, nil, nil)
+	var called hallq.Ticket
+	if code := hl.Do("POST", "/api/v1/counters/3/next", officer, nil, &called); code != 200 {
+		t.Fatalf("next at 3: %d", code)
+	}
+	st := &display.State{Online: true}
+	st.Hall.Counters = []hallq.Counter{{ID: 3, State: hallq.CounterOpen, Current: &hallq.Ticket{Label: called.Label, State: hallq.StateCalled}}}
+	view := display.View{Mode: display.ModeCounter, Counter: 3, Lang: "vi", State: st}
+	fresh := view
+	fresh.Fresh = true
+	eventually(t, "counter 3's call "+called.Label+" on the framebuffer", shows(view, fresh))
+
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if data, _ := os.ReadFile(tty1); !strings.HasSuffix(string(data), "\x1b[?25h") {
+		t.Errorf("the console got %q: want the cursor shown again last", data)
+	}
 }
