@@ -19,6 +19,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/report"
+	"github.com/hallq/hallq/report/sheet"
 	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/web/staff"
 )
@@ -115,13 +116,24 @@ func (s *Server) parseReport(r *http.Request) (*reportRequest, error) {
 	if _, err := report.Days(from, to); err != nil {
 		return nil, hallq.Errorf(hallq.EINVALID, "%v", err)
 	}
+	perDay := false
+	switch v := qv.Get("per_day"); v {
+	case "", "0", "false":
+	case "1", "true":
+		if by == report.ByDay || by == central.ByHall {
+			return nil, hallq.Errorf(hallq.EINVALID, "per_day=%s with by=%s: each row is a day already or a hall's whole period; group by service, counter, officer or hour", v, by)
+		}
+		perDay = true
+	default:
+		return nil, hallq.Errorf(hallq.EINVALID, "per_day=%q: want 1 (a row per day and group) or 0", v)
+	}
 	var services []hallq.Service
 	for code, sv := range rq.services {
 		rq.waitMin[code] = sv.TargetWaitMin
 		services = append(services, sv)
 	}
 	rq.targets = set.Targets(services)
-	rq.q = report.Query{From: from, To: to, By: by, Today: today, Now: now, Loc: loc, Default: rq.targets}
+	rq.q = report.Query{From: from, To: to, By: by, PerDay: perDay, Today: today, Now: now, Loc: loc, Default: rq.targets}
 	rq.lang = staff.Lang(r, set.Language)
 	return rq, nil
 }
@@ -177,33 +189,32 @@ func (rq *reportRequest) serviceName(code string) string {
 	return sv.NameVI
 }
 
-// SummaryRow is one row of a summary answer.
-type SummaryRow struct {
-	report.Figures
-	// TargetWaitMin is the service's target wait (rows by service).
-	TargetWaitMin *int `json:"target_wait_min,omitempty"`
-	// Targets, in a report across halls, are the goals of a hall's row
-	// when they are not the answer's: the hall's own, which the row's
-	// figures are held to.
-	Targets *report.Targets `json:"targets,omitempty"`
-}
+// SummaryRow is one row of a summary answer: a group's figures, with its
+// day when grouped by day as well (per_day=1).
+type SummaryRow = sheet.Row
 
-// goals are the goals the row's figures are held to.
-func (r *SummaryRow) goals(all report.Targets) report.Targets {
-	if r.Targets != nil {
-		return *r.Targets
-	}
-	return all
+// TargetChange is a change of the hall's targets during a report's range
+// (event hall.targets): the targets before and after. Each ticket is judged
+// against the target in force when it joined its queue; the goals of the
+// range are those after its last change.
+type TargetChange struct {
+	At     time.Time      `json:"at"`
+	Before report.Targets `json:"before"`
+	After  report.Targets `json:"after"`
 }
 
 // SummaryResponse is GET /api/v1/reports/summary as JSON.
 type SummaryResponse struct {
-	From    string         `json:"from"`
-	To      string         `json:"to"`
-	By      report.Dim     `json:"by"`
+	From   string     `json:"from"`
+	To     string     `json:"to"`
+	By     report.Dim `json:"by"`
+	PerDay bool       `json:"per_day,omitempty"`
+	// Targets are the goals in force at the end of the range.
 	Targets report.Targets `json:"targets"`
-	Rows    []SummaryRow   `json:"rows"`
-	Total   SummaryRow     `json:"total"`
+	// TargetChanges are the changes of targets during the range.
+	TargetChanges []TargetChange `json:"target_changes"`
+	Rows          []SummaryRow   `json:"rows"`
+	Total         SummaryRow     `json:"total"`
 	// Halls are the halls reported on (the city server only).
 	Halls []string `json:"halls,omitempty"`
 }
@@ -223,14 +234,19 @@ func (s *Server) summarize(r *http.Request) (*reportRequest, *SummaryResponse, e
 	for code, m := range res.Targets.WaitMin {
 		rq.waitMin[code] = m
 	}
-	out := &SummaryResponse{From: rq.q.From, To: rq.q.To, By: rq.q.By, Targets: rq.targets, Rows: []SummaryRow{}}
+	out := &SummaryResponse{From: rq.q.From, To: rq.q.To, By: rq.q.By, PerDay: rq.q.PerDay, Targets: rq.targets,
+		TargetChanges: []TargetChange{}, Rows: []SummaryRow{}}
+	for _, c := range res.Changes {
+		out.TargetChanges = append(out.TargetChanges, TargetChange{At: time.UnixMilli(c.At).In(rq.q.Loc), Before: c.Previous, After: c.Targets})
+	}
 	for _, h := range rq.halls {
 		out.Halls = append(out.Halls, h.ID)
 	}
 	for _, g := range res.Groups {
 		row := SummaryRow{Targets: g.Targets}
-		row.Figures = report.Row(rq.q.By, rq.ownKey(g.Key), rq.label(g.Key), &g.Acc, row.goals(rq.targets))
+		row.Figures = report.Row(rq.q.By, rq.ownKey(g.Key), rq.label(g.Key), &g.Acc, row.Goals(rq.targets))
 		row.Key = g.Key
+		row.Day = g.Day
 		if rq.q.By == report.ByService {
 			if m, ok := rq.waitMin[g.Key]; ok {
 				row.TargetWaitMin = &m
@@ -261,12 +277,12 @@ func (s *Server) Summary(w http.ResponseWriter, r *http.Request, p hallq.Princip
 
 // summaryCSV sends the summary as CSV, the total last.
 func (s *Server) summaryCSV(w http.ResponseWriter, rq *reportRequest, out *SummaryResponse) error {
-	f := newCSVFile(w, fmt.Sprintf("hallq-%s-%s-%s.csv", rq.q.By, rq.q.From, rq.q.To), 4096,
-		summaryColumns(rq.q.By, out.Targets), rq.t)
-	for _, row := range append(append([]SummaryRow{}, out.Rows...), out.Total) {
-		f.write(row)
+	name := fmt.Sprintf("hallq-%s-%s-%s.csv", rq.q.By, rq.q.From, rq.q.To)
+	if rq.q.PerDay {
+		name = fmt.Sprintf("hallq-%s-day-%s-%s.csv", rq.q.By, rq.q.From, rq.q.To)
 	}
-	f.close() // an error: the client went away; the status is sent
+	csvHeaders(w, name)
+	sheet.Summary(w, rq.q.By, rq.q.PerDay, out.Rows, out.Total, out.Targets, rq.t) // an error: the client went away
 	return nil
 }
 
@@ -291,6 +307,12 @@ type TicketLogRow struct {
 	TransferredFrom string     `json:"transferred_from,omitempty"`
 	TransferredTo   string     `json:"transferred_to,omitempty"`
 	Reason          string     `json:"reason,omitempty"`
+	// Outcome is how the row ended (docs/REPORTS.md, outcomes).
+	Outcome report.Outcome `json:"outcome"`
+	// QueuedAt is when it last joined its queue (issue, requeue, transfer).
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
+	// TargetWaitS is its service's target wait when it joined the queue.
+	TargetWaitS *int `json:"target_wait_s,omitempty"`
 	// Hall is the ticket's hall (the city server only).
 	Hall string `json:"hall,omitempty"`
 }
@@ -306,14 +328,20 @@ func logRow(t *report.Ticket, loc *time.Location) TicketLogRow {
 	row := TicketLogRow{Day: t.Day, ID: t.ID, Label: t.Label, Service: t.Service, Priority: t.Priority, State: string(t.State),
 		IssuedAt: time.UnixMilli(t.Issued).In(loc), CalledAt: at(t.Called), StartedAt: at(t.Started), FinishedAt: at(t.Finished),
 		Counter: t.Counter, Officer: t.Officer, Rating: t.Rating, EstimateS: t.EstimateS,
-		TransferredFrom: t.TransferredFrom, TransferredTo: t.TransferredTo, Reason: t.Reason}
-	if w := t.WaitMS(); w >= 0 && t.Original() {
-		v := w / 1000
+		TransferredFrom: t.TransferredFrom, TransferredTo: t.TransferredTo, Reason: t.Reason,
+		Outcome: t.Outcome(), QueuedAt: at(t.Queued)}
+	// Whole seconds, rounded as every report figure is.
+	if w := t.WaitMS(); w >= 0 {
+		v := int64(report.Seconds(w))
 		row.WaitS = &v
 	}
 	if sv := t.ServiceMS(); sv >= 0 {
-		v := sv / 1000
+		v := int64(report.Seconds(sv))
 		row.ServiceS = &v
+	}
+	if t.TargetWaitS >= 0 {
+		v := t.TargetWaitS
+		row.TargetWaitS = &v
 	}
 	return row
 }
@@ -367,16 +395,23 @@ func (s *Server) ticketsJSON(w http.ResponseWriter, r *http.Request, rq *reportR
 	return nil
 }
 
-// ticketsCSV streams the ticket log as CSV.
+// ticketsCSV streams the ticket log as CSV: one row per ticket, the legs
+// of its transfers beside it; with legs=1, the legs file instead, one row
+// per leg with its ticket's id.
 func (s *Server) ticketsCSV(w http.ResponseWriter, r *http.Request, rq *reportRequest) error {
 	// A year of tickets takes longer to send than the server's write
 	// timeout allows an ordinary answer.
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longExport))
-	f := newCSVFile(w, fmt.Sprintf("hallq-tickets-%s-%s.csv", rq.q.From, rq.q.To), 64<<10, rq.ticketColumns(), rq.t)
-	err := s.Source.Tickets(r.Context(), rq.scope, rq.q.From, rq.q.To, func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error {
-		return f.write(ticketLine{hall: hall, row: logRow(t, loc)})
-	})
-	f.close()
+	write, name := sheet.TicketLog, "hallq-tickets-%s-%s.csv"
+	switch v := r.URL.Query().Get("legs"); v {
+	case "", "0", "false":
+	case "1", "true":
+		write, name = sheet.Legs, "hallq-legs-%s-%s.csv"
+	default:
+		return hallq.Errorf(hallq.EINVALID, "legs=%q: want 1 (one row per leg) or 0 (one row per ticket)", v)
+	}
+	csvHeaders(w, fmt.Sprintf(name, rq.q.From, rq.q.To))
+	err := write(w, rq.central, rq.t, func(row func(sheet.LogVisit) error) error { return s.visits(r, rq, row) })
 	if err != nil {
 		s.Logger.Error("ticket log", api.LogErr, err)
 	}
