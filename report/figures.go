@@ -57,6 +57,10 @@ type Figures struct {
 	EstErrMeanS    *float64 `json:"estimate_error_mean_s"` // positive: waits were longer than estimated
 }
 
+// ClosedAtEndOfDay is how many ticket rows the end of day closed, in any
+// state.
+func (f Figures) ClosedAtEndOfDay() int { return f.ClosedWaiting + f.ClosedCalled + f.ClosedServing }
+
 // Compute derives the figures of an accumulator under the goals of tg.
 func Compute(key, label string, a *Acc, tg Targets) Figures {
 	f := Figures{

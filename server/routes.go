@@ -61,6 +61,7 @@ func (s *Server) routes() []api.Route {
 		route("GET /api/v1/noshows", anyStaff, s.listNoShows),
 		route("GET /api/v1/reports/summary", managers, s.reports.Summary),
 		route("GET /api/v1/reports/tickets", managers, s.reports.Tickets),
+		route("GET /api/v1/reports/monthly", managers, s.reports.Monthly),
 		route("GET /api/v1/reports/live", managers, s.reportLive),
 		route("GET /api/v1/forecast", managers, s.forecast.Get),
 		route("PUT /api/v1/services/{code}", admin, s.putService),

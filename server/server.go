@@ -83,7 +83,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	pages := &staff.Pages{Site: staff.Embedded(), API: s.api, Settings: s.settings, Alerts: s.alerts}
 	pages.SignIn()
 	pages.Page("officer", api.StaffWrite, nil)
-	pages.Page("manager", api.Managers, s.reports.Dashboard)
+	s.reports.Pages(pages)
 	pages.Page("forecast", api.Managers, s.forecast.Page)
 	pages.Page("admin", api.AdminOnly, nil)
 	s.api.HandleFunc("GET /healthz", s.healthz)

@@ -285,6 +285,7 @@ func Monthly(w io.Writer, sections []MonthlySection, total Row, goals report.Tar
 			write(s.Title, r)
 		}
 	}
+	total.Label = "" // the section says it
 	write(t("manager.total"), total)
 	return f.Flush()
 }
@@ -296,7 +297,7 @@ var monthlyCols = append(columns("col.issued", "col.served", "col.no_shows", "co
 	"col.target_wait", "col.over_target", "col.over_target_goal", "col.presses", "col.satisfied_pct", "col.very_satisfied_pct",
 	"col.satisfied_goal"),
 	col{"col.closed", func(r Row, _ report.Targets) string {
-		return itoa(r.Figures.ClosedWaiting + r.Figures.ClosedCalled + r.Figures.ClosedServing)
+		return itoa(r.ClosedAtEndOfDay())
 	}})
 
 // columns picks summary columns by their header key.

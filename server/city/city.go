@@ -45,11 +45,12 @@ func New(db *central.DB, logger *slog.Logger) *Server {
 		api.Route{Pattern: "GET /api/v1/me", Access: api.Access{Roles: api.AllStaff}, Handle: s.api.Me},
 		api.Route{Pattern: "GET /api/v1/reports/summary", Access: api.Access{Roles: api.Managers}, Handle: rs.Summary},
 		api.Route{Pattern: "GET /api/v1/reports/tickets", Access: api.Access{Roles: api.Managers}, Handle: rs.Tickets},
+		api.Route{Pattern: "GET /api/v1/reports/monthly", Access: api.Access{Roles: api.Managers}, Handle: rs.Monthly},
 		api.Route{Pattern: "GET /api/v1/central/halls", Access: api.Access{Roles: api.Managers}, Handle: s.halls},
 	)
 	pages := &staff.Pages{Site: staff.Embedded(), API: s.api, Settings: settings, Central: true, Alerts: s.alerts}
 	pages.SignIn()
-	pages.Page("manager", api.Managers, rs.Dashboard)
+	rs.Pages(pages)
 	s.api.HandleFunc("GET /healthz", s.healthz)
 	return s
 }

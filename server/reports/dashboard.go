@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -19,19 +20,36 @@ type dashboard struct {
 	From, To   string
 	By         report.Dim
 	Dims       []report.Dim
-	Rows       []SummaryRow
-	Total      SummaryRow
+	Rows       []dashRow
+	Total      dashRow
 	Targets    report.Targets
 	CSV        string
 	TicketsCSV string
-	ChartHour  template.HTML
-	ChartWait  template.HTML
-	ChartSat   template.HTML
-	ChartLate  template.HTML
+	LegsCSV    string
+	Monthly    string
+	// Changes are the changes of targets during the range; by day, their
+	// days' rows are marked.
+	Changes []changeNote
+	// Defs is where each figure is defined.
+	Defs      string
+	ChartHour template.HTML
+	ChartWait template.HTML
+	ChartSat  template.HTML
+	ChartLate template.HTML
 	// The city server: the halls to choose from, and the one chosen ("": all).
 	Central bool
 	Halls   []hallOption
 	Hall    string
+}
+
+// dashRow is a row of the dashboard's table.
+type dashRow struct {
+	Figures SummaryRow
+	// Changed marks a day whose targets changed (by day), with Mark.
+	Changed bool
+	Mark    string
+	// ClosedTitle says what the end of day closed, by state.
+	ClosedTitle string
 }
 
 // hallOption is a hall in the dashboard's choice of halls.
@@ -57,7 +75,22 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	if err != nil {
 		return err
 	}
-	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Rows: out.Rows, Total: out.Total, Targets: out.Targets}
+	d := &dashboard{From: rq.q.From, To: rq.q.To, By: rq.q.By, Dims: report.Dims, Targets: out.Targets,
+		Changes: changeNotes(rq, out.TargetChanges), Defs: DefinitionsPath}
+	changed := map[string]bool{}
+	for _, c := range d.Changes {
+		changed[c.Day] = true
+	}
+	row := func(f SummaryRow) dashRow {
+		r := dashRow{Figures: f, Changed: rq.q.By == report.ByDay && changed[f.Key], Mark: rq.t("manager.change_mark")}
+		r.ClosedTitle = fmt.Sprintf("%s %d · %s %d · %s %d", rq.t("col.closed_waiting"), f.ClosedWaiting,
+			rq.t("col.closed_called"), f.ClosedCalled, rq.t("col.closed_serving"), f.ClosedServing)
+		return r
+	}
+	for _, f := range out.Rows {
+		d.Rows = append(d.Rows, row(f))
+	}
+	d.Total = row(out.Total)
 	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
 	if rq.central {
 		rq.hallChoice(r, d)
@@ -68,6 +101,13 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	d.CSV = "/api/v1/reports/summary?" + v.Encode()
 	v.Del("by")
 	d.TicketsCSV = "/api/v1/reports/tickets?" + v.Encode()
+	v.Set("legs", "1")
+	d.LegsCSV = "/api/v1/reports/tickets?" + v.Encode()
+	m := url.Values{"month": {rq.q.To[:7]}, "lang": {p.Lang}}
+	if d.Hall != "" {
+		m.Set("hall", d.Hall)
+	}
+	d.Monthly = "/manager/monthly?" + m.Encode()
 
 	site := staff.Embedded()
 	c := charts{s: s, ctx: r.Context(), rq: rq, t: func(k string) string { return site.T(p.Lang, k) }}

@@ -226,9 +226,15 @@ func (s *Server) summarize(r *http.Request) (*reportRequest, *SummaryResponse, e
 	if err != nil {
 		return nil, nil, err
 	}
+	out, err := s.compute(r, rq)
+	return rq, out, err
+}
+
+// compute runs a parsed report query.
+func (s *Server) compute(r *http.Request, rq *reportRequest) (*SummaryResponse, error) {
 	res, err := s.Source.Summarize(r.Context(), rq.scope, rq.q)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	rq.targets = res.Targets // the goals in force at the end of the range
 	for code, m := range res.Targets.WaitMin {
@@ -255,7 +261,7 @@ func (s *Server) summarize(r *http.Request) (*reportRequest, *SummaryResponse, e
 		out.Rows = append(out.Rows, row)
 	}
 	out.Total = SummaryRow{Figures: report.Compute("", rq.texts.T(rq.lang, "manager.total"), &res.Total, rq.targets)}
-	return rq, out, nil
+	return out, nil
 }
 
 // Summary serves GET /api/v1/reports/summary: the figures of a range of

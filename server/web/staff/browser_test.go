@@ -297,6 +297,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("officer console on the glass", func(t *testing.T) { testOfficerGlass(t, b) })
 	t.Run("officer console offline", func(t *testing.T) { testOfficerOffline(t, b) })
 	t.Run("manager dashboard on the glass", func(t *testing.T) { testManagerGlass(t, b) })
+	t.Run("monthly report on A4", func(t *testing.T) { testMonthlyOnA4(t, b) })
+	t.Run("definitions from the dashboard", func(t *testing.T) { testDefinitionsFromDashboard(t, b) })
 	t.Run("admin on the glass", func(t *testing.T) { testAdminGlass(t, b) })
 	t.Run("manager's forecast on the glass", func(t *testing.T) { testForecastGlass(t, b) })
 }

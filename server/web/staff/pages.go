@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/hallq/hallq"
@@ -88,8 +89,15 @@ func (ps *Pages) homeOf(u *hallq.User) string {
 // visitors are sent to sign in, other roles see a 403 page. data, if set,
 // fills the page's Data; its EINVALID error is a 400 naming the problem.
 func (ps *Pages) Page(name string, roles []hallq.Role, data func(r *http.Request, p *Page) error) {
-	ps.API.HandleFunc("GET /"+name, func(w http.ResponseWriter, r *http.Request) {
-		p := ps.page(r, name)
+	ps.PageAt("/"+name, name, roles, data)
+}
+
+// PageAt is Page for the template name served at route ("/manager/monthly"),
+// under the nav entry of the route's first segment.
+func (ps *Pages) PageAt(route, name string, roles []hallq.Role, data func(r *http.Request, p *Page) error) {
+	active, _, _ := strings.Cut(strings.TrimPrefix(route, "/"), "/")
+	ps.API.HandleFunc("GET "+route, func(w http.ResponseWriter, r *http.Request) {
+		p := ps.page(r, active)
 		if p.User == nil {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
