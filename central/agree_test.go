@@ -3,6 +3,7 @@ package central_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -112,7 +113,37 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 				central.Tickets[i].Hall = ""
 			}
 			same(t, id+" tickets "+q.Encode(), local, central)
+
+			// The files for Excel: the ticket log, its legs and the
+			// summary by service and day, the city's with the hall's name
+			// first.
+			for _, file := range []string{"/api/v1/reports/tickets?format=csv", "/api/v1/reports/tickets?format=csv&legs=1",
+				"/api/v1/reports/summary?format=csv&by=service&per_day=1"} {
+				q := url.Values{"from": {rg[0]}, "to": {rg[1]}}
+				local := getCSV(t, h.url+file+"&"+q.Encode(), h.token)
+				q.Set("hall", id)
+				central := getCSV(t, cent.URL+file+"&"+q.Encode(), ct)
+				if strings.Contains(file, "tickets") {
+					for i := range central {
+						central[i] = central[i][1:]
+					}
+				}
+				if len(local) < 2 {
+					t.Fatalf("%s %s: the hall's file is empty", id, file)
+				}
+				same(t, id+" "+file+" "+q.Encode(), local, central)
+			}
 		}
+		// The monthly report.
+		var local, central reports.MonthlyResponse
+		month := "month=" + day1.Format("2006-01")
+		get(t, h.url+"/api/v1/reports/monthly?"+month, h.token, &local)
+		get(t, cent.URL+"/api/v1/reports/monthly?hall="+id+"&"+month, ct, &central)
+		central.Halls = nil
+		if local.Total.Issued == 0 {
+			t.Fatalf("%s: the monthly report is empty", id)
+		}
+		same(t, id+" monthly", local, central)
 	}
 
 	// Both sides computed the closed days from roll-ups.
@@ -275,6 +306,16 @@ func get(t *testing.T, u, token string, out any) {
 	if err := json.Unmarshal(body, out); err != nil {
 		t.Fatalf("GET %s: %v", u, err)
 	}
+}
+
+// getCSV reads a CSV file of the reports.
+func getCSV(t *testing.T, u, token string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(getPage(t, u, token), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return rows
 }
 
 func getPage(t *testing.T, u, token string) string {
