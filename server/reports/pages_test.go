@@ -178,3 +178,47 @@ func TestMonthly(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupingWrittenUnderTable: under the dashboard's table, the one
+// definition of what its rows count by (by hour: the hour of issue, the
+// call's included), under the hour chart what its bars count; a press no
+// ticket took has its own row by service, named.
+func TestGroupingWrittenUnderTable(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	mgr := h.Login("quanly")
+	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, nil)
+	if code := h.Do("POST", "/api/v1/ratings", servertest.PadToken(5), map[string]any{"counter": 5, "score": 1, "device_seq": 1, "age_ms": 0}, nil); code != 201 {
+		t.Fatalf("a press at an idle counter: %d", code)
+	}
+	for by, want := range map[string]string{
+		"service": "lượt bấm không gắn phiếu ở dòng “(không gắn phiếu)”",
+		"counter": "Mỗi phiếu tính vào quầy của lần gọi cuối",
+		"officer": "Mỗi phiếu tính vào cán bộ của lần gọi cuối",
+		"day":     "Mỗi phiếu tính vào ngày lấy số",
+		"hour":    "tính vào giờ lấy số",
+	} {
+		code, page := h.Raw("GET", "/manager?by="+by, mgr, nil)
+		body := string(page)
+		i := strings.Index(body, `id="grouping-def"`)
+		if code != 200 || i < 0 || !strings.Contains(body[i:i+600], want) {
+			t.Errorf("by %s: no definition of the rows under the table (%d)", by, code)
+		}
+		if !strings.Contains(body, `id="chart-hour-def"`) {
+			t.Errorf("by %s: no definition under the hour chart", by)
+		}
+	}
+	var sum reports.SummaryResponse
+	h.Do("GET", "/api/v1/reports/summary?by=service", mgr, nil, &sum)
+	var found bool
+	for _, r := range sum.Rows {
+		if r.Key == "" {
+			found = true
+			if r.Label != "(không gắn phiếu)" || r.Presses != 1 || r.Unattached != 1 {
+				t.Errorf("the row of presses on no ticket: %q, %d presses, %d unattached", r.Label, r.Presses, r.Unattached)
+			}
+		}
+	}
+	if !found || sum.Total.Presses != 1 {
+		t.Errorf("by service: no row of presses on no ticket (total presses %d)", sum.Total.Presses)
+	}
+}

@@ -151,6 +151,9 @@ func (rq *reportRequest) label(key string) string {
 	}
 	switch rq.q.By {
 	case report.ByService:
+		if key == "" {
+			return t("manager.no_ticket")
+		}
 		return rq.serviceName(key)
 	case report.ByCounter:
 		id, _ := strconv.Atoi(key)
