@@ -152,6 +152,10 @@ func shots(all bool, base, kiosk string, phones [2]string) []shot {
 	add("kiosk", kiosk, "", false, `document.querySelectorAll(".svc").length > 0`, pick(browsertest.Kiosks, 0, 1, 2, 3, 4))
 	add("officer", base+"/officer?counter=1", "canbo1", false, `!document.getElementById("console").hidden`, pick(browsertest.Desktops, 0, 1))
 	add("manager", base+"/manager", "quanly", true, `document.getElementById("live-open").textContent !== "–"`, pick(browsertest.Desktops, 0, 1))
+	// The month the simulated history mostly falls in.
+	month := time.Now().AddDate(0, 0, -7).Format("2006-01")
+	add("monthly", base+"/manager/monthly?month="+month, "quanly", true, `document.querySelectorAll("#monthly-table tbody tr").length > 3`,
+		pick(browsertest.Desktops, 0))
 	add("admin", base+"/admin", "admin", true, `document.querySelectorAll("#devices tr").length > 0`, pick(browsertest.Desktops, 0, 1))
 	return out
 }
