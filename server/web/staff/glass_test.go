@@ -213,17 +213,9 @@ type chartFact struct {
 // hall's day/month/year.
 func testManagerGlass(t *testing.T, b *browsertest.Browser) {
 	h := servertest.Start(t, servertest.Options{})
-	for _, s := range strings.Split("ABCDEABCDE", "") {
-		h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]any{"service": s}, nil)
-	}
+	busyDay(h)
 	for n := 1; n <= 4; n++ {
-		tok := h.Login(fmt.Sprintf("canbo%d", n))
-		h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/open", n), tok, nil, nil)
-		for _, a := range []string{"next", "start", "finish"} {
-			h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/%s", n, a), tok, nil, nil)
-		}
-		h.Do("POST", "/api/v1/ratings", servertest.PadToken(n), map[string]any{"counter": n, "score": 3 - n%2, "device_seq": 1, "age_ms": 0}, nil)
-		h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/next", n), tok, nil, nil)
+		h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/next", n), h.Login(fmt.Sprintf("canbo%d", n)), nil, nil)
 	}
 	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
 	signInAt(t, tab, h.URL, "quanly", "/manager")
