@@ -97,7 +97,7 @@ func (e *Engine) call(b *batch, c *hallq.Counter, t *hallq.Ticket, officer strin
 		t.OutOfOrder = true
 	}
 	c.CurrentID = t.ID
-	if t.Priority != "" {
+	if frontAt(t, b.at) {
 		c.SincePriority = 0
 	} else {
 		c.SincePriority++
@@ -283,6 +283,12 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 		TargetWaitS:     new(e.services[service].TargetWaitMin * 60),
 		TransferredFrom: t.ID,
 		Secret:          secret,
+		// A booked citizen's next service takes them in its front group:
+		// their time is kept there too.
+		Booking: t.Booking,
+	}
+	if t.SlotAt != nil {
+		nt.SlotAt = new(*t.SlotAt)
 	}
 	t.State = hallq.StateTransferred
 	t.TransferredTo = id

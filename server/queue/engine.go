@@ -203,7 +203,7 @@ func keepWaitTimes(t *hallq.Ticket) {
 // localTimes puts a loaded ticket's times in the hall's time zone.
 func (e *Engine) localTimes(t *hallq.Ticket) {
 	t.IssuedAt = t.IssuedAt.In(e.loc)
-	for _, p := range []*time.Time{t.CalledAt, t.StartedAt, t.FinishedAt, t.QueuedAt, t.LastCalledAt} {
+	for _, p := range []*time.Time{t.CalledAt, t.StartedAt, t.FinishedAt, t.QueuedAt, t.LastCalledAt, t.SlotAt} {
 		if p != nil {
 			*p = p.In(e.loc)
 		}

@@ -207,10 +207,20 @@ func (e *Engine) estimateTicket(now time.Time, t *hallq.Ticket, extra bool) int 
 		wait, ok := f.run(k, j, nil)
 		f.release()
 		if ok {
-			return int(wait / time.Second)
+			return notBeforeSlot(now, t, int(wait/time.Second))
 		}
 	}
-	return e.closedForm(now, t)
+	return notBeforeSlot(now, t, e.closedForm(now, t))
+}
+
+// notBeforeSlot is a booked ticket's estimate: its slot start, or later
+// when the forecast says so. (Before its slot it is called only once the
+// walk-ins ahead of it are done; the estimate does not count on that.)
+func notBeforeSlot(now time.Time, t *hallq.Ticket, wait int) int {
+	if t.SlotAt == nil {
+		return wait
+	}
+	return max(wait, int(t.SlotAt.Sub(now)/time.Second))
 }
 
 // closedForm is the estimate when the forecast cannot place t: people
@@ -224,7 +234,7 @@ func (e *Engine) closedForm(now time.Time, t *hallq.Ticket) int {
 // stretch allows for priority visitors who will come while a normal
 // ticket waits and be served before it.
 func (e *Engine) stretch(now time.Time, t *hallq.Ticket, wait time.Duration) time.Duration {
-	if t.Priority != "" || wait <= 0 || e.settings.PriorityPolicy == hallq.PolicyInterleave {
+	if t.Priority != "" || t.SlotAt != nil || wait <= 0 || e.settings.PriorityPolicy == hallq.PolicyInterleave {
 		return wait
 	}
 	n := e.issuedInHour(now, arrivalKey{t.Service, true})
@@ -251,7 +261,7 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 		if f == nil {
 			done[s] = true
 			for _, x := range e.waitingOf(s) {
-				out[x] = e.closedForm(now, x)
+				out[x] = notBeforeSlot(now, x, e.closedForm(now, x))
 			}
 			continue
 		}
@@ -259,7 +269,8 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 			done[g] = true
 		}
 		f.run(-1, 0, func(k, j int, at time.Duration) {
-			out[f.classes[k].tickets[j-1]] = int(at / time.Second)
+			t := f.classes[k].tickets[j-1]
+			out[t] = notBeforeSlot(now, t, int(at/time.Second))
 		})
 		var missed []*hallq.Ticket
 		for k := range f.classes {

@@ -162,13 +162,15 @@ func (e *Engine) newForecast(now time.Time, service string, withTickets bool) *f
 		case interleave:
 			n.real = q.len()
 			if withTickets {
-				n.tickets = e.serviceOrder(now, s).interleave(slices.Concat(q.prio, q.normal))
+				n.tickets = e.serviceOrder(now, s).interleave(e.waitingOf(s))
 			}
 		default:
+			// Booked tickets count with the priority ones even before
+			// their slot begins: by then they will.
 			aged := e.agedCount(now, q)
-			p.real, n.real = len(q.prio)+aged, len(q.normal)-aged
+			p.real, n.real = len(q.prio)+aged+len(q.booked), len(q.normal)-aged
 			if withTickets {
-				p.tickets = slices.SortedFunc(slices.Values(slices.Concat(q.prio, q.normal[:aged])), issueOrder)
+				p.tickets = slices.SortedFunc(slices.Values(slices.Concat(q.prio, q.normal[:aged], q.booked)), issueOrder)
 				n.tickets = q.normal[aged:]
 			}
 		}
@@ -227,16 +229,19 @@ func (f *forecast) addArrivals() {
 // place is the class of waiting (or extra: about to wait) ticket t and its
 // place in it, counted from 1; an extra ticket is added to the class.
 func (f *forecast) place(t *hallq.Ticket, extra bool) (int, int) {
-	ahead := f.e.ahead(f.now, t)
 	k := f.classOf(t.Service, normalClass)
-	j := ahead + 1
+	j := f.e.ahead(f.now, t) + 1
 	if f.e.settings.PriorityPolicy != hallq.PolicyInterleave {
-		// Priority tickets, and under aging the normal ones that rank
-		// with them (only those have fewer ahead than the class holds).
-		if p := &f.classes[k-1]; t.Priority != "" || ahead < p.real {
+		// Priority and booked tickets, and under aging the normal ones
+		// that rank with them, are the first class, in issue order.
+		q := f.e.queue(t.Service)
+		aged := f.e.agedCount(f.now, q)
+		normalBefore := before(q.normal, t, false)
+		if t.Priority != "" || t.SlotAt != nil || normalBefore < aged {
 			k--
+			j = before(q.prio, t, false) + before(q.booked, t, true) + min(aged, normalBefore) + 1
 		} else {
-			j -= p.real
+			j = normalBefore - aged + 1
 		}
 	}
 	if extra {

@@ -39,6 +39,9 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	if req.Hold < 0 || req.Hold > MaxHold {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "hold %v is outside 0–%v", req.Hold, MaxHold)
 	}
+	if (req.Booking == "") != req.SlotAt.IsZero() {
+		return nil, nil, hallq.Errorf(hallq.EINVALID, "a booked ticket needs both its booking code and its slot start")
+	}
 	if req.ID == "" || req.Secret == "" {
 		return nil, nil, hallq.Errorf(hallq.EINVALID, "a new ticket needs an id and a secret")
 	}

@@ -13,13 +13,19 @@ import (
 // preference, then the oldest issue time, then the lowest number (then the
 // id, so that the order is total): never newest-first.
 //
-//   - strict: priority tickets first.
+// The front group is the priority tickets and the checked-in booked
+// tickets that are due, from BookedEarly before their slot (frontAt); the
+// rest are walk-ins and booked tickets not yet due, which wait as walk-ins
+// do.
+//
+//   - strict: the front group first.
 //   - aging: a normal ticket that has waited AgingMinutes ranks with the
-//     priority ones.
-//   - interleave: since counts the normal tickets called since the last
-//     priority one; once it reaches InterleaveN a waiting priority ticket is
-//     called next, and a priority ticket is also called when no normal one
-//     waits. Each priority call resets since to 0.
+//     front group too (a booked one before its slot does not age: its slot
+//     comes sooner).
+//   - interleave: since counts the tickets of the rest called since the
+//     last one of the front group; once it reaches InterleaveN a waiting
+//     front ticket is called next, and a front ticket is also called when
+//     no other waits. Each front call resets since to 0.
 type order struct {
 	policy string
 	n      int // InterleaveN
@@ -89,10 +95,10 @@ func (o order) base(a, b *hallq.Ticket) int {
 // issue order (Engine.agedCount), so that a clock set back between two
 // tickets cannot put the later one first.
 func (o order) ranksPriority(t *hallq.Ticket) bool {
-	if t.Priority != "" {
+	if frontAt(t, o.now) {
 		return true
 	}
-	if o.policy != hallq.PolicyAging {
+	if o.policy != hallq.PolicyAging || t.SlotAt != nil {
 		return false
 	}
 	q := o.e.queues[t.Service]
@@ -163,7 +169,7 @@ func (o order) interleaveAhead(prio, normal, before int, isPrio bool) int {
 func (o order) interleave(ts []*hallq.Ticket) []*hallq.Ticket {
 	var prio, normal []*hallq.Ticket
 	for _, t := range ts {
-		if t.Priority != "" {
+		if frontAt(t, o.now) {
 			prio = append(prio, t)
 		} else {
 			normal = append(normal, t)
@@ -201,9 +207,9 @@ func (o order) first(ts []*hallq.Ticket) *hallq.Ticket {
 	var prio, normal *hallq.Ticket
 	for _, t := range ts {
 		switch {
-		case t.Priority != "" && (prio == nil || o.base(t, prio) < 0):
+		case frontAt(t, o.now) && (prio == nil || o.base(t, prio) < 0):
 			prio = t
-		case t.Priority == "" && (normal == nil || o.base(t, normal) < 0):
+		case !frontAt(t, o.now) && (normal == nil || o.base(t, normal) < 0):
 			normal = t
 		}
 	}

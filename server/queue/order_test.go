@@ -198,6 +198,9 @@ func TestAheadMatchesSort(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					tk.Priority = "elderly"
 				}
+				if rng.IntN(4) == 0 { // booked, for a slot half an hour either side of now
+					tk.Booking, tk.SlotAt = "K"+tk.ID, new(now.Add(time.Duration(rng.IntN(61)-30)*time.Minute))
+				}
 				if rng.IntN(8) == 0 {
 					tk.HeldUntil = new(now.Add(time.Minute))
 				}
@@ -248,6 +251,9 @@ func TestFirstMatchesSort(t *testing.T) {
 				}
 				if rng.IntN(3) == 0 {
 					tk.Priority = "elderly"
+				}
+				if rng.IntN(4) == 0 {
+					tk.Booking, tk.SlotAt = "K"+tk.ID, new(monday(12, 0).Add(time.Duration(rng.IntN(61)-30)*time.Minute))
 				}
 				st.Tickets = append(st.Tickets, tk)
 			}

@@ -12,9 +12,13 @@ import (
 // svcQueue is one service's waiting tickets, kept by the engine as they
 // come and go so that nothing walks the whole queue per request: priority
 // and normal tickets apart, each in issue order (issueOrder), which is the
-// order every policy keeps within a kind.
+// order every policy keeps within a kind; and the checked-in booked
+// tickets (not priority ones) by slot start (bookedOrder), of which those
+// due rank with the priority tickets (frontAt). Booked
+// tickets waiting are few — a check-in opens shortly before the slot — so
+// they are walked where the others are counted.
 type svcQueue struct {
-	prio, normal []*hallq.Ticket
+	prio, normal, booked []*hallq.Ticket
 }
 
 // issueOrder is the order in which tickets were issued: by the sequence
@@ -34,23 +38,97 @@ func issueOrder(a, b *hallq.Ticket) int {
 	return strings.Compare(a.ID, b.ID)
 }
 
+// bookedOrder orders booked tickets by the start of their slot, then in
+// order of issue.
+func bookedOrder(a, b *hallq.Ticket) int {
+	if c := a.SlotAt.Compare(*b.SlotAt); c != 0 {
+		return c
+	}
+	return issueOrder(a, b)
+}
+
+// isBooked reports whether t waits in its service's booked list: a
+// checked-in booking that is not a priority ticket (a priority ticket
+// ranks first anyway).
+func isBooked(t *hallq.Ticket) bool { return t.SlotAt != nil && t.Priority == "" }
+
+// BookedEarly is how long before its slot starts a checked-in booked
+// ticket ranks with the priority tickets: a slot's citizens are spread over
+// the minutes around its start instead of all falling due at once (on the
+// simulated day this halved the booked citizens' p90 wait past their slot
+// start, docs/BENCHMARKS.md).
+const BookedEarly = 5 * time.Minute
+
+// dueAt reports whether booked ticket t (SlotAt set) is due at now.
+func dueAt(t *hallq.Ticket, now time.Time) bool { return !t.SlotAt.After(now.Add(BookedEarly)) }
+
+// frontAt reports whether t ranks with the priority tickets at now under
+// every policy: a priority ticket, or a booked one that is due. (Under
+// aging, normal tickets that have waited long rank there too:
+// order.ranksPriority.)
+func frontAt(t *hallq.Ticket, now time.Time) bool {
+	return t.Priority != "" || (t.SlotAt != nil && dueAt(t, now))
+}
+
 func (q *svcQueue) list(t *hallq.Ticket) *[]*hallq.Ticket {
-	if t.Priority != "" {
+	switch {
+	case t.Priority != "":
 		return &q.prio
+	case t.SlotAt != nil:
+		return &q.booked
 	}
 	return &q.normal
 }
 
-func (q *svcQueue) len() int { return len(q.prio) + len(q.normal) }
+func (q *svcQueue) len() int { return len(q.prio) + len(q.normal) + len(q.booked) }
 
 // index is t's place in its kind's list (where it is or would go).
 func (q *svcQueue) index(t *hallq.Ticket) int {
 	ts := *q.list(t)
-	if n := len(ts); n == 0 || issueOrder(ts[n-1], t) < 0 {
+	order := issueOrder
+	if isBooked(t) {
+		order = bookedOrder
+	}
+	if n := len(ts); n == 0 || order(ts[n-1], t) < 0 {
 		return n // a new ticket: the usual case
 	}
-	i, _ := slices.BinarySearchFunc(ts, t, issueOrder)
+	i, _ := slices.BinarySearchFunc(ts, t, order)
 	return i
+}
+
+// waits reports whether t is in the queue (not a ticket about to join).
+func (q *svcQueue) waits(t *hallq.Ticket) bool {
+	l := *q.list(t)
+	i := q.index(t)
+	return i < len(l) && l[i] == t
+}
+
+// due is how many of the booked tickets rank with the priority ones at
+// now: the first ones, whose slot begins within BookedEarly or has begun.
+func (q *svcQueue) due(now time.Time) int {
+	n, _ := slices.BinarySearchFunc(q.booked, now, func(t *hallq.Ticket, now time.Time) int {
+		if dueAt(t, now) {
+			return -1
+		}
+		return 1
+	})
+	return n
+}
+
+// before counts the tickets of ts issued before t (t itself left out).
+// ts is in issue order unless walk is set (the booked list, walked).
+func before(ts []*hallq.Ticket, t *hallq.Ticket, walk bool) int {
+	if !walk {
+		n, _ := slices.BinarySearchFunc(ts, t, issueOrder)
+		return n
+	}
+	n := 0
+	for _, x := range ts {
+		if issueOrder(x, t) < 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // addWaiting puts t into its service's queue.
@@ -92,7 +170,7 @@ func (e *Engine) waitingOf(service string) []*hallq.Ticket {
 	if q == nil {
 		return nil
 	}
-	return slices.Concat(q.prio, q.normal)
+	return slices.Concat(q.prio, q.normal, q.booked)
 }
 
 // waitingCount is how many wait for a service.
@@ -109,6 +187,7 @@ func (e *Engine) allWaiting() []*hallq.Ticket {
 	for _, q := range e.queues {
 		out = append(out, q.prio...)
 		out = append(out, q.normal...)
+		out = append(out, q.booked...)
 	}
 	return out
 }
@@ -125,7 +204,8 @@ func firstUnheld(ts []*hallq.Ticket, now time.Time) *hallq.Ticket {
 }
 
 // candidates are the tickets counter c may call next at now, one per kind
-// and service: the first of each that is not held for printing. Under
+// and service: the first of each that is not held for printing, and every
+// booked ticket not held (they are few, and not in issue order). Under
 // every policy the ticket to call is among them (order.first).
 func (e *Engine) candidates(now time.Time, c *hallq.Counter) []*hallq.Ticket {
 	out := make([]*hallq.Ticket, 0, 2*len(c.Services))
@@ -136,6 +216,11 @@ func (e *Engine) candidates(now time.Time, c *hallq.Counter) []*hallq.Ticket {
 		}
 		for _, ts := range [][]*hallq.Ticket{q.prio, q.normal} {
 			if t := firstUnheld(ts, now); t != nil && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		for _, t := range q.booked {
+			if !t.Held(now) {
 				out = append(out, t)
 			}
 		}
@@ -176,38 +261,39 @@ func (e *Engine) agedCount(now time.Time, q *svcQueue) int {
 // ahead is the number of tickets of t's service that will be called before
 // it, as a view sees the service's queue; t must be waiting or about to
 // (then it counts as the newest of its kind).
+//
+// The queue at now is two groups in issue order: the front (priority
+// tickets, booked ones that are due and, under aging, the normal
+// ones that have waited AgingMinutes) and the rest. Strict and aging call
+// the front first; interleave mixes the two groups.
 func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
 	q := e.queue(t.Service)
-	i := q.index(t) // tickets of t's kind before it
-	switch e.settings.PriorityPolicy {
-	case hallq.PolicyInterleave:
-		prio, normal := len(q.prio), len(q.normal)
-		if l := *q.list(t); i == len(l) || l[i] != t { // not yet waiting
-			if t.Priority != "" {
-				prio++
+	due := q.due(now)
+	prioBefore := before(q.prio, t, false)
+	normalBefore := before(q.normal, t, false)
+	dueBefore := before(q.booked[:due], t, true)
+	laterBefore := before(q.booked[due:], t, true)
+	front := frontAt(t, now)
+	if e.settings.PriorityPolicy == hallq.PolicyInterleave {
+		nFront, nRest := len(q.prio)+due, len(q.normal)+len(q.booked)-due
+		if !q.waits(t) {
+			if front {
+				nFront++
 			} else {
-				normal++
+				nRest++
 			}
 		}
-		return e.serviceOrder(now, t.Service).interleaveAhead(prio, normal, i, t.Priority != "")
-	case hallq.PolicyAging:
-		aged := e.agedCount(now, q)
-		if t.Priority == "" && i >= aged {
-			return len(q.prio) + i
+		if front {
+			return e.serviceOrder(now, t.Service).interleaveAhead(nFront, nRest, prioBefore+dueBefore, true)
 		}
-		// t ranks with the priority ones: those of the other kind that
-		// rank there too and come before it in issue order.
-		if t.Priority == "" {
-			j, _ := slices.BinarySearchFunc(q.prio, t, issueOrder)
-			return i + j
-		}
-		j, _ := slices.BinarySearchFunc(q.normal[:aged], t, issueOrder)
-		return i + j
+		return e.serviceOrder(now, t.Service).interleaveAhead(nFront, nRest, normalBefore+laterBefore, false)
 	}
-	if t.Priority == "" {
-		return len(q.prio) + i
+	aged := e.agedCount(now, q) // 0 unless aging
+	agedBefore := min(aged, normalBefore)
+	if front || (t.SlotAt == nil && normalBefore < aged) {
+		return prioBefore + dueBefore + agedBefore
 	}
-	return i
+	return len(q.prio) + due + aged + normalBefore - agedBefore + laterBefore
 }
 
 // pace counts the day's printed tickets issued in the last rateLookback,
@@ -218,7 +304,11 @@ type pace struct {
 	count map[arrivalKey]int
 }
 
-func keyOf(t *hallq.Ticket) arrivalKey { return arrivalKey{t.Service, t.Priority != ""} }
+// keyOf is the arrival class a ticket counts in: booked check-ins count
+// with the priority visitors, since they too will go ahead of walk-ins.
+func keyOf(t *hallq.Ticket) arrivalKey {
+	return arrivalKey{t.Service, t.Priority != "" || t.SlotAt != nil}
+}
 
 // resetPace counts nothing; the next advancePace counts back from the end.
 func (e *Engine) resetPace() {
