@@ -148,8 +148,15 @@ func (h *EngineHall) Close(ctx context.Context, counter int) error {
 // Issue takes a ticket at the kiosk.
 func (h *EngineHall) Issue(ctx context.Context, v *Visitor) (string, error) {
 	id, secret := h.newID()
-	t, ch, err := h.Engine.Issue(h.now, queue.IssueRequest{Service: v.Service, Priority: v.Priority,
-		Device: "kiosk-1", IdempotencyKey: fmt.Sprintf("sim-%s-%d", h.now.Format("20060102"), v.N), ID: id, Secret: secret})
+	req := queue.IssueRequest{Service: v.Service, Priority: v.Priority,
+		Device: "kiosk-1", IdempotencyKey: fmt.Sprintf("sim-%s-%d", h.now.Format("20060102"), v.N), ID: id, Secret: secret}
+	if v.CheckedIn() {
+		// The check-in of a booking made elsewhere: the simulated day
+		// gives the engine what the booking's check-in would.
+		req.Booking = fmt.Sprintf("SIM%05d", v.N)
+		req.SlotAt = LocalMidnight(h.now, h.now.Location()).Add(v.Slot)
+	}
+	t, ch, err := h.Engine.Issue(h.now, req)
 	if err != nil {
 		return "", err
 	}

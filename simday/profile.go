@@ -53,6 +53,9 @@ type Profile struct {
 	// chances of each score from best (index 0) to worst.
 	RateShare float64
 	Ratings   []float64
+	// BookedShare of visitors booked a slot (Booking); the arrival drawn
+	// for them is the time they wanted, rounded to the slot they got.
+	BookedShare float64
 	// CountersOpen is when the officers open their counters, in minutes
 	// after midnight.
 	CountersOpen int
@@ -139,7 +142,7 @@ func (p *Profile) Validate() error {
 	case len(p.Ratings) == 0:
 		return fmt.Errorf("simhall: no rating distribution")
 	}
-	for _, f := range []float64{p.MorningShare, p.PriorityShare, p.NoShowShare, p.TransferShare, p.RateShare} {
+	for _, f := range []float64{p.MorningShare, p.PriorityShare, p.NoShowShare, p.TransferShare, p.RateShare, p.BookedShare} {
 		if f < 0 || f > 1 {
 			return fmt.Errorf("simhall: share %g outside 0–1", f)
 		}
@@ -175,7 +178,31 @@ type Visitor struct {
 	// how long after the finish the pad is pressed.
 	Score     int
 	RateAfter time.Duration
+	// Booked citizens have a slot starting at Slot (after local midnight)
+	// and check in at At, within the check-in window; Late ones came after
+	// it and take a walk-in ticket instead.
+	Booked bool
+	Slot   time.Duration
+	Late   bool
 }
+
+// CheckedIn reports whether v checks in for a booking (not a walk-in).
+func (v *Visitor) CheckedIn() bool { return v.Booked && !v.Late }
+
+// The bookings of a simulated day: the hall's defaults (slots of 15 min, a
+// check-in window from 15 min before the slot to 10 min after its start)
+// and when citizens come: most a little early, some late, normally spread
+// around 5 min before the slot with a standard deviation of 7 min (about
+// 2 % come after the window). One who comes before the window waits for it
+// to open and checks in then.
+const (
+	SlotLength     = 15 * time.Minute
+	CheckInBefore  = 15 * time.Minute
+	CheckInAfter   = 10 * time.Minute
+	arriveMean     = -5 * time.Minute
+	arriveSD       = 7 * time.Minute
+	bookingStreamX = 0xb00c
+)
 
 // Visitors draws the day's visitors, in order of arrival. Scores run from
 // len(Ratings) (best) down to 1.
@@ -222,7 +249,36 @@ func (p *Profile) Visitors() []Visitor {
 			v.RateAfter = time.Duration(2+rng.IntN(12)) * time.Second
 		}
 	}
+	if p.BookedShare > 0 {
+		p.book(out)
+	}
 	return out
+}
+
+// book makes BookedShare of the visitors booked ones, from a random stream
+// of its own so that the rest of the day is drawn as without bookings: the
+// time drawn becomes the slot it falls in (rounded to the nearest slot
+// start) and the visitor comes around it (arriveMean, arriveSD), checking
+// in no sooner than the window opens. The visitors are then put back in
+// order of arrival and numbered again.
+func (p *Profile) book(vs []Visitor) {
+	rng := rand.New(rand.NewPCG(p.Seed, bookingStreamX))
+	for i := range vs {
+		v := &vs[i]
+		if rng.Float64() >= p.BookedShare {
+			continue
+		}
+		v.Booked = true
+		v.Slot = v.At.Round(SlotLength)
+		off := arriveMean + time.Duration(rng.NormFloat64()*float64(arriveSD))
+		off = max(off, -CheckInBefore).Round(time.Second)
+		v.Late = off > CheckInAfter
+		v.At = v.Slot + off
+	}
+	slices.SortStableFunc(vs, func(a, b Visitor) int { return int(a.At - b.At) })
+	for i := range vs {
+		vs[i].N = i + 1
+	}
 }
 
 // HourShares is the share of the day's arrivals expected in each local

@@ -75,6 +75,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	profile := profileFlags(fs)
 	virtual := fs.Bool("virtual", false, "play the day on the queue engine in virtual time (no server; instant and reproducible)")
+	booked := fs.Float64("booked", 0.2, "with -virtual: share of the arrivals who booked a slot, compared with the same day without bookings (0: none)")
 	speed := fs.Float64("speed", 10, "how many times faster than real time (1 for real time)")
 	hours := fs.Float64("hours", 0, "end the day this many hours after the counters open (0: when the queue is empty)")
 	days := fs.Int("days", 1, "days played one after another on the same server (memory over days)")
@@ -99,6 +100,14 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
 		return 2
 	}
+	if *booked < 0 || *booked >= 1 {
+		fmt.Fprintf(stderr, "hallsim day: -booked: want a share from 0 to below 1, not %g\n", *booked)
+		return 2
+	}
+	if !*virtual && flagSet(fs, "booked") && *booked > 0 {
+		fmt.Fprintln(stderr, "hallsim day: -booked needs -virtual (the live day issues walk-in tickets only)")
+		return 2
+	}
 	day := time.Now().AddDate(0, 0, 1)
 	if *virtual {
 		day = simhall.StandardDate
@@ -110,14 +119,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *virtual {
-		acc, res, err := simhall.RunVirtual(ctx, p, day)
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "hallsim day -virtual (seed %d, %s): %v\n  last event %s\n", p.Seed, day.Format(time.DateOnly), res, res.Ended.Format("15:04"))
-		fmt.Fprintf(stdout, "  estimated wait, all:      %v\n  estimated wait, normal:   %v\n  estimated wait, priority: %v\n", acc, *acc.Normal, *acc.Priority)
-		return 0
+		return virtualDay(ctx, p, day, *booked, stdout, stderr)
 	}
 	cfg := simhall.LiveConfig{Profile: p, Date: day, Speed: *speed, Hours: *hours, Days: *days, Displays: *displays,
 		URL: *url, Command: serverCommand(), Dir: *dir}
@@ -162,4 +164,36 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// virtualDay plays the day on the engine in virtual time; with a booked
+// share, also the same day without bookings, to compare.
+func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked float64, stdout, stderr io.Writer) int {
+	p.BookedShare = booked
+	var b *simhall.Booked
+	var acc simhall.Accuracy
+	var res *simday.Result
+	var err error
+	if booked > 0 {
+		b, acc, res, err = simhall.RunBooked(ctx, p, day)
+	} else {
+		acc, res, err = simhall.RunVirtual(ctx, p, day)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "hallsim day -virtual (seed %d, %s): %v\n  last event %s\n", p.Seed, day.Format(time.DateOnly), res, res.Ended.Format("15:04"))
+	fmt.Fprintf(stdout, "  estimated wait, all:      %v\n  estimated wait, normal:   %v\n  estimated wait, priority: %v\n", acc, *acc.Normal, *acc.Priority)
+	if b != nil {
+		b.Print(stdout)
+	}
+	return 0
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

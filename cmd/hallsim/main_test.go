@@ -67,6 +67,20 @@ func TestDayVirtual(t *testing.T) {
 	if !strings.Contains(out.String(), "600 tickets (0 never called)") {
 		t.Errorf("got %q, want the standard day's 600 tickets", out.String())
 	}
+	// 20 % booked by default: both of issue 19's measures are printed.
+	for _, want := range []string{"booked 20 %", "slot start (or check-in, if later) to call", "walk-ins (", "predicted at most"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("got %q, want %q", out.String(), want)
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"day", "-booked", "0.2"}, &out, &out); code != 2 || !strings.Contains(out.String(), "-booked needs -virtual") {
+		t.Errorf("-booked without -virtual: got %d %q, want 2 and a message", code, out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"day", "-virtual", "-booked", "1.5"}, &out, &out); code != 2 || !strings.Contains(out.String(), "-booked: want a share") {
+		t.Errorf("-booked 1.5: got %d %q, want 2 and a message", code, out.String())
+	}
 }
 
 // TestFaultsShort runs `hallsim faults -short`: kill -9 under load,
