@@ -913,3 +913,40 @@ func TestInstallWritesTheServerURL(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedExamplesExist: every example config the docs, the README and the
+// files of firmware-config/ name (`display-led.toml`, `kiosk-counter.toml`…)
+// is shipped, so an installer who follows a pointer finds the file
+// (display.toml once sent hall-TV installers to a display-tv.toml that
+// never existed).
+func TestNamedExamplesExist(t *testing.T) {
+	named := regexp.MustCompile(`\b[a-z][a-z0-9-]*\.toml\b`)
+	var files []string
+	for _, pattern := range []string{"README.md", "docs/*.md", "firmware-config/*", "firmware-config/*/*"} {
+		m, err := filepath.Glob(filepath.Join(repo, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	checked := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue // a directory
+		}
+		for _, name := range named.FindAllString(string(data), -1) {
+			checked++
+			if _, err := os.Stat(filepath.Join(repo, "firmware-config", name)); err != nil {
+				rel, _ := filepath.Rel(repo, f)
+				t.Errorf("%s names %s, which firmware-config/ does not ship", rel, name)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no example config named anywhere: the pattern is wrong")
+	}
+}
