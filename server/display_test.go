@@ -89,9 +89,13 @@ func TestDisplayTokenCookie(t *testing.T) {
 // drops the cookie.
 func TestDisplaySession(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
-	post := func(body string) *http.Response {
+	post := func(body string, contentType ...string) *http.Response {
 		t.Helper()
-		resp, err := http.Post(h.URL+"/display/session", "application/json", strings.NewReader(body))
+		ct := "application/json"
+		if len(contentType) > 0 {
+			ct = contentType[0]
+		}
+		resp, err := http.Post(h.URL+"/display/session", ct, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,6 +117,10 @@ func TestDisplaySession(t *testing.T) {
 		if resp := post(body); resp.StatusCode != want || len(resp.Cookies()) != 0 {
 			t.Errorf("POST %q: %d with cookies %v, want %d and none", body, resp.StatusCode, resp.Cookies(), want)
 		}
+	}
+	// What a form on another site can send: refused, no cookie.
+	if resp := post(`{"token": "`+servertest.DisplayToken+`"}`, "text/plain"); resp.StatusCode != 400 || len(resp.Cookies()) != 0 {
+		t.Errorf("text/plain: %d with cookies %v, want 400 and none", resp.StatusCode, resp.Cookies())
 	}
 	req, _ := http.NewRequest("DELETE", h.URL+"/display/session", nil)
 	resp, err := http.DefaultClient.Do(req)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -115,7 +116,15 @@ type sessionRequest struct {
 func (s *Server) keepToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	var req sessionRequest
-	err := api.Decode(r, &req)
+	var err error
+	// Only a script of the page's own origin may send JSON here: a form on
+	// another site (text/plain, no preflight) could otherwise swap a staff
+	// member's session cookie for some display's token.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		err = hallq.Errorf(hallq.EINVALID, "send the token as JSON (Content-Type: application/json)")
+	} else {
+		err = api.Decode(r, &req)
+	}
 	if err == nil && req.Token == "" {
 		err = hallq.Errorf(hallq.EINVALID, "token: want the display token the enrolment gave")
 	}
