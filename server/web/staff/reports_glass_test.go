@@ -65,8 +65,8 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	if err := tab.Settle(); err != nil {
 		t.Fatal(err)
 	}
-	tab.MustLayout(t, a4Area, browsertest.Layout{MinFontPx: 11, Seen: []string{"#place", "#monthly h1", "#period"},
-		Whole: []string{"table.monthly th", "table.monthly td"}})
+	tab.MustLayout(t, a4Area, browsertest.Layout{MinFontPx: 11, Seen: []string{"#place", "#monthly h1", "#period", ".signatures .role", ".signatures .date-line"},
+		Whole: []string{"table.monthly th", "table.monthly td", ".signatures p"}})
 	hidden, err := browsertest.Eval[[]string](tab, `["header.top", ".monthly-tools"].filter((s) => getComputedStyle(document.querySelector(s)).display !== "none")`)
 	if err != nil || len(hidden) > 0 {
 		t.Errorf("printed, still shown: %v (%v)", hidden, err)
