@@ -26,9 +26,13 @@ type MonthlySection struct {
 // MonthlyResponse is GET /api/v1/reports/monthly as JSON: a month's
 // figures per service, counter and officer, and the hall's total.
 type MonthlyResponse struct {
-	Month         string           `json:"month"` // YYYY-MM
-	From          string           `json:"from"`
-	To            string           `json:"to"`
+	Month string `json:"month"` // YYYY-MM
+	From  string `json:"from"`
+	To    string `json:"to"`
+	// Through is the last day the figures hold: To, or today while the
+	// month is not over (InProgress), its figures those up to now.
+	Through       string           `json:"through"`
+	InProgress    bool             `json:"in_progress,omitempty"`
 	Targets       report.Targets   `json:"targets"`
 	TargetChanges []TargetChange   `json:"target_changes"`
 	Sections      []MonthlySection `json:"sections"`
@@ -51,6 +55,9 @@ func (s *Server) parseMonth(r *http.Request) (*reportRequest, string, error) {
 		if err != nil {
 			return nil, "", hallq.Errorf(hallq.EINVALID, "month=%q: want a month as YYYY-MM, e.g. 2026-09", month)
 		}
+		if m.Format(time.DateOnly) > s.today() {
+			return nil, "", hallq.Errorf(hallq.EINVALID, "month=%q has not begun yet", month)
+		}
 		first = m
 	}
 	q.Set("from", first.Format(time.DateOnly))
@@ -63,13 +70,19 @@ func (s *Server) parseMonth(r *http.Request) (*reportRequest, string, error) {
 	return rq, first.Format("2006-01"), err
 }
 
+// today is the current day in the hall's zone (YYYY-MM-DD).
+func (s *Server) today() string { return s.Now().In(s.Location()).Format(time.DateOnly) }
+
 // monthly computes the monthly report.
 func (s *Server) monthly(r *http.Request) (*reportRequest, *MonthlyResponse, error) {
 	rq, month, err := s.parseMonth(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &MonthlyResponse{Month: month, From: rq.q.From, To: rq.q.To}
+	out := &MonthlyResponse{Month: month, From: rq.q.From, To: rq.q.To, Through: rq.q.To}
+	if today := s.today(); today <= rq.q.To {
+		out.Through, out.InProgress = today, true
+	}
 	for _, by := range monthlyDims {
 		q := *rq
 		q.q.By = by
@@ -142,8 +155,10 @@ func (s *Server) MonthlyPage(r *http.Request, p *staff.Page) error {
 	v.Del("format")
 	v.Set("month", first.AddDate(0, -1, 0).Format("2006-01"))
 	d.Prev = "/manager/monthly?" + v.Encode()
-	v.Set("month", first.AddDate(0, 1, 0).Format("2006-01"))
-	d.Next = "/manager/monthly?" + v.Encode()
+	if next := first.AddDate(0, 1, 0); next.Format(time.DateOnly) <= s.today() { // no link to a month not begun
+		v.Set("month", next.Format("2006-01"))
+		d.Next = "/manager/monthly?" + v.Encode()
+	}
 	p.Data = d
 	return nil
 }

@@ -133,6 +133,10 @@ func TestMonthly(t *testing.T) {
 	if m.From != "2026-10-01" || m.To != "2026-10-31" || !slices.Equal(bys, []string{"service", "counter", "officer"}) {
 		t.Errorf("monthly: %s to %s by %v; want October by service, counter, officer", m.From, m.To, bys)
 	}
+	// October is not over on the 2nd: its figures hold up to today, and say so.
+	if m.Through != "2026-10-02" || !m.InProgress {
+		t.Errorf("monthly of the current month: through %s, in progress %v; want through 2026-10-02, in progress", m.Through, m.InProgress)
+	}
 	tot := m.Total
 	if tot.Issued != 3 || tot.Served != 1 || tot.NoShows != 1 || tot.OverTargetPct == nil || *tot.OverTargetPct != 100 ||
 		tot.SatisfiedPct == nil || *tot.SatisfiedPct != 100 || tot.VerySatisfiedPct == nil || *tot.VerySatisfiedPct != 0 {
@@ -161,19 +165,35 @@ func TestMonthly(t *testing.T) {
 	}
 
 	code, page := h.Raw("GET", "/manager/monthly?month=2026-10", mgr, nil)
-	for _, want := range []string{"Báo cáo tháng tình hình tiếp nhận và trả kết quả 10/2026", "01/10/2026", "31/10/2026",
-		"NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", `<tbody data-by="officer">`, "canbo1", h.Hall.Settings().Name} {
+	for _, want := range []string{"Báo cáo tháng tình hình tiếp nhận và trả kết quả 10/2026", "từ ngày 01/10/2026 đến ngày 02/10/2026",
+		`<strong id="in-progress">(tháng chưa kết thúc`, "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", `<tbody data-by="officer">`, "canbo1", h.Hall.Settings().Name} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("monthly page (%d) lacks %q", code, want)
 		}
 	}
+	if strings.Contains(string(page), `id="next-month"`) {
+		t.Errorf("the current month's page links to the month after, which has not begun")
+	}
+	// A month that is over: its last day, no note, a link to the next.
+	code, page = h.Raw("GET", "/manager/monthly?month=2026-09", mgr, nil)
+	for _, want := range []string{"từ ngày 01/09/2026 đến ngày 30/09/2026", `id="next-month"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("September's page (%d) lacks %q", code, want)
+		}
+	}
+	if strings.Contains(string(page), `id="in-progress"`) {
+		t.Errorf("September's page says the month is not over")
+	}
 	// Without a month: the month before the current one.
-	if h.Do("GET", "/api/v1/reports/monthly", mgr, nil, &m); m.Month != "2026-09" {
+	if m = (reports.MonthlyResponse{}); h.Do("GET", "/api/v1/reports/monthly", mgr, nil, &m) != 200 || m.Month != "2026-09" {
 		t.Errorf("default month: %s, want 2026-09", m.Month)
 	}
-	for _, bad := range []string{"2026-13", "10/2026"} {
+	if m.Through != "2026-09-30" || m.InProgress {
+		t.Errorf("September: through %s, in progress %v; want through 2026-09-30, not in progress", m.Through, m.InProgress)
+	}
+	for bad, msg := range map[string]string{"2026-13": "want a month as YYYY-MM", "10/2026": "want a month as YYYY-MM", "2026-11": "has not begun yet"} {
 		code, body := h.Raw("GET", "/api/v1/reports/monthly?month="+bad, mgr, nil)
-		if code != 400 || !strings.Contains(string(body), "want a month as YYYY-MM") {
+		if code != 400 || !strings.Contains(string(body), msg) {
 			t.Errorf("month=%s: %d %s", bad, code, body)
 		}
 	}
