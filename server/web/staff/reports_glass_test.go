@@ -5,12 +5,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/internal/browsertest"
+	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/servertest"
 )
 
@@ -41,6 +44,13 @@ func busyDay(h *servertest.Hall) {
 // paper, and the PDF Chromium prints is A4.
 func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	h := servertest.Start(t, servertest.Options{})
+	// A service named as long as a hall may name it: its name wraps in its cell.
+	var a hallq.Service
+	h.Hall.View(func(e *queue.Engine, _ time.Time) { a = e.Services()[0] })
+	a.NameVI = "Đất đai: đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở" // 80 characters at most
+	if code := h.Do("PUT", "/api/v1/services/"+a.Code, h.Login("admin"), a, nil); code != 200 {
+		t.Fatalf("renaming service %s: %d", a.Code, code)
+	}
 	busyDay(h)
 	month := hallClock("2006-01")[1]
 	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
@@ -77,7 +87,7 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	}
 	text := textOf(t, tab, "#monthly")
 	for _, want := range []string{strings.ToUpper(h.Hall.Settings().Name), "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)",
-		"01/" + hallClock("01/2006")[1]} {
+		"01/" + hallClock("01/2006")[1], a.NameVI} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed report lacks %q", want)
 		}
