@@ -68,6 +68,13 @@ func TestWorkedExample(t *testing.T) {
 	day := day1.Format(time.DateOnly)
 	for _, today := range []string{day, ""} { // live, then rolled up
 		checkFigs(t, "worked example", h.figures(h.query(day, day, report.ByService, today)), want)
+		// "by counter, in counter 1's": the press on no ticket was made at
+		// pad 1, beside A001's; pad 2 took B001's and A002's leg's.
+		checkFigs(t, "worked example by counter", h.figures(h.query(day, day, report.ByCounter, today)), figs{
+			"1": {"presses": 2, "unattached_presses": 1, "satisfied_pct": 50},
+			"2": {"presses": 2, "unattached_presses": 0, "satisfied_pct": 100},
+			"0": {"issued": 1, "closed_waiting": 1, "presses": 0},
+		})
 	}
 }
 
