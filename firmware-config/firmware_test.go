@@ -950,3 +950,50 @@ func TestNamedExamplesExist(t *testing.T) {
 		t.Fatal("no example config named anywhere: the pattern is wrong")
 	}
 }
+
+// TestReleaseDocsStandAlone: every link in the guides a release ships —
+// from INSTALL.md to DISPLAYS.md, CENTRAL.md, the wiring diagram, the
+// screenshots — leads to a file in the tarball. Releases once held
+// INSTALL.md alone, its links pointing at files the installer did not have.
+func TestReleaseDocsStandAlone(t *testing.T) {
+	top := unpack(t, "amd64")
+	checkLinks(t, top, "README.md", "docs")
+	if _, err := os.Stat(filepath.Join(top, "docs", "docs.go")); err == nil {
+		t.Error("the release ships docs/docs.go: only the guides and their pictures belong there")
+	}
+}
+
+// checkLinks checks the relative links of the Markdown files under dir
+// (below base) and of base/first: each must name a file or directory there.
+func checkLinks(t *testing.T, base, first, dir string) {
+	t.Helper()
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	files := []string{filepath.Join(base, first)}
+	more, err := filepath.Glob(filepath.Join(base, dir, "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, more...)
+	links := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		for _, m := range link.FindAllStringSubmatch(string(data), -1) {
+			target, _, _ := strings.Cut(m[1], "#")
+			if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			links++
+			if _, err := os.Stat(filepath.Join(filepath.Dir(f), target)); err != nil {
+				rel, _ := filepath.Rel(base, f)
+				t.Errorf("%s links to %s, which is not there", rel, m[1])
+			}
+		}
+	}
+	if links == 0 {
+		t.Errorf("no relative link found under %s: the check checks nothing", base)
+	}
+}

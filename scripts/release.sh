@@ -1,7 +1,7 @@
 #!/bin/sh
 # release.sh — build a hallq release: one tarball per Raspberry Pi target and
 # one for amd64, each with every binary, the systemd units, udev rule,
-# config.txt fragments, example configs, install.sh and docs/INSTALL.md.
+# config.txt fragments, example configs, install.sh, the README and docs/.
 #
 #   scripts/release.sh v0.1.0            # → dist/hallq-v0.1.0-linux-{arm64,armv7,amd64}.tar.gz
 #   OUT=/tmp/rel scripts/release.sh v0.1.0
@@ -63,8 +63,12 @@ for t in $targets; do
 		mkdir -p "$dir/firmware-config/$(dirname "$f")"
 		cp -p "firmware-config/$f" "$dir/firmware-config/$f"
 	done
-	for d in docs/INSTALL.md docs/wiring.svg README.md; do
-		[ ! -f "$d" ] || cp "$d" "$dir/$d"
+	# The README and every guide with its pictures: INSTALL.md links to the
+	# others, so an installer with the tarball alone finds what it points at.
+	cp README.md "$dir/README.md"
+	(cd docs && find . -type f \( -name '*.md' -o -name '*.svg' -o -name '*.png' \) -print) | while read -r f; do
+		mkdir -p "$dir/docs/$(dirname "$f")"
+		cp -p "docs/$f" "$dir/docs/$f"
 	done
 	printf '%s\n' "$version" >"$dir/VERSION"
 	(cd "$dir" && find . -type f | LC_ALL=C sort | sed 's#^\./##' | xargs sha256sum >"$work/SHA256SUMS" && mv "$work/SHA256SUMS" SHA256SUMS)
