@@ -41,6 +41,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("PhoneLayoutAndStates", func(t *testing.T) { testPhone(t, tab(t)) })
 	t.Run("PhoneBadLink", func(t *testing.T) { testPhoneBadLink(t, tab(t)) })
 	t.Run("EnrolsItself", func(t *testing.T) { testEnrolsItself(t, b.Tab(t, browsertest.TabOptions{OwnCookies: true})) })
+	t.Run("CounterEnrols", func(t *testing.T) { testCounterEnrols(t, b.Tab(t, browsertest.TabOptions{OwnCookies: true})) })
 }
 
 // rows reads the hall page's call list as a person sees it: "label counter".

@@ -191,3 +191,29 @@ func testEnrolsItself(t *testing.T, tab *browsertest.Tab) {
 		return len(r) > 0 && r[0] == second.Label+" 1"
 	})
 }
+
+// testCounterEnrols: the counter's screen enrols the same way, under a
+// name that says which counter it is above.
+func testCounterEnrols(t *testing.T, tab *browsertest.Tab) {
+	tab.Allow("HTTP 401 for")
+	h := startHall(t, func(s *hallq.Settings) { s.PublicDisplay = false })
+	h.counter(3, "open") // the page says "Closed" until the stream tells it otherwise
+	if err := tab.Navigate(h.URL + "/display/counter/3?lang=en"); err != nil {
+		t.Fatal(err)
+	}
+	code := enrolShown(t, tab, "")
+	if got := text(t, tab.Ctx, "#enrol h1"); got != "This device is not enrolled yet" {
+		t.Errorf("the heading reads %q", got)
+	}
+	e, ok := h.enrolment(code)
+	if !ok || e.Kind != hallq.DeviceDisplay || !strings.HasPrefix(e.Name, "counter3-tv-") {
+		t.Fatalf("request %+v (found %v), want a display named counter3-tv-… with code %s", e, ok, code)
+	}
+	if st := h.do("POST", "/api/v1/enrolments/"+e.ID+"/approve", h.login("admin"), nil, nil); st != 200 {
+		t.Fatalf("approve: %d", st)
+	}
+	if err := tab.WaitFor(`document.getElementById("enrol").hidden && document.getElementById("state").textContent === "Open"`, time.Minute); err != nil {
+		t.Fatalf("after approval the counter's screen does not follow the hall: %v", err)
+	}
+}
+
