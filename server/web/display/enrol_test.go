@@ -216,4 +216,3 @@ func testCounterEnrols(t *testing.T, tab *browsertest.Tab) {
 		t.Fatalf("after approval the counter's screen does not follow the hall: %v", err)
 	}
 }
-
