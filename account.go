@@ -32,11 +32,14 @@ const (
 	DeviceKiosk   DeviceKind = "kiosk"
 	DevicePad     DeviceKind = "pad"
 	DeviceDisplay DeviceKind = "display"
+	// DevicePortal is a system that sends bookings made elsewhere (the
+	// province's public-service portal): it may only import bookings.
+	DevicePortal DeviceKind = "portal"
 )
 
 // ValidDeviceKind reports whether k is a known device kind.
 func ValidDeviceKind(k DeviceKind) bool {
-	return k == DeviceKiosk || k == DevicePad || k == DeviceDisplay
+	return k == DeviceKiosk || k == DevicePad || k == DeviceDisplay || k == DevicePortal
 }
 
 // Device is a kiosk, pad or display holding a bearer token.

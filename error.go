@@ -26,6 +26,8 @@ type Error struct {
 	// Reason is an optional machine-readable detail within the code, such as
 	// "daily_cap" or "outside_hours" for EUNAVAILABLE on ticket issue.
 	Reason string
+	// Field names the request's field at fault, for an EINVALID about one.
+	Field string
 }
 
 // Error implements the error interface.

@@ -27,6 +27,13 @@ const (
 	EventCounterClosed     EventType = "counter.closed"
 	EventRatingRecorded    EventType = "rating.recorded"
 	EventHallNotice        EventType = "hall.notice"
+	// Bookings (issue 19): made (on the hall's page or imported),
+	// cancelled, checked in at a kiosk (after the ticket.issued of its
+	// ticket), or missed (its check-in window passed).
+	EventBookingMade      EventType = "booking.made"
+	EventBookingCancelled EventType = "booking.cancelled"
+	EventBookingCheckedIn EventType = "booking.checked_in"
+	EventBookingNoShow    EventType = "booking.no_show"
 )
 
 // Event is one entry of the hall's log, numbered without gaps. Its JSON form
@@ -51,6 +58,9 @@ type Event struct {
 	// ones until now (EventHallTargets).
 	Targets         *Targets `json:"targets,omitempty"`
 	PreviousTargets *Targets `json:"previous_targets,omitempty"`
+	// Booking is the booking of a booking.* event, as Booking.Logged
+	// keeps it (no name or phone).
+	Booking *Booking `json:"booking,omitempty"`
 }
 
 // RawEvent is an event as the hall's log stores it: its sequence number

@@ -43,6 +43,9 @@ type Settings struct {
 	// dates (YYYY-MM-DD), sorted. The forecast expects no one on them and
 	// more citizens on the working days around them.
 	Holidays []string `json:"holidays,omitempty"`
+	// BookingRetentionDays is how many days after its slot a booking keeps
+	// the citizen's name and phone; then they are erased (the counts stay).
+	BookingRetentionDays int `json:"booking_retention_days"`
 
 	PublicDisplay bool   `json:"public_display"`
 	Notice        string `json:"notice"`
@@ -98,15 +101,16 @@ func DefaultSettings() Settings {
 			{Score: 2, NameVI: "Hài lòng", NameEN: "Satisfied"},
 			{Score: 1, NameVI: "Không hài lòng", NameEN: "Not satisfied"},
 		},
-		SatisfiedMin:       2,
-		RatingWindowMin:    15,
-		PublicDisplay:      true,
-		TargetSatisfiedPct: 80,
-		TargetOverWaitPct:  10,
-		AnnounceEngine:     AnnounceEspeak,
-		AnnounceVoice:      "vi",
-		AnnouncePhrase:     DefaultAnnouncePhrase,
-		AnnouncePhraseEN:   DefaultAnnouncePhraseEN,
+		SatisfiedMin:         2,
+		RatingWindowMin:      15,
+		PublicDisplay:        true,
+		TargetSatisfiedPct:   80,
+		TargetOverWaitPct:    10,
+		BookingRetentionDays: DefaultRetentionDays,
+		AnnounceEngine:       AnnounceEspeak,
+		AnnounceVoice:        "vi",
+		AnnouncePhrase:       DefaultAnnouncePhrase,
+		AnnouncePhraseEN:     DefaultAnnouncePhraseEN,
 	}
 }
 
@@ -123,6 +127,9 @@ func (s *Settings) Validate() error {
 	}
 	if err := CheckNotice(s.Notice); err != nil {
 		return err
+	}
+	if s.BookingRetentionDays < 1 || s.BookingRetentionDays > 3650 {
+		return fieldError("booking_retention_days", "%d: want 1 to 3650 days", s.BookingRetentionDays)
 	}
 	for i, k := range s.PriorityKinds {
 		if err := CheckKind(fmt.Sprintf("priority_kinds[%d]", i), k); err != nil {

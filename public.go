@@ -69,6 +69,7 @@ func (t *Ticket) Public() *Ticket {
 	p.StatusURL = ""
 	p.Secret = ""
 	p.IdempotencyKey = ""
+	p.Booking = "" // the code checks a citizen in: only its holder and staff see it
 	p.Flagged = false
 	return p
 }

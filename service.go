@@ -24,6 +24,8 @@ type Service struct {
 	DailyCap int `json:"daily_cap,omitempty"`
 	// Order sorts services on kiosks and displays.
 	Order int `json:"order"`
+	// Booking are its booking rules; nil: it takes no bookings.
+	Booking *BookingSettings `json:"booking,omitempty"`
 }
 
 // OpeningHours is one opening interval on some weekdays, in local time.
@@ -81,6 +83,11 @@ func (s *Service) Validate() error {
 	}
 	if s.TargetWaitMin > 24*60 {
 		return fieldError(field+"target_wait_min", "%d: at most a day (1440)", s.TargetWaitMin)
+	}
+	if s.Booking != nil {
+		if err := s.Booking.Validate(field + "booking"); err != nil {
+			return err
+		}
 	}
 	return s.ValidateStored()
 }

@@ -31,7 +31,7 @@ var (
 // fieldError is the EINVALID error for field, with Reason "field" so that
 // clients can tell a bad field from other refusals.
 func fieldError(field, format string, args ...any) error {
-	return &Error{Code: EINVALID, Reason: "field", Message: fmt.Sprintf("%s: ", field) + fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Reason: "field", Field: field, Message: fmt.Sprintf("%s: ", field) + fmt.Sprintf(format, args...)}
 }
 
 // isBidiControl reports whether r changes the direction of text around it:

@@ -1,6 +1,7 @@
 package hallq
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -97,17 +98,26 @@ type ErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Reason  string `json:"reason,omitempty"`
+	Field   string `json:"field,omitempty"`
 }
 
 // NewErrorBody is err's body, with ErrorCode, ErrorMessage and ErrorReason:
 // an error that is not an *Error becomes EINTERNAL with a generic message.
 func NewErrorBody(err error) ErrorBody {
-	return ErrorBody{ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err), Reason: ErrorReason(err)}}
+	return ErrorBody{ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err), Reason: ErrorReason(err), Field: errorField(err)}}
+}
+
+func errorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // Err is the body as an *Error.
 func (b ErrorBody) Err() *Error {
-	return &Error{Code: b.Error.Code, Message: b.Error.Message, Reason: b.Error.Reason}
+	return &Error{Code: b.Error.Code, Message: b.Error.Message, Reason: b.Error.Reason, Field: b.Error.Field}
 }
 
 // errorStatuses is the one table of error codes and HTTP statuses.

@@ -278,7 +278,7 @@ const maxWAV = 16 << 20
 // (GET /api/v1/announcements/{seq}.wav).
 func (c *Client) Announcement(ctx context.Context, token string, seq int64) ([]byte, error) {
 	path := fmt.Sprintf("/api/v1/announcements/%d.wav", seq)
-	a, err := c.send(ctx, http.MethodGet, path, token, nil, maxWAV)
+	a, err := c.send(ctx, http.MethodGet, path, token, "", nil, maxWAV)
 	if err != nil {
 		return nil, err
 	}

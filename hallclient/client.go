@@ -101,11 +101,18 @@ type Answer struct {
 // came (wrapping ErrUnreachable). Tests of malformed requests and of exact
 // statuses use it; everything else the typed calls.
 func (c *Client) Raw(ctx context.Context, method, path, token string, body []byte) (*Answer, error) {
-	return c.send(ctx, method, path, token, body, -1)
+	return c.send(ctx, method, path, token, "", body, -1)
 }
 
-// send is Raw with a bound on the body read (< 0: none).
-func (c *Client) send(ctx context.Context, method, path, token string, body []byte, limit int64) (*Answer, error) {
+// RawAs is Raw with a body of another type than JSON (contentType, e.g.
+// "text/csv").
+func (c *Client) RawAs(ctx context.Context, method, path, token, contentType string, body []byte) (*Answer, error) {
+	return c.send(ctx, method, path, token, contentType, body, -1)
+}
+
+// send is Raw with the body's type ("" for JSON) and a bound on the body
+// read (< 0: none).
+func (c *Client) send(ctx context.Context, method, path, token, contentType string, body []byte, limit int64) (*Answer, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -118,7 +125,10 @@ func (c *Client) send(ctx context.Context, method, path, token string, body []by
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		if contentType == "" {
+			contentType = "application/json"
+		}
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)
@@ -152,7 +162,7 @@ func (c *Client) Do(ctx context.Context, method, path, token string, in, out any
 			return nil, fmt.Errorf("hallclient: %s %s: %w", method, path, err)
 		}
 	}
-	a, err := c.send(ctx, method, path, token, body, maxAnswer)
+	a, err := c.send(ctx, method, path, token, "", body, maxAnswer)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request, p hallq.Pr
 		return err
 	}
 	if !hallq.ValidDeviceKind(req.Kind) {
-		return hallq.Errorf(hallq.EINVALID, "kind must be kiosk, pad or display, not %q", req.Kind)
+		return hallq.Errorf(hallq.EINVALID, "kind must be kiosk, pad, display or portal, not %q", req.Kind)
 	}
 	if req.Kind == hallq.DevicePad {
 		var err error

@@ -82,7 +82,7 @@ func (en *enroller) ask(w http.ResponseWriter, r *http.Request, _ hallq.Principa
 	switch {
 	case !enrolNameRE.MatchString(req.Name):
 		return hallq.Errorf(hallq.EINVALID, "name %q: want 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit", req.Name)
-	case !hallq.ValidDeviceKind(kind):
+	case !hallq.ValidDeviceKind(kind) || kind == hallq.DevicePortal:
 		return hallq.Errorf(hallq.EINVALID, "kind %q: want kiosk, display or pad", req.Kind)
 	case !enrolCodeRE.MatchString(req.Code):
 		return hallq.Errorf(hallq.EINVALID, "code %q: want 4–12 capital letters, digits or '-'", req.Code)

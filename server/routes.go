@@ -85,6 +85,18 @@ func (s *Server) routes() []api.Route {
 		route("POST /api/v1/enrolments/{id}/reject", admin, s.enrol.reject),
 		route("POST /api/v1/enrolments/reject-pending", admin, s.enrol.rejectPending),
 
+		// Bookings (bookings.go): slots, booking and its status and cancel
+		// for anyone (booking is rate limited per address; status and
+		// cancel need the booking's secret unless staff), check-in at a
+		// kiosk, import by an admin or a portal, the staff's list.
+		route("GET /api/v1/bookings/slots", A{Public: true}, s.getSlots),
+		route("POST /api/v1/bookings", A{Public: true}, s.book),
+		route("GET /api/v1/bookings", anyStaff, s.listBookings),
+		route("GET /api/v1/bookings/{code}", A{Public: true}, s.getBooking),
+		route("POST /api/v1/bookings/{code}/cancel", A{Public: true}, s.cancelBooking),
+		route("POST /api/v1/bookings/{code}/checkin", A{Roles: api.StaffWrite, Devices: kiosk}, s.checkIn),
+		route("POST /api/v1/bookings/import", A{Roles: api.AdminOnly, Devices: []hallq.DeviceKind{hallq.DevicePortal}}, s.importBookings),
+
 		// How far the hall's log has been shipped (shipping.go).
 		route("GET /api/v1/central/status", admin, s.centralStatus),
 		// The simulation clock (sim.go): in every server, so the access

@@ -53,6 +53,8 @@ type Server struct {
 	// forecast is the manager's forecast and staffing plan.
 	forecast *reports.Forecast
 	enrol    *enroller
+	// bookLimit is the booking rate per address (bookings.go).
+	bookLimit *rateLimiter
 	// sim is the simulation clock, nil unless EnableSim (sim.go).
 	sim *hall.SimClock
 }
@@ -78,6 +80,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	s.forecast = &reports.Forecast{Outlooks: staffing.NewOutlooks(planSource{hl.Store}, staffing.Options{}, forecast.Options{}),
 		Hall: s.planState, Logger: logger}
 	s.enrol = newEnroller(s)
+	s.bookLimit = newRateLimiter(bookBurst, bookEvery)
 	s.api.Route(s.routes()...)
 
 	pages := &staff.Pages{Site: staff.Embedded(), API: s.api, Settings: s.settings, Alerts: s.alerts}

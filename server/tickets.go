@@ -29,15 +29,7 @@ func actorOf(p hallq.Principal) queue.Actor {
 // The hall's base_url names how phones reach the server; without one, the
 // address the caller used is the best guess.
 func (s *Server) withStatusURL(r *http.Request, t *hallq.Ticket) *hallq.Ticket {
-	base := s.Hall.Settings().BaseURL
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	t.StatusURL = strings.TrimRight(base, "/") + "/t/" + url.PathEscape(t.ID) + "?k=" + url.QueryEscape(t.Secret)
+	t.StatusURL = s.baseURL(r) + "/t/" + url.PathEscape(t.ID) + "?k=" + url.QueryEscape(t.Secret)
 	return t
 }
 

@@ -160,7 +160,7 @@ func deviceAdd(ctx context.Context, args []string, env Env) error {
 		return usagef("-name is required")
 	}
 	if !hallq.ValidDeviceKind(d.Kind) {
-		return usagef("-kind must be kiosk, display or pad, not %q", *kind)
+		return usagef("-kind must be kiosk, display, pad or portal, not %q", *kind)
 	}
 	if d.Kind == hallq.DevicePad && d.Counter <= 0 {
 		return usagef("a pad needs -counter N, the counter it is bound to")

@@ -186,6 +186,8 @@ func runHall(ctx context.Context, ln net.Listener, f *serveFlags, hl *hall.Runti
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); hl.Run(hallCtx) }()
+	// Missed bookings and the erasure of booking personal data.
+	wg.Go(func() { srv.RunBookingChores(hallCtx) })
 	if shipper != nil {
 		// Shipping stops with the hall; what it has not sent, it sends
 		// after the next start (the central store says where to resume).

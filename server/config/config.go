@@ -4,8 +4,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -29,23 +31,24 @@ type file struct {
 }
 
 type hallSection struct {
-	Name            string   `toml:"name"`
-	TimeZone        *string  `toml:"time_zone"`
-	Language        *string  `toml:"language"`
-	BaseURL         *string  `toml:"base_url"`
-	PriorityPolicy  *string  `toml:"priority_policy"`
-	InterleaveN     *int     `toml:"interleave_n"`
-	AgingMinutes    *int     `toml:"aging_minutes"`
-	PriorityKinds   []string `toml:"priority_kinds"`
-	MaxRecalls      *int     `toml:"max_recalls"`
-	SatisfiedMin    *int     `toml:"satisfied_min"`
-	RatingWindow    *int     `toml:"rating_window_min"`
-	ClosingTime     *string  `toml:"closing_time"`
-	PublicDisplay   *bool    `toml:"public_display"`
-	Notice          *string  `toml:"notice"`
-	TargetSatisfied *int     `toml:"target_satisfied_pct"`
-	TargetOverWait  *int     `toml:"target_over_wait_pct"`
-	Holidays        []string `toml:"holidays"`
+	Name             string   `toml:"name"`
+	TimeZone         *string  `toml:"time_zone"`
+	Language         *string  `toml:"language"`
+	BaseURL          *string  `toml:"base_url"`
+	PriorityPolicy   *string  `toml:"priority_policy"`
+	InterleaveN      *int     `toml:"interleave_n"`
+	AgingMinutes     *int     `toml:"aging_minutes"`
+	PriorityKinds    []string `toml:"priority_kinds"`
+	MaxRecalls       *int     `toml:"max_recalls"`
+	SatisfiedMin     *int     `toml:"satisfied_min"`
+	RatingWindow     *int     `toml:"rating_window_min"`
+	ClosingTime      *string  `toml:"closing_time"`
+	PublicDisplay    *bool    `toml:"public_display"`
+	Notice           *string  `toml:"notice"`
+	TargetSatisfied  *int     `toml:"target_satisfied_pct"`
+	TargetOverWait   *int     `toml:"target_over_wait_pct"`
+	Holidays         []string `toml:"holidays"`
+	BookingRetention *int     `toml:"booking_retention_days"`
 }
 
 type ratingLevel struct {
@@ -55,14 +58,27 @@ type ratingLevel struct {
 }
 
 type serviceEntry struct {
-	Code          string       `toml:"code"`
-	Name          string       `toml:"name"`
-	NameEN        string       `toml:"name_en"`
-	Prefix        string       `toml:"prefix"`
-	Range         []int        `toml:"range"`
-	TargetWaitMin int          `toml:"target_wait_min"`
-	DailyCap      int          `toml:"daily_cap"`
-	Hours         []hoursEntry `toml:"hours"`
+	Code          string        `toml:"code"`
+	Name          string        `toml:"name"`
+	NameEN        string        `toml:"name_en"`
+	Prefix        string        `toml:"prefix"`
+	Range         []int         `toml:"range"`
+	TargetWaitMin int           `toml:"target_wait_min"`
+	DailyCap      int           `toml:"daily_cap"`
+	Hours         []hoursEntry  `toml:"hours"`
+	Booking       *bookingEntry `toml:"booking"`
+}
+
+// bookingEntry is a service's [services.booking] table: present means the
+// service takes bookings, each rule defaulting as in
+// hallq.DefaultBookingSettings.
+type bookingEntry struct {
+	Enabled          *bool `toml:"enabled"`
+	SlotMin          *int  `toml:"slot_min"`
+	Capacity         *int  `toml:"capacity"`
+	DaysAhead        *int  `toml:"days_ahead"`
+	CheckInBeforeMin *int  `toml:"checkin_before_min"`
+	CheckInAfterMin  *int  `toml:"checkin_after_min"`
 }
 
 type hoursEntry struct {
@@ -143,6 +159,10 @@ func buildSettings(tf *tomlconf.File, hs hallSection, s *hallq.Settings) {
 	set(&s.Notice, hs.Notice)
 	set(&s.TargetSatisfiedPct, hs.TargetSatisfied)
 	set(&s.TargetOverWaitPct, hs.TargetOverWait)
+	set(&s.BookingRetentionDays, hs.BookingRetention)
+	if s.BookingRetentionDays < 1 || s.BookingRetentionDays > 3650 {
+		tf.Problemf("hall.booking_retention_days", "want 1 to 3650 days, not %d", s.BookingRetentionDays)
+	}
 	if hs.PriorityKinds != nil {
 		s.PriorityKinds = hs.PriorityKinds
 	}
@@ -239,6 +259,20 @@ func buildService(tf *tomlconf.File, i int, se serviceEntry, codes map[string]bo
 	}
 	for j, hr := range se.Hours {
 		sv.Hours = append(sv.Hours, buildHours(tf, fmt.Sprintf("%s.hours[%d]", key, j), hr))
+	}
+	if se.Booking != nil {
+		b := hallq.DefaultBookingSettings()
+		set(&b.Enabled, se.Booking.Enabled)
+		set(&b.SlotMin, se.Booking.SlotMin)
+		set(&b.Capacity, se.Booking.Capacity)
+		set(&b.DaysAhead, se.Booking.DaysAhead)
+		set(&b.CheckInBeforeMin, se.Booking.CheckInBeforeMin)
+		set(&b.CheckInAfterMin, se.Booking.CheckInAfterMin)
+		var he *hallq.Error
+		if err := b.Validate(key + ".booking"); errors.As(err, &he) {
+			tf.Problemf(he.Field, "%s", strings.TrimPrefix(he.Message, he.Field+": "))
+		}
+		sv.Booking = &b
 	}
 	return sv
 }

@@ -24,6 +24,11 @@ func Demo() *Setup {
 	for i := range services {
 		services[i].Order = i
 	}
+	// Hộ tịch and Đất đai take bookings (issue 19), so that booking and
+	// check-in can be tried on the demo at any hour: it is open all day.
+	for _, i := range []int{0, 2} {
+		services[i].Booking = new(hallq.DefaultBookingSettings())
+	}
 	serves := [][]string{{"A", "B"}, {"A", "B"}, {"B", "A"}, {"C", "D"}, {"D", "C"}, {"E", "A"}}
 	var counters []hallq.Counter
 	for i, sv := range serves {

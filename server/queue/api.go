@@ -62,6 +62,9 @@ type State struct {
 	// what the settings and services set (they were changed with the hall
 	// stopped), the next Tick records the change.
 	Targets *hallq.Targets
+	// Bookings are the bookings whose slots are on yesterday or later
+	// (booking.go).
+	Bookings []hallq.Booking
 }
 
 // Change is what one command did. The store writes it in one transaction;
@@ -85,6 +88,9 @@ type Change struct {
 	// Counter definitions travel in Counters, whose rows carry name and
 	// services.
 	Services []*hallq.Service
+	// Bookings are full booking rows to insert or update (their name and
+	// phone are written only with a new row).
+	Bookings []*hallq.Booking
 }
 
 // Number is a service's last given number on a day.

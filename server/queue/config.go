@@ -52,7 +52,8 @@ func sameService(a, b hallq.Service) bool {
 	}
 	return a.Code == b.Code && a.NameVI == b.NameVI && a.NameEN == b.NameEN && a.Prefix == b.Prefix &&
 		a.RangeFrom == b.RangeFrom && a.RangeTo == b.RangeTo && a.TargetWaitMin == b.TargetWaitMin &&
-		a.DailyCap == b.DailyCap && a.Order == b.Order
+		a.DailyCap == b.DailyCap && a.Order == b.Order && (a.Booking == nil) == (b.Booking == nil) &&
+		(a.Booking == nil || *a.Booking == *b.Booking)
 }
 
 // CounterDef is what an administrator sets of a counter: its name and the

@@ -59,6 +59,8 @@ type Engine struct {
 	// (a change made while the hall was stopped): the next Tick records it.
 	targets    hallq.Targets
 	unrecorded *hallq.Targets
+
+	book bookingBook // booking.go
 }
 
 type idemKey struct{ device, key string }
@@ -115,6 +117,7 @@ func New(st State) (*Engine, error) {
 		return nil, err
 	}
 	e.loadRatings(st.Ratings)
+	e.loadBookings(st.Bookings)
 	for code, n := range st.LastNumbers {
 		e.lastNumbers[code] = max(e.lastNumbers[code], n)
 	}
@@ -349,6 +352,10 @@ func cloneService(s hallq.Service) hallq.Service {
 	s.Hours = slices.Clone(s.Hours)
 	for i := range s.Hours {
 		s.Hours[i].Days = slices.Clone(s.Hours[i].Days)
+	}
+	if s.Booking != nil {
+		b := *s.Booking
+		s.Booking = &b
 	}
 	return s
 }

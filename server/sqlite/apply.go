@@ -137,6 +137,11 @@ func (a *applyTx) change(ch *queue.Change) error {
 			return err
 		}
 	}
+	for _, b := range ch.Bookings {
+		if err := a.booking(b); err != nil {
+			return err
+		}
+	}
 	for i := range ch.Events {
 		if err := a.event(&ch.Events[i], ch.Ratings); err != nil {
 			return err

@@ -243,6 +243,14 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 		}
 		st.Targets = ev.Targets
 	}
+	// Bookings from the day before the engine's day on (booking.go).
+	from := int64(0)
+	if dayStart != 0 {
+		from = time.UnixMilli(dayStart).In(loc).AddDate(0, 0, -1).UnixMilli()
+	}
+	if st.Bookings, err = bookings(ctx, tx, loc, `WHERE slot_start >= ? ORDER BY slot_start, code`, from); err != nil {
+		return st, err
+	}
 	rows, err = tx.QueryContext(ctx, `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
 		ORDER BY seq DESC LIMIT 50`, dayStart, dayEnd) // more than the 10 kept: recalls repeat tickets
 	if err != nil {
