@@ -67,6 +67,12 @@ type ServiceView struct {
 	Closed         string `json:"closed_reason,omitempty"` // "outside_hours" or "daily_cap" when !Open
 	// LastCalled is the label most recently called in this service.
 	LastCalled string `json:"last_called,omitempty"`
+	// BookingCapacity is the places in each of its booking slots (its
+	// booking.capacity, or the suggestion when that is 0), and
+	// SuggestedCapacity the suggestion (hallq.SuggestCapacity); both 0 for
+	// a service that takes no bookings.
+	BookingCapacity   int `json:"booking_capacity,omitempty"`
+	SuggestedCapacity int `json:"suggested_capacity,omitempty"`
 }
 
 // SnapshotType is the type of a stream's first message; every other

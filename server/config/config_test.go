@@ -203,3 +203,33 @@ func TestLoadNamesTheFile(t *testing.T) {
 		t.Errorf("got %q, want it to name %s", err, path)
 	}
 }
+
+// TestServiceBooking: [services.booking] makes a service bookable, each
+// rule defaulting; a bad rule is named by its key.
+func TestServiceBooking(t *testing.T) {
+	doc := good + "\n[[services]]\ncode = \"C\"\nname = \"Đất đai\"\nprefix = \"C\"\n  [services.booking]\n  capacity = 4\n  checkin_after_min = 20\n" +
+		"\n[[counters]]\nid = 2\nservices = [\"C\"]\n"
+	h, err := config.Parse("hall.toml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hallq.DefaultBookingSettings()
+	want.Capacity, want.CheckInAfterMin = 4, 20
+	if b := h.Services[2].Booking; b == nil || *b != want || h.Services[0].Booking != nil {
+		t.Errorf("C's booking %+v, want %+v; A's %+v, want none", b, want, h.Services[0].Booking)
+	}
+	if h.Settings.BookingRetentionDays != hallq.DefaultRetentionDays {
+		t.Errorf("retention %d, want the default %d", h.Settings.BookingRetentionDays, hallq.DefaultRetentionDays)
+	}
+	for _, tc := range []struct{ old, new, key, msg string }{
+		{"capacity = 4", "slot_min = 3", "services[2].booking.slot_min", "5 to 240"},
+		{"capacity = 4", "capacity = -1", "services[2].booking.capacity", "0 (the suggestion) to 1000"},
+		{"capacity = 4", "capacity = true", "services.booking.capacity", "bool"},
+		{`priority_policy = "strict"`, "booking_retention_days = 0", "hall.booking_retention_days", "1 to 3650"},
+	} {
+		_, err := config.Parse("hall.toml", []byte(strings.Replace(doc, tc.old, tc.new, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.key+": ") || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: got %v, want %s: …%s", tc.new, err, tc.key, tc.msg)
+		}
+	}
+}

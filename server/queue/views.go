@@ -41,6 +41,10 @@ func (e *Engine) Hall(now time.Time) hallq.HallView {
 			Closed:         reason,
 			LastCalled:     e.lastCalled[s.Code],
 		})
+		if s.Booking != nil {
+			sv := &v.Services[len(v.Services)-1]
+			sv.BookingCapacity, sv.SuggestedCapacity = e.SlotCapacity(s.Code), e.SuggestedCapacity(s.Code)
+		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(e.counters)) {
 		v.Counters = append(v.Counters, *e.counterView(e.counters[id]))

@@ -232,6 +232,40 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("admin sets a service's booking rules", func(t *testing.T) {
+		ctx := tab(t)
+		signIn(t, ctx, "admin", "demo-admin", "/admin")
+		// A takes bookings in the demo: its row shows the suggested places
+		// per slot; the admin sets 4 and makes B bookable.
+		rowA, rowB := `#services tr[data-service="A"] `, `#services tr[data-service="B"] `
+		run(t, ctx,
+			waitJS(`!!document.querySelector('`+rowA+`.bk-enabled') && document.querySelector('`+rowA+`.bk-enabled').checked`),
+			waitJS(`/\d/.test(document.querySelector('`+rowA+`.bk-suggestion').textContent)`),
+			chromedp.SetValue(chromedp.CSS(rowA+".bk-capacity"), "4"),
+			chromedp.Click(chromedp.CSS(rowA+".svc-save")),
+			waitJS(`document.querySelector('`+rowA+`.bk-capacity') && document.querySelector('`+rowA+`.bk-capacity').value === "4"`),
+			chromedp.Click(chromedp.CSS(rowB+".bk-enabled")),
+			chromedp.Click(chromedp.CSS(rowB+".svc-save")),
+			waitJS(`document.querySelector('`+rowB+`.bk-enabled') && document.querySelector('`+rowB+`.bk-enabled').checked`),
+		)
+		var hv hallq.HallView
+		h.Do("GET", "/api/v1/hall", "", nil, &hv)
+		for _, sv := range hv.Services {
+			switch {
+			case sv.Code == "A" && (sv.Booking == nil || !sv.Booking.Enabled || sv.Booking.Capacity != 4 || sv.BookingCapacity != 4 || sv.SuggestedCapacity < 1):
+				t.Errorf("A after saving: %+v (capacity %d, suggested %d)", sv.Booking, sv.BookingCapacity, sv.SuggestedCapacity)
+			case sv.Code == "B" && (sv.Booking == nil || !sv.Booking.Enabled || sv.Booking.SlotMin != 15 || sv.Booking.DaysAhead != 14):
+				t.Errorf("B after saving: %+v", sv.Booking)
+			case sv.Code == "D" && sv.Booking != nil:
+				t.Errorf("D never took bookings, now %+v", sv.Booking)
+			}
+		}
+		var slots hallq.SlotsAnswer
+		if code := h.Do("GET", "/api/v1/bookings/slots?service=B&date="+time.Now().AddDate(0, 0, 1).Format(time.DateOnly), "", nil, &slots); code != 200 {
+			t.Errorf("B's slots after making it bookable: %d", code)
+		}
+	})
+
 	t.Run("admin approves a pad that asks to enrol", func(t *testing.T) {
 		var req struct{ ID, Secret, Code string }
 		if code := h.Do("POST", "/api/v1/enrol", "", map[string]string{"name": "pad-quay-4", "kind": "pad", "code": "7Q4K"}, &req); code != 201 && code != 202 {

@@ -41,6 +41,28 @@
     });
   }
 
+  // bookingCell edits a service's booking rules: bookable or not, the slot
+  // length, the places per slot (empty: the suggestion, shown), the days
+  // ahead and the check-in window. Its rules() is what to save: null for a
+  // service that never took bookings and still does not.
+  function bookingCell(s) {
+    const b = s.booking || { enabled: false, slot_min: 15, capacity: 0, days_ahead: 14, checkin_before_min: 15, checkin_after_min: 10 };
+    const num = (v, key, attrs) => input(v, Object.assign({ type: "number", min: 0, class: "bk-" + key, title: T("admin.booking_" + key), "aria-label": T("admin.booking_" + key) }, attrs || {}));
+    const on = el("input", { type: "checkbox", class: "bk-enabled", checked: b.enabled || null, "aria-label": T("admin.booking_enabled") });
+    const slot = num(b.slot_min, "slot", { min: 5 });
+    const cap = num(b.capacity || "", "capacity", { placeholder: s.suggested_capacity ? fill(T("admin.booking_suggested"), s.suggested_capacity) : "" });
+    const days = num(b.days_ahead, "days"), before = num(b.checkin_before_min, "before"), after = num(b.checkin_after_min, "after");
+    const cell = el("div", { class: "booking-rules" }, el("label", { class: "check" }, on, T("admin.booking_enabled")),
+      slot, cap, days, before, after,
+      s.suggested_capacity ? el("small", { class: "bk-suggestion" }, fill(T("admin.booking_suggested"), s.suggested_capacity)) : null);
+    cell.rules = () => (!s.booking && !on.checked) ? null : {
+      enabled: on.checked, slot_min: parseInt(slot.value, 10) || 0, capacity: parseInt(cap.value, 10) || 0,
+      days_ahead: parseInt(days.value, 10) || 0, checkin_before_min: parseInt(before.value, 10) || 0,
+      checkin_after_min: parseInt(after.value, 10) || 0,
+    };
+    return cell;
+  }
+
   function serviceRow(s) {
     const isNew = !s.code;
     const f = {
@@ -50,6 +72,7 @@
       target: input(s.target_wait_min || 0, { type: "number", min: 0, class: "svc-target" }),
       hours: input(hoursText(s.hours)), cap: input(s.daily_cap || 0, { type: "number", min: 0 }),
       order: input(s.order || 0, { type: "number" }),
+      booking: bookingCell(s),
     };
     const btn = el("button", { class: "svc-save", onclick: () => save(() => {
       const [from, to] = f.range.value.split("-").map((x) => parseInt(x, 10) || 0);
@@ -58,6 +81,7 @@
         range_from: f.prefix.value.trim() ? 0 : from, range_to: f.prefix.value.trim() ? 0 : (to || 0),
         target_wait_min: parseInt(f.target.value, 10) || 0, hours: parseHours(f.hours.value),
         daily_cap: parseInt(f.cap.value, 10) || 0, order: parseInt(f.order.value, 10) || 0,
+        booking: f.booking.rules(),
       };
       return api("PUT", "/api/v1/services/" + encodeURIComponent(body.code), body);
     }) }, isNew ? T("admin.add") : T("admin.save"));
@@ -172,6 +196,7 @@
     $("set-interleave").value = set.interleave_n; $("set-aging").value = set.aging_minutes; $("set-recalls").value = set.max_recalls;
     $("set-scale").value = set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n");
     $("set-satmin").value = set.satisfied_min; $("set-closing").value = set.closing_time || "";
+    $("set-retention").value = set.booking_retention_days;
     $("set-tsat").value = set.target_satisfied_pct; $("set-tover").value = set.target_over_wait_pct;
     $("set-public").checked = set.public_display;
     if (document.activeElement !== $("notice")) $("notice").value = set.notice || "";
@@ -218,6 +243,7 @@
         interleave_n: parseInt($("set-interleave").value, 10) || 0, aging_minutes: parseInt($("set-aging").value, 10) || 0,
         max_recalls: parseInt($("set-recalls").value, 10) || 0, satisfied_min: parseInt($("set-satmin").value, 10) || 0,
         closing_time: $("set-closing").value.trim(), public_display: $("set-public").checked,
+        booking_retention_days: parseInt($("set-retention").value, 10) || 0,
         target_satisfied_pct: parseInt($("set-tsat").value, 10) || 0, target_over_wait_pct: parseInt($("set-tover").value, 10) || 0,
         rating_scale: $("set-scale").value.split("\n").map((x) => x.trim()).filter(Boolean).map((line) => {
           const [score, rest] = line.split("=");
