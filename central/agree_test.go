@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/api"
 	cityserver "github.com/hallq/hallq/server/city"
@@ -264,47 +264,32 @@ func same(t *testing.T, what string, want, got any) {
 	}
 }
 
-func login(t *testing.T, base, user, pw string) string {
+// client is the hall API's client for the server whose URL u is (a hall's
+// or the city's: they speak the same API), and u's path and query.
+func client(t *testing.T, u string) (*hallclient.Client, string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
-	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	p, err := url.Parse(u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var out struct{ Token string }
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("login %s at %s: %d %s", user, base, resp.StatusCode, b)
-	}
-	json.NewDecoder(resp.Body).Decode(&out)
-	return out.Token
+	return hallclient.New(p.Scheme+"://"+p.Host, time.Minute), p.RequestURI()
 }
 
-func request(t *testing.T, u, token string) *http.Response {
+func login(t *testing.T, base, user, pw string) string {
 	t.Helper()
-	req, _ := http.NewRequest("GET", u, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: token})
-	}
-	resp, err := http.DefaultClient.Do(req)
+	c, _ := client(t, base)
+	s, err := c.Login(t.Context(), user, pw)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("at %s: %v", base, err)
 	}
-	return resp
+	return s.Token
 }
 
 func get(t *testing.T, u, token string, out any) {
 	t.Helper()
-	resp := request(t, u, token)
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		t.Fatalf("GET %s: %v", u, err)
+	c, path := client(t, u)
+	if _, err := c.Do(t.Context(), http.MethodGet, path, token, nil, out); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -320,20 +305,25 @@ func getCSV(t *testing.T, u, token string) [][]string {
 
 func getPage(t *testing.T, u, token string) string {
 	t.Helper()
-	resp := request(t, u, token)
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	c, path := client(t, u)
+	a, err := c.Raw(t.Context(), http.MethodGet, path, token, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return string(body)
+	if a.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, a.Status, a.Body)
+	}
+	return string(a.Body)
 }
 
 func status(t *testing.T, u, token string) int {
 	t.Helper()
-	resp := request(t, u, token)
-	resp.Body.Close()
-	return resp.StatusCode
+	c, path := client(t, u)
+	a, err := c.Raw(t.Context(), http.MethodGet, path, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Status
 }
 
 func show(v *float64) any {

@@ -3,7 +3,6 @@ package central_test
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central/pgtest"
+	"github.com/hallq/hallq/hallclient"
 	"github.com/hallq/hallq/server/cli"
 )
 
@@ -136,13 +137,9 @@ func TestCLICentral(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("hall exited %d before serving", code)
 	}
-	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/tickets", strings.NewReader(`{"service":"A"}`))
-	req.Header.Set("Authorization", "Bearer demo-kiosk-1")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("issue a ticket: %v %v", resp, err)
+	if _, err := hallclient.New("http://"+addr, time.Minute).Issue(ctx, "demo-kiosk-1", hallq.TicketRequest{Service: "A"}); err != nil {
+		t.Fatalf("issue a ticket: %v", err)
 	}
-	resp.Body.Close()
 	waitFor(t, "the ticket in the central store", func() bool {
 		r := runCLI(ctx, "", "central", "halls", "-db", owner)
 		return r.code == 0 && regexp.MustCompile(`loc-tho\s.*\s[1-9][0-9]*\s+20`).MatchString(r.stdout)

@@ -138,19 +138,13 @@ func (en *enroller) list(w http.ResponseWriter, r *http.Request, _ hallq.Princip
 	if err != nil {
 		return err
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"enrolments": es})
+	api.WriteJSON(w, http.StatusOK, hallq.EnrolmentList{Enrolments: es})
 	return nil
-}
-
-type approveRequest struct {
-	// Counter binds a pad to its counter; required for pads, refused for
-	// other kinds.
-	Counter int `json:"counter"`
 }
 
 func (en *enroller) approve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	s := en.s
-	var req approveRequest
+	var req hallq.ApproveRequest
 	if err := api.DecodeOptional(r, &req); err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (m *machine) ask(name, code string) (int, hallq.EnrolAnswer, []byte) {
 
 // pendingNow lists the requests waiting for the admin, by name.
 func pendingNow(h *servertest.Hall, admin string) map[string]hallq.Enrolment {
-	var list struct{ Enrolments []hallq.Enrolment }
+	var list hallq.EnrolmentList
 	h.Do("GET", "/api/v1/enrolments", admin, nil, &list)
 	out := map[string]hallq.Enrolment{}
 	for _, e := range list.Enrolments {

@@ -42,7 +42,7 @@ func TestEnrolApprovedKioskIssuesTicket(t *testing.T) {
 	}
 
 	// The admin sees the request with the device's code.
-	var list struct{ Enrolments []hallq.Enrolment }
+	var list hallq.EnrolmentList
 	if code := h.Do("GET", "/api/v1/enrolments", admin, nil, &list); code != 200 {
 		t.Fatalf("list: got %d", code)
 	}

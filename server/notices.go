@@ -9,13 +9,9 @@ import (
 	"github.com/hallq/hallq/server/queue"
 )
 
-type noticeRequest struct {
-	Text string `json:"text"`
-}
-
 // setNotice serves POST /api/v1/notice: the notice the displays show.
 func (s *Server) setNotice(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
-	var req noticeRequest
+	var req hallq.NoticeRequest
 	if err := api.Decode(r, &req); err != nil {
 		return err
 	}
