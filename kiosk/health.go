@@ -24,9 +24,9 @@ func (c *hallCache) get() *hallq.HallView {
 	return c.h
 }
 
-func (c *hallCache) set(h *hallq.HallView) {
+func (c *hallCache) set(h *hallq.HallView, at time.Time) {
 	c.mu.Lock()
-	c.h, c.at = h, time.Now()
+	c.h, c.at = h, at
 	c.mu.Unlock()
 }
 
@@ -37,7 +37,7 @@ func (k *Kiosk) Hall(ctx context.Context, maxAge time.Duration) (*hallq.HallView
 	k.hall.mu.Lock()
 	h, at := k.hall.h, k.hall.at
 	k.hall.mu.Unlock()
-	if h != nil && time.Since(at) < maxAge {
+	if h != nil && k.now().Sub(at) < maxAge {
 		return h, nil
 	}
 	return k.refreshHall(ctx)
@@ -60,7 +60,7 @@ func (k *Kiosk) refreshHall(ctx context.Context) (*hallq.HallView, error) {
 			k.log.Error("the printer cannot print a name the hall uses", logErr, err)
 		}
 	}
-	k.hall.set(h)
+	k.hall.set(h, k.now())
 	return h, nil
 }
 
@@ -111,7 +111,7 @@ type Health struct {
 func (k *Kiosk) health(ctx context.Context) Health {
 	s := k.State()
 	h := Health{Version: k.version, Kind: "kiosk", Printer: s.Printer, Fault: s.Fault, LastError: s.LastError,
-		Printed: s.Printed, Failed: s.Failed, UptimeS: int64(time.Since(k.started) / time.Second), LastTicket: s.LastTicket}
+		Printed: s.Printed, Failed: s.Failed, UptimeS: int64(k.now().Sub(k.started) / time.Second), LastTicket: s.LastTicket}
 	switch {
 	case k.layout == nil:
 		h.Printer = ""

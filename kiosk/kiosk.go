@@ -252,7 +252,7 @@ func (k *Kiosk) reached(err error) {
 // Run runs the kiosk until ctx ends: button watchers, the ticket worker,
 // rating senders, cancellations, printer supervision and heartbeats.
 func (k *Kiosk) Run(ctx context.Context) error {
-	k.started = time.Now()
+	k.started = k.now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -272,7 +272,7 @@ func (k *Kiosk) Run(ctx context.Context) error {
 			}
 		})
 	}
-	timing := button.Timing{Confirm: k.cfg.Debounce.Confirm, HoldOff: k.cfg.Debounce.HoldOff}
+	timing := button.Timing{Confirm: k.cfg.Debounce.Confirm, HoldOff: k.cfg.Debounce.HoldOff, Now: k.now}
 	for _, b := range k.inputs() {
 		t := timing
 		t.Alive = k.live.Worker("button "+b.pin.String(), quietButton).Beat

@@ -121,7 +121,7 @@ func (p *pad) inputs() []input {
 // rate stores a rating press in the outbox before anything else, then
 // acknowledges it on the LED and wakes the sender.
 func (p *pad) rate(score int, b button.Press) {
-	since := time.Since(b.Edge)
+	since := p.k.now().Sub(b.Edge)
 	id, ns := p.k.boot()
 	pr, err := p.k.out.AddPress(context.Background(), outbox.Press{
 		Device: p.device, Counter: p.counter, Score: score,
@@ -152,7 +152,7 @@ func (p *pad) age(pr outbox.Press) (time.Duration, bool) {
 	capped := false
 	switch id, ns := p.k.boot(); {
 	case ok && pr.RunID == p.k.runID:
-		age = time.Since(edge)
+		age = p.k.now().Sub(edge)
 	case id != "" && id == pr.BootID:
 		age, capped = time.Duration(ns-pr.BootNS), true
 	default:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,6 +183,12 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		}
 	}
 	opt := transport.Options{WriteTimeout: cfg.Printer.WriteTimeout, ReadTimeout: cfg.Printer.ReadTimeout}
+	var bootClock func() (string, int64)
+	if o.now != nil {
+		// The machine's boot clock counts on across a kiosk restart, and
+		// sees the time a test skips as the kiosk's clock does.
+		bootClock = func() (string, int64) { return "rig-boot", o.now().UnixNano() }
+	}
 	k, err := kiosk.New(cfg, kiosk.Deps{
 		Dial: func() (transport.Conn, error) {
 			c := r.printer.Conn(opt)
@@ -192,7 +199,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		},
 		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
 		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
-		Console: o.console, EnrolWait: 20 * time.Millisecond, Now: o.now,
+		Console: o.console, EnrolWait: 20 * time.Millisecond, Now: o.now, BootClock: bootClock,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +230,16 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	t.Cleanup(r.stop)
 	return r
 }
+
+// skipClock is the wall clock plus the skips a test makes: the kiosk, its
+// buttons and the hall read it, so a test puts minutes between events
+// without waiting them, and button debounces still run in real time.
+type skipClock struct{ skipped atomic.Int64 }
+
+func (c *skipClock) Now() time.Time { return time.Now().Add(time.Duration(c.skipped.Load())) }
+
+// Skip moves the clock d ahead.
+func (c *skipClock) Skip(d time.Duration) { c.skipped.Add(int64(d)) }
 
 func (r *rig) press(name string) {
 	r.t.Helper()

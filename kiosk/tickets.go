@@ -105,7 +105,7 @@ type priorityButton struct {
 func (p *priorityButton) press(button.Press) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.until = time.Now().Add(p.window)
+	p.until = p.k.now().Add(p.window)
 	if p.timer != nil {
 		p.timer.Stop()
 	}
@@ -118,7 +118,7 @@ func (p *priorityButton) press(button.Press) {
 func (p *priorityButton) take() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	armed := !p.until.IsZero() && time.Now().Before(p.until)
+	armed := !p.until.IsZero() && p.k.now().Before(p.until)
 	p.until = time.Time{}
 	if p.timer != nil {
 		p.timer.Stop()
@@ -154,7 +154,7 @@ func (k *Kiosk) enqueue(r *request) bool {
 // Take asks for a ticket as a press of a service button does (the touch
 // page uses it) and waits for the outcome. priority is a priority kind or "".
 func (k *Kiosk) Take(ctx context.Context, service, priority string) Result {
-	req := &request{service: service, priority: priority, edge: time.Now(), done: make(chan Result, 1)}
+	req := &request{service: service, priority: priority, edge: k.now(), done: make(chan Result, 1)}
 	if !k.enqueue(req) {
 		return <-req.done
 	}
@@ -241,7 +241,7 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 	// 3. Print, and check the printer again.
 	job, err := k.layout.Ticket(k.printable(t))
 	if err == nil {
-		res.Printing = time.Now()
+		res.Printing = k.now()
 		err = k.printer.Print(ctx, job)
 	}
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +18,7 @@ import (
 // naming the worker, and healthy again once the print returns.
 func TestHealthyOnlyWhileWorkersProgress(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
-	var offset atomic.Int64 // the clock the kiosk's liveness reads
-	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	clk := &skipClock{} // the clock the kiosk's liveness reads
 	release := make(chan struct{})
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
@@ -37,7 +35,7 @@ func TestHealthyOnlyWhileWorkersProgress(t *testing.T) {
 			}
 		}}
 	}
-	r := newRig(t, rigOptions{url: h.URL, wrap: hang, now: now})
+	r := newRig(t, rigOptions{url: h.URL, wrap: hang, now: clk.Now})
 	ctx := context.Background()
 	if err := r.k.Healthy(ctx); err != nil {
 		t.Fatalf("a fresh kiosk: %v", err)
@@ -49,7 +47,7 @@ func TestHealthyOnlyWhileWorkersProgress(t *testing.T) {
 		t.Fatal("the job never reached the printer")
 	}
 	// Ten minutes later by the kiosk's clock, the worker has not come back.
-	offset.Store(int64(10 * time.Minute))
+	clk.Skip(10 * time.Minute)
 	// The buttons, still polling, beat again at once; the worker does not.
 	eventually.True(t, time.Minute, "the kiosk unhealthy for its ticket worker alone", func() bool {
 		err := r.k.Healthy(ctx)
