@@ -37,11 +37,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	city := newCity(t)
 	ctx := context.Background()
 	clk := &clock{t: day1}
-	a, b := newHall(t, "hall-a", clk), newHall(t, "hall-b", clk)
-	a.start(city.addHall("hall-a", ""))
-	b.start(city.addHall("hall-b", ""))
-	defer a.stop()
-	defer b.stop()
+	a, b := city.startHall("hall-a", clk), city.startHall("hall-b", clk)
 	err := a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
 		set := e.Settings()
 		set.TargetSatisfiedPct = 50

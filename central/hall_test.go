@@ -134,7 +134,11 @@ func (h *testHall) start(dsn string) {
 // stop stops the hall and its shipper, wherever they are, and closes the
 // store.
 func (h *testHall) stop() {
+	if h.cancel == nil {
+		return // stopped already
+	}
 	h.cancel()
+	h.cancel = nil
 	h.wg.Wait()
 	h.srv.Close()
 	h.db.Close()
@@ -305,6 +309,16 @@ func sqlRows[T any](t testing.TB, db *sql.DB, q string, scan func(scanner) (T, e
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	return scanAll(t, rows, scan)
+}
+
+// scanAll scans every row of a database/sql or pgx result.
+func scanAll[T any](t testing.TB, rows interface {
+	scanner
+	Next() bool
+	Err() error
+}, scan func(scanner) (T, error)) []T {
+	t.Helper()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
@@ -340,18 +354,7 @@ func pgRows[T any](t testing.TB, conn *pgx.Conn, q string, scan func(scanner) (T
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return scanAll(t, rows, scan)
 }
 
 // sameRows compares two tables row by row.
@@ -408,6 +411,16 @@ func newCity(t testing.TB) *testCity {
 	t.Cleanup(owner.Close)
 	c := pgtest.Shared(t)
 	return &testCity{t: t, c: c, o: o, owner: owner, super: c.DSN(o.DB, "")}
+}
+
+// startHall is a new demo hall id on clk, its role made and shipping to
+// the city; it stops when the test ends, if it has not stopped before.
+func (c *testCity) startHall(id string, clk *clock) *testHall {
+	c.t.Helper()
+	h := newHall(c.t, id, clk)
+	h.start(c.addHall(id, ""))
+	c.t.Cleanup(h.stop)
+	return h
 }
 
 // addHall makes hall's role and returns its DSN at addr ("": the server's).

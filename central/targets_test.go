@@ -25,9 +25,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 	city := newCity(t)
 	ctx := context.Background()
 	clk := &clock{t: day1}
-	a := newHall(t, "hall-a", clk)
-	a.start(city.addHall("hall-a", ""))
-	defer a.stop()
+	a := city.startHall("hall-a", clk)
 	rng := rand.New(rand.NewPCG(11, 12))
 	for d := range 2 {
 		clk.Set(day1.AddDate(0, 0, d))
