@@ -1,7 +1,6 @@
 package display_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"sync"
@@ -12,29 +11,12 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/display"
 	"github.com/hallq/hallq/internal/eventually"
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/server/servertest"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) last() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.b.String()
-	if i := strings.LastIndex(out, "\x1b[H\x1b[2J"); i >= 0 {
-		return out[i:]
-	}
-	return out
-}
+// clearScreen starts each of the terminal renderer's screens.
+const clearScreen = "\x1b[H\x1b[2J"
 
 // TestDaemon: the daemon in counter mode shows its counter's call on the
 // terminal, queues its announcement, and reports in with heartbeats.
@@ -53,7 +35,7 @@ enabled = true
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	var mu sync.Mutex
 	var said []int64
 	player := &display.Player{
@@ -71,7 +53,7 @@ enabled = true
 	go func() { done <- d.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	eventually.True(t, time.Minute, "the counter shows closed", func() bool { return strings.Contains(out.last(), "Đóng quầy") })
+	eventually.True(t, time.Minute, "the counter shows closed", func() bool { return strings.Contains(out.Since(clearScreen), "Đóng quầy") })
 	var tk hallq.Ticket
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, &tk)
 	h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]string{"service": "A"}, nil)
@@ -82,7 +64,7 @@ enabled = true
 	}
 	// Counter 1 called the first ticket; counter 2 the second.
 	eventually.True(t, time.Minute, "counter 2's call shown", func() bool {
-		s := out.last()
+		s := out.Since(clearScreen)
 		return strings.Contains(s, "Mời đến quầy") && strings.Contains(s, "█")
 	})
 	eventually.True(t, time.Minute, "counter 2's call said", func() bool {

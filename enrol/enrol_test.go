@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,26 +16,9 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/internal/eventually"
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/server/servertest"
 )
-
-// lines is an io.Writer the enroller and the test share.
-type lines struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type result struct {
 	token string
@@ -44,9 +26,9 @@ type result struct {
 }
 
 // start runs an enroller against the hall in the background.
-func start(t *testing.T, h *servertest.Hall, name, kind string) (*enrol.Enroller, *lines, chan result) {
+func start(t *testing.T, h *servertest.Hall, name, kind string) (*enrol.Enroller, *syncbuf.Buffer, chan result) {
 	t.Helper()
-	out := &lines{}
+	out := &syncbuf.Buffer{}
 	e := &enrol.Enroller{ServerURL: h.URL, Name: name, Kind: kind, Out: out,
 		TokenFile: filepath.Join(t.TempDir(), kind+".token"),
 		MinWait:   10 * time.Millisecond, MaxWait: 50 * time.Millisecond}
@@ -60,30 +42,12 @@ func start(t *testing.T, h *servertest.Hall, name, kind string) (*enrol.Enroller
 	return e, out, done
 }
 
-// pending waits for the admin's list to show the device's request.
-func pending(t *testing.T, h *servertest.Hall, name string) hallq.Enrolment {
-	t.Helper()
-	var found hallq.Enrolment
-	eventually.True(t, time.Minute, "an enrolment request from "+name, func() bool {
-		var list struct{ Enrolments []hallq.Enrolment }
-		h.Do("GET", "/api/v1/enrolments", h.Login("admin"), nil, &list)
-		for _, e := range list.Enrolments {
-			if e.Name == name {
-				found = e
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
 var codeRE = regexp.MustCompile(`this code: ([A-Z0-9-]+)`)
 
 func TestEnrolApprovedSavesAWorkingToken(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
 	e, out, done := start(t, h, "kiosk-entrance", "kiosk")
-	req := pending(t, h, "kiosk-entrance")
+	req := h.PendingEnrolment(h.Login("admin"), "kiosk-entrance", "")
 
 	// The code the device shows is the one the admin sees.
 	eventually.True(t, time.Minute, "the code printed", func() bool { return codeRE.MatchString(out.String()) })
@@ -130,7 +94,7 @@ func TestEnrolApprovedSavesAWorkingToken(t *testing.T) {
 func TestEnrolRejectedGetsNothing(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
 	e, _, done := start(t, h, "tv-hall", "display")
-	req := pending(t, h, "tv-hall")
+	req := h.PendingEnrolment(h.Login("admin"), "tv-hall", "")
 	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req.ID+"/reject", h.Login("admin"), nil); code != 200 {
 		t.Fatalf("reject: %d %s", code, body)
 	}
@@ -145,7 +109,7 @@ func TestEnrolRejectedGetsNothing(t *testing.T) {
 
 func TestEnrolStopsWithContext(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
-	e := &enrol.Enroller{ServerURL: h.URL, Name: "pad-3", Kind: "pad", Out: &lines{},
+	e := &enrol.Enroller{ServerURL: h.URL, Name: "pad-3", Kind: "pad", Out: &syncbuf.Buffer{},
 		TokenFile: filepath.Join(t.TempDir(), "pad.token"), MinWait: 10 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -184,7 +148,7 @@ func TestEnrolRetriesWhenRateLimited(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	out := &lines{}
+	out := &syncbuf.Buffer{}
 	e := &enrol.Enroller{ServerURL: srv.URL, Name: "k1", Kind: "kiosk", Out: out,
 		TokenFile: filepath.Join(t.TempDir(), "t"), MinWait: 10 * time.Millisecond}
 	start := time.Now()

@@ -59,7 +59,7 @@ func TestIdentityEnrolsAndReEnrolsAfterRevocation(t *testing.T) {
 		MinWait: 10 * time.Millisecond, MaxWait: 50 * time.Millisecond}
 	runIdentity(t, id)
 
-	req := pending(t, h, "kiosk-entrance")
+	req := h.PendingEnrolment(h.Login("admin"), "kiosk-entrance", "")
 	if got := sh.last(); got.Code != req.Code {
 		t.Fatalf("the device shows %+v, the admin sees code %q", got, req.Code)
 	}
@@ -91,7 +91,7 @@ func TestIdentityEnrolsAndReEnrolsAfterRevocation(t *testing.T) {
 		t.Fatalf("revoke: %d %s", code, body)
 	}
 	id.Revoked(tok)
-	req2 := pending(t, h, "kiosk-entrance")
+	req2 := h.PendingEnrolment(h.Login("admin"), "kiosk-entrance", req.ID)
 	waitFor(t, "a new code shown", func() bool { return sh.last().Code == req2.Code })
 	if id.Token() != "" {
 		t.Error("the revoked token is still handed out")

@@ -1,7 +1,6 @@
 package firmwareconfig_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -10,9 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hallq/hallq/internal/syncbuf"
 )
 
 // TestArm64KioskUnderQemu runs the release's arm64 kiosk — the binary a
@@ -79,14 +79,14 @@ func freeAddr(t *testing.T) string {
 type program struct {
 	name string
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *syncbuf.Buffer
 }
 
 // startProgram starts a program; the test stops it (SIGTERM, then kill)
 // and shows its output if the test failed.
 func startProgram(t *testing.T, name, bin string, args ...string) *program {
 	t.Helper()
-	p := &program{name: name, out: &lockedBuffer{}}
+	p := &program{name: name, out: &syncbuf.Buffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.Stdin = strings.NewReader("")
@@ -149,22 +149,4 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// lockedBuffer collects a process's output safely for concurrent reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,32 +1,19 @@
 package kiosk_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/internal/eventually"
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/kiosk"
 	"github.com/hallq/hallq/server/servertest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // enrolTOML is a kiosk as install.sh installs one: no token anywhere.
 const enrolTOML = `
@@ -68,25 +55,6 @@ led = "{P}GPIO12"
   score = 2
 `
 
-// pendingEnrolment waits for the admin's list to hold a pending request
-// from name other than not, and returns it.
-func pendingEnrolment(t *testing.T, h *servertest.Hall, admin, name, not string) hallq.Enrolment {
-	t.Helper()
-	var found hallq.Enrolment
-	eventually.True(t, time.Minute, "an enrolment request from "+name, func() bool {
-		var list struct{ Enrolments []hallq.Enrolment }
-		h.Do("GET", "/api/v1/enrolments", admin, nil, &list)
-		for _, e := range list.Enrolments {
-			if e.Name == name && e.State == "pending" && e.ID != not {
-				found = e
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
 // TestKioskEnrols: a kiosk with no token asks for one for itself and one
 // for its pad, shows both codes on its console, blinks their lamps and
 // refuses tickets meanwhile; once the admin approves, it issues and rates
@@ -95,11 +63,11 @@ func pendingEnrolment(t *testing.T, h *servertest.Hall, admin, name, not string)
 func TestKioskEnrols(t *testing.T) {
 	h := servertest.Start(t, servertest.Options{})
 	admin := h.Login("admin")
-	console := &lockedBuffer{}
+	console := &syncbuf.Buffer{}
 	r := newRig(t, rigOptions{url: h.URL, toml: enrolTOML, console: console})
 
-	kreq := pendingEnrolment(t, h, admin, "kiosk-test", "")
-	preq := pendingEnrolment(t, h, admin, "kiosk-test-pad-1", "")
+	kreq := h.PendingEnrolment(admin, "kiosk-test", "")
+	preq := h.PendingEnrolment(admin, "kiosk-test-pad-1", "")
 	if kreq.Kind != "kiosk" || preq.Kind != "pad" {
 		t.Fatalf("kinds %s and %s, want kiosk and pad", kreq.Kind, preq.Kind)
 	}
@@ -154,7 +122,7 @@ func TestKioskEnrols(t *testing.T) {
 	if code, body := h.Raw("POST", "/api/v1/devices/kiosk-test/revoke", admin, nil); code != 204 {
 		t.Fatalf("revoke: %d %s", code, body)
 	}
-	kreq2 := pendingEnrolment(t, h, admin, "kiosk-test", kreq.ID)
+	kreq2 := h.PendingEnrolment(admin, "kiosk-test", kreq.ID)
 	eventually.True(t, time.Minute, "the new code in the state", func() bool { return r.k.State().Enrolling["kiosk-test"].Code == kreq2.Code })
 	if code, body := h.Raw("POST", "/api/v1/enrolments/"+kreq2.ID+"/approve", admin, nil); code != 200 {
 		t.Fatalf("approve again: %d %s", code, body)

@@ -120,7 +120,7 @@ func TestTouchPageEnrolment(t *testing.T) {
 	admin := h.Login("admin")
 	toml := strings.Replace(touchTOML, `token = "demo-kiosk-1"`, `name = "touch-1"`, 1)
 	r := newRig(t, rigOptions{url: h.URL, toml: toml})
-	req := pendingEnrolment(t, h, admin, "touch-1", "")
+	req := h.PendingEnrolment(admin, "touch-1", "")
 
 	tab := b.Tab(t, browsertest.TabOptions{})
 	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {

@@ -6,7 +6,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,8 +20,8 @@ import (
 	"github.com/hallq/hallq/display"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/cmdline"
 	"github.com/hallq/hallq/internal/gpioinit"
-	"github.com/hallq/hallq/internal/sdnotify"
 	"github.com/hallq/hallq/internal/version"
 )
 
@@ -43,17 +42,9 @@ func (env Env) path(p string) string {
 	return filepath.Join(env.Root, p)
 }
 
-// Exit codes: 0 done, 1 failed while running, 2 bad flags or config (the
-// unit does not restart into the same mistake).
-const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-)
-
 type flags struct {
-	config, server, state, terminal, logLevel string
-	checkConfig, version                      bool
+	cmdline.Flags
+	terminal string
 }
 
 // Main runs the display command with args (without the program name)
@@ -62,34 +53,18 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("display", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var f flags
-	fs.StringVar(&f.config, "config", "/etc/hallq/display.toml", "the display's config file")
-	fs.BoolVar(&f.checkConfig, "check-config", false, "check -config FILE, naming file:line: key of every problem, and exit")
-	fs.BoolVar(&f.version, "version", false, "print the release and exit")
-	fs.StringVar(&f.server, "server", "", "the hall server's URL, overriding the config's server")
-	fs.StringVar(&f.state, "state", "", "the directory keeping the enrolled token, overriding state_dir")
+	f.Register(fs, "/etc/hallq/display.toml", "the hall server's URL, overriding the config's server",
+		"the directory keeping the enrolled token, overriding state_dir")
 	fs.StringVar(&f.terminal, "terminal-device", "", "with renderer = \"terminal\": draw here instead of [terminal] device (\"-\" for standard output, to see from SSH what the screen shows)")
-	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := f.Parse(fs, args, env.Stdout); done {
+		return code
 	}
-	if f.version {
-		fmt.Fprintf(env.Stdout, "display %s\n", version.Version)
-		return exitOK
-	}
-	cfg, err := display.LoadConfig(f.config)
+	cfg, err := display.LoadConfig(f.Config)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
-		return exitUsage
+		return cmdline.ExitUsage
 	}
-	if f.server != "" {
-		cfg.Server = f.server
-	}
-	if f.state != "" {
-		cfg.StateDir = f.state
-	}
+	f.Override(&cfg.Server, &cfg.StateDir)
 	switch f.terminal {
 	case "":
 	case "-":
@@ -97,21 +72,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	default:
 		cfg.Terminal.Device = f.terminal
 	}
-	if f.checkConfig {
-		fmt.Fprintf(env.Stdout, "%s: ok (%s)\n", f.config, cfg)
-		return exitOK
+	if f.CheckConfig {
+		fmt.Fprintf(env.Stdout, "%s: ok (%s)\n", f.Config, cfg)
+		return cmdline.ExitOK
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		fmt.Fprintf(env.Stderr, "-log-level: %v\n", err)
-		return exitUsage
-	}
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-	if err := run(ctx, cfg, env, logger); err != nil && !errors.Is(err, context.Canceled) {
-		logger.Error("display stopped", "err", err)
-		return exitFailed
-	}
-	return exitOK
+	return f.Run("display", env.Stderr, func(logger *slog.Logger) error { return run(ctx, cfg, env, logger) })
 }
 
 func run(ctx context.Context, cfg *display.Config, env Env, logger *slog.Logger) error {
@@ -146,13 +111,9 @@ func run(ctx context.Context, cfg *display.Config, env Env, logger *slog.Logger)
 		}
 	}
 	logger.Info("display starting", "config", cfg.String(), "device", name, "version", version.Version)
-	// Type=notify under systemd: ready once the renderer is up, a watchdog
-	// fed while we run, and a word when we stop. No-ops elsewhere.
-	sdnotify.Ready()
-	defer sdnotify.Stopping()
-	// The watchdog is fed only while the screen is redrawn and the stream
-	// followed.
-	go sdnotify.Watchdog(ctx, d.Healthy, func(err error) { logger.Warn("watchdog", "err", err) })
+	// Ready once the renderer is up; the watchdog is fed only while the
+	// screen is redrawn and the stream followed.
+	defer cmdline.NotifySystemd(ctx, d.Healthy, logger)()
 	return d.Run(ctx)
 }
 

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,61 +15,18 @@ import (
 	"github.com/hallq/hallq/enrol"
 	waitfor "github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/internal/sdnotify/sdnotifytest"
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/server/servertest"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// screen is what the terminal shows now: everything after the last clear.
-func (s *syncBuffer) screen() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.b.String()
-	if i := strings.LastIndex(out, "\x1b[H\x1b[2J"); i >= 0 {
-		return out[i:]
-	}
-	return out
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// clearScreen starts each of the terminal renderer's screens.
+const clearScreen = "\x1b[H\x1b[2J"
 
 // eventually waits up to a minute: the deadline only bounds a hang, and a
 // busy machine may take many seconds for what a quiet one does at once.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	waitfor.True(t, time.Minute, what, cond)
-}
-
-// pendingFrom waits for the admin's list to hold a request from name and
-// returns it.
-func pendingFrom(t *testing.T, h *servertest.Hall, admin, name string, not string) hallq.Enrolment {
-	t.Helper()
-	var found hallq.Enrolment
-	eventually(t, "an enrolment request from "+name, func() bool {
-		var list struct{ Enrolments []hallq.Enrolment }
-		h.Do("GET", "/api/v1/enrolments", admin, nil, &list)
-		for _, e := range list.Enrolments {
-			if e.Name == name && e.State == "pending" && e.ID != not {
-				found = e
-				return true
-			}
-		}
-		return false
-	})
-	return found
 }
 
 // TestDisplayEnrols runs the display command as installed — no token in
@@ -90,7 +46,7 @@ renderer = "terminal"
 heartbeat_s = 5
 `), 0o644)
 	state := filepath.Join(dir, "state")
-	var screen, log syncBuffer
+	var screen, log syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
@@ -103,15 +59,15 @@ heartbeat_s = 5
 		}
 	}()
 
-	req := pendingFrom(t, h, admin, "tv-sanh", "")
+	req := h.PendingEnrolment(admin, "tv-sanh", "")
 	eventually(t, "the code on the screen", func() bool {
-		s := screen.screen()
+		s := screen.Since(clearScreen)
 		return strings.Contains(s, req.Code) && strings.Contains(s, "Thiết bị chưa được đăng ký")
 	})
 	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req.ID+"/approve", admin, nil); code != 200 {
 		t.Fatalf("approve: %d %s", code, body)
 	}
-	eventually(t, "the hall on the screen", func() bool { return strings.Contains(screen.screen(), "Số thứ tự") })
+	eventually(t, "the hall on the screen", func() bool { return strings.Contains(screen.Since(clearScreen), "Số thứ tự") })
 	fi, err := os.Stat(filepath.Join(state, "display.token"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the token file: %v %v, want mode 0600", fi, err)
@@ -121,12 +77,12 @@ heartbeat_s = 5
 	if code, body := h.Raw("POST", "/api/v1/devices/tv-sanh/revoke", admin, nil); code != 204 {
 		t.Fatalf("revoke: %d %s", code, body)
 	}
-	req2 := pendingFrom(t, h, admin, "tv-sanh", req.ID)
-	eventually(t, "the new code on the screen", func() bool { return strings.Contains(screen.screen(), req2.Code) })
+	req2 := h.PendingEnrolment(admin, "tv-sanh", req.ID)
+	eventually(t, "the new code on the screen", func() bool { return strings.Contains(screen.Since(clearScreen), req2.Code) })
 	if code, body := h.Raw("POST", "/api/v1/enrolments/"+req2.ID+"/approve", admin, nil); code != 200 {
 		t.Fatalf("approve again: %d %s", code, body)
 	}
-	eventually(t, "the hall on the screen again", func() bool { return strings.Contains(screen.screen(), "Số thứ tự") })
+	eventually(t, "the hall on the screen again", func() bool { return strings.Contains(screen.Since(clearScreen), "Số thứ tự") })
 }
 
 // TestTerminalOnAConsole: the terminal renderer drawing on a console (here
@@ -144,7 +100,7 @@ renderer = "terminal"
 [terminal]
 device = "/dev/tty1"
 `), 0o644)
-	var log syncBuffer
+	var log syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
@@ -181,7 +137,7 @@ func TestNotifiesSystemd(t *testing.T) {
 token = "`+servertest.DisplayToken+`"
 renderer = "terminal"
 `), 0o644)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- Main(ctx, []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out}) }()
@@ -235,7 +191,7 @@ func TestFramebufferDisplay(t *testing.T) {
 
 	hl := servertest.Start(t, servertest.Options{})
 	admin := hl.Login("admin")
-	var log syncBuffer
+	var log syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
@@ -269,7 +225,7 @@ func TestFramebufferDisplay(t *testing.T) {
 	}
 
 	name := enrol.DeviceName("display")
-	req := pendingFrom(t, hl, admin, name, "")
+	req := hl.PendingEnrolment(admin, name, "")
 	eventually(t, "the enrolment code on the framebuffer", shows(display.View{Lang: "vi",
 		Enrol: &display.EnrolView{Code: req.Code, Device: name, Server: hl.URL}}))
 	if data, _ := os.ReadFile(tty1); !strings.HasPrefix(string(data), "\x1b[?25l\x1b[9;0]") {

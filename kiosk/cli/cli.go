@@ -8,8 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/hallq/hallq/internal/sdnotify"
-	"github.com/hallq/hallq/internal/version"
 	"io"
 	"log/slog"
 	"net"
@@ -18,7 +16,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hallq/hallq/internal/cmdline"
 	"github.com/hallq/hallq/internal/gpioinit"
+	"github.com/hallq/hallq/internal/version"
 	"github.com/hallq/hallq/kiosk"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
@@ -37,19 +37,10 @@ type Env struct {
 	Ready func(simAddr string)
 }
 
-// Exit codes: 0 done, 1 failed while running, 2 bad flags or config (a
-// supervisor should not restart into the same mistake).
-const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2
-)
-
 type flags struct {
-	config, server, state, logLevel string
-	checkConfig, version            bool
-	sim, simKeys                    bool
-	simListen, simOut               string
+	cmdline.Flags
+	sim, simKeys      bool
+	simListen, simOut string
 }
 
 // Main runs the kiosk command with args (without the program name) until
@@ -58,57 +49,30 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var f flags
-	fs.StringVar(&f.config, "config", "/etc/hallq/kiosk.toml", "the kiosk's config file")
-	fs.BoolVar(&f.checkConfig, "check-config", false, "check -config FILE, naming file:line: key of every problem, and exit")
-	fs.BoolVar(&f.version, "version", false, "print the release and exit")
-	fs.StringVar(&f.server, "server", "", "the hall server's URL, overriding [server] url")
-	fs.StringVar(&f.state, "state", "", "directory of the outbox, overriding [kiosk] state_dir")
-	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.Register(fs, "/etc/hallq/kiosk.toml", "the hall server's URL, overriding [server] url",
+		"directory of the outbox, overriding [kiosk] state_dir")
 	fs.BoolVar(&f.sim, "sim", false, "simulate the hardware: fake GPIO pins pressed from the keyboard or -sim-listen, tickets saved as PNG in -sim-out")
 	fs.BoolVar(&f.simKeys, "sim-keys", true, "with -sim, press buttons with keys typed on stdin (a key then Enter)")
 	fs.StringVar(&f.simListen, "sim-listen", "127.0.0.1:8090", "with -sim, the control endpoint: POST /press/NAME, POST /paper/out|in, GET /state")
 	fs.StringVar(&f.simOut, "sim-out", "kiosk-tickets", "with -sim, where tickets are saved as PNG")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := f.Parse(fs, args, env.Stdout); done {
+		return code
 	}
-	if f.version {
-		fmt.Fprintf(env.Stdout, "kiosk %s\n", Version)
-		return exitOK
-	}
-	cfg, err := config.Load(f.config)
+	cfg, err := config.Load(f.Config)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
-		return exitUsage
+		return cmdline.ExitUsage
 	}
-	if f.server != "" {
-		cfg.ServerURL = f.server
-	}
-	if f.state != "" {
-		cfg.StateDir = f.state
-	}
-	if f.checkConfig {
-		fmt.Fprintf(env.Stdout, "%s: OK\n", f.config)
+	f.Override(&cfg.ServerURL, &cfg.StateDir)
+	if f.CheckConfig {
+		fmt.Fprintf(env.Stdout, "%s: OK\n", f.Config)
 		if len(cfg.Buttons) > 0 || cfg.Touch.Enabled {
 			// What the printer will be sent, overrides included.
 			fmt.Fprintf(env.Stdout, "printer: %s (%s)\n", cfg.Printer.Profile, cfg.Printer.Device)
 		}
-		return exitOK
+		return cmdline.ExitOK
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		fmt.Fprintf(env.Stderr, "-log-level: %v\n", err)
-		return exitUsage
-	}
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-
-	if err := run(ctx, cfg, f, env, logger); err != nil {
-		logger.Error("kiosk stopped", "err", err)
-		return exitFailed
-	}
-	return exitOK
+	return f.Run("kiosk", env.Stderr, func(logger *slog.Logger) error { return run(ctx, cfg, f, env, logger) })
 }
 
 func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog.Logger) error {
@@ -165,12 +129,8 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		return err
 	}
 	logger.Info("kiosk running", "server", cfg.ServerURL, "version", Version, "sim", f.sim, "touch", k.TouchURL())
-	// Tell systemd (Type=notify) we are up, keep its watchdog fed while the
-	// kiosk loop runs, and say when we stop. All are no-ops outside systemd.
-	sdnotify.Ready()
-	defer sdnotify.Stopping()
 	// The watchdog is fed only while the kiosk's workers make progress.
-	go sdnotify.Watchdog(ctx, k.Healthy, func(err error) { logger.Warn("watchdog", "err", err) })
+	defer cmdline.NotifySystemd(ctx, k.Healthy, logger)()
 	if f.sim {
 		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, k)
 		if err != nil {

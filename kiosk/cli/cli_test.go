@@ -7,32 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hallq/hallq/internal/cmdline"
 	"github.com/hallq/hallq/internal/sdnotify/sdnotifytest"
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/sim"
 	"github.com/hallq/hallq/server/servertest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestCheckConfigExamples(t *testing.T) {
 	for _, name := range []string{"kiosk.toml", "kiosk-touch.toml"} {
@@ -50,8 +34,8 @@ func TestCheckConfigNamesProblems(t *testing.T) {
 	os.WriteFile(path, []byte("[server]\nurl = \"http://x:8080\"\ntoken = \"t\"\n\n[[buttons]]\npin = \"GPIO17\"\nservice = \"A\"\nlamp = \"GPIO5\"\n"), 0o644)
 	var out, errOut bytes.Buffer
 	code := Main(context.Background(), []string{"-config", path, "-check-config"}, Env{Stdout: &out, Stderr: &errOut})
-	if code != exitUsage || !strings.Contains(errOut.String(), path+":8: buttons.lamp: unknown key") {
-		t.Errorf("got exit %d and %q, want %d and the key named", code, errOut.String(), exitUsage)
+	if code != cmdline.ExitUsage || !strings.Contains(errOut.String(), path+":8: buttons.lamp: unknown key") {
+		t.Errorf("got exit %d and %q, want %d and the key named", code, errOut.String(), cmdline.ExitUsage)
 	}
 }
 
@@ -79,7 +63,7 @@ func TestSim(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
@@ -190,10 +174,10 @@ led = "GPIO26"
   pin = "GPIO6"
   score = 2
 `), 0o644)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	code := Main(context.Background(), []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out})
-	if code != exitFailed {
-		t.Fatalf("got exit %d, want %d:\n%s", code, exitFailed, out.String())
+	if code != cmdline.ExitFailed {
+		t.Fatalf("got exit %d, want %d:\n%s", code, cmdline.ExitFailed, out.String())
 	}
 	for _, want := range []string{"GPIO drivers", "no GPIO pin named", "likely cause: "} {
 		if !strings.Contains(out.String(), want) {
@@ -213,7 +197,7 @@ func TestSimNotifiesSystemd(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, name), []byte(tok+"\n"), 0o600)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",

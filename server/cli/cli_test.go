@@ -10,30 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hallq/hallq/internal/syncbuf"
 	"github.com/hallq/hallq/server/cli"
 )
-
-// syncBuffer is an io.Writer that a running command and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // result is what one run of the command left behind.
 type result struct {
@@ -44,7 +26,7 @@ type result struct {
 // run runs the command in-process with stdin, as a shell would.
 func run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb syncbuf.Buffer
 	code := cli.Main(context.Background(), args, cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb})
 	return result{code, out.String(), errb.String()}
 }
@@ -57,7 +39,7 @@ func (r result) String() string {
 type hall struct {
 	url    string
 	db     string
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 }
 
 // hallTOML is a small hall, open at every hour so the test can run at any
@@ -100,7 +82,7 @@ func serveWith(t *testing.T, scheme string, flags ...string) *hall {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan int, 1)
-	h := &hall{db: db, stderr: &syncBuffer{}}
+	h := &hall{db: db, stderr: &syncbuf.Buffer{}}
 	env := cli.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: h.stderr, Ready: func(addr string) { ready <- addr }}
 	args := append([]string{"-config", cfg, "-db", db, "-addr", "127.0.0.1:0"}, flags...)
 	go func() { done <- cli.Main(ctx, args, env) }()

@@ -17,7 +17,9 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/api"
 	"github.com/hallq/hallq/server/hall"
@@ -194,6 +196,29 @@ func (h *Hall) Login(username string) string {
 	h.tokens[username] = s.Token
 	h.mu.Unlock()
 	return s.Token
+}
+
+// PendingEnrolment waits (up to a minute: a busy machine is slow, the
+// deadline only bounds a hang) for the admin's list to hold a pending
+// request from the device name other than the one with id not ("" for
+// any), and returns it.
+func (h *Hall) PendingEnrolment(admin, name, not string) hallq.Enrolment {
+	h.T.Helper()
+	var found hallq.Enrolment
+	eventually.True(h.T, time.Minute, "an enrolment request from "+name, func() bool {
+		es, err := h.Client.Enrolments(context.Background(), admin)
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Name == name && e.State == hallq.EnrolPending && e.ID != not {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
 }
 
 // Do sends a request with an optional bearer token and JSON body (a string
