@@ -210,7 +210,10 @@ func (b *backoff) wait(ctx context.Context, atLeast time.Duration) error {
 const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 // NewCode returns a random code such as "K7Q-2MX" for a device to show.
-func NewCode() string {
+func NewCode() string { return randomCode(codeAlphabet) }
+
+// randomCode is six random characters of alphabet, in two groups of three.
+func randomCode(alphabet string) string {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err)
@@ -220,7 +223,7 @@ func NewCode() string {
 		if i == 3 {
 			out = append(out, '-')
 		}
-		out = append(out, codeAlphabet[int(c)%len(codeAlphabet)])
+		out = append(out, alphabet[int(c)%len(alphabet)])
 	}
 	return string(out)
 }

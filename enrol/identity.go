@@ -2,7 +2,6 @@ package enrol
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -255,20 +254,7 @@ func (id *Identity) obtain(ctx context.Context) (string, error) {
 
 // NewDigitsCode returns a random code of digits only, such as "481-592",
 // for a display that can show nothing else (a 7-segment LED board).
-func NewDigitsCode() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	out := make([]byte, 0, 7)
-	for i, c := range b {
-		if i == 3 {
-			out = append(out, '-')
-		}
-		out = append(out, '0'+c%10)
-	}
-	return string(out)
-}
+func NewDigitsCode() string { return randomCode("0123456789") }
 
 // DeviceName is the name a device asks to be enrolled under when its
 // config names none: its host name and kind ("kiosk-entrance-kiosk").

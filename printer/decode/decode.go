@@ -173,23 +173,25 @@ func (d *decoder) run() {
 	}
 }
 
+// arg reads a command's one-byte argument.
+func (d *decoder) arg(start int) (byte, bool) {
+	a, ok := d.need(start, 1)
+	if !ok {
+		return 0, false
+	}
+	return a[0], true
+}
+
 func (d *decoder) esc(start int) {
 	b, ok := d.need(start, 1)
 	if !ok {
 		return
 	}
-	arg := func() (byte, bool) {
-		a, ok := d.need(start, 1)
-		if !ok {
-			return 0, false
-		}
-		return a[0], true
-	}
 	switch b[0] {
 	case '@':
 		d.reset()
 	case '!':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.fontB = n&0x01 != 0
 			d.bold = n&0x08 != 0
 			d.sizeH = 1 + int(n>>4&1)
@@ -197,27 +199,27 @@ func (d *decoder) esc(start int) {
 			d.underline = int(n >> 7)
 		}
 	case 'E':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.bold = n&1 != 0
 		}
 	case '-':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.underline = int(n & 3)
 			if n == '0' || n == '1' || n == '2' {
 				d.underline = int(n - '0')
 			}
 		}
 	case 'a':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.align = int(n % 48 % 3)
 		}
 	case 'd':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.printLine(0)
 			d.y += int(n) * d.lineSpacing
 		}
 	case 'J':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			if len(d.line) > 0 {
 				d.printLine(int(n))
 			} else {
@@ -227,24 +229,24 @@ func (d *decoder) esc(start int) {
 	case '2':
 		d.lineSpacing = 30
 	case '3':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.lineSpacing = int(n)
 		}
 	case 't':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.page = int(n)
 			if d.opt.Pages[d.page] == nil {
 				d.warn(start, "code page %d not configured: its bytes above 7F will show as �", n)
 			}
 		}
 	case 'M':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.fontB = n&1 != 0
 		}
 	case 'R', '=', 'c', 'V', '{', ' ':
 		// International set, peripheral, panel keys, rotation, upside
 		// down, right spacing: accepted, not drawn.
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			if b[0] == 'V' || b[0] == '{' || (b[0] == ' ' && n != 0) {
 				d.warn(start, "ESC %c %d parsed but not rendered", b[0], n)
 			}
@@ -261,21 +263,14 @@ func (d *decoder) gs(start int) {
 	if !ok {
 		return
 	}
-	arg := func() (byte, bool) {
-		a, ok := d.need(start, 1)
-		if !ok {
-			return 0, false
-		}
-		return a[0], true
-	}
 	switch b[0] {
 	case '!':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.sizeW = 1 + int(n>>4&7)
 			d.sizeH = 1 + int(n&7)
 		}
 	case 'B':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.reverse = n&1 != 0
 		}
 	case 'L':
@@ -295,11 +290,11 @@ func (d *decoder) gs(start int) {
 	case 'k':
 		d.barcode(start)
 	case 'h':
-		if n, ok := arg(); ok {
+		if n, ok := d.arg(start); ok {
 			d.barcodeH = int(n)
 		}
 	case 'w', 'H', 'f', 'a':
-		arg() // barcode width, HRI position and font, automatic status back
+		d.arg(start) // barcode width, HRI position and font, automatic status back
 	default:
 		d.warn(start, "unknown command GS %q (1D %02X)", b[0], b[0])
 	}

@@ -36,27 +36,29 @@ func (p *paper) grow(h int) {
 }
 
 func (p *paper) set(x, y int) {
-	if y < 0 || x < 0 || x >= p.bm.Width {
-		return
+	if p.reach(x, y) {
+		p.bm.Set(x, y)
 	}
-	if y >= MaxPaper {
-		p.cut = true
-		return
-	}
-	p.grow(y + 1)
-	p.bm.Set(x, y)
 }
 
 func (p *paper) flip(x, y int) {
+	if p.reach(x, y) {
+		p.bm.Pix[y*p.bm.Stride+x>>3] ^= 0x80 >> (x & 7)
+	}
+}
+
+// reach grows the paper to hold dot (x, y) and says whether it is on it:
+// not off its sides, nor past MaxPaper (which marks the paper cut).
+func (p *paper) reach(x, y int) bool {
 	if y < 0 || x < 0 || x >= p.bm.Width {
-		return
+		return false
 	}
 	if y >= MaxPaper {
 		p.cut = true
-		return
+		return false
 	}
 	p.grow(y + 1)
-	p.bm.Pix[y*p.bm.Stride+x>>3] ^= 0x80 >> (x & 7)
+	return true
 }
 
 // blit draws src scaled by sx, sy with its top-left at (x, y).
