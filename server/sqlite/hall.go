@@ -172,26 +172,9 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	}
 	st.Day = metaValue(ctx, tx, metaDay)
 	st.ClosedDay = metaValue(ctx, tx, metaClosedDay)
-
-	rows, err := tx.QueryContext(ctx, `SELECT def FROM services ORDER BY ord, code`)
-	if err != nil {
-		return st, fmt.Errorf("sqlite: load services: %w", err)
+	if st.Services, err = jsonRows[hallq.Service](ctx, tx, "services", `SELECT def FROM services ORDER BY ord, code`); err != nil {
+		return st, err
 	}
-	for rows.Next() {
-		var raw string
-		var s hallq.Service
-		if err := rows.Scan(&raw); err != nil {
-			rows.Close()
-			return st, err
-		}
-		if err := json.Unmarshal([]byte(raw), &s); err != nil {
-			rows.Close()
-			return st, fmt.Errorf("sqlite: load services: %w", err)
-		}
-		st.Services = append(st.Services, s)
-	}
-	rows.Close()
-
 	if st.Counters, err = counters(ctx, tx); err != nil {
 		return st, err
 	}
@@ -204,44 +187,18 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	if err != nil {
 		return st, err
 	}
-	st.LastNumbers = map[string]int{}
-	rows, err = tx.QueryContext(ctx, `SELECT service, last FROM numbers WHERE day = ?`, st.Day)
+	if st.LastNumbers, err = lastNumbers(ctx, tx, st.Day); err != nil {
+		return st, err
+	}
+	if st.LastSeq, st.LastEventAt, err = lastEvent(ctx, tx, loc); err != nil {
+		return st, err
+	}
+	targets, err := jsonRows[hallq.Event](ctx, tx, "targets", `SELECT body FROM events WHERE type = 'hall.targets' ORDER BY at DESC, seq DESC LIMIT 1`)
 	if err != nil {
-		return st, fmt.Errorf("sqlite: load numbers: %w", err)
+		return st, err
 	}
-	for rows.Next() {
-		var code string
-		var last int
-		if err := rows.Scan(&code, &last); err != nil {
-			rows.Close()
-			return st, err
-		}
-		st.LastNumbers[code] = last
-	}
-	rows.Close()
-	// The latest time among the last 10,000 events: a clock set back
-	// shows as reading before it (the health check), and a set-back
-	// further back than that is long past.
-	var lastAt int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0),
-		coalesce((SELECT max(at) FROM (SELECT at FROM events ORDER BY seq DESC LIMIT 10000)), 0) FROM events`).Scan(&st.LastSeq, &lastAt); err != nil {
-		return st, fmt.Errorf("sqlite: load: %w", err)
-	}
-	if lastAt != 0 {
-		st.LastEventAt = fromMS(lastAt, loc)
-	}
-	var targets string
-	err = tx.QueryRowContext(ctx, `SELECT body FROM events WHERE type = 'hall.targets' ORDER BY at DESC, seq DESC LIMIT 1`).Scan(&targets)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return st, fmt.Errorf("sqlite: load targets: %w", err)
-	default:
-		var ev hallq.Event
-		if err := json.Unmarshal([]byte(targets), &ev); err != nil {
-			return st, fmt.Errorf("sqlite: load targets: %w", err)
-		}
-		st.Targets = ev.Targets
+	if len(targets) > 0 {
+		st.Targets = targets[0].Targets
 	}
 	// Bookings from the day before the engine's day on (booking.go).
 	from := int64(0)
@@ -251,25 +208,70 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	if st.Bookings, err = bookings(ctx, tx, loc, `WHERE slot_start >= ? ORDER BY slot_start, code`, from); err != nil {
 		return st, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
+	st.RecentCalls, err = jsonRows[hallq.Event](ctx, tx, "recent calls", `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
 		ORDER BY seq DESC LIMIT 50`, dayStart, dayEnd) // more than the 10 kept: recalls repeat tickets
+	for i := range st.RecentCalls {
+		st.RecentCalls[i].At = st.RecentCalls[i].At.In(loc)
+	}
+	return st, err
+}
+
+// jsonRows decodes the one JSON column of each row of query into a T;
+// what names the rows in errors.
+func jsonRows[T any](ctx context.Context, q querier, what, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+		return nil, fmt.Errorf("sqlite: load %s: %w", what, err)
 	}
 	defer rows.Close()
+	var out []T
 	for rows.Next() {
-		var body string
-		var ev hallq.Event
-		if err := rows.Scan(&body); err != nil {
-			return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+		var raw string
+		var v T
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("sqlite: load %s: %w", what, err)
 		}
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return st, fmt.Errorf("sqlite: load recent calls: %w", err)
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return nil, fmt.Errorf("sqlite: load %s: %w", what, err)
 		}
-		ev.At = ev.At.In(loc)
-		st.RecentCalls = append(st.RecentCalls, ev)
+		out = append(out, v)
 	}
-	return st, rows.Err()
+	return out, rows.Err()
+}
+
+// lastNumbers is the last number given of each service on day.
+func lastNumbers(ctx context.Context, q querier, day string) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT service, last FROM numbers WHERE day = ?`, day)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load numbers: %w", err)
+	}
+	defer rows.Close()
+	last := map[string]int{}
+	for rows.Next() {
+		var code string
+		var n int
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		last[code] = n
+	}
+	return last, rows.Err()
+}
+
+// lastEvent is the last event's sequence number and the latest time among
+// the last 10,000 events (zero without events): a clock set back shows as
+// reading before it (the health check), and a set-back further back than
+// that is long past.
+func lastEvent(ctx context.Context, q querier, loc *time.Location) (seq int64, at time.Time, err error) {
+	var ms int64
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0),
+		coalesce((SELECT max(at) FROM (SELECT at FROM events ORDER BY seq DESC LIMIT 10000)), 0) FROM events`).Scan(&seq, &ms); err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlite: load: %w", err)
+	}
+	if ms != 0 {
+		at = fromMS(ms, loc)
+	}
+	return seq, at, nil
 }
 
 // dayBounds gives the Unix-millisecond bounds of a local day; an empty or
