@@ -2,7 +2,6 @@ package report
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/hallq/hallq"
 )
@@ -142,13 +141,4 @@ func num(v float64) *float64 {
 		return nil
 	}
 	return &v
-}
-
-// Minutes formats seconds as minutes with one decimal (the precision the
-// dashboard, the CSV files and the monthly report show), "" for none.
-func Minutes(s *float64) string {
-	if s == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*s/60, 'f', 1, 64)
 }

@@ -165,11 +165,6 @@ func (h *testHall) requeue(id string) {
 	h.ticket(h.e.Requeue(h.now, id, officer(1)))
 }
 
-func (h *testHall) cancel(id string) {
-	h.t.Helper()
-	h.ticket(h.e.Cancel(h.now, id, "print_failed", queue.Actor{Device: "kiosk-1"}))
-}
-
 // rate presses counter's pad; it returns the rating as recorded.
 func (h *testHall) rate(counter, score int) *hallq.Rating {
 	h.t.Helper()

@@ -392,17 +392,3 @@ func NewOwnedDB(t testing.TB) Owned {
 	}
 	return o
 }
-
-// NewDB creates a fresh database on the shared cluster for t, dropped when
-// t ends, and returns its superuser DSN.
-func NewDB(t testing.TB) string {
-	t.Helper()
-	c := Shared(t)
-	ctx := context.Background()
-	db, err := c.CreateDB(ctx, t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.DropDB(context.Background(), db) })
-	return c.DSN(db, "")
-}

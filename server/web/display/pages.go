@@ -176,11 +176,3 @@ func (p *Pages) StaticPattern() string { return p.assets.Pattern() }
 
 // StaticHandler serves the static files at checksummed URLs, cached for good.
 func (p *Pages) StaticHandler() http.Handler { return p.assets }
-
-// Register adds the pages to mux.
-func (p *Pages) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /display/hall", p.HallPage)
-	mux.HandleFunc("GET /display/counter/{n}", p.CounterPage)
-	mux.HandleFunc("GET /t/{id}", p.TicketPage)
-	mux.Handle(p.assets.Pattern(), p.assets)
-}
