@@ -29,6 +29,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/pause"
 )
 
 // ErrRejected is returned when an admin rejected the request.
@@ -195,14 +196,10 @@ func (e *Enroller) backoff() *backoff {
 func (b *backoff) wait(ctx context.Context, atLeast time.Duration) error {
 	d := min(max(b.next, atLeast), max(b.max, atLeast))
 	b.next = min(b.next*3/2, b.max)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
+	if !pause.For(ctx, d) {
 		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
+	return nil
 }
 
 // codeAlphabet leaves out letters and digits that are easily confused

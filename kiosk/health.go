@@ -7,6 +7,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/pause"
 	"github.com/hallq/hallq/kiosk/outbox"
 )
 
@@ -73,7 +74,7 @@ func (k *Kiosk) hallLoop(ctx context.Context) {
 		if err != nil {
 			next = 2 * time.Second
 		}
-		if !sleepCtx(ctx, next) {
+		if !pause.For(ctx, next) {
 			return
 		}
 	}
@@ -85,7 +86,7 @@ func (k *Kiosk) superviseprinter(ctx context.Context) {
 	for {
 		st, err := k.printer.Status()
 		k.printerState(st, err, nil)
-		if !sleepCtx(ctx, k.cfg.Printer.StatusEvery) {
+		if !pause.For(ctx, k.cfg.Printer.StatusEvery) {
 			return
 		}
 	}
@@ -130,7 +131,7 @@ func (k *Kiosk) health(ctx context.Context) Health {
 
 // heartbeatLoop reports health with the kiosk token and each pad's token.
 func (k *Kiosk) heartbeatLoop(ctx context.Context) {
-	if !sleepCtx(ctx, time.Second) { // let the printer be asked first
+	if !pause.For(ctx, time.Second) { // let the printer be asked first
 		return
 	}
 	for {
@@ -153,7 +154,7 @@ func (k *Kiosk) heartbeatLoop(ctx context.Context) {
 			k.reached(err)
 			k.refused(p.id, token, err)
 		}
-		if !sleepCtx(ctx, k.cfg.Heartbeat) {
+		if !pause.For(ctx, k.cfg.Heartbeat) {
 			return
 		}
 	}
@@ -190,7 +191,7 @@ func (k *Kiosk) cancelLoop(ctx context.Context) {
 		} else {
 			wait = k.retry
 		}
-		if !sleepCtx(ctx, next) {
+		if !pause.For(ctx, next) {
 			return
 		}
 	}

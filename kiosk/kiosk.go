@@ -334,15 +334,3 @@ func newKey() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-// sleepCtx waits d or until ctx ends; false if it ended.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}

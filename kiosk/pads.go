@@ -11,6 +11,7 @@ import (
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/enrol"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/pause"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
@@ -199,14 +200,14 @@ func (p *pad) sendLoop(ctx context.Context) {
 			Counter: pr.Counter, Score: pr.Score, DeviceSeq: pr.Seq, AgeMS: age.Milliseconds(), AgeCapped: capped,
 		})
 		p.k.reached(err)
-		pause := time.Duration(0)
+		rest := time.Duration(0)
 		switch code := hallq.ErrorCode(err); {
 		case err == nil:
 			p.k.log.Debug("rating delivered", logCounter, pr.Counter, logSeq, pr.Seq, logTicket, r.TicketID)
 			p.delivered(ctx, pr)
 			wait = p.k.retry
 		case hallclient.Transient(err):
-			pause, wait = wait, min(2*wait, p.k.maxWait)
+			rest, wait = wait, min(2*wait, p.k.maxWait)
 		case hallq.ErrorReason(err) == "seq_reused":
 			// The server holds this number for another press: this outbox
 			// was lost and started again. Number the press afresh, from the
@@ -214,7 +215,7 @@ func (p *pad) sendLoop(ctx context.Context) {
 			np, rerr := p.k.out.Renumber(ctx, p.device, pr.Seq, p.k.now().UnixMilli())
 			if rerr != nil {
 				p.k.log.Error("renumbering a press", logErr, rerr)
-				pause = p.k.maxWait
+				rest = p.k.maxWait
 				break
 			}
 			p.k.log.Warn("device_seq already used on the server: press renumbered", logCounter, pr.Counter, logSeq, np.Seq)
@@ -232,12 +233,12 @@ func (p *pad) sendLoop(ctx context.Context) {
 			// A token in the config that is wrong or revoked, or a pad of
 			// another counter: keep the presses until the config is fixed.
 			p.k.log.Error("rating refused: check the pad's token", logCounter, pr.Counter, logErr, err)
-			pause = 6 * p.k.maxWait
+			rest = 6 * p.k.maxWait
 		default:
 			p.k.log.Error("rating dropped: the server refused it", logCounter, pr.Counter, logSeq, pr.Seq, logErr, err)
 			p.delivered(ctx, pr)
 		}
-		if pause > 0 && !sleepCtx(ctx, pause) {
+		if rest > 0 && !pause.For(ctx, rest) {
 			return
 		}
 	}

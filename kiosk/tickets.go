@@ -12,6 +12,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/pause"
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/printer"
@@ -282,7 +283,7 @@ func (k *Kiosk) issue(ctx context.Context, r *request, key string) (*hallq.Ticke
 		}
 		maybeSent = maybeSent || !refusedConnection(err)
 		k.log.Warn("ticket request not answered; retrying with the same key", logService, r.service, logErr, err)
-		if ctx.Err() != nil || !sleepCtx(ctx, wait) {
+		if ctx.Err() != nil || !pause.For(ctx, wait) {
 			if maybeSent {
 				k.keepCancel(outbox.Cancel{Key: key, Service: r.service, Priority: r.priority, Reason: ReasonPrintFailed})
 			}

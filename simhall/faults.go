@@ -19,6 +19,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/hallclient"
+	"github.com/hallq/hallq/internal/pause"
 	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/printer/raster"
 )
@@ -347,12 +348,10 @@ func (f *faults) paperOut(ctx context.Context, phase time.Duration) error {
 
 // sleep waits d, or until ctx ends.
 func (f *faults) sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
+	if !pause.For(ctx, d) {
 		return ctx.Err()
-	case <-time.After(d):
-		return nil
 	}
+	return nil
 }
 
 // restart kills (or stops) the server and starts it again on the same
@@ -413,7 +412,7 @@ func (f *faults) issuer(ctx context.Context, n int) {
 	for i := 0; ctx.Err() == nil; i++ {
 		key := fmt.Sprintf("faults-%d-%d-%d", n, i, time.Now().UnixNano())
 		f.issue(ctx, services[f.intn(len(services))], key)
-		sleepCtx(ctx, time.Duration(40+f.intn(40))*time.Millisecond)
+		pause.For(ctx, time.Duration(40+f.intn(40))*time.Millisecond)
 	}
 }
 
@@ -433,7 +432,7 @@ func (f *faults) issue(ctx context.Context, svc, key string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		sleepCtx(ctx, 30*time.Millisecond)
+		pause.For(ctx, 30*time.Millisecond)
 	}
 }
 
@@ -454,17 +453,17 @@ func (f *faults) officer(ctx context.Context, counter int, token string) {
 				// earlier finish was lost): finish it.
 				f.c.Finish(ctx, token, counter)
 			}
-			sleepCtx(ctx, officerPoll)
+			pause.For(ctx, officerPoll)
 			continue
 		}
 		f.calls.Add(1)
-		sleepCtx(ctx, time.Duration(20+f.intn(60))*time.Millisecond)
+		pause.For(ctx, time.Duration(20+f.intn(60))*time.Millisecond)
 		for ctx.Err() == nil {
 			_, err := f.c.Finish(ctx, token, counter)
 			if err == nil || isConflict(err) {
 				break
 			}
-			sleepCtx(ctx, 50*time.Millisecond)
+			pause.For(ctx, 50*time.Millisecond)
 		}
 	}
 }
@@ -482,7 +481,7 @@ func (f *faults) buttons(ctx context.Context) {
 		} else {
 			f.press(fmt.Sprintf("pad%d-score%d", 1+f.intn(6), 1+f.intn(3)))
 		}
-		sleepCtx(ctx, time.Duration(150+f.intn(150))*time.Millisecond)
+		pause.For(ctx, time.Duration(150+f.intn(150))*time.Millisecond)
 	}
 }
 
@@ -496,15 +495,6 @@ func (f *faults) press(name string) {
 	}
 	if len(name) > 3 && name[:3] == "pad" {
 		f.presses.Add(1)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+
+	"github.com/hallq/hallq/internal/pause"
 )
 
 // Timing is a button's debounce.
@@ -164,7 +166,7 @@ func (w *watcher) noEdge(ctx context.Context, took time.Duration) bool {
 	} else {
 		w.backoff = min(2*w.backoff, MaxBackoff)
 	}
-	return sleep(ctx, w.backoff)
+	return pause.For(ctx, w.backoff)
 }
 
 // healthy records a proper wait or an edge: the pin works (again).
@@ -181,7 +183,7 @@ func (w *watcher) wait(ctx context.Context, d time.Duration) {
 	w.t.Alive() // a button held down for minutes is no stuck watcher
 	start := w.t.Now()
 	if !w.pin.WaitForEdge(d) && w.t.Now().Sub(start) < d/4 {
-		sleep(ctx, d)
+		pause.For(ctx, d)
 	}
 }
 
@@ -208,16 +210,4 @@ func (w *watcher) released(ctx context.Context) bool {
 		w.wait(ctx, w.t.Confirm)
 	}
 	return false
-}
-
-// sleep waits d or until ctx ends; false if it ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

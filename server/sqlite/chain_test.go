@@ -23,14 +23,7 @@ func TestLogIsChained(t *testing.T) {
 	ctx := t.Context()
 	issue := func(db *sqlite.DB, n int, ids string) {
 		t.Helper()
-		st, err := db.LoadState(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := queue.New(st)
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, _ := engine(t, db)
 		now := time.Date(2026, 11, 27, 8, 15, 0, 0, time.UTC)
 		if ch := e.Tick(now); ch != nil {
 			if err := db.Apply(ctx, []*queue.Change{ch}); err != nil {

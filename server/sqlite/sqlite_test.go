@@ -35,6 +35,20 @@ func seeded(t *testing.T) (*sqlite.DB, string) {
 	return db, path
 }
 
+// engine is the queue engine over what db holds, and that state.
+func engine(t *testing.T, db *sqlite.DB) (*queue.Engine, queue.State) {
+	t.Helper()
+	st, err := db.LoadState(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := queue.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, st
+}
+
 func TestOpenIsWALAndMigratesOnce(t *testing.T) {
 	db, path := open(t)
 	v, err := db.SchemaVersion(t.Context())
@@ -110,14 +124,7 @@ func TestOldDefaultBaseURLReadAsUnset(t *testing.T) {
 func TestApplyAndLoadRoundTrip(t *testing.T) {
 	db, _ := seeded(t)
 	ctx := t.Context()
-	st, err := db.LoadState(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := queue.New(st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := engine(t, db)
 	now := time.Date(2026, 11, 27, 8, 15, 0, 0, time.UTC)
 	var changes []*queue.Change
 	add := func(ch *queue.Change, err error) {
@@ -291,14 +298,7 @@ func TestIssueLookupsUseIndexes(t *testing.T) {
 func TestBookedTicketRoundTrip(t *testing.T) {
 	db, _ := seeded(t)
 	ctx := t.Context()
-	st, err := db.LoadState(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := queue.New(st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, st := engine(t, db)
 	loc, _ := st.Settings.Location()
 	now := time.Date(2026, 11, 27, 8, 5, 0, 0, loc)
 	slot := time.Date(2026, 11, 27, 8, 15, 0, 0, loc)
