@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,49 +53,8 @@ func (db *DB) NewEpoch(ctx context.Context, hall string, after int64, reason str
 		old := out.Epoch
 		out.Epoch++
 		out.Through = last
-		// The rows the set-aside events wrote, and the days whose roll-ups
-		// they touched.
-		var from int64 = -1
-		days := map[string]bool{}
-		lower := func(v int64) {
-			if from < 0 || v < from {
-				from = v
-			}
-		}
-		rows, err := tx.Query(ctx, `DELETE FROM tickets WHERE hall_id = $1 AND seq > $2 RETURNING id, day, issued_at`, hall, after)
+		taken, err := takeRows(ctx, tx, hall, after)
 		if err != nil {
-			return err
-		}
-		tickets := map[string]bool{}
-		for rows.Next() {
-			var id, day string
-			var issued int64
-			if err := rows.Scan(&id, &day, &issued); err != nil {
-				rows.Close()
-				return err
-			}
-			tickets[id], days[day] = true, true
-			lower(issued)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `DELETE FROM ratings WHERE hall_id = $1 AND seq > $2 RETURNING device, device_seq, pressed_at`, hall, after)
-		if err != nil {
-			return err
-		}
-		ratings := map[ratingKey]bool{}
-		for rows.Next() {
-			var k ratingKey
-			var pressed int64
-			if err := rows.Scan(&k.device, &k.seq, &pressed); err != nil {
-				rows.Close()
-				return err
-			}
-			ratings[k] = true
-			lower(pressed)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO forked_events (hall_id, epoch, seq, type, at, ticket_id, counter, body, chain)
@@ -106,66 +66,10 @@ func (db *DB) NewEpoch(ctx context.Context, hall string, after int64, reason str
 		if _, err := tx.Exec(ctx, `DELETE FROM events WHERE hall_id = $1 AND seq > $2`, hall, after); err != nil {
 			return err
 		}
-		// A row the set-aside events wrote goes back to the latest event up
-		// to after that carried it. Every event that carries a ticket or a
-		// rating happens at or after its issue or its press, so the events
-		// since the earliest of those are enough (a day earlier, should the
-		// hall's clock have been set back).
-		if from >= 0 {
-			from -= 24 * 60 * 60 * 1000
-			back := map[string]ticketAt{}
-			backR := map[ratingKey]ratingAt{}
-			rows, err := tx.Query(ctx, `SELECT seq, body FROM events WHERE hall_id = $1 AND seq <= $2 AND at >= $3 ORDER BY seq`, hall, after, from)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var seq int64
-				var body string
-				if err := rows.Scan(&seq, &body); err != nil {
-					rows.Close()
-					return err
-				}
-				var ev hallq.Event
-				if err := json.Unmarshal([]byte(body), &ev); err != nil {
-					rows.Close()
-					return fmt.Errorf("event %d: %w", seq, err)
-				}
-				derive(seq, &ev, back, backR)
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for id := range back {
-				if !tickets[id] {
-					delete(back, id)
-				}
-			}
-			for k := range backR {
-				if !ratings[k] {
-					delete(backR, k)
-				}
-			}
-			trows, rrows := ticketRows(back), ratingRows(backR)
-			tj, err := json.Marshal(trows)
-			if err != nil {
-				return err
-			}
-			rj, err := json.Marshal(rrows)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO tickets (hall_id, `+ticketColumns+`)
-				SELECT $1, `+ticketColumnsOf("r")+` FROM jsonb_populate_recordset(NULL::tickets, $2) r`, hall, string(tj)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO ratings SELECT $1, r.device, r.device_seq, r.id, r.seq, r.counter, r.score, r.pressed_at,
-				r.at, r.ticket_id, r.officer, r.unattached, r.age_capped
-				FROM jsonb_populate_recordset(NULL::ratings, $2) r`, hall, string(rj)); err != nil {
-				return err
-			}
+		if err := restoreRows(ctx, tx, hall, after, taken); err != nil {
+			return err
 		}
-		dayList := sortedKeys(days)
+		dayList := sortedKeys(taken.days)
 		if _, err := tx.Exec(ctx, `DELETE FROM report_groups WHERE hall_id = $1 AND day = ANY($2)`, hall, dayList); err != nil {
 			return err
 		}
@@ -186,4 +90,109 @@ func (db *DB) NewEpoch(ctx context.Context, hall string, after int64, reason str
 		return out, fmt.Errorf("central: new epoch: %w", db.ownerOnly(err))
 	}
 	return out, nil
+}
+
+// takenRows are the tickets and ratings the events set aside wrote, taken
+// out of the store: their keys, the days whose roll-ups they touched, and
+// the earliest issue or press among them (-1: none).
+type takenRows struct {
+	tickets map[string]bool
+	ratings map[ratingKey]bool
+	days    map[string]bool
+	from    int64
+}
+
+// takeRows deletes the tickets and ratings the events after after wrote.
+func takeRows(ctx context.Context, tx pgx.Tx, hall string, after int64) (takenRows, error) {
+	t := takenRows{tickets: map[string]bool{}, ratings: map[ratingKey]bool{}, days: map[string]bool{}, from: -1}
+	lower := func(v int64) {
+		if t.from < 0 || v < t.from {
+			t.from = v
+		}
+	}
+	rows, err := tx.Query(ctx, `DELETE FROM tickets WHERE hall_id = $1 AND seq > $2 RETURNING id, day, issued_at`, hall, after)
+	if err != nil {
+		return t, err
+	}
+	for rows.Next() {
+		var id, day string
+		var issued int64
+		if err := rows.Scan(&id, &day, &issued); err != nil {
+			rows.Close()
+			return t, err
+		}
+		t.tickets[id], t.days[day] = true, true
+		lower(issued)
+	}
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	rows, err = tx.Query(ctx, `DELETE FROM ratings WHERE hall_id = $1 AND seq > $2 RETURNING device, device_seq, pressed_at`, hall, after)
+	if err != nil {
+		return t, err
+	}
+	for rows.Next() {
+		var k ratingKey
+		var pressed int64
+		if err := rows.Scan(&k.device, &k.seq, &pressed); err != nil {
+			rows.Close()
+			return t, err
+		}
+		t.ratings[k] = true
+		lower(pressed)
+	}
+	return t, rows.Err()
+}
+
+// restoreRows puts each taken row back as the latest event up to after
+// that carried it left it. Every event that carries a ticket or a rating
+// happens at or after its issue or its press, so the events since the
+// earliest of those are enough (a day earlier, should the hall's clock
+// have been set back).
+func restoreRows(ctx context.Context, tx pgx.Tx, hall string, after int64, taken takenRows) error {
+	if taken.from < 0 {
+		return nil
+	}
+	from := taken.from - 24*60*60*1000
+	back := map[string]ticketAt{}
+	backR := map[ratingKey]ratingAt{}
+	rows, err := tx.Query(ctx, `SELECT seq, body FROM events WHERE hall_id = $1 AND seq <= $2 AND at >= $3 ORDER BY seq`, hall, after, from)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var seq int64
+		var body string
+		if err := rows.Scan(&seq, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		var ev hallq.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			rows.Close()
+			return fmt.Errorf("event %d: %w", seq, err)
+		}
+		derive(seq, &ev, back, backR)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	maps.DeleteFunc(back, func(id string, _ ticketAt) bool { return !taken.tickets[id] })
+	maps.DeleteFunc(backR, func(k ratingKey, _ ratingAt) bool { return !taken.ratings[k] })
+	tj, err := json.Marshal(ticketRows(back))
+	if err != nil {
+		return err
+	}
+	rj, err := json.Marshal(ratingRows(backR))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO tickets (hall_id, `+ticketColumns+`)
+		SELECT $1, `+ticketColumnsOf("r")+` FROM jsonb_populate_recordset(NULL::tickets, $2) r`, hall, string(tj)); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO ratings SELECT $1, r.device, r.device_seq, r.id, r.seq, r.counter, r.score, r.pressed_at,
+		r.at, r.ticket_id, r.officer, r.unattached, r.age_capped
+		FROM jsonb_populate_recordset(NULL::ratings, $2) r`, hall, string(rj))
+	return err
 }
