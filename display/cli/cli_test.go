@@ -138,17 +138,9 @@ token = "`+servertest.DisplayToken+`"
 renderer = "terminal"
 `), 0o644)
 	var out syncbuf.Buffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- Main(ctx, []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out}) }()
-	next("READY=1")
-	next("WATCHDOG=1")
-	next("WATCHDOG=1")
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("exit %d:\n%s", code, out.String())
-	}
-	next("STOPPING=1")
+	sdnotifytest.Lifecycle(t, next, func(ctx context.Context) int {
+		return Main(ctx, []string{"-config", path, "-state", dir}, Env{Stdout: &out, Stderr: &out})
+	}, &out)
 }
 
 // TestFramebufferDisplay runs the display command with the shipped

@@ -196,20 +196,10 @@ func TestSimNotifiesSystemd(t *testing.T) {
 	for name, tok := range map[string]string{"kiosk.token": servertest.KioskToken, "pad-1.token": servertest.PadToken(1), "pad-2.token": servertest.PadToken(2)} {
 		os.WriteFile(filepath.Join(dir, name), []byte(tok+"\n"), 0o600)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	var out syncbuf.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
+	sdnotifytest.Lifecycle(t, next, func(ctx context.Context) int {
+		return Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
 			"-sim-out", filepath.Join(dir, "tickets"), "-server", h.URL, "-state", dir, "-log-level", "warn"},
 			Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out})
-	}()
-	next("READY=1")
-	next("WATCHDOG=1")
-	next("WATCHDOG=1")
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("exit %d:\n%s", code, out.String())
-	}
-	next("STOPPING=1")
+	}, &out)
 }

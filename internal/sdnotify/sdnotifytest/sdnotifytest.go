@@ -2,6 +2,8 @@
 package sdnotifytest
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -56,4 +58,23 @@ func Listen(t *testing.T, watchdog time.Duration) (next func(want string)) {
 			}
 		}
 	}
+}
+
+// Lifecycle runs a device command as systemd would (after Listen): run
+// starts it and returns its exit code once ctx ends. The command must say
+// READY, feed the watchdog twice, and, stopped, exit 0 and say STOPPING;
+// log is what it wrote, shown if it fails.
+func Lifecycle(t *testing.T, next func(want string), run func(ctx context.Context) int, log fmt.Stringer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx) }()
+	next("READY=1")
+	next("WATCHDOG=1")
+	next("WATCHDOG=1")
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d:\n%s", code, log)
+	}
+	next("STOPPING=1")
 }
