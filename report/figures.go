@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/hallq/hallq"
 )
@@ -141,4 +142,13 @@ func num(v float64) *float64 {
 		return nil
 	}
 	return &v
+}
+
+// Minutes formats seconds as minutes with one decimal (the precision the
+// dashboard, the CSV files and the monthly report show), "" for none.
+func Minutes(s *float64) string {
+	if s == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*s/60, 'f', 1, 64)
 }

@@ -10,6 +10,24 @@ type Visit struct {
 // Ticket is the ticket taken at the kiosk (its id is the visit's).
 func (v *Visit) Ticket() *Ticket { return v.Legs[0] }
 
+// Last is the leg the visit ended in (or is in now).
+func (v *Visit) Last() *Ticket { return v.Legs[len(v.Legs)-1] }
+
+// WaitMS is the visit's waiting time: its legs' added up (Ticket.WaitMS);
+// -1 when no leg has one.
+func (v *Visit) WaitMS() int64 {
+	sum, any := int64(0), false
+	for _, l := range v.Legs {
+		if w := l.WaitMS(); w >= 0 {
+			sum, any = sum+w, true
+		}
+	}
+	if !any {
+		return -1
+	}
+	return sum
+}
+
 // Route is the services the visit went through, in order.
 func (v *Visit) Route() []string {
 	out := make([]string, len(v.Legs))
