@@ -278,6 +278,32 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, p hallq.Princip
 	return nil
 }
 
+// eraseBooking serves POST /api/v1/bookings/{code}/erase for an admin:
+// the citizen asked that their name and phone be erased before the
+// retention ends. The booking stays, for the counts.
+func (s *Server) eraseBooking(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
+	code, err := hallq.NormalizeBookingCode(r.PathValue("code"))
+	if err != nil {
+		return hallq.Errorf(hallq.ENOTFOUND, "no booking %q", r.PathValue("code"))
+	}
+	if err := s.Store.EraseBooking(r.Context(), code, s.Hall.Now()); err != nil {
+		return err
+	}
+	if _, err := s.Hall.Do(r.Context(), func(e *queue.Engine, _ time.Time) (any, *queue.Change, error) {
+		e.ErasePersonalData(code)
+		return nil, nil, nil
+	}); err != nil {
+		return err
+	}
+	s.Logger.Info("booking personal data erased on request", "code", code, "by", p.User.Username)
+	b, err := s.booking(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, b)
+	return nil
+}
+
 // listBookings serves GET /api/v1/bookings?day=&service=&status=&q= for
 // staff: phones masked but for admins.
 func (s *Server) listBookings(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {

@@ -434,3 +434,36 @@ func signIn(t *testing.T, h *servertest.Hall, user, pw string) string {
 	}
 	return sess.Token
 }
+
+// TestBookingEraseOnRequest: an admin erases a citizen's name and phone at
+// their request; the booking stays, checked in or not, and nobody else may.
+func TestBookingEraseOnRequest(t *testing.T) {
+	h, _ := bookingHall(t, at(7, 0))
+	var b hallq.Booking
+	if code := h.Do("POST", "/api/v1/bookings", "", bookReq("A", at(9, 0), "Nguyễn Văn An", "0905123456"), &b); code != http.StatusCreated {
+		t.Fatalf("book: %d", code)
+	}
+	if code := h.Do("POST", "/api/v1/bookings/"+b.Code+"/erase", h.Login("quanly"), nil, nil); code != http.StatusForbidden {
+		t.Errorf("a manager erasing: %d, want 403", code)
+	}
+	var erased hallq.Booking
+	if code := h.Do("POST", "/api/v1/bookings/"+b.Code+"/erase", h.Login("admin"), nil, &erased); code != http.StatusOK ||
+		erased.Name != "" || erased.Phone != "" || !erased.Erased || erased.Status != hallq.BookingBooked {
+		t.Errorf("erase: %d %+v", code, erased)
+	}
+	k := b.StatusURL[strings.Index(b.StatusURL, "?k=")+3:]
+	var got hallq.Booking
+	h.Do("GET", "/api/v1/bookings/"+b.Code+"?k="+k, "", nil, &got)
+	if got.Name != "" || got.Phone != "" || got.Code != b.Code {
+		t.Errorf("the citizen's page after erasure: %+v", got)
+	}
+	h2 := h.Restart()
+	var list hallq.BookingList
+	h2.Do("GET", "/api/v1/bookings?q="+b.Code, h2.Login("admin"), nil, &list)
+	if len(list.Bookings) != 1 || list.Bookings[0].Name != "" || !list.Bookings[0].Erased {
+		t.Errorf("after a restart: %+v", list.Bookings)
+	}
+	if code := h2.Do("POST", "/api/v1/bookings/ZZZZZZ/erase", h2.Login("admin"), nil, nil); code != http.StatusNotFound {
+		t.Errorf("erasing an unknown code: %d, want 404", code)
+	}
+}

@@ -95,6 +95,7 @@ func (s *Server) routes() []api.Route {
 		route("GET /api/v1/bookings/{code}", A{Public: true}, s.getBooking),
 		route("POST /api/v1/bookings/{code}/cancel", A{Public: true}, s.cancelBooking),
 		route("POST /api/v1/bookings/{code}/checkin", A{Roles: api.StaffWrite, Devices: kiosk}, s.checkIn),
+		route("POST /api/v1/bookings/{code}/erase", admin, s.eraseBooking),
 		route("POST /api/v1/bookings/import", A{Roles: api.AdminOnly, Devices: []hallq.DeviceKind{hallq.DevicePortal}}, s.importBookings),
 
 		// How far the hall's log has been shipped (shipping.go).

@@ -521,6 +521,16 @@ func cmpTimeThen(a, b time.Time, x, y string) int {
 	return 0
 }
 
+// ErasePersonalData forgets the name and phone of the booking the engine
+// holds under code (the store erases its row: the caller does that first,
+// so that a crash in between leaves them erased). Nothing is logged: the
+// log never held them.
+func (e *Engine) ErasePersonalData(code string) {
+	if b := e.book.byCode[code]; b != nil {
+		b.Name, b.Phone, b.Erased = "", "", true
+	}
+}
+
 // Bookings lists the bookings the engine holds (yesterday's, today's and
 // those ahead) of a local date, in slot order.
 func (e *Engine) Bookings(date string) []*hallq.Booking {

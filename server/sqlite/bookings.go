@@ -110,6 +110,19 @@ func (db *DB) Bookings(ctx context.Context, f BookingFilter, loc *time.Location)
 	return bookings(ctx, db.rc, loc, sqlWhere+` ORDER BY slot_start, code LIMIT ?`, append(args, limit)...)
 }
 
+// EraseBooking erases one booking's name and phone now (a citizen's
+// request); ENOTFOUND for an unknown code.
+func (db *DB) EraseBooking(ctx context.Context, code string, now time.Time) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE bookings SET name = '', phone = '', erased_at = coalesce(erased_at, ?) WHERE code = ?`, ms(now), code)
+	if err != nil {
+		return fmt.Errorf("sqlite: erase booking %s: %w", code, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return hallq.Errorf(hallq.ENOTFOUND, "no booking %s", code)
+	}
+	return nil
+}
+
 // EraseBookingData erases the name and phone of every booking whose slot
 // ended before cutoff, keeping the rows (and so the counts); it returns
 // how many it erased.
