@@ -89,6 +89,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 	s.reports.Pages(pages)
 	pages.Page("forecast", api.Managers, s.forecast.Page)
 	pages.Page("admin", api.AdminOnly, nil)
+	pages.Page("bookings", api.AllStaff, nil)
 	s.api.HandleFunc("GET /healthz", s.healthz)
 	return s
 }

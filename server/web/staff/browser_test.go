@@ -266,6 +266,47 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("officer finds a booking and cancels it", func(t *testing.T) {
+		day := time.Now().AddDate(0, 0, 1)
+		var slots hallq.SlotsAnswer
+		if code := h.Do("GET", "/api/v1/bookings/slots?service=C&date="+day.Format(time.DateOnly), "", nil, &slots); code != 200 || len(slots.Slots) < 2 {
+			t.Fatalf("slots: %d %+v", code, slots)
+		}
+		var codes []string
+		for i, name := range []string{"Nguyễn Văn An", "Trần Thị Bình"} {
+			var b hallq.Booking
+			req := hallq.BookingRequest{Service: "C", Start: slots.Slots[i].Start, Name: name, Phone: "090512345" + string(rune('0'+i))}
+			if code := h.Do("POST", "/api/v1/bookings", "", req, &b); code != 201 {
+				t.Fatalf("book: %d", code)
+			}
+			codes = append(codes, b.Code)
+		}
+		ctx := tab(t)
+		signIn(t, ctx, "canbo1", "demo-canbo", "/officer")
+		rowOf := func(code string) string {
+			return fmt.Sprintf(`document.querySelector('#bk-rows tr[data-booking=%q]')`, code)
+		}
+		run(t, ctx,
+			chromedp.Navigate(h.URL+"/bookings?day="+day.Format(time.DateOnly)+"&service=C"),
+			waitJS(rowOf(codes[0])+` !== null && `+rowOf(codes[1])+` !== null`),
+			// An officer sees the phone masked.
+			waitJS(rowOf(codes[1])+`.querySelector(".bk-phone").textContent === "090****451"`),
+			waitJS(rowOf(codes[1])+`.querySelector(".bk-name").textContent === "Trần Thị Bình"`),
+			chromedp.SendKeys(chromedp.ID("bk-q"), "Bình"),
+			chromedp.Click(chromedp.ID("bk-show")),
+			waitJS(rowOf(codes[0])+` === null && `+rowOf(codes[1])+` !== null`),
+			chromedp.Click(chromedp.CSS(`#bk-rows tr[data-booking="`+codes[1]+`"] button.bk-cancel`)),
+			waitJS(`!!document.querySelector("dialog#confirm[open]")`),
+			chromedp.Click(chromedp.ID("confirm-yes")),
+			waitJS(rowOf(codes[1])+` !== null && `+rowOf(codes[1])+`.querySelector(".bk-status").textContent === "Đã huỷ" && !`+rowOf(codes[1])+`.querySelector("button.bk-cancel")`),
+		)
+		var b hallq.Booking
+		h.Do("GET", "/api/v1/bookings/"+codes[1], h.Login("admin"), nil, &b)
+		if b.Status != hallq.BookingCancelled {
+			t.Errorf("after the officer's cancel: %+v", b)
+		}
+	})
+
 	t.Run("admin approves a pad that asks to enrol", func(t *testing.T) {
 		var req struct{ ID, Secret, Code string }
 		if code := h.Do("POST", "/api/v1/enrol", "", map[string]string{"name": "pad-quay-4", "kind": "pad", "code": "7Q4K"}, &req); code != 201 && code != 202 {
