@@ -238,15 +238,23 @@ func TestBrowser(t *testing.T) {
 		// A takes bookings in the demo: its row shows the suggested places
 		// per slot; the admin sets 4 and makes B bookable.
 		rowA, rowB := `#services tr[data-service="A"] `, `#services tr[data-service="B"] `
+		// mark and reloaded tell the rows before a save from those the page
+		// draws again once the save is done.
+		mark := `document.querySelectorAll("#services tr").forEach((r) => { r.dataset.old = "1" }), true`
+		reloaded := waitJS(`!document.querySelector("#services tr[data-old]")`)
 		run(t, ctx,
 			waitJS(`!!document.querySelector('`+rowA+`.bk-enabled') && document.querySelector('`+rowA+`.bk-enabled').checked`),
 			waitJS(`/\d/.test(document.querySelector('`+rowA+`.bk-suggestion').textContent)`),
 			chromedp.SetValue(chromedp.CSS(rowA+".bk-capacity"), "4"),
+			waitJS(mark),
 			chromedp.Click(chromedp.CSS(rowA+".svc-save")),
-			waitJS(`document.querySelector('`+rowA+`.bk-capacity') && document.querySelector('`+rowA+`.bk-capacity').value === "4"`),
+			reloaded,
+			waitJS(`document.querySelector('`+rowA+`.bk-capacity').value === "4"`),
 			chromedp.Click(chromedp.CSS(rowB+".bk-enabled")),
+			waitJS(mark),
 			chromedp.Click(chromedp.CSS(rowB+".svc-save")),
-			waitJS(`document.querySelector('`+rowB+`.bk-enabled') && document.querySelector('`+rowB+`.bk-enabled').checked`),
+			reloaded,
+			waitJS(`document.querySelector('`+rowB+`.bk-enabled').checked`),
 		)
 		var hv hallq.HallView
 		h.Do("GET", "/api/v1/hall", "", nil, &hv)
