@@ -33,11 +33,15 @@ func TestKill9KeepsEveryAcknowledgedBooking(t *testing.T) {
 	p := startHall(t, bin, db, true)
 	ctx := context.Background()
 
-	// Tomorrow's slots, or the next day the demo hall is open.
+	// Tomorrow's slots in the hall's zone, or the next day the demo hall
+	// is open.
+	hallZone, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var slots *hallq.SlotsAnswer
-	for d := 1; d <= 14 && (slots == nil || len(slots.Slots) == 0); d++ {
-		var err error
-		if slots, err = p.api.Slots(ctx, "A", time.Now().AddDate(0, 0, d).Format(time.DateOnly)); err != nil {
+	for d := 1; d <= 14 && (slots == nil || len(slots.Slots) < 40); d++ {
+		if slots, err = p.api.Slots(ctx, "A", time.Now().In(hallZone).AddDate(0, 0, d).Format(time.DateOnly)); err != nil {
 			t.Fatal(err)
 		}
 	}

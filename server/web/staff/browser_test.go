@@ -22,6 +22,16 @@ import (
 
 // TestBrowser drives the staff pages in one headless Chromium, each
 // subtest in a browser context of its own (its own cookies).
+// hallZone is the demo hall's zone.
+func hallZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
 func TestBrowser(t *testing.T) {
 	b := browsertest.Start(t)
 	h := servertest.Start(t, servertest.Options{})
@@ -269,13 +279,13 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		var slots hallq.SlotsAnswer
-		if code := h.Do("GET", "/api/v1/bookings/slots?service=B&date="+time.Now().AddDate(0, 0, 1).Format(time.DateOnly), "", nil, &slots); code != 200 {
+		if code := h.Do("GET", "/api/v1/bookings/slots?service=B&date="+time.Now().In(hallZone(t)).AddDate(0, 0, 1).Format(time.DateOnly), "", nil, &slots); code != 200 {
 			t.Errorf("B's slots after making it bookable: %d", code)
 		}
 	})
 
 	t.Run("officer finds a booking and cancels it", func(t *testing.T) {
-		day := time.Now().AddDate(0, 0, 1)
+		day := time.Now().In(hallZone(t)).AddDate(0, 0, 1) // tomorrow in the hall's zone: a whole day of slots
 		var slots hallq.SlotsAnswer
 		if code := h.Do("GET", "/api/v1/bookings/slots?service=C&date="+day.Format(time.DateOnly), "", nil, &slots); code != 200 || len(slots.Slots) < 2 {
 			t.Fatalf("slots: %d %+v", code, slots)
