@@ -95,6 +95,9 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 				if len(local.Rows) == 0 || local.Total.Issued == 0 {
 					t.Fatalf("%s %v by %s: the hall reports nothing", id, rg, by)
 				}
+				if local.Total.Booked == 0 || local.Total.SlotWaitMeanS == nil || local.Total.WalkInWaitMeanS == nil {
+					t.Fatalf("%s %v by %s: no booked tickets or no booked and walk-in waits to compare: %+v", id, rg, by, local.Total)
+				}
 				central.Halls = nil
 				same(t, id+" summary "+q.Encode(), local, central)
 			}

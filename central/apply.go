@@ -184,7 +184,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // ticketRow names them.
 const ticketColumns = `id, seq, day, service, number, label, priority, state, issued_at, called_at, started_at, finished_at,
 	counter, officer, recalls, out_of_order, reason, flagged, transferred_to, transferred_from, rating,
-	issue_estimate_s, issue_ahead, device, queued_at, last_called_at, waited_ms, target_wait_s`
+	issue_estimate_s, issue_ahead, device, queued_at, last_called_at, waited_ms, target_wait_s, booking, slot_at`
 
 // ticketColumnsOf is ticketColumns, each qualified by alias.
 func ticketColumnsOf(alias string) string {
@@ -227,6 +227,8 @@ type ticketRow struct {
 	LastCalledAt    *int64 `json:"last_called_at"`
 	WaitedMS        int64  `json:"waited_ms"`
 	TargetWaitS     *int   `json:"target_wait_s"`
+	Booking         string `json:"booking"`
+	SlotAt          *int64 `json:"slot_at"`
 }
 
 func ticketRows(m map[string]ticketAt) []ticketRow {
@@ -240,7 +242,7 @@ func ticketRows(m map[string]ticketAt) []ticketRow {
 			Recalls: t.Recalls, OutOfOrder: t.OutOfOrder, Reason: t.Reason, Flagged: t.Flagged, TransferredTo: t.TransferredTo,
 			TransferredFrom: t.TransferredFrom, Rating: t.Rating, IssueEstimateS: t.IssueEstimateS, IssueAhead: t.IssueAhead,
 			Device: t.Device, QueuedAt: msPtr(t.QueuedAt), LastCalledAt: msPtr(t.LastCalledAt), WaitedMS: t.WaitedMS,
-			TargetWaitS: t.TargetWaitS})
+			TargetWaitS: t.TargetWaitS, Booking: t.Booking, SlotAt: msPtr(t.SlotAt)})
 	}
 	return out
 }

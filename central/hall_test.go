@@ -167,9 +167,11 @@ func (h *testHall) drive(rng *rand.Rand, steps int) {
 		switch r := rng.IntN(100); {
 		case r < 30:
 			id, secret := hall.NewTicketID()
-			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
-				return res(e.Issue(now, queue.IssueRequest{Service: svc, ID: id, Secret: secret, Device: "kiosk-1"}))
+			req := queue.IssueRequest{Service: svc, ID: id, Secret: secret, Device: "kiosk-1"}
+			if rng.IntN(5) == 0 { // a booked citizen checks in, up to 15 min before or 10 min after the slot
+				req.Booking, req.SlotAt = "BK"+id[:6], h.clock.Now().Add(time.Duration(rng.IntN(26)-10)*time.Minute)
 			}
+			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return res(e.Issue(now, req)) }
 		case r < 36:
 			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return res(e.Open(now, c, by)) }
 		case r < 55:

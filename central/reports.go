@@ -47,7 +47,7 @@ func (s hallReports) RolledDays(ctx context.Context, from, to string) (map[strin
 const reportColumns = `id, day, service, counter, officer, state, priority, label, issued_at,
 	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), coalesce(queued_at, 0),
 	coalesce(last_called_at, 0), waited_ms, coalesce(target_wait_s, -1), rating, issue_estimate_s,
-	transferred_from, transferred_to, flagged, reason`
+	transferred_from, transferred_to, flagged, reason, booking, coalesce(slot_at, 0)`
 
 func (s hallReports) DayTickets(ctx context.Context, from, to string, fn func(*report.Ticket) error) error {
 	rows, err := s.db.pool.Query(ctx, `SELECT `+reportColumns+` FROM tickets
@@ -61,7 +61,7 @@ func (s hallReports) DayTickets(ctx context.Context, from, to string, fn func(*r
 	for rows.Next() {
 		if err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Counter, &t.Officer, &state, &t.Priority, &t.Label, &t.Issued,
 			&t.Called, &t.Started, &t.Finished, &t.Queued, &t.LastCalled, &t.WaitedMS, &t.TargetWaitS, &t.Rating, &t.EstimateS,
-			&t.TransferredFrom, &t.TransferredTo, &t.Flagged, &t.Reason); err != nil {
+			&t.TransferredFrom, &t.TransferredTo, &t.Flagged, &t.Reason, &t.Booking, &t.SlotAt); err != nil {
 			return fmt.Errorf("central: report tickets: %w", err)
 		}
 		t.State = hallq.TicketState(state)

@@ -39,6 +39,20 @@ type Ticket struct {
 	TransferredTo   string
 	Flagged         bool // finished by the end of day while in service
 	Reason          string
+	// Booking is the code of the booking the citizen checked in with ("":
+	// a walk-in; a transfer's leg keeps it); SlotAt its slot's start.
+	Booking string
+	SlotAt  int64
+}
+
+// SlotWaitMS is a booked original's first call − the later of its check-in
+// and its slot start, 0 when it was called before its slot; -1 for a
+// walk-in, a leg, or a ticket not called.
+func (t *Ticket) SlotWaitMS() int64 {
+	if t.Booking == "" || t.SlotAt == 0 || t.Called == 0 || !t.Original() {
+		return -1
+	}
+	return max(t.Called-max(t.Issued, t.SlotAt), 0)
 }
 
 // Original reports whether the ticket came from a kiosk rather than from a
@@ -206,6 +220,14 @@ type Acc struct {
 	EstN      int   // originals called, with the estimate printed on them
 	EstSumS   int64 // Σ (first wait − estimate), seconds
 	EstAbsSum int64 // Σ |first wait − estimate|, seconds
+
+	// Booked counts the originals checked in with a booking; BookedWait
+	// holds the waiting times of the tickets with a booking (legs too), as
+	// Wait does; SlotWait the booked originals' Ticket.SlotWaitMS. The
+	// walk-ins' waits are Wait less BookedWait.
+	Booked     int
+	BookedWait Hist
+	SlotWait   Hist
 }
 
 // AddTicket counts t in a. targetS is the target wait t is held against
@@ -241,6 +263,15 @@ func (a *Acc) AddTicket(t *Ticket, targetS int, nowMS int64) {
 	}
 	if t.Called != 0 {
 		a.Calls++
+	}
+	if t.Original() && t.Booking != "" {
+		a.Booked++
+	}
+	if w := t.SlotWaitMS(); w >= 0 {
+		a.SlotWait.Add(Seconds(w))
+	}
+	if w := t.WaitMS(); w >= 0 && t.Booking != "" {
+		a.BookedWait.Add(Seconds(w))
 	}
 	if t.Original() {
 		a.Issued++
@@ -298,6 +329,8 @@ func (a *Acc) Merge(o *Acc) {
 	a.Wait.Merge(o.Wait)
 	a.Svc.Merge(o.Svc)
 	a.Scores.Merge(o.Scores)
+	a.BookedWait.Merge(o.BookedWait)
+	a.SlotWait.Merge(o.SlotWait)
 	a.EstSumS += o.EstSumS
 	a.EstAbsSum += o.EstAbsSum
 }
@@ -305,13 +338,19 @@ func (a *Acc) Merge(o *Acc) {
 // counts are a's integer counts, in their encoded order.
 func (a *Acc) counts() []*int {
 	return []*int{&a.Issued, &a.Calls, &a.Served, &a.NoShows, &a.Cancelled, &a.Transferred, &a.Waiting,
-		&a.ClosedWaiting, &a.ClosedCalled, &a.ClosedServing, &a.Within, &a.Over, &a.Unattached, &a.RatedServed, &a.EstN}
+		&a.ClosedWaiting, &a.ClosedCalled, &a.ClosedServing, &a.Within, &a.Over, &a.Unattached, &a.RatedServed, &a.EstN,
+		&a.Booked}
 }
 
 // accVersion is the first byte of encoded roll-up data; data of another
 // version is refused (the store's migration that changed it dropped the
-// roll-ups, to be rolled up again).
-const accVersion = 2
+// roll-ups, to be rolled up again), but for accVersionNoBookings: the
+// roll-ups of days before bookings, read as days without any (version 3
+// added Booked, BookedWait and SlotWait at the end).
+const (
+	accVersion           = 3
+	accVersionNoBookings = 2
+)
 
 // AppendBinary encodes a for a roll-up row.
 func (a *Acc) AppendBinary(b []byte) ([]byte, error) {
@@ -324,19 +363,26 @@ func (a *Acc) AppendBinary(b []byte) ([]byte, error) {
 	b = appendHist(b, a.Wait)
 	b = appendHist(b, a.Svc)
 	b = appendHist(b, a.Scores)
+	b = appendHist(b, a.BookedWait)
+	b = appendHist(b, a.SlotWait)
 	return b, nil
 }
 
 // MergeBinary decodes data written by AppendBinary and adds it to a.
 func (a *Acc) MergeBinary(b []byte) error {
-	if len(b) == 0 || b[0] != accVersion {
+	if len(b) == 0 || (b[0] != accVersion && b[0] != accVersionNoBookings) {
 		return errCorrupt
 	}
+	bookings := b[0] == accVersion
 	b = b[1:]
 	var o Acc
 	var v int64
 	var err error
-	for _, p := range o.counts() {
+	counts := o.counts()
+	if !bookings {
+		counts = counts[:len(counts)-1] // no Booked
+	}
+	for _, p := range counts {
 		if v, b, err = varint(b); err != nil {
 			return err
 		}
@@ -348,7 +394,11 @@ func (a *Acc) MergeBinary(b []byte) error {
 	if o.EstAbsSum, b, err = varint(b); err != nil {
 		return err
 	}
-	for _, h := range []*Hist{&o.Wait, &o.Svc, &o.Scores} {
+	hists := []*Hist{&o.Wait, &o.Svc, &o.Scores, &o.BookedWait, &o.SlotWait}
+	if !bookings {
+		hists = hists[:3]
+	}
+	for _, h := range hists {
 		if b, err = mergeHist(b, h); err != nil {
 			return err
 		}

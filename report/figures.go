@@ -55,6 +55,18 @@ type Figures struct {
 
 	EstErrMeanAbsS *float64 `json:"estimate_error_mean_abs_s"`
 	EstErrMeanS    *float64 `json:"estimate_error_mean_s"` // positive: waits were longer than estimated
+
+	// Booked citizens (checked in with a booking) against walk-ins: their
+	// waiting times, and the booked ones' wait past their slot start.
+	Booked            int      `json:"booked"`
+	BookedPct         *float64 `json:"booked_pct"` // of issued
+	BookedWaitMeanS   *float64 `json:"booked_wait_mean_s"`
+	BookedWaitP90S    *float64 `json:"booked_wait_p90_s"`
+	SlotWaitMeanS     *float64 `json:"booked_slot_wait_mean_s"`
+	SlotWaitP90S      *float64 `json:"booked_slot_wait_p90_s"`
+	WalkInWaitMeanS   *float64 `json:"walk_in_wait_mean_s"`
+	WalkInWaitMedianS *float64 `json:"walk_in_wait_median_s"`
+	WalkInWaitP90S    *float64 `json:"walk_in_wait_p90_s"`
 }
 
 // ClosedAtEndOfDay is how many ticket rows the end of day closed, in any
@@ -105,6 +117,20 @@ func Compute(key, label string, a *Acc, tg Targets) Figures {
 	if a.EstN > 0 {
 		f.EstErrMeanAbsS = num(round1(float64(a.EstAbsSum) / float64(a.EstN)))
 		f.EstErrMeanS = num(round1(float64(a.EstSumS) / float64(a.EstN)))
+	}
+	f.Booked, f.BookedPct = a.Booked, pct(a.Booked, a.Issued)
+	if a.BookedWait.N() > 0 {
+		f.BookedWaitMeanS = num(round1(a.BookedWait.Mean()))
+		f.BookedWaitP90S = num(float64(a.BookedWait.Percentile(90)))
+	}
+	if a.SlotWait.N() > 0 {
+		f.SlotWaitMeanS = num(round1(a.SlotWait.Mean()))
+		f.SlotWaitP90S = num(float64(a.SlotWait.Percentile(90)))
+	}
+	if walk := a.Wait.Less(a.BookedWait); walk.N() > 0 {
+		f.WalkInWaitMeanS = num(round1(walk.Mean()))
+		f.WalkInWaitMedianS = num(walk.Median())
+		f.WalkInWaitP90S = num(float64(walk.Percentile(90)))
 	}
 	return f
 }

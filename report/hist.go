@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 )
 
 // Hist counts non-negative whole numbers (seconds, scores) exactly: entry i
@@ -29,6 +30,18 @@ func (h *Hist) Merge(o Hist) {
 	for i, n := range o {
 		(*h)[i] += n
 	}
+}
+
+// Less is h without the values of o, which h must hold (o counted a part
+// of what h did).
+func (h Hist) Less(o Hist) Hist {
+	out := slices.Clone(h)
+	for i, n := range o {
+		if i < len(out) {
+			out[i] -= min(n, out[i])
+		}
+	}
+	return out
 }
 
 // N is how many values were counted.

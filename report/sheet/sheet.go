@@ -108,6 +108,12 @@ var summaryCols = []col{
 	{"col.rated_pct", func(r Row, _ report.Targets) string { return pct(r.Figures.RatedPct) }},
 	{"col.est_error", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.EstErrMeanAbsS) }},
 	{"col.est_bias", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.EstErrMeanS) }},
+	{"col.booked", func(r Row, _ report.Targets) string { return itoa(r.Figures.Booked) }},
+	{"col.booked_wait_mean", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.BookedWaitMeanS) }},
+	{"col.slot_wait_mean", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.SlotWaitMeanS) }},
+	{"col.slot_wait_p90", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.SlotWaitP90S) }},
+	{"col.walk_in_wait_mean", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.WalkInWaitMeanS) }},
+	{"col.walk_in_wait_p90", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.WalkInWaitP90S) }},
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -292,13 +298,14 @@ func Monthly(w io.Writer, sections []MonthlySection, total Row, goals report.Tar
 
 // monthlyCols are the figures the reform programme tracks, beside their
 // goals: tickets, no-shows, mean and 90th-percentile wait, the share over
-// target, satisfaction, and what the end of day closed.
-var monthlyCols = append(columns("col.issued", "col.served", "col.no_shows", "col.no_show_pct", "col.wait_mean", "col.wait_p90",
+// target, satisfaction, what the end of day closed, and the booked
+// citizens against the walk-ins.
+var monthlyCols = append(append(columns("col.issued", "col.served", "col.no_shows", "col.no_show_pct", "col.wait_mean", "col.wait_p90",
 	"col.target_wait", "col.over_target", "col.over_target_goal", "col.presses", "col.satisfied_pct", "col.very_satisfied_pct",
 	"col.satisfied_goal"),
 	col{"col.closed", func(r Row, _ report.Targets) string {
 		return itoa(r.ClosedAtEndOfDay())
-	}})
+	}}), columns("col.booked", "col.slot_wait_p90", "col.walk_in_wait_mean")...)
 
 // columns picks summary columns by their header key.
 func columns(heads ...string) []col {

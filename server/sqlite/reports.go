@@ -38,14 +38,14 @@ func (s reportStore) RolledDays(ctx context.Context, from, to string) (map[strin
 const reportTicketColumns = `id, day, service, counter, officer, state, priority, label, issued_at,
 	coalesce(called_at, 0), coalesce(started_at, 0), coalesce(finished_at, 0), coalesce(queued_at, 0),
 	coalesce(last_called_at, 0), waited_ms, coalesce(target_wait_s, -1), rating, issue_estimate_s,
-	transferred_from, transferred_to, flagged, reason`
+	transferred_from, transferred_to, flagged, reason, booking, coalesce(slot_at, 0)`
 
 func scanReportTicket(rows *sql.Rows, t *report.Ticket) error {
 	var state string
 	var flagged int
 	err := rows.Scan(&t.ID, &t.Day, &t.Service, &t.Counter, &t.Officer, &state, &t.Priority, &t.Label, &t.Issued,
 		&t.Called, &t.Started, &t.Finished, &t.Queued, &t.LastCalled, &t.WaitedMS, &t.TargetWaitS, &t.Rating, &t.EstimateS,
-		&t.TransferredFrom, &t.TransferredTo, &flagged, &t.Reason)
+		&t.TransferredFrom, &t.TransferredTo, &flagged, &t.Reason, &t.Booking, &t.SlotAt)
 	t.State = hallq.TicketState(state)
 	t.Flagged = flagged != 0
 	return err
