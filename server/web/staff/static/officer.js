@@ -75,6 +75,9 @@
     $("counter-state").dataset.state = counter.state;
     const cur = counter.current;
     $("current-label").textContent = cur ? cur.label : "—";
+    // A booked citizen: the time they were given, as their ticket says it.
+    $("current-booking").textContent = cur && cur.slot_at ? bookingText(cur) : "";
+    $("current-booking").hidden = !(cur && cur.slot_at);
     $("current-meta").textContent = cur
       ? serviceName(cur.service) + " · " + T("officer.state." + cur.state) + (cur.priority ? " · " + T("officer.priority") : "")
       : T("officer.none");
@@ -140,6 +143,9 @@
     } catch (e) { if (online) flash(errorText(e), true); }
   }
 
+  // bookingText is a booked ticket's badge: 'Lịch hẹn 08:15'.
+  function bookingText(t) { return T("officer.booking") + " " + fmtClock(t.slot_at); }
+
   let lapseTimer = 0;
   function renderWaiting(tickets) {
     $("waiting-count").textContent = tickets.length;
@@ -155,7 +161,7 @@
       const printing = heldMs > 0;
       if (printing) nextLapse = Math.min(nextLapse, heldMs);
       body.append(el("tr", { "data-ticket": t.id, class: t.priority ? "prio" : "" },
-        el("td", { class: "label" }, t.label),
+        el("td", { class: "label" }, t.label, t.slot_at ? el("span", { class: "booking-badge" }, bookingText(t)) : null),
         el("td", {}, serviceName(t.service)),
         el("td", {}, T("officer.issued") + " " + fmtClock(t.issued_at)),
         el("td", {}, t.priority ? T("officer.priority") : el("button", { class: "mark-priority", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/priority", {}) }, T("officer.priority"))),
