@@ -20,31 +20,16 @@ import (
 func TestOfficerSeesBooking(t *testing.T) {
 	b := browsertest.Start(t)
 	h := servertest.Start(t, servertest.Options{})
-	ctx := b.Tab(t, browsertest.TabOptions{OwnCookies: true}).Ctx
+	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
+		if err := chromedp.Do(tab.Ctx, steps...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Generous: only bounds a hang on a busy machine.
+	// A minute only bounds a hang on a busy machine.
 	waitJS := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			deadline := time.Now().Add(time.Minute)
-			var err error
-			for time.Now().Before(deadline) {
-				var ok bool
-				if ok, err = chromedp.Evaluate[bool](expr)(ctx, tg); err == nil && ok {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return ctx.Err()
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-			return fmt.Errorf("waiting for %s: %v", expr, err)
-		})
+		return chromedp.Func(func(context.Context, *chromedp.Target) error { return tab.WaitFor(expr, time.Minute) })
 	}
 	var walkIn hallq.Ticket
 	if code := h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]any{"service": "A"}, &walkIn); code != 201 {
@@ -91,8 +76,8 @@ func TestOfficerSeesBooking(t *testing.T) {
 		waitJS(fmt.Sprintf(`!document.getElementById("current-booking").hidden && document.getElementById("current-booking").textContent === %q`, want)),
 	)
 	// The badge is on screen beside the number, not clipped away.
-	visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const r = document.getElementById("current-booking").getBoundingClientRect();
-		return r.width > 0 && r.height > 0 && r.right <= window.innerWidth; })()`))
+	visible, err := browsertest.Eval[bool](tab, `(() => { const r = document.getElementById("current-booking").getBoundingClientRect();
+		return r.width > 0 && r.height > 0 && r.right <= window.innerWidth; })()`)
 	if err != nil || !visible {
 		t.Errorf("the call panel's booking badge is not on screen (%v)", err)
 	}
