@@ -106,13 +106,16 @@ type Health struct {
 	Failed     int    `json:"failed"`
 	UptimeS    int64  `json:"uptime_s"`
 	LastTicket string `json:"last_ticket,omitempty"`
+	// Scanner is "ok" while the serial QR scanner reads, else why not.
+	Scanner string `json:"scanner,omitempty"`
 }
 
 // health builds the report.
 func (k *Kiosk) health(ctx context.Context) Health {
 	s := k.State()
 	h := Health{Version: k.version, Kind: "kiosk", Printer: s.Printer, Fault: s.Fault, LastError: s.LastError,
-		Printed: s.Printed, Failed: s.Failed, UptimeS: int64(k.now().Sub(k.started) / time.Second), LastTicket: s.LastTicket}
+		Printed: s.Printed, Failed: s.Failed, UptimeS: int64(k.now().Sub(k.started) / time.Second), LastTicket: s.LastTicket,
+		Scanner: s.Scanner}
 	switch {
 	case k.layout == nil:
 		h.Printer = ""

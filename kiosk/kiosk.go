@@ -11,6 +11,7 @@
 package kiosk
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -27,6 +28,7 @@ import (
 	"github.com/hallq/hallq/kiosk/button"
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
+	"github.com/hallq/hallq/kiosk/scanner"
 	"github.com/hallq/hallq/kiosk/touch"
 	"github.com/hallq/hallq/printer"
 	"github.com/hallq/hallq/printer/transport"
@@ -41,6 +43,7 @@ const (
 	logSeq     = "device_seq"
 	logReason  = "reason"
 	logPin     = "pin"
+	logBooking = "booking"
 )
 
 // Deps are what a kiosk is built from besides its config.
@@ -71,6 +74,9 @@ type Deps struct {
 	// EnrolWait is the first pause between polls of an enrolment request
 	// (0: the enroller's default, 2 s).
 	EnrolWait time.Duration
+	// Scanner opens a serial QR scanner (nil: scanner.Open on the device of
+	// [scanner], if any); -sim and tests give a simulated one.
+	Scanner func() (io.ReadCloser, error)
 }
 
 // Healthy reports whether the kiosk's workers are making progress: the
@@ -113,6 +119,8 @@ type Kiosk struct {
 	pads    []*pad
 
 	requests chan *request
+	scanner  func() (io.ReadCloser, error) // nil without [scanner]
+	scan     scans
 	hall     hallCache
 	live     *sdnotify.Liveness
 	// id is the kiosk's own token (nil when it issues no tickets).
@@ -144,6 +152,9 @@ type State struct {
 	PriorityArmed bool `json:"priority_armed"`
 	// Pads maps a counter to why the server refused its call pad ("" when fine).
 	Pads map[int]string `json:"pads,omitempty"`
+	// Scanner is "ok" while the serial QR scanner is open, else why not
+	// ("" for a kiosk without one).
+	Scanner string `json:"scanner,omitempty"`
 	// Enrolling holds the devices (by name) that wait for the admin to
 	// approve them, with the code each shows.
 	Enrolling map[string]Enrolment `json:"enrolling,omitempty"`
@@ -185,6 +196,13 @@ func New(cfg *config.Config, d Deps) (*Kiosk, error) {
 		printer: &printerLink{dial: d.Dial}, version: d.Version, now: d.Now, boot: d.BootClock,
 		runID: newKey(), retry: d.Retry, maxWait: d.MaxRetry,
 		requests: make(chan *request, 16), ready: make(chan struct{}),
+	}
+	k.scanner = d.Scanner
+	if k.scanner == nil && cfg.Scanner.Device != "" {
+		k.scanner = func() (io.ReadCloser, error) { return scanner.Open(cfg.Scanner.Device, cfg.Scanner.Baud) }
+	}
+	if k.scanner != nil && !needPrinter {
+		return nil, errors.New("kiosk: a QR scanner checks bookings in and prints their tickets: it needs [[buttons]] or [touch]")
 	}
 	k.state.Pads = map[int]string{}
 	k.state.Enrolling = map[string]Enrolment{}
@@ -289,6 +307,19 @@ func (k *Kiosk) Run(ctx context.Context) error {
 	if k.layout != nil {
 		goRun(k.ticketWorker)
 		goRun(k.superviseprinter)
+	}
+	if k.scanner != nil {
+		dev := cmp.Or(k.cfg.Scanner.Device, "simulated")
+		goRun(func(ctx context.Context) {
+			scanner.Watch(ctx, dev, k.scanner, k.log, k.scanned, func(err error) {
+				k.update(func(s *State) {
+					s.Scanner = "ok"
+					if err != nil {
+						s.Scanner = err.Error()
+					}
+				})
+			})
+		})
 	}
 	for _, p := range k.pads {
 		if len(p.rating) > 0 {

@@ -20,7 +20,8 @@ func NewLayout(p config.Printer, extra ...string) (*printer.Layout, *raster.Font
 		}
 		fonts = f
 	}
-	l, err := printer.NewLayout(p.Profile, fonts, extra...)
+	// The check-in slips are printed too: their letters must be there.
+	l, err := printer.NewLayout(p.Profile, fonts, append(extra, noticeTexts()...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("kiosk: %w", err)
 	}

@@ -132,6 +132,7 @@ type rigOptions struct {
 	logger  *slog.Logger
 	console io.Writer // where the kiosk's lines for a person go
 	now     func() time.Time
+	scanner *sim.Scanner // a QR scanner on a serial port, if any
 }
 
 var rigSeq struct {
@@ -189,7 +190,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		// sees the time a test skips as the kiosk's clock does.
 		bootClock = func() (string, int64) { return "rig-boot", o.now().UnixNano() }
 	}
-	k, err := kiosk.New(cfg, kiosk.Deps{
+	deps := kiosk.Deps{
 		Dial: func() (transport.Conn, error) {
 			c := r.printer.Conn(opt)
 			if r.wrap != nil {
@@ -200,7 +201,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
 		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
 		Console: o.console, EnrolWait: 20 * time.Millisecond, Now: o.now, BootClock: bootClock,
-	})
+	}
+	if o.scanner != nil {
+		deps.Scanner = o.scanner.Open
+	}
+	k, err := kiosk.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

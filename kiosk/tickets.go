@@ -35,18 +35,28 @@ var errNotEnrolled = errors.New("kiosk: not enrolled yet: the hall's admin has t
 type Result struct {
 	Ticket *hallq.Ticket // the printed ticket; nil when none was printed
 	Reason string        // "" on success, else one of the Reason… constants
-	// ServerReason is the server's reason for a refusal, e.g. "daily_cap" or "outside_hours".
+	// ServerReason is the server's reason for a refusal, e.g. "daily_cap",
+	// "outside_hours", or for a check-in one of the Booking… constants.
 	ServerReason string
-	Err          error
+	// Message is the server's message with a refusal, for a person.
+	Message string
+	Err     error
 	// Edge is the press; Printing is when the job's first byte went to the printer.
 	Edge, Printing time.Time
 }
 
-// request is a ticket asked for by a button or the touch page.
+// request is a ticket asked for by a button or the touch page, or a
+// booking checked in.
 type request struct {
 	service, priority string
-	edge              time.Time
-	done              chan Result // buffered
+	// booking is the code of a booking to check in instead of issuing a
+	// ticket for service; slip prints a notice slip if it is refused.
+	booking string
+	slip    bool
+	// notice, when set, is a slip to print and nothing more.
+	notice *printer.Notice
+	edge   time.Time
+	done   chan Result // buffered
 }
 
 // serviceButton issues tickets for one service.
@@ -155,7 +165,11 @@ func (k *Kiosk) enqueue(r *request) bool {
 // Take asks for a ticket as a press of a service button does (the touch
 // page uses it) and waits for the outcome. priority is a priority kind or "".
 func (k *Kiosk) Take(ctx context.Context, service, priority string) Result {
-	req := &request{service: service, priority: priority, edge: k.now(), done: make(chan Result, 1)}
+	return k.await(ctx, &request{service: service, priority: priority, edge: k.now(), done: make(chan Result, 1)})
+}
+
+// await hands req to the ticket worker and waits for its outcome.
+func (k *Kiosk) await(ctx context.Context, req *request) Result {
 	if !k.enqueue(req) {
 		return <-req.done
 	}
@@ -188,9 +202,17 @@ func (k *Kiosk) ticketWorker(ctx context.Context) {
 				}
 			}
 		case r := <-k.requests:
+			if r.notice != nil {
+				k.printNotice(ctx, *r.notice)
+				r.done <- Result{Reason: ReasonBadCode, Err: errBadCode}
+				continue
+			}
 			res := k.issueAndPrint(ctx, r)
 			if res.Err != nil {
-				k.log.Warn("no ticket", logService, r.service, logReason, res.Reason, logErr, res.Err)
+				k.log.Warn("no ticket", logService, r.service, logBooking, r.booking, logReason, res.Reason, logErr, res.Err)
+			}
+			if r.slip && res.Reason == ReasonRefused {
+				k.printNotice(ctx, k.refusalNotice(res))
 			}
 			r.done <- res
 		}
@@ -226,9 +248,15 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 	}
 	k.printerState(st, nil, nil)
 
-	// 2. Issue, retrying with the same key while the server does not answer.
+	// 2. Issue (or check the booking in), retrying with the same key while
+	// the server does not answer.
 	key := newKey()
-	t, err := k.issue(ctx, r, key)
+	var t *hallq.Ticket
+	if r.booking != "" {
+		t, err = k.checkIn(ctx, r.booking)
+	} else {
+		t, err = k.issue(ctx, r, key)
+	}
 	if err != nil {
 		res.Err = err
 		res.Reason = ReasonRefused
@@ -236,6 +264,10 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 			res.Reason = ReasonUnreachable
 		}
 		res.ServerReason = hallq.ErrorReason(err)
+		if r.booking != "" {
+			res.ServerReason = checkInRefusal(err)
+		}
+		res.Message = hallq.ErrorMessage(err)
 		return res
 	}
 
@@ -401,6 +433,9 @@ func (k *Kiosk) printable(t *hallq.Ticket) printer.Ticket {
 		Label: t.Label, Number: t.Number, IssuedAt: t.IssuedAt, Ahead: t.WaitingAhead,
 		EstimatedWaitSeconds: t.EstimatedWaitS, StatusURL: t.StatusURL,
 		Footer: k.cfg.Footer, Language: k.cfg.Language, ServiceVI: t.Service, ServiceEN: t.Service,
+	}
+	if t.SlotAt != nil {
+		pt.SlotAt = *t.SlotAt
 	}
 	if h != nil {
 		pt.Hall = h.Hall.Name

@@ -20,12 +20,10 @@ func (k *Kiosk) touchHandler() touch.Options {
 	return touch.Options{
 		Hall: func(ctx context.Context) (*hallq.HallView, error) { return k.Hall(ctx, 3*time.Second) },
 		Take: func(ctx context.Context, service, priority string) touch.Outcome {
-			r := k.Take(ctx, service, priority)
-			o := touch.Outcome{OK: r.Ticket != nil, Reason: r.Reason, ServerReason: r.ServerReason}
-			if t := r.Ticket; t != nil {
-				o.Label, o.Service, o.Ahead, o.WaitS = t.Label, t.Service, t.WaitingAhead, t.EstimatedWaitS
-			}
-			return o
+			return outcome(k.Take(ctx, service, priority))
+		},
+		CheckIn: func(ctx context.Context, code string) touch.Outcome {
+			return outcome(k.CheckIn(ctx, code))
 		},
 		Status: func() touch.Status {
 			s := k.State()
@@ -60,4 +58,20 @@ func (k *Kiosk) TouchURL() string {
 		return ""
 	}
 	return "http://" + k.touchAddr + "/"
+}
+
+// outcome is what the touch page shows of a result.
+func outcome(r Result) touch.Outcome {
+	o := touch.Outcome{OK: r.Ticket != nil, Reason: r.Reason, ServerReason: r.ServerReason}
+	if r.Reason == ReasonRefused {
+		o.Message = r.Message
+	}
+	if t := r.Ticket; t != nil {
+		o.Label, o.Service, o.Ahead, o.WaitS = t.Label, t.Service, t.WaitingAhead, t.EstimatedWaitS
+		o.Booking = t.Booking
+		if t.SlotAt != nil {
+			o.Slot = t.SlotAt.Format("15:04")
+		}
+	}
+	return o
 }

@@ -51,9 +51,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	var f flags
 	f.Register(fs, "/etc/hallq/kiosk.toml", "the hall server's URL, overriding [server] url",
 		"directory of the outbox, overriding [kiosk] state_dir")
-	fs.BoolVar(&f.sim, "sim", false, "simulate the hardware: fake GPIO pins pressed from the keyboard or -sim-listen, tickets saved as PNG in -sim-out")
+	fs.BoolVar(&f.sim, "sim", false, "simulate the hardware: fake GPIO pins pressed from the keyboard or -sim-listen, a QR scanner (#CODE on the keyboard, POST /scan/CODE), tickets saved as PNG in -sim-out")
 	fs.BoolVar(&f.simKeys, "sim-keys", true, "with -sim, press buttons with keys typed on stdin (a key then Enter)")
-	fs.StringVar(&f.simListen, "sim-listen", "127.0.0.1:8090", "with -sim, the control endpoint: POST /press/NAME, POST /paper/out|in, GET /state")
+	fs.StringVar(&f.simListen, "sim-listen", "127.0.0.1:8090", "with -sim, the control endpoint: POST /press/NAME, POST /paper/out|in, POST /scan/CODE, GET /state")
 	fs.StringVar(&f.simOut, "sim-out", "kiosk-tickets", "with -sim, where tickets are saved as PNG")
 	if code, done := f.Parse(fs, args, env.Stdout); done {
 		return code
@@ -85,6 +85,8 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 	var gpio *gpioinit.Report
 	var board *sim.Board
 	var simPrinter *sim.Printer
+	var simScanner *sim.Scanner
+	var scan func() (io.ReadCloser, error)
 	if f.sim {
 		if board, err = sim.NewBoard(cfg); err != nil {
 			return err
@@ -96,6 +98,11 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		defer simPrinter.Close()
 		simPrinter.Pages = layout.Profile().Pages()
 		dial = func() (transport.Conn, error) { return simPrinter.Conn(opt), nil }
+		if len(cfg.Buttons) > 0 || cfg.Touch.Enabled {
+			// A kiosk that prints tickets gets a QR scanner, [scanner] or not.
+			simScanner = &sim.Scanner{}
+			scan = simScanner.Open
+		}
 	} else {
 		if gpio, err = gpioinit.Init(); err != nil {
 			return fmt.Errorf("GPIO: %w", err)
@@ -111,7 +118,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		return err
 	}
 	defer ob.Close()
-	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version, Console: env.Stdout})
+	k, err := kiosk.New(cfg, kiosk.Deps{Dial: dial, Layout: layout, Outbox: ob, Logger: logger, Version: Version, Console: env.Stdout, Scanner: scan})
 	var pe *kiosk.PinError
 	if errors.As(err, &pe) && gpio != nil {
 		return fmt.Errorf("%w; likely cause: %s", err, gpio.Cause(pe.Name))
@@ -132,7 +139,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 	// The watchdog is fed only while the kiosk's workers make progress.
 	defer cmdline.NotifySystemd(ctx, k.Healthy, logger)()
 	if f.sim {
-		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, k)
+		addr, stop, err := serveSim(ctx, f.simListen, board, simPrinter, simScanner, k)
 		if err != nil {
 			cancel()
 			<-done
@@ -146,7 +153,7 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 		}
 		if f.simKeys && env.Stdin != nil {
 			go func() {
-				sim.Keyboard(ctx, env.Stdin, env.Stdout, board)
+				sim.Keyboard(ctx, env.Stdin, env.Stdout, board, simScanner)
 				if ctx.Err() == nil {
 					logger.Info("keyboard closed; the control endpoint keeps running")
 				}
@@ -157,12 +164,12 @@ func run(ctx context.Context, cfg *config.Config, f flags, env Env, logger *slog
 }
 
 // serveSim serves the simulator's control endpoint.
-func serveSim(ctx context.Context, listen string, b *sim.Board, p *sim.Printer, k *kiosk.Kiosk) (string, func(), error) {
+func serveSim(ctx context.Context, listen string, b *sim.Board, p *sim.Printer, sc *sim.Scanner, k *kiosk.Kiosk) (string, func(), error) {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return "", nil, fmt.Errorf("sim control: %w", err)
 	}
-	srv := &http.Server{Handler: sim.Handler(b, p, func() any { return k.State() }), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: sim.Handler(b, p, sc, func() any { return k.State() }), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	stop := func() {
 		sctx, c := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

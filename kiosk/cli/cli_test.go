@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,10 +51,30 @@ func TestVersion(t *testing.T) {
 // TestSim runs the command as a person would on a laptop: the example
 // config, -sim, a press through the control endpoint, a PNG ticket.
 func TestSim(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	addr, dir, out := runSim(t, h, strings.NewReader(""))
+	resp, err := http.Post("http://"+addr+"/press/A", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("press: status %d", resp.StatusCode)
+	}
+	waitTicket(t, dir, 1, out)
+	if !strings.Contains(out.String(), "pad1-score3") {
+		t.Errorf("the key list does not name the pads' buttons:\n%s", out.String())
+	}
+}
+
+// runSim runs kiosk -sim with the example config against hall h, keys
+// typed from stdin, until the test ends; it returns the control address,
+// the state directory (tickets are saved in its tickets/) and the output.
+func runSim(t *testing.T, h *servertest.Hall, stdin io.Reader) (string, string, *syncbuf.Buffer) {
+	t.Helper()
 	if _, err := os.Stat("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"); err != nil {
 		t.Skip("needs fonts-dejavu-core")
 	}
-	h := servertest.Start(t, servertest.Options{})
 	dir := t.TempDir()
 	// The example has no tokens: it would enrol. These are the tokens an
 	// earlier enrolment would have left in the state directory.
@@ -63,46 +85,44 @@ func TestSim(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
-	var out syncbuf.Buffer
+	out := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"-config", "../../firmware-config/kiosk.toml", "-sim", "-sim-listen", "127.0.0.1:0",
 			"-sim-out", filepath.Join(dir, "tickets"), "-server", h.URL, "-state", dir, "-log-level", "warn"},
-			Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Ready: func(a string) { addrc <- a }})
+			Env{Stdin: stdin, Stdout: out, Stderr: out, Ready: func(a string) { addrc <- a }})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
+		if c, ok := stdin.(io.Closer); ok {
+			c.Close()
+		}
 		if code := <-done; code != 0 {
 			t.Errorf("got exit %d, want 0; output:\n%s", code, out.String())
 		}
-	}()
-	var addr string
+	})
 	select {
-	case addr = <-addrc:
+	case addr := <-addrc:
+		return addr, dir, out
 	case code := <-done:
 		t.Fatalf("kiosk exited %d:\n%s", code, out.String())
+		return "", "", nil
 	}
-	resp, err := http.Post("http://"+addr+"/press/A", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("press: status %d", resp.StatusCode)
-	}
-	png := filepath.Join(dir, "tickets", "ticket-0001.png")
+}
+
+// waitTicket waits for the simulated printer's n-th ticket PNG.
+func waitTicket(t *testing.T, dir string, n int, out *syncbuf.Buffer) {
+	t.Helper()
+	png := filepath.Join(dir, "tickets", fmt.Sprintf("ticket-%04d.png", n))
 	deadline := time.Now().Add(time.Minute) // bounds a hang; a busy machine renders slowly
 	for {
 		if fi, err := os.Stat(png); err == nil && fi.Size() > 1000 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no ticket saved at %s within a minute; output:\n%s", png, out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-	if !strings.Contains(out.String(), "pad1-score3") {
-		t.Errorf("the key list does not name the pads' buttons:\n%s", out.String())
 	}
 }
 

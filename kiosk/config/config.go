@@ -48,6 +48,9 @@ type Config struct {
 	Lamps    Lamps
 	Pads     []Pad
 	Touch    Touch
+	// Scanner is a QR scanner on a serial port that reads booking codes
+	// (Device "" when there is none).
+	Scanner Scanner
 	// MaxRatingAge caps the age of a rating press sent after a restart.
 	MaxRatingAge time.Duration
 }
@@ -124,6 +127,13 @@ type CallPad struct {
 	Keys                                map[string]string // action → sim key
 }
 
+// Scanner is a QR scanner on a serial port: a USB scanner in its serial
+// (CDC ACM) mode, /dev/ttyACM0, or an RS-232 one behind an adapter.
+type Scanner struct {
+	Device string
+	Baud   int // 0: 9600
+}
+
 // Touch is the local touch-screen page.
 type Touch struct {
 	Enabled bool
@@ -142,6 +152,12 @@ type file struct {
 	Lamps    lampsSection    `toml:"lamps"`
 	Pads     []padEntry      `toml:"pads"`
 	Touch    touchSection    `toml:"touch"`
+	Scanner  scannerSection  `toml:"scanner"`
+}
+
+type scannerSection struct {
+	Device string `toml:"device"`
+	Baud   int    `toml:"baud"`
 }
 
 type serverSection struct {
@@ -341,6 +357,7 @@ func build(tf *tomlconf.File, f *file) (*Config, error) {
 	c.buttons(cfg, f)
 	c.pads(cfg, f.Pads)
 	c.touch(cfg, &f.Touch)
+	c.scanner(cfg, f)
 	if len(f.Buttons) == 0 && !f.Touch.Enabled && len(f.Pads) == 0 {
 		c.Problemf("buttons", "the kiosk has nothing to do: add [[buttons]], [touch] enabled = true or [[pads]]")
 	}
@@ -425,6 +442,29 @@ func (c *checker) buttons(cfg *Config, f *file) {
 		Paper:  c.pin("lamps.paper", f.Lamps.Paper, false),
 		Server: c.pin("lamps.server", f.Lamps.Server, false),
 	}
+}
+
+// scanner checks [scanner].
+func (c *checker) scanner(cfg *Config, f *file) {
+	s := f.Scanner
+	if s.Device == "" {
+		if s.Baud != 0 {
+			c.Problemf("scanner.device", "is required with scanner.baud: the scanner's serial port, e.g. \"/dev/ttyACM0\"")
+		}
+		return
+	}
+	if !filepath.IsAbs(s.Device) {
+		c.Problemf("scanner.device", "want the scanner's serial port, e.g. \"/dev/ttyACM0\", not %q", s.Device)
+	}
+	switch s.Baud {
+	case 0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200:
+	default:
+		c.Problemf("scanner.baud", "%d is not a serial speed (9600, 19200, 38400, 57600 or 115200)", s.Baud)
+	}
+	if len(f.Buttons) == 0 && !f.Touch.Enabled {
+		c.Problemf("scanner.device", "a scanner checks bookings in and prints their tickets: it needs [[buttons]] or [touch] (the printer)")
+	}
+	cfg.Scanner = Scanner{Device: s.Device, Baud: s.Baud}
 }
 
 // touch checks [touch].

@@ -186,3 +186,29 @@ columns = 300
 		}
 	}
 }
+
+// TestScanner: [scanner] names the scanner's serial port and speed; a
+// relative path, a speed no port has, or a scanner on a kiosk that prints
+// nothing is refused with its line and key.
+func TestScanner(t *testing.T) {
+	cfg, err := Parse("kiosk.toml", []byte(minimal+"\n[scanner]\ndevice = \"/dev/ttyACM0\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Scanner != (Scanner{Device: "/dev/ttyACM0"}) {
+		t.Errorf("got %+v, want /dev/ttyACM0 at the default speed", cfg.Scanner)
+	}
+	if cfg, err := Parse("kiosk.toml", []byte(minimal)); err != nil || cfg.Scanner.Device != "" {
+		t.Errorf("no [scanner]: got %+v, %v; want none", cfg.Scanner, err)
+	}
+	_, err = Parse("kiosk.toml", []byte(minimal+"\n[scanner]\ndevice = \"ttyACM0\"\nbaud = 9601\n"))
+	for _, w := range []string{"kiosk.toml:14: scanner.device: want the scanner's serial port", "kiosk.toml:15: scanner.baud: 9601 is not a serial speed"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("got %v, want %q", err, w)
+		}
+	}
+	padOnly := "[server]\nurl = \"http://h:8080\"\n[[pads]]\ncounter = 1\ntoken = \"p\"\n  [pads.call]\n  next = \"GPIO4\"\n[scanner]\ndevice = \"/dev/ttyACM0\"\n"
+	if _, err := Parse("kiosk.toml", []byte(padOnly)); err == nil || !strings.Contains(err.Error(), "kiosk.toml:9: scanner.device: a scanner checks bookings in") {
+		t.Errorf("a scanner on a kiosk without a printer: got %v", err)
+	}
+}

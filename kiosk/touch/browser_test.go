@@ -47,6 +47,37 @@ func (f *fakeHall) set(n int) {
 	f.mu.Unlock()
 }
 
+// servePage serves the page over hall f, with check-ins by c, and returns
+// its address; every touch of a service gives ticket 1025.
+func servePage(t *testing.T, f *fakeHall, c *checkIns) string {
+	t.Helper()
+	h := Handler(Options{
+		Hall: f.hall,
+		Take: func(context.Context, string, string) Outcome {
+			return Outcome{OK: true, Label: "1025", Ahead: 1, WaitS: 60}
+		},
+		CheckIn:  c.checkIn,
+		Status:   func() Status { return Status{} },
+		Priority: true, PriorityKind: "elderly",
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// openPage opens the page at url in a new tab of b, once its services show.
+// Each part of a long test has its own tab, so that each has the tab's
+// whole deadline on a busy machine.
+func openPage(t *testing.T, b *browsertest.Browser, url string, services int) *browsertest.Tab {
+	t.Helper()
+	tab := b.Tab(t, browsertest.TabOptions{})
+	if err := tab.Navigate(url); err != nil {
+		t.Fatal(err)
+	}
+	tab.Wait(t, fmt.Sprintf(`document.querySelectorAll(".svc").length === %d`, services))
+	return tab
+}
+
 func settle(t *testing.T, tab *browsertest.Tab) {
 	t.Helper()
 	if err := tab.Settle(); err != nil {
@@ -55,30 +86,15 @@ func settle(t *testing.T, tab *browsertest.Tab) {
 }
 
 // TestTouchLayout: for 1 to 12 services, at every kiosk screen size (the
-// official 7" Raspberry Pi display at 800×480 first), every service button
-// and the priority button are on screen without scrolling, each painted
+// official 7" Raspberry Pi display at 800×480 first), every service button,
+// the priority button and the booking button are on screen without scrolling, each painted
 // where it is and its text whole inside it; in English too.
 func TestTouchLayout(t *testing.T) {
-	b := browsertest.Start(t)
 	f := &fakeHall{n: 5}
-	h := Handler(Options{
-		Hall: f.hall,
-		Take: func(context.Context, string, string) Outcome {
-			return Outcome{OK: true, Label: "1025", Ahead: 1, WaitS: 60}
-		},
-		Status:   func() Status { return Status{} },
-		Priority: true, PriorityKind: "elderly",
-	})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	tab := b.Tab(t, browsertest.TabOptions{})
-	if err := tab.Navigate(srv.URL + "/"); err != nil {
-		t.Fatal(err)
-	}
-	tab.Wait(t, `document.querySelectorAll(".svc").length === 5`)
+	tab := openPage(t, browsertest.Start(t), servePage(t, f, &checkIns{}), 5)
 	look := browsertest.Layout{
-		Seen:  []string{".svc", "#priority", "#lang", "#hall", "#prompt"},
-		Whole: []string{".svc", "#priority", "#lang"},
+		Seen:  []string{".svc", "#priority", "#booking", "#lang", "#hall", "#prompt"},
+		Whole: []string{".svc", "#priority", "#booking", "#lang"},
 	}
 	for n := 1; n <= len(names); n++ {
 		f.set(n)
@@ -118,4 +134,144 @@ func TestTouchLayout(t *testing.T) {
 	if got, _ := browsertest.Eval[string](tab, `document.getElementById("card-text").textContent`); !strings.Contains(got, "about 1 minute.") {
 		t.Errorf("the card reads %q, want \"about 1 minute\"", got)
 	}
+}
+
+// checkIns is a fake kiosk's check-in: codes it knows, and what it was asked.
+type checkIns struct {
+	mu    sync.Mutex
+	asked []string
+}
+
+func (c *checkIns) checkIn(_ context.Context, code string) Outcome {
+	c.mu.Lock()
+	c.asked = append(c.asked, code)
+	c.mu.Unlock()
+	switch code {
+	case "K7M2QX":
+		return Outcome{OK: true, Label: "1007", Service: "A", Ahead: 2, WaitS: 120, Booking: code, Slot: "08:15"}
+	case "TARDY2":
+		return Outcome{Reason: "refused", ServerReason: "too_late"}
+	case "EAGER3":
+		return Outcome{Reason: "refused", ServerReason: "too_early", Message: "Mời quay lại từ 08:00"}
+	case "CANCEX":
+		return Outcome{Reason: "refused", ServerReason: "cancelled"}
+	}
+	return Outcome{Reason: "refused", ServerReason: "unknown_code"}
+}
+
+func (c *checkIns) last() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.asked...)
+}
+
+// TestBookingKeypad: the button 'Tôi đã đặt lịch hẹn' opens a keypad of
+// letters and digits that is whole on every kiosk screen; a code typed on
+// it, or typed by a QR scanner in keyboard mode (keys then Enter), is
+// checked in, and the card shows the number and the booked time, or says
+// in Vietnamese (or English) why not, offering an ordinary number when the
+// booked time has passed or the booking was cancelled.
+func TestBookingKeypad(t *testing.T) {
+	c := &checkIns{}
+	b := browsertest.Start(t)
+	url := servePage(t, &fakeHall{n: 5}, c)
+	tab := openPage(t, b, url, 5)
+	tab.Wait(t, `!document.getElementById("booking").hidden`)
+	if got, _ := browsertest.Eval[string](tab, `document.getElementById("booking").textContent`); got != "Tôi đã đặt lịch hẹn" {
+		t.Errorf("the booking button reads %q", got)
+	}
+	// The main screen with both footer buttons, and the keypad, on every screen.
+	click := func(sel string) {
+		t.Helper()
+		if err := chromedp.Do(tab.Ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+	}
+	for _, v := range browsertest.Kiosks {
+		if err := tab.Resize(v); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, tab)
+		tab.MustLayout(t, v, browsertest.Layout{Seen: []string{".svc", "#priority", "#booking"}, Whole: []string{".svc", "#priority", "#booking"}})
+		click("#booking")
+		tab.Wait(t, `!document.getElementById("keypad").hidden`)
+		settle(t, tab)
+		tab.MustLayout(t, v, browsertest.Layout{
+			Seen:  []string{"#kp-title", "#kp-code", ".kp-key", "#kp-ok", "#kp-cancel"},
+			Whole: []string{"#kp-card", ".kp-key", "#kp-ok", "#kp-cancel", "#kp-title", "#kp-hint"},
+		})
+		click("#kp-cancel")
+		tab.Wait(t, `document.getElementById("keypad").hidden`)
+	}
+	// Typed on the keypad: a wrong key taken back, OK, the ticket.
+	tab = openPage(t, b, url, 5)
+	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
+		t.Fatal(err)
+	}
+	tab.Wait(t, `!document.getElementById("booking").hidden`)
+	click("#booking")
+	for _, k := range []string{"K", "7", "M", "2", "Q", "Q"} {
+		click(fmt.Sprintf(`.kp-key[data-key="%s"]`, k))
+	}
+	click("#kp-del")
+	click(`.kp-key[data-key="X"]`)
+	tab.Wait(t, `document.getElementById("kp-code").textContent === "K7M2QX" && !document.getElementById("kp-ok").disabled`)
+	// Keys only for the characters of codes: no 0, O, 1, I or L.
+	if keys, _ := browsertest.Eval[string](tab, `[...document.querySelectorAll(".kp-key[data-key]")].map(k => k.dataset.key).sort().join("")`); keys != "23456789ABCDEFGHJKMNPQRSTUVWXYZ" {
+		t.Errorf("the keypad has the keys %q", keys)
+	}
+	click("#kp-ok")
+	tab.Wait(t, `document.getElementById("card-number").textContent === "1007"`)
+	text, _ := browsertest.Eval[string](tab, `document.getElementById("card-text").textContent`)
+	if !strings.Contains(text, "Lịch hẹn 08:15") {
+		t.Errorf("the card reads %q, want the booked time", text)
+	}
+	tab.MustLayout(t, browsertest.Kiosks[0], browsertest.Layout{Seen: []string{"#card-head", "#card-number", "#card-text"}, Whole: []string{"#card"}})
+	click("#overlay")
+
+	// A scanner in keyboard mode: keys on the main screen open the keypad,
+	// Enter sends the code.
+	scan := func(code string) {
+		t.Helper()
+		if err := chromedp.Do(tab.Ctx, chromedp.KeyEvent(strings.ToLower(code)+"\r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct{ code, head, text, action string }{
+		{"TARDY2", "Đã quá giờ hẹn", "lấy số thứ tự thông thường", "Lấy số thứ tự thông thường"},
+		{"CANCEX", "Lịch hẹn đã bị huỷ", "lấy số thứ tự thông thường", "Lấy số thứ tự thông thường"},
+		{"EAGER3", "Chưa đến giờ hẹn", "Mời quay lại từ 08:00", ""},
+		{"ZZZZ22", "Không tìm thấy lịch hẹn", "ZZZZ22", ""},
+	}
+	for _, tc := range cases {
+		tab.Wait(t, `!document.getElementById("booking").disabled`)
+		scan(tc.code)
+		tab.Wait(t, fmt.Sprintf(`document.getElementById("card-head").textContent === %q && !document.getElementById("overlay").hidden`, tc.head))
+		text, _ := browsertest.Eval[string](tab, `document.getElementById("card-text").textContent`)
+		action, _ := browsertest.Eval[string](tab, `document.getElementById("card-action").hidden ? "" : document.getElementById("card-action").textContent`)
+		if !strings.Contains(text, tc.text) || action != tc.action {
+			t.Errorf("%s: the card says %q with the button %q, want %q and %q", tc.code, text, action, tc.text, tc.action)
+		}
+		tab.MustLayout(t, browsertest.Kiosks[0], browsertest.Layout{Seen: []string{"#card-head", "#card-text"}, Whole: []string{"#card"}})
+		if tc.action != "" {
+			click("#card-action") // back to the procedures, for an ordinary number
+		} else {
+			click("#overlay")
+		}
+		tab.Wait(t, `document.getElementById("overlay").hidden`)
+	}
+	if got, want := strings.Join(c.last(), " "), "K7M2QX TARDY2 CANCEX EAGER3 ZZZZ22"; got != want {
+		t.Errorf("the kiosk was asked to check in %q, want %q", got, want)
+	}
+
+	// English.
+	tab = openPage(t, b, url, 5)
+	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
+		t.Fatal(err)
+	}
+	click("#lang")
+	tab.Wait(t, `document.getElementById("booking").textContent === "I have a booking"`)
+	click("#booking")
+	tab.Wait(t, `document.getElementById("kp-title").textContent === "Type your booking code or scan its QR code"`)
+	tab.MustLayout(t, browsertest.Kiosks[0], browsertest.Layout{Whole: []string{"#kp-card", ".kp-key", "#kp-ok", "#kp-cancel", "#kp-title", "#kp-hint"}})
 }

@@ -2,7 +2,9 @@
 // hall's services with their queues and estimated waits, in Vietnamese
 // with an English toggle, for Chromium in kiosk mode on a Pi touchscreen.
 // The page and its script are embedded; nothing is loaded from elsewhere.
-// A touch asks the kiosk for a ticket exactly as a service button does.
+// A touch asks the kiosk for a ticket exactly as a service button does;
+// a citizen who booked a time types or scans the booking's code on the
+// page's keypad and gets the booking's ticket.
 package touch
 
 import (
@@ -29,8 +31,15 @@ type Outcome struct {
 	Service      string `json:"service,omitempty"`
 	Ahead        int    `json:"ahead"`
 	WaitS        int    `json:"estimated_wait_s"`
-	Reason       string `json:"reason,omitempty"`        // the kiosk's: paper_out, printer, unreachable, print_failed, refused, busy
-	ServerReason string `json:"server_reason,omitempty"` // the server's: daily_cap, outside_hours…
+	Reason       string `json:"reason,omitempty"`        // the kiosk's: paper_out, printer, unreachable, print_failed, refused, busy, bad_code
+	ServerReason string `json:"server_reason,omitempty"` // the server's: daily_cap, outside_hours, too_early, too_late, cancelled, unknown_code…
+	// Message is the server's own sentence with a refusal (a too-early
+	// check-in's says when to come back).
+	Message string `json:"message,omitempty"`
+	// Booking is the code checked in and Slot its time (HH:MM), for a
+	// ticket given for a booking.
+	Booking string `json:"booking,omitempty"`
+	Slot    string `json:"slot,omitempty"`
 }
 
 // Status is the kiosk's state as the page shows it.
@@ -50,6 +59,9 @@ type Options struct {
 	Hall func(ctx context.Context) (*hallq.HallView, error)
 	// Take asks for a ticket; priority is "" or a priority kind.
 	Take func(ctx context.Context, service, priority string) Outcome
+	// CheckIn checks a booking in by its code, as typed on the page's
+	// keypad (or by a QR scanner in keyboard mode); nil hides the button.
+	CheckIn func(ctx context.Context, code string) Outcome
 	// Status reports the lamps.
 	Status func() Status
 	// Priority offers a priority choice, taking tickets of PriorityKind.
@@ -62,8 +74,13 @@ type hallJSON struct {
 	Name     string              `json:"name"`
 	Services []hallq.ServiceView `json:"services"`
 	Priority bool                `json:"priority"`
-	Status   Status              `json:"status"`
-	Stale    bool                `json:"stale"` // the server did not answer: figures are old
+	Booking  bool                `json:"booking"` // the page offers check-in with a booking code
+	// CodeKeys are the characters of a booking code (the keypad's keys)
+	// and CodeLen its length.
+	CodeKeys string `json:"code_keys,omitempty"`
+	CodeLen  int    `json:"code_len,omitempty"`
+	Status   Status `json:"status"`
+	Stale    bool   `json:"stale"` // the server did not answer: figures are old
 }
 
 // Handler serves the page. It answers only requests addressed to this
@@ -78,7 +95,10 @@ func Handler(o Options) http.Handler {
 	mux.Handle("GET /favicon.svg", webcommon.FaviconHandler())
 	mux.HandleFunc("GET /hall.json", func(w http.ResponseWriter, r *http.Request) {
 		h, err := o.Hall(r.Context())
-		out := hallJSON{Priority: o.Priority, Stale: err != nil, Services: []hallq.ServiceView{}}
+		out := hallJSON{Priority: o.Priority, Booking: o.CheckIn != nil, Stale: err != nil, Services: []hallq.ServiceView{}}
+		if out.Booking {
+			out.CodeKeys, out.CodeLen = hallq.BookingCodeAlphabet, hallq.BookingCodeLen
+		}
 		if o.Status != nil {
 			out.Status = o.Status()
 		}
@@ -107,6 +127,26 @@ func Handler(o Options) http.Handler {
 			prio = o.PriorityKind
 		}
 		writeJSON(w, o.Take(r.Context(), req.Service, prio))
+	})
+	mux.HandleFunc("POST /checkin", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Hallq-Kiosk") != "1" {
+			http.Error(w, "bookings are checked in from the kiosk's page", http.StatusForbidden)
+			return
+		}
+		if o.CheckIn == nil {
+			http.Error(w, "this kiosk does not check bookings in", http.StatusNotFound)
+			return
+		}
+		var req struct {
+			Code string `json:"code"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || req.Code == "" {
+			http.Error(w, "want {\"code\":\"K7M2QX\"}", http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, o.CheckIn(r.Context(), req.Code))
 	})
 	return localOnly(mux)
 }

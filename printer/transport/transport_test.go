@@ -3,7 +3,6 @@ package transport
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/hallq/hallq/internal/ptytest"
 )
 
 const timeout = 300 * time.Millisecond
@@ -91,33 +90,10 @@ func TestDeviceMissing(t *testing.T) {
 	}
 }
 
-// openPTY returns a pseudo-terminal's master and the path of its slave.
-func openPTY(t *testing.T) (*os.File, string) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("open /dev/ptmx: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	rc, _ := m.SyscallConn()
-	var n int
-	var ioErr error
-	rc.Control(func(fd uintptr) {
-		if ioErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioErr != nil {
-			return
-		}
-		n, ioErr = unix.IoctlGetInt(int(fd), unix.TIOCGPTN)
-	})
-	if ioErr != nil {
-		t.Fatalf("unlock pty: %v", ioErr)
-	}
-	return m, fmt.Sprintf("/dev/pts/%d", n)
-}
-
 // TestSerialStalls uses a pseudo-terminal whose master stops reading, as a
 // serial printer that holds its flow control.
 func TestSerialStalls(t *testing.T) {
-	m, slave := openPTY(t)
+	m, slave := ptytest.Open(t)
 	c, err := OpenSerial(slave, SerialConfig{Baud: 38400, Options: opts})
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,22 @@ const T = {
     enrolHead: "Thiết bị chưa được đăng ký",
     enrolText: "Mã đăng ký ở trên: báo mã này cho quản trị viên để duyệt",
     enrolRejected: "Quản trị viên đã từ chối thiết bị này; sẽ hỏi lại sau",
+    booking: "Tôi đã đặt lịch hẹn",
+    kpTitle: "Nhập mã lịch hẹn hoặc quét mã QR",
+    kpHint: "Mã gồm chữ và số, ví dụ K7M2QX",
+    kpOK: "Xác nhận",
+    kpCancel: "Đóng",
+    kpDel: "Xoá",
+    checking: "Đang kiểm tra lịch hẹn…",
+    slot: s => `Lịch hẹn ${s}`,
+    walkIn: "Lấy số thứ tự thông thường",
+    booked: {
+      too_early: ["Chưa đến giờ hẹn", () => "Vui lòng quay lại gần giờ hẹn."],
+      too_late: ["Đã quá giờ hẹn", () => "Mời chọn lĩnh vực để lấy số thứ tự thông thường."],
+      cancelled: ["Lịch hẹn đã bị huỷ", () => "Mời chọn lĩnh vực để lấy số thứ tự thông thường."],
+      unknown_code: ["Không tìm thấy lịch hẹn", c => `Không có lịch hẹn nào với mã ${c}. Vui lòng kiểm tra lại mã hoặc báo cán bộ.`],
+      bad_code: ["Mã không hợp lệ", () => "Mã lịch hẹn gồm chữ và số, ví dụ K7M2QX."],
+    },
   },
   en: {
     prompt: "Please choose your procedure",
@@ -59,6 +75,22 @@ const T = {
     enrolHead: "This device is not enrolled yet",
     enrolText: "The enrolment code is above: tell the administrator this code to approve it",
     enrolRejected: "The administrator rejected this device; it will ask again later",
+    booking: "I have a booking",
+    kpTitle: "Type your booking code or scan its QR code",
+    kpHint: "Letters and digits, e.g. K7M2QX",
+    kpOK: "OK",
+    kpCancel: "Close",
+    kpDel: "Delete",
+    checking: "Checking your booking…",
+    slot: s => `Appointment ${s}`,
+    walkIn: "Take an ordinary number",
+    booked: {
+      too_early: ["Too early for your booking", () => "Please come back closer to your time."],
+      too_late: ["Your booked time has passed", () => "Please choose a procedure for an ordinary number."],
+      cancelled: ["This booking was cancelled", () => "Please choose a procedure for an ordinary number."],
+      unknown_code: ["Booking not found", c => `There is no booking with the code ${c}. Please check the code or ask an officer.`],
+      bad_code: ["Not a booking code", () => "A booking code is letters and digits, e.g. K7M2QX."],
+    },
   },
 };
 
@@ -77,6 +109,13 @@ function render() {
   $("priority").textContent = t.priority;
   $("priority").hidden = !(hall && hall.priority);
   $("priority").setAttribute("aria-pressed", String(priority));
+  $("booking").textContent = t.booking;
+  $("booking").hidden = !(hall && hall.booking);
+  $("kp-title").textContent = t.kpTitle;
+  $("kp-hint").textContent = t.kpHint;
+  $("kp-ok").textContent = t.kpOK;
+  $("kp-cancel").textContent = t.kpCancel;
+  $("kp-del").textContent = t.kpDel;
   if (!hall) return;
   $("hall").textContent = hall.name;
   const st = hall.status || {};
@@ -122,6 +161,7 @@ function render() {
     return b;
   });
   main.replaceChildren(...buttons);
+  $("booking").disabled = busy || enrolling;
   layout();
 }
 
@@ -172,15 +212,25 @@ function fit(b) {
 async function refresh() {
   try {
     const r = await fetch("hall.json", { cache: "no-store" });
-    if (r.ok) { hall = await r.json(); render(); }
+    if (r.ok) {
+      hall = await r.json();
+      if (hall.code_keys && hall.code_keys !== codeKeys) {
+        codeKeys = hall.code_keys;
+        codeLen = hall.code_len || codeLen;
+        buildKeypad();
+      }
+      render();
+    }
   } catch (e) { /* the kiosk restarts: keep the last view */ }
 }
 
-function show(head, number, text, error) {
+function show(head, number, text, error, action) {
   $("card").className = error ? "error" : "";
   $("card-head").textContent = head;
   $("card-number").textContent = number;
   $("card-text").textContent = text;
+  $("card-action").textContent = action || "";
+  $("card-action").hidden = !action;
   $("overlay").hidden = false;
   clearTimeout(hideTimer);
 }
@@ -217,6 +267,134 @@ async function take(code) {
   refresh();
 }
 
+// The booking keypad: letters and digits as a keyboard lays them out. A QR
+// scanner in keyboard mode types into it too, ending with Enter.
+// Only the characters codes are made of get a key (the hall's codes
+// leave out 0/O and 1/I/L, which are read one for the other).
+const KEYS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
+let codeKeys = "", codeLen = 6;
+let code = "";
+let keypadTimer = null;
+
+function buildKeypad() {
+  const rows = KEYS.map((row, i) => {
+    const div = document.createElement("div");
+    div.className = "kp-row";
+    for (const ch of row) {
+      if (codeKeys && !codeKeys.includes(ch)) continue;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "kp-key";
+      b.textContent = ch;
+      b.dataset.key = ch;
+      b.addEventListener("click", () => type(ch));
+      div.append(b);
+    }
+    if (i === KEYS.length - 1) {
+      const del = document.createElement("button");
+      del.type = "button";
+      del.id = "kp-del";
+      del.className = "kp-key wide";
+      del.addEventListener("click", erase);
+      div.append(del);
+    }
+    return div;
+  });
+  $("kp-keys").replaceChildren(...rows);
+}
+
+function showCode() {
+  $("kp-code").textContent = code;
+  $("kp-ok").disabled = code.length < codeLen;
+  // A citizen who walks away leaves no half code for the next one.
+  clearTimeout(keypadTimer);
+  keypadTimer = setTimeout(closeKeypad, 60000);
+}
+
+function openKeypad() {
+  if (busy || (hall && hall.status && (hall.status.enrol_code || hall.status.enrol_rejected))) return;
+  code = "";
+  $("overlay").hidden = true;
+  $("keypad").hidden = false;
+  showCode();
+}
+
+function closeKeypad() {
+  clearTimeout(keypadTimer);
+  code = "";
+  $("keypad").hidden = true;
+}
+
+function type(ch) {
+  if (code.length < codeLen) code += ch;
+  showCode();
+}
+
+function erase() {
+  code = code.slice(0, -1);
+  showCode();
+}
+
+async function checkIn() {
+  if (busy || code.length < codeLen) return;
+  const typed = code;
+  closeKeypad();
+  busy = true;
+  render();
+  const t = T[lang];
+  show(t.checking, "", "", false);
+  let out = null;
+  try {
+    const r = await fetch("checkin", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Hallq-Kiosk": "1" },
+      body: JSON.stringify({ code: typed }),
+    });
+    if (r.ok) out = await r.json();
+  } catch (e) { /* shown below */ }
+  if (out && out.ok) {
+    const slot = out.slot ? t.slot(out.slot) + ". " : "";
+    show(t.yourNumber, out.label, slot + t.ahead(out.ahead) + t.wait(out.estimated_wait_s) + ". " + t.keep, false);
+  } else if (out && t.booked[out.server_reason || out.reason]) {
+    const why = out.server_reason || out.reason;
+    const [head, text] = t.booked[why];
+    let msg = text(typed);
+    if (why === "too_early" && out.message) msg += " " + out.message;
+    const walkIn = why === "too_late" || why === "cancelled";
+    show(head, "", msg, true, walkIn ? t.walkIn : "");
+  } else {
+    const why = out ? (t.errors[out.server_reason] || t.errors[out.reason] || t.errors.other) : t.errors.unreachable;
+    show(t.sorry, "", why, true);
+  }
+  busy = false;
+  hideLater(out && out.ok ? 8000 : 10000);
+  refresh();
+}
+
+document.addEventListener("keydown", e => {
+  if (e.ctrlKey || e.altKey || e.metaKey) return;
+  const k = e.key.length === 1 ? e.key.toUpperCase() : e.key;
+  const open = !$("keypad").hidden;
+  if (/^[A-Z0-9]$/.test(k) && (!codeKeys || codeKeys.includes(k))) {
+    if (!open) openKeypad();
+    if (!$("keypad").hidden) type(k);
+  } else if (open && k === "Backspace") {
+    erase();
+  } else if (open && k === "Enter") {
+    checkIn();
+  } else if (open && k === "Escape") {
+    closeKeypad();
+  } else {
+    return;
+  }
+  e.preventDefault();
+});
+
+buildKeypad();
+$("booking").addEventListener("click", openKeypad);
+$("kp-cancel").addEventListener("click", closeKeypad);
+$("kp-ok").addEventListener("click", checkIn);
+$("card-action").addEventListener("click", e => { e.stopPropagation(); $("overlay").hidden = true; });
 $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; render(); });
 window.addEventListener("resize", layout);
 document.fonts.ready.then(layout);
