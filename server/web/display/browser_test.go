@@ -42,6 +42,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("PhoneBadLink", func(t *testing.T) { testPhoneBadLink(t, tab(t)) })
 	t.Run("EnrolsItself", func(t *testing.T) { testEnrolsItself(t, b.Tab(t, browsertest.TabOptions{OwnCookies: true})) })
 	t.Run("CounterEnrols", func(t *testing.T) { testCounterEnrols(t, b.Tab(t, browsertest.TabOptions{OwnCookies: true})) })
+	t.Run("BookPage", func(t *testing.T) { testBookPage(t, func() *browsertest.Tab { return tab(t) }) })
+	t.Run("BookingBadLink", func(t *testing.T) { testBookingBadLink(t, tab(t)) })
 }
 
 // rows reads the hall page's call list as a person sees it: "label counter".
@@ -222,17 +224,27 @@ func testAnnouncements(t *testing.T, ctx context.Context) {
 	}
 }
 
-// wavDuration fetches an announcement and reads its length from the header.
-func wavDuration(t *testing.T, url string) time.Duration {
+// get fetches url and returns its answer's status, headers and body.
+func get(t *testing.T, url string) (int, http.Header, []byte) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || len(data) < 44 {
-		t.Fatalf("%s: %d, %d bytes", url, resp.StatusCode, len(data))
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return resp.StatusCode, resp.Header, data
+}
+
+// wavDuration fetches an announcement and reads its length from the header.
+func wavDuration(t *testing.T, url string) time.Duration {
+	t.Helper()
+	status, _, data := get(t, url)
+	if status != 200 || len(data) < 44 {
+		t.Fatalf("%s: %d, %d bytes", url, status, len(data))
 	}
 	rate := binary.LittleEndian.Uint32(data[24:])
 	n := binary.LittleEndian.Uint32(data[40:]) / 2

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -78,6 +79,7 @@ func startHallAdjusted(t testing.TB, adjust func(*hallq.Settings)) *testHall {
 		t.Fatal(err)
 	}
 	srv := server.New(hl, logger)
+	srv.SetBookingRate(1000, time.Millisecond) // the tests fill slots from one address
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); hl.Run(runCtx) }()

@@ -16,6 +16,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skip2/go-qrcode"
 
 	"github.com/hallq/hallq/internal/webasset"
 	"github.com/hallq/hallq/internal/webcommon"
@@ -27,11 +31,19 @@ var files embed.FS
 // StaticPrefix is where the pages' scripts and styles are served.
 const StaticPrefix = "/display/static/"
 
-// Service names a service for the pages.
+// Service names a service for the pages, with its booking rules for the
+// booking page.
 type Service struct {
 	Code   string `json:"code"`
 	NameVI string `json:"name"`
 	NameEN string `json:"name_en"`
+	// Bookable: the booking page offers it, up to DaysAhead days ahead;
+	// a booking is checked in from CheckInBeforeMin before its slot to
+	// CheckInAfterMin after the slot's start.
+	Bookable         bool `json:"bookable"`
+	DaysAhead        int  `json:"days_ahead"`
+	CheckInBeforeMin int  `json:"checkin_before_min"`
+	CheckInAfterMin  int  `json:"checkin_after_min"`
 }
 
 // HallNames are what the pages need to know of the hall when they are
@@ -41,6 +53,13 @@ type HallNames struct {
 	Name     string
 	Language string // the hall's default: "vi" or "en"
 	Services []Service
+	// Now is the hall's clock, in its zone (Zone, an IANA name): the
+	// booking page's days start at its date.
+	Now  time.Time
+	Zone string
+	// RetentionDays is how long after its slot a booking keeps the
+	// citizen's name and phone (the booking page says so).
+	RetentionDays int
 }
 
 // Pages renders the display pages.
@@ -63,7 +82,7 @@ func New(hall func() HallNames) (*Pages, error) {
 	}
 	p := &Pages{Hall: hall, tmpl: map[string]*template.Template{}, assets: assets}
 	funcs := template.FuncMap{"asset": assets.URL}
-	for _, name := range []string{"hall", "counter", "ticket"} {
+	for _, name := range []string{"hall", "counter", "ticket", "book", "booking"} {
 		t, err := template.New(name+".html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("display: template %s: %w", name, err)
@@ -100,6 +119,15 @@ func (p *Pages) data(page, lang string, cfg map[string]any) pageData {
 	cfg["text"] = Text(lang)
 	cfg["stream"] = "/api/v1/stream"
 	cfg["audio"] = "/api/v1/announcements/"
+	if page == "book" || page == "booking" {
+		if h.Now.IsZero() {
+			h.Now = time.Now()
+		}
+		cfg["now"] = h.Now.Format(time.RFC3339)
+		cfg["today"] = h.Now.Format(time.DateOnly)
+		cfg["zone"] = h.Zone
+		cfg["retention_days"] = h.RetentionDays
+	}
 	js, _ := json.Marshal(cfg)
 	return pageData{Page: page, Lang: lang, Title: h.Name, T: Text(lang), Config: template.JS(js)}
 }
@@ -169,6 +197,56 @@ func (p *Pages) TicketPage(w http.ResponseWriter, r *http.Request) {
 	p.render(w, "ticket", p.data("ticket", p.lang(r), map[string]any{
 		"ticket": "/api/v1/tickets/" + url.PathEscape(id) + "?k=" + url.QueryEscape(k),
 	}))
+}
+
+// BookPage serves GET /book: the citizen books a time for a procedure.
+func (p *Pages) BookPage(w http.ResponseWriter, r *http.Request) {
+	p.render(w, "book", p.data("book", p.lang(r), nil))
+}
+
+// BookingPage serves GET /book/{code}?k=SECRET: the citizen's page of one
+// booking (the link given when booking), which reads the booking through
+// the API with the same secret and cancels it with it.
+func (p *Pages) BookingPage(w http.ResponseWriter, r *http.Request) {
+	code, k := r.PathValue("code"), r.URL.Query().Get("k")
+	if code == "" || k == "" {
+		http.Error(w, "this link needs the booking's secret (?k=…): open the link you were given when booking", http.StatusBadRequest)
+		return
+	}
+	api := "/api/v1/bookings/" + url.PathEscape(code)
+	p.render(w, "booking", p.data("booking", p.lang(r), map[string]any{
+		"booking": api + "?k=" + url.QueryEscape(k),
+		"cancel":  api + "/cancel",
+		"secret":  k,
+		"qr":      "/book/qr/" + url.PathEscape(code),
+		// The cancel link (…&cancel=1) opens the page asking to cancel.
+		"ask_cancel": r.URL.Query().Get("cancel") == "1",
+	}))
+}
+
+// maxQR bounds what BookingQR encodes: a booking code is a few letters.
+const maxQR = 32
+
+// BookingQR serves GET /book/qr/{code}: a PNG of the QR code holding code,
+// for the kiosk's scanner to read from the citizen's phone. It encodes the
+// code only (letters and digits): a scanner in keyboard mode types it into
+// the kiosk's keypad as it is.
+func (p *Pages) BookingQR(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if code == "" || len(code) > maxQR || strings.IndexFunc(code, func(c rune) bool {
+		return !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	}) >= 0 {
+		http.Error(w, "want a booking code of capital letters and digits, e.g. /book/qr/K7M2QX", http.StatusBadRequest)
+		return
+	}
+	png, err := qrcode.Encode(code, qrcode.Medium, 256)
+	if err != nil {
+		http.Error(w, "display: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(png)
 }
 
 // StaticPattern is the ServeMux pattern of the pages' static files.

@@ -45,6 +45,9 @@ func NewServer(hl *hall.Runtime, m *api.Mux, logger *slog.Logger) *Server {
 	m.HandleFunc("POST /display/session", s.keepToken)
 	m.HandleFunc("DELETE /display/session", s.forgetToken)
 	m.HandleFunc("GET /t/{id}", pages.TicketPage)
+	m.HandleFunc("GET /book", pages.BookPage)
+	m.HandleFunc("GET /book/{code}", pages.BookingPage)
+	m.HandleFunc("GET /book/qr/{code}", pages.BookingQR)
 	m.Handle(pages.StaticPattern(), pages.StaticHandler())
 	// Browsers ask for /favicon.ico on any page that names no icon (a
 	// JSON answer, an error): answer with the icon rather than a 404.
@@ -55,11 +58,20 @@ func NewServer(hl *hall.Runtime, m *api.Mux, logger *slog.Logger) *Server {
 // names is what the pages are rendered with.
 func (s *Server) names() HallNames {
 	var h HallNames
-	s.Hall.View(func(e *queue.Engine, _ time.Time) {
+	s.Hall.View(func(e *queue.Engine, now time.Time) {
 		st := e.Settings()
-		h.Name, h.Language = st.Name, st.Language
+		h.Name, h.Language, h.Zone = st.Name, st.Language, st.TimeZone
+		if loc, err := st.Location(); err == nil {
+			h.Now = now.In(loc)
+		}
+		h.RetentionDays = st.BookingRetentionDays
 		for _, sv := range e.Hall(s.Hall.Now()).Services {
-			h.Services = append(h.Services, Service{Code: sv.Code, NameVI: sv.NameVI, NameEN: sv.NameEN})
+			ps := Service{Code: sv.Code, NameVI: sv.NameVI, NameEN: sv.NameEN}
+			if sv.Bookable() {
+				b := sv.Booking
+				ps.Bookable, ps.DaysAhead, ps.CheckInBeforeMin, ps.CheckInAfterMin = true, b.DaysAhead, b.CheckInBeforeMin, b.CheckInAfterMin
+			}
+			h.Services = append(h.Services, ps)
 		}
 	})
 	return h

@@ -27,6 +27,9 @@ function show(t) {
   HallFmt.learn(t.issued_at);
   $("t-number").textContent = t.label;
   $("t-service").textContent = serviceName(t.service);
+  // A ticket checked in with a booking: its booked time.
+  $("t-slot").hidden = !t.slot_at;
+  if (t.slot_at) $("t-slot").textContent = T.slot_at.replace("%s", HallFmt.time(t.slot_at));
   const st = $("t-state");
   let text = T["st_" + t.state] || t.state;
   if (t.state === "called" || t.state === "serving") text = fmt(text, t.counter);
