@@ -54,6 +54,9 @@ type shot struct {
 	full bool   // the whole page, not just the viewport
 	// ready is true in the page once it shows what it should.
 	ready string
+	// do, if set, is what a person does on the page once it is ready (a
+	// script: touches, typing); then it waits for ready again.
+	do string
 }
 
 // Run takes the screenshots.
@@ -90,6 +93,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("screens: traffic: %w", err)
 	}
+	booking, err := booked(ctx, base)
+	if err != nil {
+		return fmt.Errorf("screens: a booking: %w", err)
+	}
 	kiosk, stopKiosk, err := kioskPage(base)
 	if err != nil {
 		return fmt.Errorf("screens: kiosk page: %w", err)
@@ -103,7 +110,7 @@ func Run(ctx context.Context, o Options) error {
 	defer b.Close()
 
 	var failed []string
-	for _, s := range shots(o.All, base, kiosk, phones) {
+	for _, s := range shots(o.All, base, kiosk, phones, booking) {
 		if o.Only != "" && !strings.Contains(s.name, o.Only) {
 			continue
 		}
@@ -124,7 +131,7 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // shots lists the pages and sizes.
-func shots(all bool, base, kiosk string, phones [2]string) []shot {
+func shots(all bool, base, kiosk string, phones [2]string, booking string) []shot {
 	pick := func(vs []browsertest.Viewport, keep ...int) []browsertest.Viewport {
 		if all {
 			return vs
@@ -150,6 +157,13 @@ func shots(all bool, base, kiosk string, phones [2]string) []shot {
 	add("phone", base+phones[0], "", false, phone, pick(browsertest.Phones, 0, 1))
 	add("phone-called", base+phones[1], "", false, phone, pick(browsertest.Phones, 0))
 	add("kiosk", kiosk, "", false, `document.querySelectorAll(".svc").length > 0`, pick(browsertest.Kiosks, 0, 1, 2, 3, 4))
+	// A citizen with a booking: the keypad, the code half typed.
+	for _, v := range pick(browsertest.Kiosks, 0) {
+		out = append(out, shot{name: "kiosk-keypad-" + v.Name, v: v, url: kiosk, ready: `!document.getElementById("booking").hidden`,
+			do: `document.getElementById("booking").click(), [..."K7M2"].forEach((c) => document.querySelector('.kp-key[data-key="' + c + '"]').click())`})
+	}
+	add("book", base+"/book", "", false, `document.querySelectorAll("#b-services .b-choice").length > 0`, pick(browsertest.Phones, 0))
+	add("booking", base+booking, "", false, `document.getElementById("b-state").textContent !== ""`, pick(browsertest.Phones, 0))
 	add("officer", base+"/officer?counter=1", "canbo1", false, `!document.getElementById("console").hidden`, pick(browsertest.Desktops, 0, 1))
 	add("manager", base+"/manager", "quanly", true, `document.getElementById("live-open").textContent !== "–"`, pick(browsertest.Desktops, 0, 1))
 	// The month the simulated history mostly falls in.
@@ -191,6 +205,14 @@ func take(b *browsertest.Browser, s shot, dir string) ([]string, error) {
 	}
 	if err := t.WaitFor(s.ready, 20*time.Second); err != nil {
 		return nil, err
+	}
+	if s.do != "" {
+		if _, err := browsertest.Eval[bool](t, "("+s.do+", true)"); err != nil {
+			return nil, err
+		}
+		if err := t.WaitFor(s.ready, 20*time.Second); err != nil {
+			return nil, err
+		}
 	}
 	// Fonts, and the first tick of clocks and timers.
 	time.Sleep(1200 * time.Millisecond)
@@ -326,6 +348,22 @@ func morning(ctx context.Context, base string) (phones [2]string, _ error) {
 	return phones, nil
 }
 
+// booked books Hộ tịch tomorrow at 09:00 as a citizen does on /book, and
+// returns the path of the booking's page.
+func booked(ctx context.Context, base string) (string, error) {
+	c := hallclient.New(base, time.Minute)
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return "", err
+	}
+	y, m, d := time.Now().In(loc).AddDate(0, 0, 1).Date()
+	b, err := c.Book(ctx, hallq.BookingRequest{Service: "A", Start: time.Date(y, m, d, 9, 0, 0, 0, loc), Name: "Nguyễn Thị Lan", Phone: "0905 123 456"})
+	if err != nil {
+		return "", err
+	}
+	return b.StatusURL[strings.Index(b.StatusURL, "/book/"):], nil
+}
+
 // kioskPage serves the kiosk's touch page on 127.0.0.1, reading the hall
 // from the server as a kiosk does (a touch there takes no ticket: the
 // screenshots only look).
@@ -334,6 +372,7 @@ func kioskPage(base string) (string, func(), error) {
 	h := touch.Handler(touch.Options{
 		Hall:     func(ctx context.Context) (*hallq.HallView, error) { return hc.Hall(ctx, "demo-kiosk-1") },
 		Take:     func(context.Context, string, string) touch.Outcome { return touch.Outcome{Reason: "busy"} },
+		CheckIn:  func(context.Context, string) touch.Outcome { return touch.Outcome{Reason: "busy"} },
 		Status:   func() touch.Status { return touch.Status{} },
 		Priority: true, PriorityKind: "elderly",
 	})
