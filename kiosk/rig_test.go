@@ -255,7 +255,7 @@ func (r *rig) press(name string) {
 
 // wait bounds every wait for the kiosk or the hall: generous, since it
 // only decides when a test that would fail anyway gives up.
-const wait = 30 * time.Second
+const wait = 2 * time.Minute
 
 // events reads the hall's event log as a manager.
 func events(t testing.TB, h *servertest.Hall) []hallq.Event {
