@@ -69,15 +69,20 @@ func seconds(s float64) time.Duration {
 }
 
 // Ratio is MAE ÷ mean wait.
-func (a Accuracy) Ratio() float64 {
+func (a Accuracy) Ratio() float64 { return a.share(a.MAE) }
+
+// BiasRatio is bias ÷ mean wait: negative when tickets promise too little.
+func (a Accuracy) BiasRatio() float64 { return a.share(a.Bias) }
+
+func (a Accuracy) share(d time.Duration) float64 {
 	if a.MeanWait <= 0 {
 		return 0
 	}
-	return a.MAE.Seconds() / a.MeanWait.Seconds()
+	return d.Seconds() / a.MeanWait.Seconds()
 }
 
 // String is a one-line summary.
 func (a Accuracy) String() string {
-	return fmt.Sprintf("%d tickets (%d never called): mean wait %v, MAE %v (%.1f %% of the mean wait), p90 |error| %v, bias %v",
-		a.N, a.Uncalled, a.MeanWait, a.MAE, 100*a.Ratio(), a.P90, a.Bias)
+	return fmt.Sprintf("%d tickets (%d never called): mean wait %v, MAE %v (%.1f %% of the mean wait), p90 |error| %v, bias %v (%+.1f %%)",
+		a.N, a.Uncalled, a.MeanWait, a.MAE, 100*a.Ratio(), a.P90, a.Bias, 100*a.BiasRatio())
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/hallq/hallq/simday"
 )
 
-// TestStandardDayAccuracy is issue #8's figure: on the standard day the
-// estimate printed on tickets is off by less than 20 % of the mean wait on
-// average. The day runs on the engine in virtual time, so the figures are
-// the same on every machine.
+// TestStandardDayAccuracy is issues #8's and #20's figure: on the standard
+// day the estimate printed on tickets is off by at most 15 % of the mean
+// wait on average (it was 50 % before #8, 16.8 % before #20), and short
+// by less than 5 %. The day runs on the engine in virtual time, so the
+// figures are the same on every machine.
 func TestStandardDayAccuracy(t *testing.T) {
 	acc, res, err := RunVirtual(context.Background(), simday.StandardDay(), StandardDate)
 	if err != nil {
@@ -26,8 +27,11 @@ func TestStandardDayAccuracy(t *testing.T) {
 	if res.Issued != 600 || acc.N != 600 {
 		t.Errorf("got %d issued and %d measured, want 600 and 600", res.Issued, acc.N)
 	}
-	if r := acc.Ratio(); r >= 0.20 {
-		t.Errorf("got MAE %v = %.1f %% of the mean wait %v, want under 20 %%", acc.MAE, 100*r, acc.MeanWait)
+	if r := acc.Ratio(); r > 0.15 {
+		t.Errorf("got MAE %v = %.1f %% of the mean wait %v, want at most 15 %%", acc.MAE, 100*r, acc.MeanWait)
+	}
+	if b := acc.BiasRatio(); b < -0.05 || b > 0.05 {
+		t.Errorf("got bias %v = %+.1f %% of the mean wait, want within ±5 %%", acc.Bias, 100*b)
 	}
 	again, _, err := RunVirtual(context.Background(), simday.StandardDay(), StandardDate)
 	if err != nil {
@@ -35,5 +39,30 @@ func TestStandardDayAccuracy(t *testing.T) {
 	}
 	if again.MAE != acc.MAE || again.P90 != acc.P90 || again.MeanWait != acc.MeanWait {
 		t.Errorf("a second run gave %v, want the same as %v", again, acc)
+	}
+}
+
+// TestEstimateOverSeeds holds the estimate's figures over the standard day
+// played with seeds 1–8, as averages over the seeds (one day's figures
+// move with its visitors: docs/BENCHMARKS.md has them per seed). Before
+// #20 they were: MAE 19.8 % of the mean wait, bias −7.8 %, priority
+// tickets' MAE 57.0 % of theirs.
+func TestEstimateOverSeeds(t *testing.T) {
+	var mae, bias, prio float64
+	const seeds = 8
+	for seed := uint64(1); seed <= seeds; seed++ {
+		p := simday.StandardDay()
+		p.Seed = seed
+		acc, _, err := RunVirtual(context.Background(), p, StandardDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("seed %d: MAE %.1f %%, bias %+.1f %%, priority MAE %.1f %%", seed, 100*acc.Ratio(), 100*acc.BiasRatio(), 100*acc.Priority.Ratio())
+		mae += acc.Ratio() / seeds
+		bias += acc.BiasRatio() / seeds
+		prio += acc.Priority.Ratio() / seeds
+	}
+	if mae > 0.185 || bias < -0.05 || bias > 0.05 || prio > 0.56 {
+		t.Errorf("got MAE %.1f %%, bias %+.1f %%, priority MAE %.1f %% on average: want at most 18.5 %%, within ±5 %%, at most 56 %%", 100*mae, 100*bias, 100*prio)
 	}
 }

@@ -76,6 +76,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	profile := profileFlags(fs)
 	virtual := fs.Bool("virtual", false, "play the day on the queue engine in virtual time (no server; instant and reproducible)")
 	booked := fs.Float64("booked", 0.2, "with -virtual: share of the arrivals who booked a slot, compared with the same day without bookings (0: none)")
+	seeds := fs.String("seeds", "", "with -virtual: play the day, without bookings, with each of these seeds (1-8 or 1,3,5) and print the estimate's figures per seed")
 	speed := fs.Float64("speed", 10, "how many times faster than real time (1 for real time)")
 	hours := fs.Float64("hours", 0, "end the day this many hours after the counters open (0: when the queue is empty)")
 	days := fs.Int("days", 1, "days played one after another on the same server (memory over days)")
@@ -117,6 +118,17 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hallsim day: -date: want YYYY-MM-DD, not %q\n", *date)
 			return 2
 		}
+	}
+	if *seeds != "" {
+		list, err := seedList(*seeds)
+		if err != nil || !*virtual {
+			if err == nil {
+				err = errors.New("-seeds needs -virtual")
+			}
+			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
+			return 2
+		}
+		return virtualSeeds(ctx, p, day, list, stdout, stderr)
 	}
 	if *virtual {
 		return virtualDay(ctx, p, day, *booked, stdout, stderr)
@@ -196,4 +208,44 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// seedList parses "1-8" or "1,3,5".
+func seedList(s string) ([]uint64, error) {
+	var out []uint64
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err1 := strconv.ParseUint(lo, 10, 64)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = strconv.ParseUint(hi, 10, 64)
+		}
+		if err1 != nil || err2 != nil || b < a || b-a >= 1000 {
+			return nil, fmt.Errorf("-seeds: want seeds like 1-8 or 1,3,5, not %q", s)
+		}
+		for x := a; x <= b; x++ {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// virtualSeeds plays the day once per seed and prints, per seed, how the
+// estimate printed on tickets did: MAE and bias as shares of the mean
+// wait, and the priority tickets' MAE as a share of theirs.
+func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []uint64, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "hallsim day -virtual, %s: estimated wait printed on tickets against first call − issue\n", day.Format(time.DateOnly))
+	fmt.Fprintf(stdout, "%6s %8s %10s %9s %9s %10s %9s %14s %9s\n", "seed", "tickets", "mean wait", "MAE", "MAE %", "bias", "bias %", "prio mean wait", "prio MAE %")
+	p.BookedShare = 0 // the standard day
+	for _, seed := range seeds {
+		p.Seed = seed
+		acc, _, err := simhall.RunVirtual(ctx, p, day)
+		if err != nil {
+			fmt.Fprintf(stderr, "hallsim day: seed %d: %v\n", seed, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%6d %8d %10v %9v %8.1f%% %10v %+8.1f%% %14v %8.1f%%\n", seed, acc.N, acc.MeanWait, acc.MAE,
+			100*acc.Ratio(), acc.Bias, 100*acc.BiasRatio(), acc.Priority.MeanWait, 100*acc.Priority.Ratio())
+	}
+	return 0
 }

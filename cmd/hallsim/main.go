@@ -29,7 +29,7 @@ import (
 const usage = `usage:
   hallsim day [-speed N] [-displays N] [-hours H] [-seed S] [-arrivals N] ... [-url http://127.0.0.1:PORT]
                a simulated hall day against a hall server in simulation mode (one is started unless -url)
-  hallsim day -virtual [-seed S] [-booked 0.2] ...     the same day on the queue engine in virtual time (estimated-wait
+  hallsim day -virtual [-seed S | -seeds 1-8] [-booked 0.2] ...  the same day on the queue engine in virtual time (estimated-wait
                figures; with a booked share, its booked citizens' waits and the walk-ins' against the day without bookings)
   hallsim seed -db FILE [-days 365] [-tickets-per-day N] [-flat]    fill an empty hall database with history
   hallsim forecast-backtest [-db FILE] [-weeks 8] [-plan=false]    forecast each of the last weeks' days from the days before it

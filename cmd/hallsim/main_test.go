@@ -83,6 +83,28 @@ func TestDayVirtual(t *testing.T) {
 	}
 }
 
+func TestDayVirtualSeeds(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"day", "-virtual", "-seeds", "1,3-4"}, &out, &out); code != 0 {
+		t.Fatalf("got %d: %s", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 5 || !strings.Contains(lines[1], "bias %") || !strings.Contains(lines[1], "prio MAE %") {
+		t.Fatalf("got %q, want a header and a row for each of seeds 1, 3, 4", out.String())
+	}
+	for i, seed := range []string{"1", "3", "4"} {
+		if f := strings.Fields(lines[2+i]); f[0] != seed || f[1] != "600" {
+			t.Errorf("row %d: got %q, want seed %s with 600 tickets", i, lines[2+i], seed)
+		}
+	}
+	for _, args := range [][]string{{"-virtual", "-seeds", "8-1"}, {"-virtual", "-seeds", "x"}, {"-seeds", "1-8"}} {
+		out.Reset()
+		if code := run(context.Background(), append([]string{"day"}, args...), &out, &out); code != 2 || !strings.Contains(out.String(), "-seeds") {
+			t.Errorf("day %v: got %d %q, want 2 and a message naming -seeds", args, code, out.String())
+		}
+	}
+}
+
 // TestFaultsShort runs `hallsim faults -short`: kill -9 under load,
 // display cuts, pads pressed while the server is down, paper out. It fails
 // if any loss figure is not 0 (the command exits 1).

@@ -297,6 +297,7 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 	e.recordServiceTime(t)
 	e.tickets[nt.ID] = nt
 	e.addWaiting(nt)
+	e.transfers = append(e.transfers, transferIn{b.at, nt})
 	b.ticket(t)
 	b.ticket(nt)
 	b.counter(c)

@@ -163,8 +163,9 @@ func (e *Engine) startDay(b *batch, day string) {
 	clear(e.lastCallAt)
 	clear(e.served)
 	clear(e.occupied)
-	e.occupiedAll = nil
-	e.turnaround = nil
+	e.occupiedAll = window{}
+	e.turnaround = window{}
+	e.transfers = nil
 	e.issued = nil
 	e.resetPace()
 	clear(e.freedAt)

@@ -46,9 +46,10 @@ type Engine struct {
 	served     map[string][]time.Duration // service code → recent service times, oldest first
 	// occupied and occupiedAll are recent occupancies (estimate.go) per
 	// service and over the hall, oldest first.
-	occupied    map[string][]time.Duration
-	occupiedAll []time.Duration
-	turnaround  []time.Duration // recent pauses between a counter's tickets
+	occupied    map[string]*window
+	occupiedAll window
+	turnaround  window          // recent pauses between a counter's tickets
+	transfers   []transferIn    // the day's transfers, in order
 	issued      []*hallq.Ticket // the day's printed tickets in issue order (estimate.go)
 	pace        pace            // the last hour's part of issued, counted
 	freedAt     map[int]time.Time
@@ -101,7 +102,7 @@ func New(st State) (*Engine, error) {
 		lastCalled:  map[string]string{},
 		lastCallAt:  map[string]time.Time{},
 		served:      map[string][]time.Duration{},
-		occupied:    map[string][]time.Duration{},
+		occupied:    map[string]*window{},
 		freedAt:     map[int]time.Time{},
 	}
 	if st.Settings.ClosingTime != "" {
@@ -317,6 +318,7 @@ func (e *Engine) rebuildDayFigures() {
 		e.recordServiceTime(t)
 	}
 	e.rebuildIssued()
+	e.rebuildTransfers()
 }
 
 // LastSeq is the sequence number of the last event the engine produced.

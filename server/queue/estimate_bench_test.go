@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/hallq/hallq"
 )
 
 // BenchmarkIssueWithQueue is the cost of one issue (its estimate
@@ -49,6 +51,24 @@ func BenchmarkEstimate(b *testing.B) {
 			reportCPU(b, cpu)
 		})
 	}
+	// A priority ticket next in line while both counters are busy: the
+	// median of the first to be free.
+	b.Run("next-in-line", func(b *testing.B) {
+		h := benchHall(50)
+		for range 10 {
+			h.serveOne(1, ann, 5*time.Minute)
+		}
+		h.next(1, ann)
+		h.next(2, bob)
+		h.minutes(2)
+		t := &hallq.Ticket{ID: "\xff", Service: "A", Priority: "elderly", IssuedAt: h.now, Number: 1 << 30, State: hallq.StateWaiting}
+		b.ResetTimer()
+		cpu := cpuTime()
+		for range b.N {
+			h.e.estimateTicket(h.now, t, true)
+		}
+		reportCPU(b, cpu)
+	})
 }
 
 // benchHall is the test hall with counters 1 and 2 open and n tickets

@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -152,4 +154,143 @@ func TestEstimateNoOpenCounter(t *testing.T) {
 	h.issue("C", "")
 	c := h.issue("C", "")
 	equal(t, "counter 3 assumed to open now", c.IssueEstimateS, 300)
+}
+
+func TestEstimateDrawsAServiceTowardsTheHall(t *testing.T) {
+	// Twenty A tickets of 4 minutes, then one B ticket of 10: one
+	// ticket says little about B, so B's expected occupancy stays nearer
+	// the hall's than its own ticket's.
+	h := newHall(t)
+	h.open(1, ann)
+	for range 20 {
+		h.issue("A", "")
+		h.serveOne(1, ann, 4*time.Minute)
+	}
+	h.issue("B", "")
+	h.serveOne(1, ann, 10*time.Minute)
+	hall, b := h.e.occupiedAll.mean(), h.e.meanOccupancy("B")
+	if !(b > hall && b-hall < 10*time.Minute-b) {
+		t.Errorf("got B's occupancy %v with the hall's %v: want above the hall's and nearer it than 10 min", b, hall)
+	}
+	// With as many B tickets as the shrinking's weight, B is past halfway.
+	for range shrinkOccupancy {
+		h.issue("B", "")
+		h.serveOne(1, ann, 10*time.Minute)
+	}
+	hall, b = h.e.occupiedAll.mean(), h.e.meanOccupancy("B")
+	if b-hall < 10*time.Minute-b {
+		t.Errorf("got B's occupancy %v with the hall's %v after %d B tickets: want nearer 10 min", b, hall, shrinkOccupancy+1)
+	}
+}
+
+func TestEstimateCountsTransfersAhead(t *testing.T) {
+	// Two halls alike but for what counter 2 did with its last three B
+	// tickets: transferred them to A (each then served there), or
+	// finished them and served an A ticket. Transferred tickets keep
+	// their issue time and queue ahead of a new A ticket, so the hall
+	// that has been transferring expects more of them.
+	halls := [2]*hall{newHall(t), newHall(t)}
+	for i, h := range halls {
+		h.open(1, ann)
+		h.open(2, bob)
+		for range 3 {
+			h.issue("B", "")
+			h.next(2, bob)
+			h.minutes(5)
+			if i == 0 {
+				h.ticket(h.e.Transfer(h.now, 2, "A", bob))
+			} else {
+				h.finish(2, bob)
+				h.issue("A", "")
+			}
+			h.next(2, bob)
+			h.minutes(5)
+			h.finish(2, bob)
+		}
+		for range 6 {
+			h.issue("A", "")
+		}
+	}
+	with, without := halls[0].issue("A", ""), halls[1].issue("A", "")
+	if with.IssueEstimateS <= without.IssueEstimateS {
+		t.Errorf("got %d s after transfers to A, %d s without: want more with", with.IssueEstimateS, without.IssueEstimateS)
+	}
+}
+
+func TestEstimateNextInLineIsTheMedian(t *testing.T) {
+	// Occupancies that vary (3 to 12 minutes), both counters busy, one
+	// for 2 minutes and one for 5: a priority ticket goes to the first to
+	// be free. Its estimate is the median of that time: drawing the
+	// counters' tickets from the fitted log-normal, given the time spent,
+	// about half of the draws free a counter by then.
+	h := newHall(t)
+	h.open(1, ann)
+	for i := range 10 {
+		h.issue("A", "")
+		h.serveOne(1, ann, time.Duration(3+i)*time.Minute)
+	}
+	h.open(2, bob)
+	h.issue("A", "")
+	h.issue("A", "")
+	h.next(2, bob)
+	h.minutes(3)
+	h.next(1, ann)
+	h.minutes(2)
+	p := h.issue("A", "elderly")
+	est := float64(p.IssueEstimateS)
+	if est <= 0 {
+		t.Fatalf("got %v s, want a wait: both counters are busy", est)
+	}
+	mu, sigma, ok := h.e.occupancyFit("A")
+	if !ok {
+		t.Fatal("no fit")
+	}
+	if m, want := math.Exp(mu+sigma*sigma/2), h.e.occupied["A"].mean().Seconds(); math.Abs(m-want) > 0.5 {
+		t.Errorf("the fit's mean is %.1f s, the occupancies' %.1f s", m, want)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	draw := func(spent float64) float64 { // the rest of a ticket there for spent s
+		for {
+			if x := math.Exp(mu + sigma*rng.NormFloat64()); x > spent {
+				return x - spent
+			}
+		}
+	}
+	const n = 20000
+	by := 0
+	for range n {
+		if min(draw(120), draw(300)) <= est+1 { // the estimate is in whole seconds
+			by++
+		}
+	}
+	if share := float64(by) / n; share < 0.47 || share > 0.53 {
+		t.Errorf("a counter is free by the estimate %v s in %.1f %% of draws, want about half", est, 100*share)
+	}
+	// With a counter free, nobody waits.
+	h.finish(1, ann)
+	got, _ := h.e.Ticket(h.now, p.ID)
+	equal(t, "with counter 1 free", got.EstimatedWaitS, 0)
+}
+
+func TestWindowKeepsItsSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var w window
+	var all []time.Duration
+	for i := range 3 * occupancyWindow {
+		d := time.Duration(rng.IntN(900_000)) * time.Millisecond
+		w.add(d)
+		all = append(all, d)
+		last := all[max(0, len(all)-occupancyWindow):]
+		var sum time.Duration
+		var sq float64
+		for _, x := range last {
+			sum += x
+			sq += x.Seconds() * x.Seconds()
+		}
+		n := float64(len(last))
+		m := sum.Seconds() / n
+		if w.len() != len(last) || w.mean() != sum/time.Duration(len(last)) || math.Abs(w.variance()-(sq/n-m*m)) > 1e-3*(sq/n) {
+			t.Fatalf("after %d: got %d, %v, %.1f; want %d, %v, %.1f", i+1, w.len(), w.mean(), w.variance(), len(last), sum/time.Duration(len(last)), sq/n-m*m)
+		}
+	}
 }

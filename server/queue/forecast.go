@@ -21,6 +21,12 @@ import (
 // interleave, each service's tickets are one class in the interleaved
 // order a view shows, and only expected priority visitors rank ahead.)
 //
+// Into each class come expected visitors, behind its tickets, and tickets
+// transferred from other services, which keep their first issue time and
+// so go ahead of those issued after it: the forecast counts them ahead of
+// every ticket still waiting (their first issue time is mostly before
+// that of tickets issued now).
+//
 // While no class runs empty and no expected visitor comes to an empty
 // class, every counter keeps taking from the same class every occupancy,
 // so the play goes from one such change to the next (a phase) with
@@ -29,23 +35,56 @@ import (
 
 // fcClass is one class of the forecast.
 type fcClass struct {
-	occ      time.Duration
-	real     int // real tickets in the class, taken first
-	taken    int // taken so far, real ones first
-	arrives  bool
-	arr      arrival         // expected visitors, if arrives
-	admitted int             // expected visitors arrived so far
-	tickets  []*hallq.Ticket // the real ones in calling order (estimateAll only)
+	occ   time.Duration
+	real  int    // real tickets in the class
+	taken int    // taken so far, of every kind
+	back  stream // expected visitors, behind every real ticket
+	front stream // expected transfers, ahead of the real tickets left
+	// For estimateAll: the real tickets in calling order, and how many of
+	// them and of the transfers have been taken.
+	tickets               []*hallq.Ticket
+	realTaken, frontTaken int
 }
 
-func (k *fcClass) avail() int { return k.real + k.admitted - k.taken }
+func (k *fcClass) avail() int { return k.real + k.back.admitted + k.front.admitted - k.taken }
 
-// next is when the next expected visitor comes (forecastHorizon: none).
-func (k *fcClass) next() time.Duration {
-	if !k.arrives {
+// admit lets in what has come by d.
+func (k *fcClass) admit(d time.Duration) {
+	k.back.admit(d)
+	k.front.admit(d)
+}
+
+// next is when the next expected ticket comes (forecastHorizon: none).
+func (k *fcClass) next() time.Duration { return min(k.back.next(), k.front.next()) }
+
+// supply is how many tickets the class will have had by d.
+func (k *fcClass) supply(d time.Duration) int { return k.real + k.back.count(d) + k.front.count(d) }
+
+// stream is the tickets expected to come to a class.
+type stream struct {
+	on       bool
+	arr      arrival
+	admitted int // come so far
+}
+
+func (s *stream) admit(d time.Duration) {
+	if s.on {
+		s.admitted = s.arr.count(d)
+	}
+}
+
+func (s *stream) next() time.Duration {
+	if !s.on {
 		return forecastHorizon
 	}
-	return k.arr.at(k.admitted + 1)
+	return s.arr.at(s.admitted + 1)
+}
+
+func (s *stream) count(d time.Duration) int {
+	if !s.on {
+		return 0
+	}
+	return s.arr.count(d)
 }
 
 // fcCounter is a counter of the forecast: free at free after now (the
@@ -206,10 +245,11 @@ func (f *forecast) shares(c *hallq.Counter) bool {
 	return false
 }
 
-// addArrivals gives each class the visitors expected in it, at the pace of
-// the last hour's arrivals of its service and kind (of the time since the
-// first arrival of the day, if sooner, but at least minRateWindow).
-// Normal visitors under interleave join the service's one class.
+// addArrivals gives each class the visitors and the transfers expected in
+// it, at the pace of the last hour's of its service and kind (of the time
+// since the first arrival of the day, if sooner, but at least
+// minRateWindow). Normal visitors under interleave join the service's one
+// class.
 func (f *forecast) addArrivals() {
 	first := f.now
 	if len(f.e.issued) > 0 {
@@ -218,9 +258,12 @@ func (f *forecast) addArrivals() {
 	window := min(rateLookback, max(f.now.Sub(first), minRateWindow))
 	for i, s := range f.services {
 		for kind, prio := range [2]bool{true, false} {
-			if n := f.e.issuedInHour(f.now, arrivalKey{s, prio}); n > 0 {
-				c := &f.classes[2*i+kind]
-				c.arrives, c.arr = true, newArrival(window/time.Duration(n))
+			c, key := &f.classes[2*i+kind], arrivalKey{s, prio}
+			if n := f.e.issuedInHour(f.now, key); n > 0 {
+				c.back = stream{on: true, arr: newArrival(window / time.Duration(n))}
+			}
+			if n := f.e.transfersInHour(f.now, key); n > 0 {
+				c.front = stream{on: true, arr: newArrival(window / time.Duration(n))}
 			}
 		}
 	}
@@ -250,14 +293,15 @@ func (f *forecast) place(t *hallq.Ticket, extra bool) (int, int) {
 	return k, j
 }
 
-// run plays the queues until the r-th ticket of class target is taken and
-// returns when (target -1: until every real ticket is taken, calling took
-// for each with its class, its place and when). It reports false when the
-// play gets past forecastHorizon or maxPhases first. Visitors expected in
-// the target's own class come behind it and are left out.
+// run plays the queues until the r-th real ticket of class target is
+// taken and returns when (target -1: until every real ticket is taken,
+// calling took for each with its class, its place and when). It reports
+// false when the play gets past forecastHorizon or maxPhases first.
+// Visitors expected in the target's own class come behind it and are
+// left out; transfers to it come ahead.
 func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (time.Duration, bool) {
 	if target >= 0 {
-		f.classes[target].arrives = false
+		f.classes[target].back.on = false
 	}
 	left := f.realTickets()
 	if took != nil && left == 0 {
@@ -274,9 +318,7 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 		}
 		// Who is there at t0, and what each counter takes.
 		for k := range f.classes {
-			if c := &f.classes[k]; c.arrives {
-				c.admitted = c.arr.count(t0)
-			}
+			f.classes[k].admit(t0)
 		}
 		for i := range f.counters {
 			fc := &f.counters[i]
@@ -311,7 +353,7 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 			}
 		}
 		if target >= 0 && f.chosen(target) {
-			if p := f.nth(target, r-f.classes[target].taken); p.before(end) {
+			if p := f.targetAt(target, r); p.before(end) {
 				return p.at, true
 			}
 		}
@@ -426,16 +468,13 @@ func search(n int, ok func(int) bool) int {
 }
 
 // emptyAt is the point at which a counter choosing class k first finds it
-// empty, counting the visitors expected to come to it meanwhile.
+// empty, counting the tickets expected to come to it meanwhile.
 func (f *forecast) emptyAt(k int) point {
 	c := &f.classes[k]
 	n := c.avail() + 1
 	for {
 		p := f.nth(k, n)
-		if !c.arrives {
-			return p
-		}
-		if more := c.real + c.arr.count(p.at) - c.taken; more >= n {
+		if more := c.supply(p.at) - c.taken; more >= n {
 			n = more + 1
 			continue
 		}
@@ -443,8 +482,26 @@ func (f *forecast) emptyAt(k int) point {
 	}
 }
 
+// targetAt is the point at which the counters choosing class k take its
+// r-th real ticket, counting the transfers that come ahead of it
+// meanwhile (no expected visitor is taken before it: they come behind).
+func (f *forecast) targetAt(k, r int) point {
+	c := &f.classes[k]
+	n := r + c.front.admitted - c.taken
+	for {
+		p := f.nth(k, n)
+		if more := r + c.front.count(p.at) - c.taken; more > n {
+			n = more
+			continue
+		}
+		return p
+	}
+}
+
 // report calls took for the real tickets of class k taken before end, in
-// order, and returns how many.
+// order, and returns how many. A take is of a transfer while one has come
+// and not been taken, else of the next real ticket, else of a visitor
+// expected.
 func (f *forecast) report(k int, end point, took func(k, j int, at time.Duration)) int {
 	c := &f.classes[k]
 	var next []point // each counter's next take
@@ -454,7 +511,7 @@ func (f *forecast) report(k int, end point, took func(k, j int, at time.Duration
 		}
 	}
 	n := 0
-	for j := c.taken + 1; j <= c.real; j++ {
+	for {
 		best := -1
 		for i, p := range next {
 			if p.before(end) && (best < 0 || p.before(next[best])) {
@@ -462,13 +519,19 @@ func (f *forecast) report(k int, end point, took func(k, j int, at time.Duration
 			}
 		}
 		if best < 0 {
-			break
+			return n
 		}
-		took(k, j, next[best].at)
+		at := next[best].at
+		switch {
+		case c.front.count(at) > c.frontTaken:
+			c.frontTaken++
+		case c.realTaken < c.real:
+			c.realTaken++
+			took(k, c.realTaken, at)
+			n++
+		}
 		next[best].at += c.occ
-		n++
 	}
-	return n
 }
 
 // arrival is the visitors expected in a class: at the pace every, which
@@ -512,4 +575,80 @@ func (a *arrival) count(d time.Duration) int {
 		n--
 	}
 	return n
+}
+
+// nextInLine is the estimate of the first real ticket of class k, of
+// service, when nothing that the counters serving the service rank above
+// k waits: it goes to the first of them to be free. The play would take
+// each counter's expected time to be free and the soonest of those; but
+// what a counter's citizen still needs is uncertain (occupancies spread
+// widely), and with several counters the first to be free tends to be
+// much sooner than any one's expected time. So the estimate is the median
+// of the soonest: the time by which, with even odds, one of them is free,
+// each counter's odds from the log-normal of its ticket's service's
+// occupancies given the time already spent. False when it does not apply.
+func (f *forecast) nextInLine(service string, k int) (time.Duration, bool) {
+	e := f.e
+	type busy struct{ mu, sigma, spent, left float64 }
+	var bs [8]busy
+	n := 0
+	for i, c := range f.cs {
+		if !c.Serves(service) {
+			continue
+		}
+		for _, r := range f.counters[i].ranks {
+			if r == k {
+				break
+			}
+			if f.classes[r].real > 0 {
+				return 0, false
+			}
+		}
+		t := e.tickets[c.CurrentID]
+		if c.CurrentID == "" || t == nil || t.CalledAt == nil {
+			return 0, true // free now
+		}
+		mu, sigma, ok := e.occupancyFit(t.Service)
+		if !ok || n == len(bs) {
+			return 0, false
+		}
+		spent := f.now.Sub(*t.CalledAt).Seconds()
+		left := survival(spent, mu, sigma)
+		if left < 1e-6 {
+			return 0, false // far past any occupancy seen: nothing to go by
+		}
+		bs[n] = busy{mu, sigma, spent, left}
+		n++
+	}
+	if n == 0 {
+		return 0, false
+	}
+	turn := e.turnaround.mean().Seconds()
+	// P(none free by x) falls as x grows: find where it crosses ½.
+	noneFree := func(x float64) float64 {
+		p := 1.0
+		for _, b := range bs[:n] {
+			if d := x - turn; d > 0 {
+				p *= survival(b.spent+d, b.mu, b.sigma) / b.left
+			}
+		}
+		return p
+	}
+	lo, hi := 0.0, forecastHorizon.Seconds()
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; noneFree(mid) > 0.5 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return time.Duration(hi * float64(time.Second)), true
+}
+
+// survival is P(X > x) for the log-normal X with parameters mu and sigma.
+func survival(x, mu, sigma float64) float64 {
+	if x <= 0 {
+		return 1
+	}
+	return 0.5 * math.Erfc((math.Log(x)-mu)/(sigma*math.Sqrt2))
 }

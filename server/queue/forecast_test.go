@@ -11,12 +11,13 @@ import (
 
 // steps plays the forecast one ticket at a time, the plain way run's
 // phases must agree with: the counter free soonest (lowest index on a tie)
-// takes the first class it ranks that has someone waiting, visitors
-// expected by then included; with nobody, it waits for the next visitor to
-// one of its classes.
+// takes the first class it ranks that has someone waiting, tickets
+// expected by then included (a transfer that has come first, then the
+// real tickets, then visitors); with nobody, it waits for the next ticket
+// expected in one of its classes.
 func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (time.Duration, bool) {
 	if target >= 0 {
-		f.classes[target].arrives = false
+		f.classes[target].back.on = false
 	}
 	left := f.realTickets()
 	if took != nil && left == 0 {
@@ -34,9 +35,7 @@ func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (
 		}
 		at := best.free
 		for k := range f.classes {
-			if c := &f.classes[k]; c.arrives {
-				c.admitted = c.arr.count(at)
-			}
+			f.classes[k].admit(at)
 		}
 		choice := -1
 		for _, k := range best.ranks {
@@ -54,18 +53,22 @@ func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (
 		}
 		c := &f.classes[choice]
 		c.taken++
-		if c.taken <= c.real {
+		best.free += c.occ
+		switch {
+		case c.front.admitted > c.frontTaken:
+			c.frontTaken++
+		case c.realTaken < c.real:
+			c.realTaken++
 			if took != nil {
-				took(choice, c.taken, at)
+				took(choice, c.realTaken, at)
 				if left--; left == 0 {
 					return 0, true
 				}
 			}
-			if choice == target && c.taken == r {
+			if choice == target && c.realTaken == r {
 				return at, true
 			}
 		}
-		best.free += c.occ
 	}
 	panic("steps: no end")
 }
@@ -110,6 +113,13 @@ func TestForecastPhasesMatchSteps(t *testing.T) {
 						continue
 					}
 					if h.e.counters[c].CurrentID != "" {
+						if rng.IntN(4) == 0 {
+							to := []string{"A", "B", "C"}[rng.IntN(3)]
+							if _, ch, err := h.e.Transfer(h.now, c, to, by); err == nil {
+								h.apply(ch)
+								continue
+							}
+						}
 						h.finish(c, by)
 					} else if _, ch, err := h.e.Next(h.now, c, by); err == nil {
 						h.apply(ch)

@@ -360,3 +360,40 @@ func (e *Engine) recountPace(t *hallq.Ticket, delta int) {
 		e.pace.count[keyOf(t)] += delta
 	}
 }
+
+// transferIn is a ticket a transfer put into a queue, and when. It keeps
+// its first issue time, so it queues ahead of those issued after that.
+type transferIn struct {
+	at time.Time
+	t  *hallq.Ticket
+}
+
+// transfersInHour is how many of the day's transfers in the hour before
+// now went to the service and kind (the day's few transfers are counted
+// from the end).
+func (e *Engine) transfersInHour(now time.Time, k arrivalKey) int {
+	n := 0
+	cut := now.Add(-rateLookback)
+	for i := len(e.transfers) - 1; i >= 0 && e.transfers[i].at.After(cut); i-- {
+		if tr := e.transfers[i]; keyOf(tr.t) == k && !tr.at.After(now) {
+			n++
+		}
+	}
+	return n
+}
+
+// rebuildTransfers finds the day's transfers from the tickets.
+func (e *Engine) rebuildTransfers() {
+	e.transfers = e.transfers[:0]
+	for _, t := range e.tickets {
+		if src := e.tickets[t.TransferredFrom]; t.Day == e.day && src != nil && src.FinishedAt != nil {
+			e.transfers = append(e.transfers, transferIn{*src.FinishedAt, t})
+		}
+	}
+	slices.SortFunc(e.transfers, func(a, b transferIn) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.t.ID, b.t.ID)
+	})
+}
