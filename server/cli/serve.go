@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +25,19 @@ import (
 	"github.com/hallq/hallq/server/sqlite"
 )
 
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // shutdownWait bounds a graceful shutdown.
 const shutdownWait = 10 * time.Second
 
@@ -36,6 +51,7 @@ type serveFlags struct {
 	simSpeed                   float64
 	minFreeMB                  uint64
 	web                        webFlags
+	cpuProfile                 string
 }
 
 func parseServeFlags(args []string, env Env) (*serveFlags, error) {
@@ -54,6 +70,7 @@ func parseServeFlags(args []string, env Env) (*serveFlags, error) {
 	fs.Float64Var(&f.simSpeed, "sim-speed", 1, "with -sim-clock: how many times faster than real time the clock runs")
 	fs.Uint64Var(&f.minFreeMB, "min-free-mb", 100, "/healthz says the store is not ok when the database's disk has less free space than this, in MB (0: never)")
 	f.web.flags(fs)
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to FILE at shutdown (for go tool pprof; measurements only)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -70,6 +87,13 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	f, err := parseServeFlags(args, env)
 	if err != nil {
 		return err
+	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if f.version {
 		fmt.Fprintf(env.Stdout, "hallserver %s\n", Version)
