@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/internal/cputime"
 )
 
 // BenchmarkIssueWithQueue is the cost of one issue (its estimate
@@ -15,7 +16,7 @@ func BenchmarkIssueWithQueue(b *testing.B) {
 		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
 			h := benchHall(n)
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := cputime.Now()
 			for i := range b.N {
 				t, _, err := h.e.Issue(h.now, IssueRequest{Service: "A", ID: fmt.Sprintf("b%d", i), Secret: "s"})
 				if err != nil {
@@ -31,7 +32,7 @@ func BenchmarkIssueWithQueue(b *testing.B) {
 				delete(h.e.tickets, t.ID)
 				h.e.lastNumbers[t.Service] = t.Number - 1
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu, 0, "op")
 		})
 	}
 }
@@ -44,11 +45,11 @@ func BenchmarkEstimate(b *testing.B) {
 		b.Run(fmt.Sprintf("waiting=%d", n), func(b *testing.B) {
 			h := benchHall(n)
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := cputime.Now()
 			for range b.N {
 				h.e.estimateNew(h.now, "A")
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu, 0, "op")
 		})
 	}
 	// A priority ticket next in line while both counters are busy: the
@@ -63,11 +64,11 @@ func BenchmarkEstimate(b *testing.B) {
 		h.minutes(2)
 		t := &hallq.Ticket{ID: "\xff", Service: "A", Priority: "elderly", IssuedAt: h.now, Number: 1 << 30, State: hallq.StateWaiting}
 		b.ResetTimer()
-		cpu := cpuTime()
+		cpu := cputime.Now()
 		for range b.N {
 			h.e.estimateTicket(h.now, t, true)
 		}
-		reportCPU(b, cpu)
+		cputime.Report(b, cpu, 0, "op")
 	})
 }
 
