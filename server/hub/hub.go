@@ -5,16 +5,21 @@
 package hub
 
 import (
+	"encoding/binary"
+	"net"
 	"sync"
 
 	"github.com/gorilla/websocket"
 )
 
-// Message is one event ready to send: its sequence number, its JSON, and the
-// websocket frame encoded once for every subscriber.
+// Message is one event ready to send: its sequence number, its JSON, and its
+// websocket frame, encoded once for every subscriber.
 type Message struct {
-	Seq      int64
-	JSON     []byte
+	Seq  int64
+	JSON []byte
+	// Frame is the whole websocket text frame as a server sends it (not
+	// masked): what goes on every subscriber's connection.
+	Frame    []byte
 	Prepared *websocket.PreparedMessage
 }
 
@@ -24,7 +29,38 @@ func NewMessage(seq int64, data []byte) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Message{Seq: seq, JSON: data, Prepared: pm}, nil
+	return &Message{Seq: seq, JSON: data, Frame: TextFrame(data), Prepared: pm}, nil
+}
+
+// TextFrame is a websocket text frame holding data, final and unmasked, as
+// a server sends it (RFC 6455 section 5.2).
+func TextFrame(data []byte) []byte {
+	const fin, text = 0x80, 0x1
+	n := len(data)
+	var f []byte
+	switch {
+	case n < 126:
+		f = append(make([]byte, 0, 2+n), fin|text, byte(n))
+	case n <= 0xffff:
+		f = append(make([]byte, 0, 4+n), fin|text, 126)
+		f = binary.BigEndian.AppendUint16(f, uint16(n))
+	default:
+		f = append(make([]byte, 0, 10+n), fin|text, 127)
+		f = binary.BigEndian.AppendUint64(f, uint64(n))
+	}
+	return append(f, data...)
+}
+
+// WriteFrames writes the frames of msgs to conn in one write (writev),
+// however many there are: a screen that fell a few events behind catches
+// up in one system call.
+func WriteFrames(conn net.Conn, msgs []*Message) error {
+	bufs := make(net.Buffers, len(msgs))
+	for i, m := range msgs {
+		bufs[i] = m.Frame
+	}
+	_, err := bufs.WriteTo(conn)
+	return err
 }
 
 // Hub is the set of live subscribers.
@@ -44,6 +80,21 @@ type Subscriber struct {
 	C       chan *Message
 	Dropped chan struct{}
 	gone    bool
+}
+
+// Take appends m and the messages queued after it, up to max in all,
+// without waiting, to buf and returns it.
+func (s *Subscriber) Take(m *Message, buf []*Message, max int) []*Message {
+	buf = append(buf, m)
+	for len(buf) < max {
+		select {
+		case m := <-s.C:
+			buf = append(buf, m)
+		default:
+			return buf
+		}
+	}
+	return buf
 }
 
 // Subscribe adds a subscriber whose queue holds up to buf messages.

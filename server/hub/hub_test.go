@@ -37,3 +37,25 @@ func TestPublishDropsFullSubscriberOnly(t *testing.T) {
 		t.Errorf("subscribers left after unsubscribe: %d", h.Len())
 	}
 }
+
+func TestTakeDrainsWithoutWaiting(t *testing.T) {
+	h := New()
+	s := h.Subscribe(10)
+	var msgs []*Message
+	for i := int64(1); i <= 5; i++ {
+		m, err := NewMessage(i, []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, m)
+	}
+	h.Publish(msgs...)
+	got := s.Take(<-s.C, nil, 3)
+	if len(got) != 3 || got[0].Seq != 1 || got[2].Seq != 3 {
+		t.Fatalf("took %d, want seqs 1–3", len(got))
+	}
+	got = s.Take(<-s.C, got[:0], 10)
+	if len(got) != 2 || got[0].Seq != 4 || got[1].Seq != 5 {
+		t.Fatalf("took %d, want seqs 4 and 5", len(got))
+	}
+}
