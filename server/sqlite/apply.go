@@ -15,7 +15,7 @@ import (
 // applyStmts are the hot statements of Apply, prepared once on the writer
 // connection: parsing them for every batch cost a fifth of a commit.
 type applyStmts struct {
-	lastSeq, upTicket, insEvent *sql.Stmt
+	lastSeq, upTicket, insEvent, upCounter, upNumber *sql.Stmt
 }
 
 func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
@@ -45,6 +45,12 @@ func (db *DB) applyStatements(ctx context.Context) (*applyStmts, error) {
 			rating = excluded.rating, held_until = excluded.held_until, queued_at = excluded.queued_at,
 			last_called_at = excluded.last_called_at, waited_ms = excluded.waited_ms, target_wait_s = excluded.target_wait_s`)
 	st.insEvent = prep(`INSERT INTO events (seq, type, at, ticket_id, counter, body, chain) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	st.upCounter = prep(`INSERT INTO counters (id, name, services, state, officer, current_id, since_priority)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, services = excluded.services, state = excluded.state,
+			officer = excluded.officer, current_id = excluded.current_id, since_priority = excluded.since_priority`)
+	st.upNumber = prep(`INSERT INTO numbers (day, service, last) VALUES (?, ?, ?)
+		ON CONFLICT (day, service) DO UPDATE SET last = excluded.last`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
@@ -68,7 +74,8 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 	}
 	defer tx.Rollback()
 
-	a := &applyTx{ctx: ctx, tx: tx, upTicket: tx.StmtContext(ctx, st.upTicket), insEvent: tx.StmtContext(ctx, st.insEvent)}
+	a := &applyTx{ctx: ctx, tx: tx, upTicket: tx.StmtContext(ctx, st.upTicket), insEvent: tx.StmtContext(ctx, st.insEvent),
+		upCounter: tx.StmtContext(ctx, st.upCounter), numbers: map[[2]string]int{}}
 	if err := tx.StmtContext(ctx, st.lastSeq).QueryRowContext(ctx).Scan(&a.last, &a.chain); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
@@ -80,6 +87,9 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 			return err
 		}
 	}
+	if err := a.writeNumbers(tx.StmtContext(ctx, st.upNumber)); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -89,11 +99,14 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 // applyTx writes the rows of changes in one transaction, one helper per
 // kind of row.
 type applyTx struct {
-	ctx                context.Context
-	tx                 *sql.Tx
-	upTicket, insEvent *sql.Stmt
-	last               int64  // the log's last sequence number so far
-	chain              []byte // and its hash chain (hallq.ChainNext)
+	ctx                           context.Context
+	tx                            *sql.Tx
+	upTicket, insEvent, upCounter *sql.Stmt
+	last                          int64  // the log's last sequence number so far
+	chain                         []byte // and its hash chain (hallq.ChainNext)
+	// Every issue moves its service's last number: only the batch's last
+	// for each day and service needs writing (writeNumbers).
+	numbers map[[2]string]int
 }
 
 // change writes one command's rows: ratings before the events that name
@@ -110,9 +123,7 @@ func (a *applyTx) change(ch *queue.Change) error {
 		}
 	}
 	for _, n := range ch.Numbers {
-		if err := a.number(n); err != nil {
-			return err
-		}
+		a.numbers[[2]string{n.Day, n.Service}] = n.Last
 	}
 	for _, r := range ch.Ratings {
 		if err := a.rating(r); err != nil {
@@ -160,22 +171,19 @@ func (a *applyTx) ticket(t *hallq.Ticket) error {
 
 func (a *applyTx) counter(c *hallq.Counter) error {
 	sv, _ := json.Marshal(c.Services)
-	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO counters (id, name, services, state, officer, current_id, since_priority)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, services = excluded.services, state = excluded.state,
-			officer = excluded.officer, current_id = excluded.current_id, since_priority = excluded.since_priority`,
-		c.ID, c.Name, string(sv), string(c.State), c.Officer, c.CurrentID, c.SincePriority)
+	_, err := a.upCounter.ExecContext(a.ctx, c.ID, c.Name, string(sv), string(c.State), c.Officer, c.CurrentID, c.SincePriority)
 	if err != nil {
 		return fmt.Errorf("sqlite: counter %d: %w", c.ID, err)
 	}
 	return nil
 }
 
-func (a *applyTx) number(n queue.Number) error {
-	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO numbers (day, service, last) VALUES (?, ?, ?)
-		ON CONFLICT (day, service) DO UPDATE SET last = excluded.last`, n.Day, n.Service, n.Last)
-	if err != nil {
-		return fmt.Errorf("sqlite: numbers: %w", err)
+// writeNumbers writes each service's last number of the batch.
+func (a *applyTx) writeNumbers(upNumber *sql.Stmt) error {
+	for k, last := range a.numbers {
+		if _, err := upNumber.ExecContext(a.ctx, k[0], k[1], last); err != nil {
+			return fmt.Errorf("sqlite: numbers: %w", err)
+		}
 	}
 	return nil
 }
