@@ -117,6 +117,10 @@ type Delivery struct {
 	// last: the fan-out alone, without the commit before it.
 	Spread Dist
 	Missed int // (call, subscriber) pairs never received
+	// OutOfOrder counts events that did not follow the one before on
+	// their connection (a gap, a repeat, one going back): every
+	// subscriber must get every event once, in order.
+	OutOfOrder int
 }
 
 // Failed is the number of failed requests of every kind.
@@ -238,6 +242,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Dropped, rep.Lost = subs.dropped(), subs.lost()
 	rep.Delivery = delivery(l.called, subs.list)
+	rep.Delivery.OutOfOrder = subs.outOfOrder()
 	return rep, ctx.Err()
 }
 

@@ -61,8 +61,8 @@ func (r *Report) Print(w io.Writer) {
 
 	if r.Subscribers > 0 {
 		d := r.Delivery
-		fmt.Fprintf(w, "\ncall → display, %d subscribers, %d calls (dropped as slow %d, lost %d, missed events %d)\n",
-			r.Subscribers, d.Calls, r.Dropped, r.Lost, d.Missed)
+		fmt.Fprintf(w, "\ncall → display, %d subscribers, %d calls (dropped as slow %d, lost %d, missed events %d, out of order %d)\n",
+			r.Subscribers, d.Calls, r.Dropped, r.Lost, d.Missed, d.OutOfOrder)
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "until\tn\tp50\tp90\tp99\tmax\t")
 		fmt.Fprintf(tw, "last subscriber\t%d\t%s\t%s\t%s\t%s\t\n", d.Last.N, ms(d.Last.P50), ms(d.Last.P90), ms(d.Last.P99), ms(d.Last.Max))

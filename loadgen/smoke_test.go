@@ -57,7 +57,7 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("subscribers %d (dropped %d, lost %d), want 5, 0, 0", rep.Subscribers, rep.Dropped, rep.Lost)
 	}
 	d := rep.Delivery
-	if d.Calls == 0 || d.Missed != 0 || d.Last.N != d.Calls || d.PerSub.N != 5*d.Calls {
+	if d.Calls == 0 || d.Missed != 0 || d.OutOfOrder != 0 || d.Last.N != d.Calls || d.PerSub.N != 5*d.Calls {
 		t.Errorf("delivery: got %+v, want every call seen by all 5 subscribers", d)
 	}
 	if rep.FsyncBefore <= 0 || rep.FsyncAfter <= 0 || rep.FsyncCanary.N == 0 {

@@ -3,15 +3,12 @@ package loadgen
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/hallq/hallq/hallclient"
 )
 
 // Connecting subscribers.
@@ -20,28 +17,30 @@ const (
 	dialWait     = 10 * time.Second // to connect and receive the snapshot
 )
 
-// calledMarker picks the call events out of the stream cheaply, so a
-// thousand subscribers decode only the messages that are measured.
-var calledMarker = []byte(`"ticket.called"`)
-
-// subscriber is one display following the stream: it notes when each
-// ticket.called event arrived.
+// subscriber is one display following the stream on a raw socket: it
+// notes when each ticket.called event arrived, and checks that events
+// come each once and in order (seq one more than the last, from the
+// snapshot's on).
 type subscriber struct {
-	conn *hallclient.StreamConn
+	conn *rawStream
 	done chan struct{} // closed when the reader returns
 	got  map[string]time.Time
+	seq  int64 // the last sequence number received
+	// outOfOrder counts events that did not follow the last one: a gap, a
+	// repeat or one going back.
+	outOfOrder int
 	// end is why the connection ended before it was closed by us.
 	end     error
 	closing bool
 	mu      sync.Mutex
 }
 
-// read runs until the connection ends. got and end are the reader's alone
-// until done is closed.
+// read runs until the connection ends. got, seq, outOfOrder and end are
+// the reader's alone until done is closed.
 func (s *subscriber) read() {
 	defer close(s.done)
 	for {
-		data, err := s.conn.Next()
+		data, err := s.conn.next()
 		at := time.Now()
 		if err != nil {
 			s.mu.Lock()
@@ -51,16 +50,15 @@ func (s *subscriber) read() {
 			s.mu.Unlock()
 			return
 		}
-		if !bytes.Contains(data, calledMarker) {
-			continue
+		if seq := eventSeq(data); seq != s.seq+1 {
+			s.outOfOrder++
+			s.seq = max(s.seq, seq)
+		} else {
+			s.seq = seq
 		}
-		var ev struct {
-			Type   string
-			Ticket struct{ ID string }
-		}
-		if json.Unmarshal(data, &ev) == nil && ev.Type == "ticket.called" {
-			if _, seen := s.got[ev.Ticket.ID]; !seen {
-				s.got[ev.Ticket.ID] = at
+		if id := calledTicket(data); id != "" {
+			if _, seen := s.got[id]; !seen {
+				s.got[id] = at
 			}
 		}
 	}
@@ -78,8 +76,6 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 	if n <= 0 {
 		return subs, nil
 	}
-	c := hallclient.New(baseURL, dialWait)
-	c.Dialer = &websocket.Dialer{HandshakeTimeout: dialWait, ReadBufferSize: 4096, WriteBufferSize: 1024}
 	out := make([]*subscriber, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, dialParallel)
@@ -90,7 +86,7 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i], errs[i] = connect(ctx, c, token)
+			out[i], errs[i] = connect(ctx, baseURL, token)
 		}()
 	}
 	wg.Wait()
@@ -107,14 +103,28 @@ func connectSubscribers(ctx context.Context, baseURL, token string, n int) (*sub
 }
 
 // connect opens one stream connection and waits for its snapshot.
-func connect(ctx context.Context, c *hallclient.Client, token string) (*subscriber, error) {
+func connect(ctx context.Context, baseURL, token string) (*subscriber, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialWait)
 	defer cancel()
-	conn, err := c.DialStream(ctx, token, -1)
+	conn, err := dialRaw(ctx, baseURL, token)
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{conn: conn, done: make(chan struct{}), got: map[string]time.Time{}}
+	conn.conn.SetReadDeadline(time.Now().Add(dialWait))
+	snap, err := conn.next()
+	conn.conn.SetReadDeadline(time.Time{})
+	if err == nil && !bytes.Contains(snap, []byte(`"type":"snapshot"`)) {
+		err = fmt.Errorf("the stream began with %.60q, not a snapshot", snap)
+	}
+	seq := eventSeq(snap)
+	if err == nil && seq < 0 {
+		err = errors.New("the snapshot has no seq")
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("loadgen: stream: %w", err)
+	}
+	s := &subscriber{conn: conn, done: make(chan struct{}), got: map[string]time.Time{}, seq: seq}
 	go s.read()
 	return s, nil
 }
@@ -134,11 +144,17 @@ func (ss *subscribers) close() {
 	})
 }
 
+// tooSlow reports whether the server closed the stream for being too slow.
+func tooSlow(err error) bool {
+	var ce *closeError
+	return errors.As(err, &ce) && ce.code == websocket.CloseTryAgainLater
+}
+
 // dropped counts subscribers the server closed for being too slow.
 func (ss *subscribers) dropped() int {
 	n := 0
 	for _, s := range ss.list {
-		if websocket.IsCloseError(s.end, websocket.CloseTryAgainLater) {
+		if tooSlow(s.end) {
 			n++
 		}
 	}
@@ -149,9 +165,19 @@ func (ss *subscribers) dropped() int {
 func (ss *subscribers) lost() int {
 	n := 0
 	for _, s := range ss.list {
-		if s.end != nil && !websocket.IsCloseError(s.end, websocket.CloseTryAgainLater) {
+		if s.end != nil && !tooSlow(s.end) {
 			n++
 		}
+	}
+	return n
+}
+
+// outOfOrder counts events, over every subscriber, that did not follow
+// the one before.
+func (ss *subscribers) outOfOrder() int {
+	n := 0
+	for _, s := range ss.list {
+		n += s.outOfOrder
 	}
 	return n
 }

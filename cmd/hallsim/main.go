@@ -107,7 +107,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hallsim: %v\n", err)
 		return 1
 	}
-	if rep.Failed() > 0 || rep.Delivery.Missed > 0 {
+	if rep.Failed() > 0 || rep.Delivery.Missed > 0 || rep.Delivery.OutOfOrder > 0 {
 		return 1
 	}
 	return 0
