@@ -15,6 +15,7 @@ import (
 // PutUser creates a staff account, or replaces the role and password hash of
 // an existing one.
 func (db *DB) PutUser(ctx context.Context, u hallq.User, pwhash string) error {
+	defer db.auth.forgetSessions()
 	_, err := db.w.ExecContext(ctx, `INSERT INTO users (username, role, pwhash, disabled, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (username) DO UPDATE SET role = excluded.role, pwhash = excluded.pwhash, disabled = excluded.disabled`,
 		u.Username, string(u.Role), pwhash, b2i(u.Disabled), time.Now().UnixMilli())
@@ -64,6 +65,7 @@ func (db *DB) Users(ctx context.Context) ([]hallq.User, error) {
 
 // PutSession stores a session by the hash of its token.
 func (db *DB) PutSession(ctx context.Context, tokenHash, username string, expires time.Time) error {
+	defer db.auth.forgetSession(tokenHash)
 	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		tokenHash, username, time.Now().UnixMilli(), expires.UnixMilli())
 	if err != nil {
@@ -74,29 +76,41 @@ func (db *DB) PutSession(ctx context.Context, tokenHash, username string, expire
 
 // DeleteSession ends a session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	defer db.auth.forgetSession(tokenHash)
 	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 // SessionUser finds the user of an unexpired session. ENOTFOUND otherwise.
+// The answer is remembered for authRecheck (see authCache).
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (hallq.User, error) {
+	if s, ok := db.auth.session(tokenHash); ok {
+		if s.found && now.Before(s.expires) {
+			return s.user, nil
+		}
+		return hallq.User{}, hallq.Errorf(hallq.ENOTFOUND, "no such session")
+	}
 	var u hallq.User
 	var role string
-	err := db.rc.QueryRowContext(ctx, `SELECT u.username, u.role FROM sessions s JOIN users u USING (username)
-		WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, tokenHash, now.UnixMilli()).Scan(&u.Username, &role)
+	var expires int64
+	err := db.rc.QueryRowContext(ctx, `SELECT u.username, u.role, s.expires_at FROM sessions s JOIN users u USING (username)
+		WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, tokenHash, now.UnixMilli()).Scan(&u.Username, &role, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
+		db.auth.putSession(tokenHash, cachedSession{})
 		return u, hallq.Errorf(hallq.ENOTFOUND, "no such session")
 	}
 	if err != nil {
 		return u, fmt.Errorf("sqlite: session: %w", err)
 	}
 	u.Role = hallq.Role(role)
+	db.auth.putSession(tokenHash, cachedSession{found: true, user: u, expires: time.UnixMilli(expires)})
 	return u, nil
 }
 
 // AddDevice registers a device by the hash of its token. A revoked device's
 // name may be used again; a live one's may not (ECONFLICT).
 func (db *DB) AddDevice(ctx context.Context, d hallq.Device, tokenHash string) error {
+	defer db.auth.forgetDevices()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: device: %w", err)
@@ -125,6 +139,7 @@ func (db *DB) AddDevice(ctx context.Context, d hallq.Device, tokenHash string) e
 
 // RevokeDevice revokes a device's token. ENOTFOUND if there is no live device of that name.
 func (db *DB) RevokeDevice(ctx context.Context, name string) error {
+	defer db.auth.forgetDevices()
 	res, err := db.w.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, time.Now().UnixMilli(), name)
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke: %w", err)
@@ -135,8 +150,13 @@ func (db *DB) RevokeDevice(ctx context.Context, name string) error {
 	return nil
 }
 
-// DeviceByToken finds the live device holding a token hash. ENOTFOUND otherwise.
+// DeviceByToken finds the live device holding a token hash. ENOTFOUND
+// otherwise. A device found is remembered for authRecheck (see authCache),
+// its last-seen time and health as they were then.
 func (db *DB) DeviceByToken(ctx context.Context, tokenHash string) (hallq.Device, error) {
+	if d, ok := db.auth.device(tokenHash); ok {
+		return d, nil
+	}
 	ds, err := db.devices(ctx, `WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash)
 	if err != nil {
 		return hallq.Device{}, err
@@ -144,6 +164,7 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash string) (hallq.Device
 	if len(ds) == 0 {
 		return hallq.Device{}, hallq.Errorf(hallq.ENOTFOUND, "no such device token")
 	}
+	db.auth.putDevice(tokenHash, ds[0])
 	return ds[0], nil
 }
 

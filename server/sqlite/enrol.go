@@ -101,6 +101,7 @@ func (db *DB) Enrolment(ctx context.Context, id string, now time.Time, loc *time
 // ENOTFOUND if there is no such unexpired request, ECONFLICT if it was
 // already decided or, on approval, a live device has its name.
 func (db *DB) DecideEnrolment(ctx context.Context, id string, state hallq.EnrolState, counter int, by string, now, keepUntil time.Time, loc *time.Location) (hallq.Enrolment, error) {
+	defer db.auth.forgetDevices()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return hallq.Enrolment{}, fmt.Errorf("sqlite: enrolment: %w", err)
@@ -168,6 +169,7 @@ const keepSlack = time.Minute
 // such unexpired request (or it was consumed), EFORBIDDEN if the secret is
 // wrong, ECONFLICT if a live device took the name since approval.
 func (db *DB) CollectEnrolment(ctx context.Context, p EnrolPoll, loc *time.Location) (hallq.Enrolment, error) {
+	defer db.auth.forgetDevices()
 	// Most polls find the request pending: answer those from a reader.
 	e, stored, err := enrolment(ctx, db.r, p.ID, p.Now, loc)
 	if err != nil {

@@ -34,6 +34,8 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  *applyStmts
 
+	auth authCache // who holds which token, kept for a few seconds
+
 	// The checkpointer copies the WAL into the database file in the
 	// background, so that no commit waits for it (the writer's automatic
 	// checkpoint is off).
