@@ -93,6 +93,16 @@ func (db *DB) Apply(ctx context.Context, changes []*queue.Change) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	for _, ch := range changes {
+		if ch == nil {
+			continue
+		}
+		for _, t := range ch.Tickets {
+			if t.IdempotencyKey != "" {
+				db.keyAdded(t.Device, t.IdempotencyKey)
+			}
+		}
+	}
 	return nil
 }
 

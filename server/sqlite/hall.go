@@ -392,6 +392,9 @@ func (db *DB) Ticket(ctx context.Context, id string, loc *time.Location) (*hallq
 // TicketByKey finds the ticket a device issued with an idempotency key.
 // ENOTFOUND if there is none.
 func (db *DB) TicketByKey(ctx context.Context, device, key string, loc *time.Location) (*hallq.Ticket, error) {
+	if !db.mayExist(device, key) {
+		return nil, hallq.Errorf(hallq.ENOTFOUND, "no ticket for key %q", key)
+	}
 	ts, err := tickets(ctx, db.rc, loc, `WHERE device = ? AND idem_key = ? AND idem_key <> ''`, device, key) // the condition lets SQLite use the partial index
 	if err != nil {
 		return nil, err

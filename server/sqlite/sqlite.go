@@ -35,6 +35,11 @@ type DB struct {
 	stmts  *applyStmts
 
 	auth authCache // who holds which token, kept for a few seconds
+	keys keyFilter // which idempotency keys may exist
+
+	// bg ends with Close, for work the DB does on its own.
+	bg     context.Context
+	bgStop context.CancelFunc
 
 	// The checkpointer copies the WAL into the database file in the
 	// background, so that no commit waits for it (the writer's automatic
@@ -91,6 +96,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, w: w}
+	db.bg, db.bgStop = context.WithCancel(context.Background())
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
@@ -163,14 +169,17 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
+	db.bgStop()
+	db.keys.once.Do(func() {}) // no build starts now
+	db.stopKeys()
 	close(db.ckptStop)
 	<-db.ckptDone
 	db.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	db.stmtMu.Lock()
-	if db.stmts != nil {
-		db.stmts.lastSeq.Close()
-		db.stmts.upTicket.Close()
-		db.stmts.insEvent.Close()
+	if st := db.stmts; st != nil {
+		for _, s := range []*sql.Stmt{st.lastSeq, st.upTicket, st.insEvent, st.upCounter, st.upNumber} {
+			s.Close()
+		}
 	}
 	db.stmtMu.Unlock()
 	db.rc.close()
