@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -17,16 +19,50 @@ const maxAuthCache = 10_000
 // authCache keeps the answers of SessionUser and DeviceByToken: every API
 // request asks one or both (a kiosk's token is first looked for among the
 // sessions), and the answers change only when a session, a user or a
-// device is written. This process's writes forget them at once; the
-// hallserver command run beside the server (device revoke, user add) is
-// seen within authRecheck. Unknown device tokens are not kept, so a
-// guesser cannot fill the cache with them; unknown session hashes are (a
-// kiosk's token is one), and only this process creates sessions.
+// device is written. This process's writes forget them at once. Another
+// process's — the hallserver command run beside the server: device revoke,
+// user add — rewrite the stamp file beside the database (DB-auth) after
+// their commit, and every look-up checks the stamp (one stat), so those
+// take effect at once too; a change made any other way is seen within
+// authRecheck. Unknown device tokens are not kept, so a guesser cannot fill
+// the cache with them; unknown session hashes are (a kiosk's token is
+// one), and only the hall server creates sessions.
 type authCache struct {
 	mu       sync.Mutex
 	recheck  time.Duration // authRecheck; tests shorten it
+	stamp    string        // the stamp file's path
+	seen     stampState    // the stamp as the kept answers knew it
 	sessions map[string]cachedSession
 	devices  map[string]cachedDevice
+}
+
+// stampState is what a stat says of the stamp file.
+type stampState struct {
+	mod  time.Time
+	size int64
+}
+
+func readStamp(path string) stampState {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return stampState{}
+	}
+	return stampState{fi.ModTime(), fi.Size()}
+}
+
+// check forgets everything if the stamp changed; c.mu is held.
+func (c *authCache) check() {
+	if st := readStamp(c.stamp); st != c.seen {
+		c.seen, c.sessions, c.devices = st, nil, nil
+	}
+}
+
+// bump rewrites the stamp after a write of sessions, users or devices, so
+// that every process keeping answers forgets them. A stamp this process
+// may not write (the command run as another user) is left alone: the
+// answers are then rechecked within authRecheck.
+func (c *authCache) bump() {
+	os.WriteFile(c.stamp, []byte(strconv.FormatInt(time.Now().UnixNano(), 10)+"\n"), 0o644)
 }
 
 type cachedSession struct {
@@ -52,6 +88,7 @@ func (c *authCache) fresh(at time.Time) bool {
 func (c *authCache) session(hash string) (cachedSession, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.check()
 	s, ok := c.sessions[hash]
 	return s, ok && c.fresh(s.at)
 }
@@ -69,6 +106,7 @@ func (c *authCache) putSession(hash string, s cachedSession) {
 func (c *authCache) device(hash string) (hallq.Device, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.check()
 	d, ok := c.devices[hash]
 	return d.d, ok && c.fresh(d.at)
 }
@@ -88,13 +126,16 @@ func (c *authCache) forgetSession(hash string) {
 	delete(c.sessions, hash)
 }
 
+// forgetSessions and forgetDevices follow a write of users or devices.
 func (c *authCache) forgetSessions() {
+	c.bump()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sessions = nil
 }
 
 func (c *authCache) forgetDevices() {
+	c.bump()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.devices = nil

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"testing"
 	"time"
 
@@ -74,9 +75,29 @@ func TestAuthAnswersFollowChanges(t *testing.T) {
 	if err := other.RevokeDevice(ctx, "kiosk-2"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.DeviceByToken(ctx, "d2"); hallq.ErrorCode(err) != hallq.ENOTFOUND {
+		t.Errorf("revoked by another process: got %v, want not found at once (the stamp file)", err)
+	}
+
+	// A change the stamp does not tell of (made by other means) is seen
+	// once the answers are rechecked.
+	if err := db.AddDevice(ctx, hallq.Device{Name: "kiosk-3", Kind: hallq.DeviceKiosk}, "d3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DeviceByToken(ctx, "d3"); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `UPDATE devices SET revoked_at = 1 WHERE name = 'kiosk-3'`); err != nil {
+		t.Fatal(err)
+	}
 	sqlite.SetAuthRecheck(db, 50*time.Millisecond)
-	eventually.True(t, 10*time.Second, "the other process's revocation to be seen", func() bool {
-		_, err := db.DeviceByToken(ctx, "d2")
+	eventually.True(t, 10*time.Second, "a revocation made behind the stamp's back to be seen", func() bool {
+		_, err := db.DeviceByToken(ctx, "d3")
 		return hallq.ErrorCode(err) == hallq.ENOTFOUND
 	})
 }
