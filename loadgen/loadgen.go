@@ -121,6 +121,9 @@ type Delivery struct {
 	// their connection (a gap, a repeat, one going back): every
 	// subscriber must get every event once, in order.
 	OutOfOrder int
+	// Received is how many events the subscribers received in all (every
+	// kind, not only calls): what the fan-out's CPU is divided by.
+	Received int
 }
 
 // Failed is the number of failed requests of every kind.
@@ -242,7 +245,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Dropped, rep.Lost = subs.dropped(), subs.lost()
 	rep.Delivery = delivery(l.called, subs.list)
-	rep.Delivery.OutOfOrder = subs.outOfOrder()
+	rep.Delivery.OutOfOrder, rep.Delivery.Received = subs.outOfOrder(), subs.received()
 	return rep, ctx.Err()
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -35,10 +36,25 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if r.Elapsed > 0 {
 		cores := func(d time.Duration) float64 { return d.Seconds() / r.Elapsed.Seconds() }
-		if r.ServerCPU > 0 {
-			fmt.Fprintf(tw, "server CPU\t%.2f cores\n", cores(r.ServerCPU))
+		// CPU per unit of work: what each side costs, however busy the
+		// machine (a ticket issued; an event received by a subscriber).
+		per := func(d time.Duration) string {
+			var parts []string
+			if r.Issued > 0 {
+				parts = append(parts, fmt.Sprintf("%.0f µs per ticket issued", float64(d.Microseconds())/float64(r.Issued)))
+			}
+			if n := r.Delivery.Received; n > 0 {
+				parts = append(parts, fmt.Sprintf("%.1f µs per event received by a subscriber", float64(d.Microseconds())/float64(n)))
+			}
+			if len(parts) == 0 {
+				return ""
+			}
+			return "; " + strings.Join(parts, ", ")
 		}
-		fmt.Fprintf(tw, "hallsim CPU\t%.2f cores (same machine)\n", cores(r.ClientCPU))
+		if r.ServerCPU > 0 {
+			fmt.Fprintf(tw, "server CPU\t%.2f cores%s\n", cores(r.ServerCPU), per(r.ServerCPU))
+		}
+		fmt.Fprintf(tw, "hallsim CPU\t%.2f cores%s (same machine)\n", cores(r.ClientCPU), per(r.ClientCPU))
 	}
 	fmt.Fprintf(tw, "machine\tload %.2f; stalled on CPU %.0f%%, on I/O %.0f%% of the run (/proc/pressure, some)\n",
 		r.Pressure.Load1, 100*r.Pressure.CPU, 100*r.Pressure.IO)
@@ -61,8 +77,8 @@ func (r *Report) Print(w io.Writer) {
 
 	if r.Subscribers > 0 {
 		d := r.Delivery
-		fmt.Fprintf(w, "\ncall → display, %d subscribers, %d calls (dropped as slow %d, lost %d, missed events %d, out of order %d)\n",
-			r.Subscribers, d.Calls, r.Dropped, r.Lost, d.Missed, d.OutOfOrder)
+		fmt.Fprintf(w, "\ncall → display, %d subscribers, %d calls, %d events received (dropped as slow %d, lost %d, missed calls %d, out of order %d)\n",
+			r.Subscribers, d.Calls, d.Received, r.Dropped, r.Lost, d.Missed, d.OutOfOrder)
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "until\tn\tp50\tp90\tp99\tmax\t")
 		fmt.Fprintf(tw, "last subscriber\t%d\t%s\t%s\t%s\t%s\t\n", d.Last.N, ms(d.Last.P50), ms(d.Last.P90), ms(d.Last.P99), ms(d.Last.Max))

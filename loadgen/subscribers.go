@@ -26,6 +26,7 @@ type subscriber struct {
 	done chan struct{} // closed when the reader returns
 	got  map[string]time.Time
 	seq  int64 // the last sequence number received
+	n    int   // events received
 	// outOfOrder counts events that did not follow the last one: a gap, a
 	// repeat or one going back.
 	outOfOrder int
@@ -50,6 +51,7 @@ func (s *subscriber) read() {
 			s.mu.Unlock()
 			return
 		}
+		s.n++
 		if seq := eventSeq(data); seq != s.seq+1 {
 			s.outOfOrder++
 			s.seq = max(s.seq, seq)
@@ -168,6 +170,15 @@ func (ss *subscribers) lost() int {
 		if s.end != nil && !tooSlow(s.end) {
 			n++
 		}
+	}
+	return n
+}
+
+// received counts the events every subscriber received.
+func (ss *subscribers) received() int {
+	n := 0
+	for _, s := range ss.list {
+		n += s.n
 	}
 	return n
 }
