@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	pprofhttp "net/http/pprof"
 	"os"
 	"runtime/pprof"
 	"strconv"
@@ -38,6 +39,25 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
+// servePprof serves net/http/pprof's handlers on addr, apart from the
+// hall's own mux, until stop.
+func servePprof(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("-pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprofhttp.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprofhttp.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprofhttp.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprofhttp.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprofhttp.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	logger.Warn("serving Go's profiles: for measurements only", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
+}
+
 // shutdownWait bounds a graceful shutdown.
 const shutdownWait = 10 * time.Second
 
@@ -51,7 +71,7 @@ type serveFlags struct {
 	simSpeed                   float64
 	minFreeMB                  uint64
 	web                        webFlags
-	cpuProfile                 string
+	cpuProfile, pprofAddr      string
 }
 
 func parseServeFlags(args []string, env Env) (*serveFlags, error) {
@@ -71,6 +91,7 @@ func parseServeFlags(args []string, env Env) (*serveFlags, error) {
 	fs.Uint64Var(&f.minFreeMB, "min-free-mb", 100, "/healthz says the store is not ok when the database's disk has less free space than this, in MB (0: never)")
 	f.web.flags(fs)
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to FILE at shutdown (for go tool pprof; measurements only)")
+	fs.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060 (measurements only; never a public address)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -90,6 +111,13 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	}
 	if f.cpuProfile != "" {
 		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if f.pprofAddr != "" {
+		stop, err := servePprof(f.pprofAddr, logger)
 		if err != nil {
 			return err
 		}
