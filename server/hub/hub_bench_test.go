@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/hallq/hallq/internal/cputime"
 )
 
 // BenchmarkPublish publishes one event to n subscribers, each draining its
@@ -14,7 +16,7 @@ import (
 //
 //	go test -run '^$' -bench Publish ./server/hub
 func BenchmarkPublish(b *testing.B) {
-	for _, n := range []int{100, 1000} {
+	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
 			h := New()
 			var round atomic.Pointer[sync.WaitGroup]
@@ -38,6 +40,7 @@ func BenchmarkPublish(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			cpu := cputime.Now()
 			for b.Loop() {
 				var got sync.WaitGroup
 				got.Add(n)
@@ -45,6 +48,7 @@ func BenchmarkPublish(b *testing.B) {
 				h.Publish(m)
 				got.Wait()
 			}
+			cputime.Report(b, cpu, 0, "op")
 			if d := h.DroppedTotal(); d > 0 {
 				b.Errorf("%d subscribers dropped as slow", d)
 			}
