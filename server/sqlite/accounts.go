@@ -84,7 +84,8 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 // SessionUser finds the user of an unexpired session. ENOTFOUND otherwise.
 // The answer is remembered for authRecheck (see authCache).
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (hallq.User, error) {
-	if s, ok := db.auth.session(tokenHash); ok {
+	s, ok, gen := db.auth.session(tokenHash)
+	if ok {
 		if s.found && now.Before(s.expires) {
 			return s.user, nil
 		}
@@ -96,14 +97,14 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 	err := db.rc.QueryRowContext(ctx, `SELECT u.username, u.role, s.expires_at FROM sessions s JOIN users u USING (username)
 		WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, tokenHash, now.UnixMilli()).Scan(&u.Username, &role, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		db.auth.putSession(tokenHash, cachedSession{})
+		db.auth.putSession(tokenHash, cachedSession{}, gen)
 		return u, hallq.Errorf(hallq.ENOTFOUND, "no such session")
 	}
 	if err != nil {
 		return u, fmt.Errorf("sqlite: session: %w", err)
 	}
 	u.Role = hallq.Role(role)
-	db.auth.putSession(tokenHash, cachedSession{found: true, user: u, expires: time.UnixMilli(expires)})
+	db.auth.putSession(tokenHash, cachedSession{found: true, user: u, expires: time.UnixMilli(expires)}, gen)
 	return u, nil
 }
 
@@ -154,7 +155,8 @@ func (db *DB) RevokeDevice(ctx context.Context, name string) error {
 // otherwise. A device found is remembered for authRecheck (see authCache),
 // its last-seen time and health as they were then.
 func (db *DB) DeviceByToken(ctx context.Context, tokenHash string) (hallq.Device, error) {
-	if d, ok := db.auth.device(tokenHash); ok {
+	d, ok, gen := db.auth.device(tokenHash)
+	if ok {
 		return d, nil
 	}
 	ds, err := db.devices(ctx, `WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash)
@@ -164,7 +166,7 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash string) (hallq.Device
 	if len(ds) == 0 {
 		return hallq.Device{}, hallq.Errorf(hallq.ENOTFOUND, "no such device token")
 	}
-	db.auth.putDevice(tokenHash, ds[0])
+	db.auth.putDevice(tokenHash, ds[0], gen)
 	return ds[0], nil
 }
 

@@ -34,6 +34,10 @@ type authCache struct {
 	seen     stampState    // the stamp as the kept answers knew it
 	sessions map[string]cachedSession
 	devices  map[string]cachedDevice
+	// gen counts what was forgotten: an answer read from the database is
+	// kept only if nothing was forgotten while it was being read, so a
+	// look-up that raced a revocation cannot keep the revoked device.
+	gen uint64
 }
 
 // stampState is what a stat says of the stamp file.
@@ -54,6 +58,7 @@ func readStamp(path string) stampState {
 func (c *authCache) check() {
 	if st := readStamp(c.stamp); st != c.seen {
 		c.seen, c.sessions, c.devices = st, nil, nil
+		c.gen++
 	}
 }
 
@@ -85,17 +90,22 @@ func (c *authCache) fresh(at time.Time) bool {
 	return time.Since(at) < r
 }
 
-func (c *authCache) session(hash string) (cachedSession, bool) {
+// session is the kept answer for hash, if fresh, and the generation to
+// hand putSession with the database's answer otherwise.
+func (c *authCache) session(hash string) (cachedSession, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.check()
 	s, ok := c.sessions[hash]
-	return s, ok && c.fresh(s.at)
+	return s, ok && c.fresh(s.at), c.gen
 }
 
-func (c *authCache) putSession(hash string, s cachedSession) {
+func (c *authCache) putSession(hash string, s cachedSession, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // forgotten meanwhile: the answer may be stale
+	}
 	if c.sessions == nil || len(c.sessions) >= maxAuthCache {
 		c.sessions = map[string]cachedSession{}
 	}
@@ -103,17 +113,21 @@ func (c *authCache) putSession(hash string, s cachedSession) {
 	c.sessions[hash] = s
 }
 
-func (c *authCache) device(hash string) (hallq.Device, bool) {
+// device is like session, for device tokens.
+func (c *authCache) device(hash string) (hallq.Device, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.check()
 	d, ok := c.devices[hash]
-	return d.d, ok && c.fresh(d.at)
+	return d.d, ok && c.fresh(d.at), c.gen
 }
 
-func (c *authCache) putDevice(hash string, d hallq.Device) {
+func (c *authCache) putDevice(hash string, d hallq.Device, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.devices == nil || len(c.devices) >= maxAuthCache {
 		c.devices = map[string]cachedDevice{}
 	}
@@ -124,6 +138,7 @@ func (c *authCache) forgetSession(hash string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.sessions, hash)
+	c.gen++
 }
 
 // forgetSessions and forgetDevices follow a write of users or devices.
@@ -132,6 +147,7 @@ func (c *authCache) forgetSessions() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sessions = nil
+	c.gen++
 }
 
 func (c *authCache) forgetDevices() {
@@ -139,4 +155,5 @@ func (c *authCache) forgetDevices() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.devices = nil
+	c.gen++
 }
