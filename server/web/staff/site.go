@@ -76,7 +76,7 @@ func New() (*Site, error) {
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	s.assets = assets
-	funcs := template.FuncMap{"asset": s.AssetURL, "minutes": Minutes, "pct": Pct, "day": DayText}
+	funcs := template.FuncMap{"asset": s.AssetURL, "minutes": Minutes, "signedMinutes": SignedMinutes, "pct": Pct, "day": DayText}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -261,6 +261,16 @@ func Minutes(sec *float64) string {
 		return "–"
 	}
 	return strconv.FormatFloat(*sec/60, 'f', 1, 64)
+}
+
+// SignedMinutes is Minutes with the sign always shown ("+2.5", "-1.0"),
+// for a difference such as the estimate's bias.
+func SignedMinutes(sec *float64) string {
+	m := Minutes(sec)
+	if sec != nil && *sec >= 0 {
+		return "+" + m
+	}
+	return m
 }
 
 // Pct shows a share in percent with one decimal, "–" for none.
