@@ -219,3 +219,113 @@ func TestStreamRefusesBadSince(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamAnswersTheClient: the stream's one goroutine writes the events
+// and reads what the client sent at each ping: a client that pings while
+// events arrive gets its pong and every event whole, in order, and its
+// close is answered with a close.
+func TestStreamAnswersTheClient(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	h.Server.Stream.PingPeriod = 50 * time.Millisecond // when the server reads what came
+	c := dial(t, h, "", nil)
+	defer c.Close()
+	last := read(t, c).Seq
+	pongs := make(chan string, 10)
+	c.SetPongHandler(func(s string) error { pongs <- s; return nil })
+	// The client reads all along (gorilla handles pongs and the close
+	// inside its reads).
+	msgs := make(chan hallq.Snapshot, 100)
+	ended := make(chan error, 1)
+	go func() {
+		for {
+			c.SetReadDeadline(time.Now().Add(time.Minute))
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				ended <- err
+				return
+			}
+			var m hallq.Snapshot
+			json.Unmarshal(data, &m)
+			msgs <- m
+		}
+	}()
+	done := make(chan struct{})
+	go func() { // events while the client pings
+		defer close(done)
+		for range 30 {
+			issue(t, h, "A")
+		}
+	}()
+	for i := range 5 {
+		if err := c.WriteControl(websocket.PingMessage, []byte(fmt.Sprint("ping ", i)), time.Now().Add(10*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	for range 30 {
+		select {
+		case m := <-msgs:
+			if m.Seq != last+1 || m.Type != "ticket.issued" {
+				t.Fatalf("got %s seq %d after %d, want ticket.issued seq %d", m.Type, m.Seq, last, last+1)
+			}
+			last = m.Seq
+		case err := <-ended:
+			t.Fatalf("the stream ended: %v", err)
+		}
+	}
+	select {
+	case p := <-pongs:
+		if !strings.HasPrefix(p, "ping ") {
+			t.Errorf("pong %q, want a ping's payload back", p)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no pong within a minute")
+	}
+	if err := c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-ended:
+		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+			t.Errorf("after the client's close: got %v, want the server's close answer (1000)", err)
+		}
+	case <-time.After(time.Minute):
+		t.Error("the client's close was not answered")
+	}
+}
+
+// rawClient opens the stream on a bare socket and reads the upgrade
+// answer: a client that never answers anything.
+func rawClient(t *testing.T, h *servertest.Hall) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	return c
+}
+
+// TestStreamEndsSilentAndGoneClients: a screen that answers no ping is
+// taken for gone, and one whose connection closed is noticed at the next
+// ping; neither stays subscribed.
+func TestStreamEndsSilentAndGoneClients(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	h.Server.Stream.PingPeriod = 20 * time.Millisecond
+	h.Server.Stream.SilentWait = 200 * time.Millisecond
+	silent := rawClient(t, h)
+	defer silent.Close()
+	gone := rawClient(t, h)
+	eventually.True(t, time.Minute, "two subscribers", func() bool { return h.Server.Hall.Hub.Len() == 2 })
+	gone.Close()
+	// The silent one reads (so that the server's writes go through) but
+	// never pongs: the server closes it.
+	silent.SetReadDeadline(time.Now().Add(time.Minute))
+	var buf [4096]byte
+	for {
+		if _, err := silent.Read(buf[:]); err != nil {
+			break // the server ended the connection
+		}
+	}
+	eventually.True(t, time.Minute, "no subscriber left", func() bool { return h.Server.Hall.Hub.Len() == 0 })
+}

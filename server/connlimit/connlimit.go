@@ -18,6 +18,7 @@ package connlimit
 import (
 	"container/list"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -175,6 +176,15 @@ func (c *conn) Close() error {
 	var err error
 	c.closeOnce.Do(func() { err = c.Conn.Close() })
 	return err
+}
+
+// SyscallConn is the socket's, so that a websocket stream can read what
+// its client sent without waiting for it (server/stream).
+func (c *conn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.ErrUnsupported
 }
 
 func remoteHost(c net.Conn) string {

@@ -270,12 +270,7 @@ func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 				hl.Logger.Error("encode event", "seq", ev.Seq, "err", err)
 				continue
 			}
-			m, err := hub.NewMessage(ev.Seq, data)
-			if err != nil {
-				hl.Logger.Error("prepare event", "seq", ev.Seq, "err", err)
-				continue
-			}
-			msgs = append(msgs, m)
+			msgs = append(msgs, hub.NewMessage(ev.Seq, data))
 			events = append(events, *ev)
 		}
 	}

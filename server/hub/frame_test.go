@@ -22,11 +22,7 @@ func TestWriteFramesReadByAClient(t *testing.T) {
 	}
 	var msgs []*Message
 	for i, p := range payloads {
-		m, err := NewMessage(int64(i+1), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msgs = append(msgs, m)
+		msgs = append(msgs, NewMessage(int64(i+1), p))
 	}
 	upgrader := websocket.Upgrader{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,8 +8,6 @@ import (
 	"encoding/binary"
 	"net"
 	"sync"
-
-	"github.com/gorilla/websocket"
 )
 
 // Message is one event ready to send: its sequence number, its JSON, and its
@@ -19,17 +17,12 @@ type Message struct {
 	JSON []byte
 	// Frame is the whole websocket text frame as a server sends it (not
 	// masked): what goes on every subscriber's connection.
-	Frame    []byte
-	Prepared *websocket.PreparedMessage
+	Frame []byte
 }
 
 // NewMessage prepares a message for broadcast.
-func NewMessage(seq int64, data []byte) (*Message, error) {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
-	if err != nil {
-		return nil, err
-	}
-	return &Message{Seq: seq, JSON: data, Frame: TextFrame(data), Prepared: pm}, nil
+func NewMessage(seq int64, data []byte) *Message {
+	return &Message{Seq: seq, JSON: data, Frame: TextFrame(data)}
 }
 
 // TextFrame is a websocket text frame holding data, final and unmasked, as
@@ -73,37 +66,48 @@ type Hub struct {
 // New returns an empty hub.
 func New() *Hub { return &Hub{subs: map[*Subscriber]struct{}{}} }
 
-// Subscriber receives published messages on C until it is dropped or
-// unsubscribed; Dropped is closed when the hub gave up on it because its
-// queue was full.
+// Subscriber receives published messages until it is dropped or
+// unsubscribed: Ready says that some are queued, Take takes them.
+// Dropped is closed when the hub gave up on it because more than its
+// limit waited. The queue holds only what waits (an idle screen holds no
+// room for events), which matters with thousands of screens.
 type Subscriber struct {
-	C       chan *Message
+	mu      sync.Mutex
+	queue   []*Message
+	limit   int
+	ready   chan struct{} // holds a token while the queue is not empty
 	Dropped chan struct{}
 	gone    bool
 }
 
-// Take appends m and the messages queued after it, up to max in all,
-// without waiting, to buf and returns it.
-func (s *Subscriber) Take(m *Message, buf []*Message, max int) []*Message {
-	buf = append(buf, m)
-	for len(buf) < max {
-		select {
-		case m := <-s.C:
-			buf = append(buf, m)
-		default:
-			return buf
-		}
-	}
-	return buf
-}
+// keepRoom is the most room for waiting messages a subscriber keeps
+// between bursts.
+const keepRoom = 16
 
-// Subscribe adds a subscriber whose queue holds up to buf messages.
-func (h *Hub) Subscribe(buf int) *Subscriber {
-	s := &Subscriber{C: make(chan *Message, buf), Dropped: make(chan struct{})}
+// Subscribe adds a subscriber that may have up to limit messages waiting.
+func (h *Hub) Subscribe(limit int) *Subscriber {
+	s := &Subscriber{limit: limit, ready: make(chan struct{}, 1), Dropped: make(chan struct{})}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
 	return s
+}
+
+// Ready is readable when messages wait.
+func (s *Subscriber) Ready() <-chan struct{} { return s.ready }
+
+// Take appends the waiting messages, in order, to buf and returns it; the
+// subscriber's own queue keeps its room for the next ones.
+func (s *Subscriber) Take(buf []*Message) []*Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	buf = append(buf, s.queue...)
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	if cap(s.queue) > keepRoom {
+		s.queue = nil // a burst's room is not kept
+	}
+	return buf
 }
 
 // Unsubscribe removes a subscriber; it is safe to call more than once.
@@ -114,24 +118,32 @@ func (h *Hub) Unsubscribe(s *Subscriber) {
 	h.mu.Unlock()
 }
 
-// Publish queues msgs, in order, for every subscriber, dropping any whose
-// queue cannot take them all.
+// Publish queues msgs, in order, for every subscriber, dropping any that
+// would have more than its limit waiting.
 func (h *Hub) Publish(msgs ...*Message) {
+	if len(msgs) == 0 {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		for _, m := range msgs {
-			select {
-			case s.C <- m:
-				continue
-			default:
-			}
-			// Full: drop rather than block the hall or skip an event.
+		s.mu.Lock()
+		full := len(s.queue)+len(msgs) > s.limit
+		if !full {
+			s.queue = append(s.queue, msgs...)
+		}
+		s.mu.Unlock()
+		if full {
+			// Drop rather than block the hall or skip an event.
 			delete(h.subs, s)
 			s.gone = true
 			close(s.Dropped)
 			h.dropped++
-			break
+			continue
+		}
+		select {
+		case s.ready <- struct{}{}:
+		default: // already told
 		}
 	}
 }

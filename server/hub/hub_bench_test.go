@@ -26,20 +26,20 @@ func BenchmarkPublish(b *testing.B) {
 				stopped.Add(1)
 				go func() {
 					defer stopped.Done()
+					var buf []*Message
 					for {
 						select {
-						case <-s.C:
-							round.Load().Done()
+						case <-s.Ready():
+							for range s.Take(buf[:0]) {
+								round.Load().Done()
+							}
 						case <-s.Dropped:
 							return
 						}
 					}
 				}()
 			}
-			m, err := NewMessage(1, []byte(`{"seq":1,"type":"ticket.called","ticket":{"id":"abc","label":"1001"},"counter":1}`))
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := NewMessage(1, []byte(`{"seq":1,"type":"ticket.called","ticket":{"id":"abc","label":"1001"},"counter":1}`))
 			cpu := cputime.Now()
 			for b.Loop() {
 				var got sync.WaitGroup

@@ -2,19 +2,18 @@ package hub
 
 import "testing"
 
+func msg(seq int64) *Message { return NewMessage(seq, []byte(`{}`)) }
+
 func TestPublishDropsFullSubscriberOnly(t *testing.T) {
 	h := New()
 	slow := h.Subscribe(2)
 	fast := h.Subscribe(10)
 	for i := int64(1); i <= 5; i++ {
-		m, err := NewMessage(i, []byte(`{}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Publish(m)
-		// The fast one reads as it goes.
-		if got := (<-fast.C).Seq; got != i {
-			t.Fatalf("fast got seq %d, want %d", got, i)
+		h.Publish(msg(i))
+		// The fast one takes as it goes.
+		<-fast.Ready()
+		if got := fast.Take(nil); len(got) != 1 || got[0].Seq != i {
+			t.Fatalf("fast took %v, want seq %d", got, i)
 		}
 	}
 	select {
@@ -22,8 +21,8 @@ func TestPublishDropsFullSubscriberOnly(t *testing.T) {
 	default:
 		t.Fatal("slow subscriber was not dropped")
 	}
-	if got, want := len(slow.C), 2; got != want {
-		t.Errorf("slow queue holds %d, want %d (what it had before the drop)", got, want)
+	if got := slow.Take(nil); len(got) != 2 || got[0].Seq != 1 || got[1].Seq != 2 {
+		t.Errorf("slow holds %d, want seqs 1 and 2 (what it had before the drop)", len(got))
 	}
 	if got, want := h.Len(), 1; got != want {
 		t.Errorf("live subscribers %d, want %d", got, want)
@@ -38,24 +37,36 @@ func TestPublishDropsFullSubscriberOnly(t *testing.T) {
 	}
 }
 
-func TestTakeDrainsWithoutWaiting(t *testing.T) {
+// A subscriber is told once that messages wait, however many come, and
+// takes them all in order; an idle one keeps no room for a past burst.
+func TestTakeEverythingWaiting(t *testing.T) {
 	h := New()
-	s := h.Subscribe(10)
-	var msgs []*Message
-	for i := int64(1); i <= 5; i++ {
-		m, err := NewMessage(i, []byte(`{}`))
-		if err != nil {
-			t.Fatal(err)
+	s := h.Subscribe(256)
+	h.Publish(msg(1), msg(2))
+	for i := int64(3); i <= 100; i++ {
+		h.Publish(msg(i))
+	}
+	<-s.Ready()
+	got := s.Take(nil)
+	if len(got) != 100 {
+		t.Fatalf("took %d, want 100", len(got))
+	}
+	for i, m := range got {
+		if m.Seq != int64(i+1) {
+			t.Fatalf("message %d has seq %d", i, m.Seq)
 		}
-		msgs = append(msgs, m)
 	}
-	h.Publish(msgs...)
-	got := s.Take(<-s.C, nil, 3)
-	if len(got) != 3 || got[0].Seq != 1 || got[2].Seq != 3 {
-		t.Fatalf("took %d, want seqs 1–3", len(got))
+	select {
+	case <-s.Ready():
+		t.Error("told again with nothing new")
+	default:
 	}
-	got = s.Take(<-s.C, got[:0], 10)
-	if len(got) != 2 || got[0].Seq != 4 || got[1].Seq != 5 {
-		t.Fatalf("took %d, want seqs 4 and 5", len(got))
+	if cap(s.queue) > keepRoom {
+		t.Errorf("an idle subscriber keeps room for %d", cap(s.queue))
+	}
+	h.Publish(msg(101))
+	<-s.Ready()
+	if got := s.Take(got[:0]); len(got) != 1 || got[0].Seq != 101 {
+		t.Errorf("then took %v, want seq 101", got)
 	}
 }

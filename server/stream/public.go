@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"sync"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/hub"
 )
@@ -15,8 +13,8 @@ import (
 // shows them: the calls, counter states, queue figures and notices, no
 // rating and no staff attribution (docs/API.md, "The public event set").
 
-// publicKeep is how many recent events keep their public frame: every
-// public subscriber sends the same one, so it is encoded once.
+// publicKeep is how many recent events keep their public form: every
+// public subscriber sends the same frame, so it is encoded once.
 const publicKeep = 1024
 
 // publicFrames encodes each event's public form once for all public
@@ -28,12 +26,12 @@ type publicFrames struct {
 
 type publicFrame struct {
 	once sync.Once
-	pm   *websocket.PreparedMessage
+	msg  *hub.Message // nil: nothing to send (m's JSON is not an event)
 }
 
-// frame is m's public frame (nil only if m's JSON is not an event, which
+// message is m's public form (nil only if m's JSON is not an event, which
 // the hall's own log never holds).
-func (f *publicFrames) frame(m *hub.Message) *websocket.PreparedMessage {
+func (f *publicFrames) message(m *hub.Message) *hub.Message {
 	f.mu.Lock()
 	if f.m == nil {
 		f.m = map[int64]*publicFrame{}
@@ -47,10 +45,23 @@ func (f *publicFrames) frame(m *hub.Message) *websocket.PreparedMessage {
 	f.mu.Unlock()
 	e.once.Do(func() {
 		if data := publicJSON(m.JSON); data != nil {
-			e.pm, _ = websocket.NewPreparedMessage(websocket.TextMessage, data)
+			e.msg = hub.NewMessage(m.Seq, data)
 		}
 	})
-	return e.pm
+	return e.msg
+}
+
+// messages replaces, in place, each of msgs by its public form, leaving
+// out any that has none.
+func (f *publicFrames) messages(msgs []*hub.Message) []*hub.Message {
+	out := msgs[:0]
+	for _, m := range msgs {
+		if pm := f.message(m); pm != nil {
+			out = append(out, pm)
+		}
+	}
+	clear(msgs[len(out):])
+	return out
 }
 
 // publicJSON is the public form of an event's JSON (nil if it does not

@@ -26,16 +26,16 @@ import (
 	"github.com/hallq/hallq/server/hub"
 )
 
-// Websocket timing, as in gorilla's chat example.
+// Websocket timing.
 const (
-	defaultWriteWait  = 10 * time.Second  // a write that takes longer fails the connection
-	pongWait          = 60 * time.Second  // a client silent this long is gone
-	pingPeriod        = pongWait * 9 / 10 // how often the server pings
-	defaultSendBuffer = 256               // events queued per subscriber before it is dropped
-	replayPage        = 500               // events read from the log at a time when catching up
-	maxReplay         = 20000             // a client further behind gets the snapshot only
-	readLimit         = 4096              // clients send nothing but control frames
-	defaultRecheck    = 5 * time.Second   // how often a stream's credentials are asked again
+	defaultWriteWait  = 10 * time.Second // a write that takes longer fails the connection
+	defaultSilentWait = 60 * time.Second // a client silent this long (no pong) is gone
+	defaultPingPeriod = 25 * time.Second // how often the server pings, and reads what came
+	defaultSendBuffer = 256              // events queued per subscriber before it is dropped
+	replayPage        = 500              // events read from the log at a time when catching up
+	maxReplay         = 20000            // a client further behind gets the snapshot only
+	readLimit         = 4096             // clients send nothing but control frames
+	defaultRecheck    = 5 * time.Second  // how often a stream's credentials are asked again
 )
 
 // Server serves the stream of one hall.
@@ -58,6 +58,10 @@ type Server struct {
 	// recheck is that period in nanoseconds (0: the default, 5 s, the
 	// store's token cache); atomic, as it may change while streams run.
 	recheck atomic.Int64
+	// PingPeriod is how often a client is pinged and what it sent read
+	// (default 25 s); SilentWait how long one may send nothing, not even a
+	// pong, before it is taken for gone (default a minute).
+	PingPeriod, SilentWait time.Duration
 
 	closeOnce sync.Once
 	closing   chan struct{}
@@ -71,7 +75,9 @@ type Gauge interface {
 	Dec()
 }
 
-func (s *Server) writeWait() time.Duration { return cmp.Or(s.WriteWait, defaultWriteWait) }
+func (s *Server) writeWait() time.Duration  { return cmp.Or(s.WriteWait, defaultWriteWait) }
+func (s *Server) pingPeriod() time.Duration { return cmp.Or(s.PingPeriod, defaultPingPeriod) }
+func (s *Server) silentWait() time.Duration { return cmp.Or(s.SilentWait, defaultSilentWait) }
 
 // New is a stream server of the hall hl.
 func New(hl *hall.Runtime, logger *slog.Logger) *Server {
@@ -105,6 +111,14 @@ var upgrader = websocket.Upgrader{
 // Serve serves GET /api/v1/stream?since=N: a snapshot of the hall as of
 // seq S, then — when since is given — the logged events since..S the client
 // missed, then every event after S, in order, without gap or duplicate.
+//
+// The request's goroutine sends the snapshot and the replay, then hands
+// the connection to a goroutine of its own and returns, so that neither
+// its stack (deep from encoding the snapshot) nor the HTTP server's
+// buffers for the request stay with each of thousands of screens. That
+// goroutine is the connection's only one: it writes the events and pings,
+// and reads what the client sent at each ping (clients send nothing but
+// control frames) instead of blocking a reader on it.
 func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal) error {
 	since, err := parseSince(r)
 	if err != nil {
@@ -114,71 +128,54 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	defer conn.Close()
-	conn.SetReadLimit(readLimit)
-
 	view, seq, sub := s.Hall.Subscribe(cmp.Or(s.Buffer, defaultSendBuffer))
-	defer s.Hall.Hub.Unsubscribe(sub)
 	if s.Open != nil {
 		s.Open.Inc()
-		defer s.Open.Dec()
 	}
-
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	if p.Device != nil { // the admin's device list shows it connected
-		touched := make(chan struct{})
-		go func() { defer close(touched); s.touchWhileStreaming(ctx, p.Device.Name) }()
-		defer func() { cancel(); <-touched }()
-	}
-	go readControl(conn, cancel)
-
 	// Staff see everything; devices and anonymous callers the public part.
-	public := p.User == nil
-	if public {
+	f := follower{public: p.User == nil, st: s.register(p)}
+	if f.public {
 		view = view.Public()
 	}
-	st := s.register(p)
-	defer s.unregister(st)
-	go s.watchCredentials(ctx, r, st)
-
+	// From here on the stream keeps only the socket: gorilla's Conn (and
+	// its read buffer) is not needed once the events go out raw.
+	netConn := conn.NetConn()
+	end := func() {
+		s.Hall.Hub.Unsubscribe(sub)
+		s.unregister(f.st)
+		if s.Open != nil {
+			s.Open.Dec()
+		}
+		netConn.Close()
+	}
 	snap, since := snapshot(view, seq, since)
 	if err := s.writeJSONMessage(conn, snap); err != nil {
+		end()
 		return nil
 	}
-	if err := s.replay(ctx, conn, since, seq, public); err != nil {
+	if err := s.replay(r.Context(), conn, since, seq, f.public); err != nil {
+		end()
 		return nil
 	}
-	s.follow(ctx, conn, sub, public, st.gone)
+	if p.Device != nil { // the admin's device list shows it connected
+		f.device = p.Device.Name
+	}
+	if s.Authenticate != nil && (f.st.device != "" || f.st.user != "") {
+		// The credentials are asked again after this handler returns, when
+		// the request's own context is cancelled.
+		f.creds = r.WithContext(context.WithoutCancel(r.Context()))
+	}
+	f.c = newRawConn(netConn)
+	go func() {
+		defer end()
+		s.follow(f, sub)
+	}()
 	return nil
 }
 
 // SetRecheckPeriod sets how often an open stream's credentials are asked
 // again (0: every 5 s); streams opened from now on use it.
 func (s *Server) SetRecheckPeriod(d time.Duration) { s.recheck.Store(int64(d)) }
-
-// watchCredentials ends st when its credentials stop naming its device or
-// person, checking every recheck period until ctx ends.
-func (s *Server) watchCredentials(ctx context.Context, r *http.Request, st *openStream) {
-	if s.Authenticate == nil || (st.device == "" && st.user == "") {
-		return
-	}
-	t := time.NewTicker(cmp.Or(time.Duration(s.recheck.Load()), defaultRecheck))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-st.gone:
-			return
-		case <-t.C:
-			if !s.stillHeld(r, st) {
-				st.end()
-				return
-			}
-		}
-	}
-}
 
 // parseSince reads ?since=N, the last sequence number the client saw; -1
 // when it is not given.
@@ -194,20 +191,6 @@ func parseSince(r *http.Request) (int64, error) {
 		return 0, hallq.Errorf(hallq.EINVALID, "since must not be negative")
 	}
 	return v, nil
-}
-
-// readControl is the connection's one reader: clients send nothing but
-// pongs and close frames. It cancels the stream when the client is gone or
-// silent for pongWait.
-func readControl(conn *websocket.Conn, cancel context.CancelFunc) {
-	defer cancel()
-	conn.SetReadDeadline(time.Now().Add(pongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
-	for {
-		if _, _, err := conn.NextReader(); err != nil {
-			return
-		}
-	}
 }
 
 // snapshot is the first message for a client that saw since, and from
@@ -262,44 +245,83 @@ func (s *Server) replay(ctx context.Context, conn *websocket.Conn, since, seq in
 	return nil
 }
 
+// follower is what a stream's goroutine needs besides its subscription.
+type follower struct {
+	c      *rawConn
+	public bool          // the public form of the public events only
+	device string        // the device whose stream it is, if any
+	st     *openStream   // ended when its credentials are revoked
+	creds  *http.Request // asked again every recheck period (nil: never)
+}
+
 // follow sends every event the hub publishes (to a public subscriber, the
 // public ones in their public form) until the client goes, is too slow,
-// or the server closes, pinging it meanwhile.
-func (s *Server) follow(ctx context.Context, conn *websocket.Conn, sub *hub.Subscriber, public bool, revoked <-chan struct{}) {
-	ping := time.NewTicker(pingPeriod)
+// its credentials are revoked, or the server closes, pinging it meanwhile.
+// Each event's frame was encoded once for every subscriber
+// (hub.Message.Frame, or the public one); all the frames waiting for this
+// one go out in one write(2).
+func (s *Server) follow(f follower, sub *hub.Subscriber) {
+	c := f.c
+	ping := time.NewTicker(s.pingPeriod())
 	defer ping.Stop()
+	var seen, recheck <-chan time.Time
+	if f.device != "" {
+		t := time.NewTicker(deviceSeenPeriod)
+		defer t.Stop()
+		seen = t.C
+		s.Hall.MarkSeen(f.device, s.Hall.Now())
+	}
+	if f.creds != nil {
+		t := time.NewTicker(cmp.Or(time.Duration(s.recheck.Load()), defaultRecheck))
+		defer t.Stop()
+		recheck = t.C
+	}
+	heard := time.Now()
+	var batch []*hub.Message
 	for {
 		select {
-		case m := <-sub.C:
-			pm := m.Prepared
-			if public {
-				if pm = s.public.frame(m); pm == nil {
-					continue
-				}
+		case <-sub.Ready():
+			batch = sub.Take(batch[:0])
+			if f.public {
+				batch = s.public.messages(batch)
 			}
-			conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
-			if err := conn.WritePreparedMessage(pm); err != nil {
+			if len(batch) == 0 {
+				continue
+			}
+			c.conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
+			err := hub.WriteFrames(c.conn, batch)
+			clear(batch) // the messages are the hub's to free
+			if err != nil {
 				return
 			}
 		case <-sub.Dropped:
 			// Too slow: say so and close; the client resumes with since.
-			conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "too slow; reconnect with since"),
-				time.Now().Add(time.Second))
+			c.close(s.writeWait(), websocket.CloseTryAgainLater, "too slow; reconnect with since")
 			return
 		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.writeWait())); err != nil {
+			got, err := c.readControl(s.writeWait())
+			if err != nil {
+				return // gone, closed, or sent what a screen does not
+			}
+			if got {
+				heard = time.Now()
+			} else if time.Since(heard) > s.silentWait() {
 				return
 			}
+			if err := c.control(websocket.PingMessage, nil, s.writeWait()); err != nil {
+				return
+			}
+		case <-seen:
+			s.Hall.MarkSeen(f.device, s.Hall.Now())
+		case <-recheck:
+			if !s.stillHeld(f.creds, f.st) {
+				f.st.end()
+			}
+		case <-f.st.gone:
+			c.close(time.Second, websocket.ClosePolicyViolation, "credentials revoked")
+			return
 		case <-s.closing:
-			conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
-			return
-		case <-revoked:
-			conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "credentials revoked"), time.Now().Add(time.Second))
-			return
-		case <-ctx.Done():
+			c.close(time.Second, websocket.CloseGoingAway, "server shutting down")
 			return
 		}
 	}
@@ -333,19 +355,3 @@ func (s *Server) writeJSONMessage(conn *websocket.Conn, v any) error {
 // deviceSeenPeriod is how often a display's open stream refreshes its
 // last_seen, so the admin's device list shows it connected.
 const deviceSeenPeriod = 30 * time.Second
-
-// touchWhileStreaming records that device name is connected, now and every
-// deviceSeenPeriod until ctx ends. It runs beside a stream, never on its
-// per-event path.
-func (s *Server) touchWhileStreaming(ctx context.Context, name string) {
-	t := time.NewTicker(deviceSeenPeriod)
-	defer t.Stop()
-	for {
-		s.Hall.MarkSeen(name, s.Hall.Now())
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
