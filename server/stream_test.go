@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,4 +329,30 @@ func TestStreamEndsSilentAndGoneClients(t *testing.T) {
 		}
 	}
 	eventually.True(t, time.Minute, "no subscriber left", func() bool { return h.Server.Hall.Hub.Len() == 0 })
+}
+
+// TestStreamOneGoroutinePerScreen: after its snapshot a screen costs the
+// server one goroutine (which writes and, at each ping, reads), not a
+// request goroutine and a reader blocked on its socket besides; with
+// thousands of screens that is most of the server's memory (issue #18).
+func TestStreamOneGoroutinePerScreen(t *testing.T) {
+	h := servertest.Start(t, servertest.Options{})
+	const n, slack = 200, 20
+	base := runtime.NumGoroutine()
+	for range n {
+		c := rawClient(t, h)
+		defer c.Close()
+	}
+	eventually.True(t, time.Minute, "every screen subscribed", func() bool { return h.Server.Hall.Hub.Len() == n })
+	var got int
+	eventually.True(t, time.Minute, "one goroutine per screen", func() bool {
+		got = runtime.NumGoroutine() - base
+		return got <= n+slack
+	})
+	if got < n-slack {
+		t.Errorf("%d goroutines more for %d screens: who writes to them?", got, n)
+	}
+	if l := h.Server.Hall.Hub.Len(); l != n {
+		t.Errorf("%d screens subscribed after the count, want all %d still there", l, n)
+	}
 }
