@@ -221,14 +221,37 @@ func TestStreamRefusesBadSince(t *testing.T) {
 	}
 }
 
+// servings are the ways the hall server meets a screen: the test server's
+// bare socket, the hallserver command's guarded connection
+// (server/connlimit wraps each socket), and HTTPS of its own.
+var servings = []struct {
+	name string
+	opts servertest.Options
+}{
+	{"socket", servertest.Options{}},
+	{"guarded", servertest.Options{Guarded: true}},
+	{"tls", servertest.Options{Guarded: true, TLS: true}},
+}
+
 // TestStreamAnswersTheClient: the stream's one goroutine writes the events
 // and reads what the client sent at each ping: a client that pings while
 // events arrive gets its pong and every event whole, in order, and its
-// close is answered with a close.
+// close is answered with a close — on a bare socket, a guarded one and
+// over TLS.
 func TestStreamAnswersTheClient(t *testing.T) {
-	h := servertest.Start(t, servertest.Options{})
+	for _, sv := range servings {
+		t.Run(sv.name, func(t *testing.T) { streamAnswersTheClient(t, sv.opts) })
+	}
+}
+
+func streamAnswersTheClient(t *testing.T, opts servertest.Options) {
+	h := servertest.Start(t, opts)
 	h.Server.Stream.PingPeriod = 50 * time.Millisecond // when the server reads what came
-	c := dial(t, h, "", nil)
+	d := &websocket.Dialer{HandshakeTimeout: time.Minute}
+	if opts.TLS {
+		d.TLSClientConfig = h.HTTP.Client().Transport.(*http.Transport).TLSClientConfig
+	}
+	c := dial(t, h, "", d)
 	defer c.Close()
 	last := read(t, c).Seq
 	pongs := make(chan string, 10)
@@ -309,9 +332,15 @@ func rawClient(t *testing.T, h *servertest.Hall) net.Conn {
 
 // TestStreamEndsSilentAndGoneClients: a screen that answers no ping is
 // taken for gone, and one whose connection closed is noticed at the next
-// ping; neither stays subscribed.
+// ping; neither stays subscribed (on a bare socket and a guarded one).
 func TestStreamEndsSilentAndGoneClients(t *testing.T) {
-	h := servertest.Start(t, servertest.Options{})
+	for _, sv := range servings[:2] {
+		t.Run(sv.name, func(t *testing.T) { streamEndsSilentAndGoneClients(t, sv.opts) })
+	}
+}
+
+func streamEndsSilentAndGoneClients(t *testing.T, opts servertest.Options) {
+	h := servertest.Start(t, opts)
 	h.Server.Stream.PingPeriod = 20 * time.Millisecond
 	h.Server.Stream.SilentWait = 200 * time.Millisecond
 	silent := rawClient(t, h)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -157,4 +158,43 @@ func mustTCP(t *testing.T, addr string) *net.TCPAddr {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestGuardedConnKeepsItsSocket: a guarded connection still gives its
+// socket (syscall.Conn), which a websocket stream reads without waiting.
+func TestGuardedConnKeepsItsSocket(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl := New(10, nil).Listener(ln)
+	defer gl.Close()
+	go func() {
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			defer c.Close()
+			c.Write([]byte("x"))
+		}
+	}()
+	c, err := gl.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		t.Fatalf("a guarded connection (%T) is not a syscall.Conn", c)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	rc.Read(func(fd uintptr) bool {
+		var buf [1]byte
+		n, _ = syscall.Read(int(fd), buf[:])
+		return n > 0 // wait until the byte came
+	})
+	if n != 1 {
+		t.Errorf("read %d bytes from the guarded connection's socket, want 1", n)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/hallq/hallq/internal/eventually"
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/connlimit"
 	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/hub"
 	"github.com/hallq/hallq/server/sqlite"
@@ -75,6 +76,13 @@ type Options struct {
 	// Plan, if set, is how the forecast's staffing plans are made (fewer
 	// simulated days make them quicker).
 	Plan *staffing.Options
+	// Guarded serves through a connection guard (server/connlimit) as the
+	// hallserver command does, so that every connection is its wrapper
+	// rather than the bare socket.
+	Guarded bool
+	// TLS serves HTTPS with the test server's own certificate; Client
+	// trusts it (a websocket dialer needs Hall.TLSConfig).
+	TLS bool
 }
 
 // sendBufferListener sets SO_SNDBUF on accepted connections.
@@ -158,9 +166,23 @@ func start(t testing.TB, opts Options, path string, db *sqlite.DB) *Hall {
 	if opts.SendBuffer > 0 {
 		hs.Listener = sendBufferListener{hs.Listener, opts.SendBuffer}
 	}
-	hs.Start()
+	if opts.Guarded {
+		g := connlimit.New(1000, logger)
+		g.Hook(hs.Config)
+		hs.Listener = g.Listener(hs.Listener)
+	}
+	if opts.TLS {
+		hs.StartTLS()
+	} else {
+		hs.Start()
+	}
+	client := hallclient.New(hs.URL, time.Minute)
+	if opts.TLS {
+		client.HTTP = hs.Client()
+		client.HTTP.Timeout = time.Minute
+	}
 	h := &Hall{T: t, URL: hs.URL, DBPath: path, Server: srv, Hall: hl, Store: db, HTTP: hs,
-		Client: hallclient.New(hs.URL, time.Minute), tokens: map[string]string{}, opts: opts}
+		Client: client, tokens: map[string]string{}, opts: opts}
 	h.stop = sync.OnceFunc(func() {
 		srv.Close()
 		hs.Close()
