@@ -369,7 +369,7 @@ func (e *Engine) estimateAll(now time.Time, services map[string]bool) map[*hallq
 			out[t] = notBeforeSlot(now, t, int(at/time.Second))
 		})
 		for i, x := range first {
-			out[x] = int(firstAt[i] / time.Second)
+			out[x] = notBeforeSlot(now, x, int(firstAt[i]/time.Second))
 		}
 		var missed []*hallq.Ticket
 		for k := range f.classes {
