@@ -18,6 +18,10 @@ const (
 	StateCancelled   TicketState = "cancelled"
 )
 
+// ReasonPrintFailed is the cancel reason a kiosk gives a ticket it issued
+// but could not print: the citizen never held it.
+const ReasonPrintFailed = "print_failed"
+
 // Active reports whether a ticket in state s is still in the hall's queue or at a counter.
 func (s TicketState) Active() bool {
 	return s == StateWaiting || s == StateCalled || s == StateServing

@@ -21,12 +21,12 @@ import (
 
 // Reasons a ticket was not given, for the touch page and the log.
 const (
-	ReasonPaperOut    = "paper_out"    // the printer has no paper: no ticket was issued
-	ReasonPrinter     = "printer"      // the printer is offline or faulty: no ticket was issued
-	ReasonUnreachable = "unreachable"  // the hall server did not answer
-	ReasonPrintFailed = "print_failed" // issued, but printing failed: the ticket was cancelled
-	ReasonRefused     = "refused"      // the server refused (closed, daily cap…): see Result.Err
-	ReasonBusy        = "busy"         // too many requests waiting
+	ReasonPaperOut    = "paper_out"             // the printer has no paper: no ticket was issued
+	ReasonPrinter     = "printer"               // the printer is offline or faulty: no ticket was issued
+	ReasonUnreachable = "unreachable"           // the hall server did not answer
+	ReasonPrintFailed = hallq.ReasonPrintFailed // issued, but printing failed: the ticket was cancelled
+	ReasonRefused     = "refused"               // the server refused (closed, daily cap…): see Result.Err
+	ReasonBusy        = "busy"                  // too many requests waiting
 )
 
 var errNotEnrolled = errors.New("kiosk: not enrolled yet: the hall's admin has to approve the code the kiosk shows")

@@ -420,10 +420,16 @@ func (e *Engine) CheckIn(now time.Time, req CheckInRequest) (t *hallq.Ticket, cr
 	s := e.services[bk.Service]
 	switch bk.Status {
 	case hallq.BookingCheckedIn:
-		if t := e.tickets[bk.TicketID]; t != nil {
+		t := e.tickets[bk.TicketID]
+		if t == nil {
+			return nil, false, nil, errReason(hallq.ECONFLICT, "checked_in", "booking %s was checked in on %s", bk.Code, bk.CheckedInAt.Format(dayLayout))
+		}
+		// A ticket the kiosk could not print was never in the citizen's
+		// hand: checking in again (within the window) gives a new one
+		// rather than answering with the cancelled ticket.
+		if t.State != hallq.StateCancelled || t.Reason != hallq.ReasonPrintFailed {
 			return e.view(now, t), false, nil, nil
 		}
-		return nil, false, nil, errReason(hallq.ECONFLICT, "checked_in", "booking %s was checked in on %s", bk.Code, bk.CheckedInAt.Format(dayLayout))
 	case hallq.BookingCancelled:
 		return nil, false, nil, errReason(hallq.ECONFLICT, "cancelled", "Lịch hẹn %s đã bị huỷ. Booking %s was cancelled.", bk.Code, bk.Code)
 	}

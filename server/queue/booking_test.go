@@ -117,3 +117,39 @@ func TestSuggestedCapacity(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInAfterAFailedPrint: a booked citizen whose ticket the kiosk
+// could not print (cancelled print_failed) gets a new ticket by checking
+// in again; a ticket cancelled for another reason is answered as it is.
+func TestCheckInAfterAFailedPrint(t *testing.T) {
+	h := newHallAt(t, monday(9, 50), bookableA)
+	for _, code := range []string{"AAAAAA", "BBBBBB"} {
+		if _, err := h.makeBooking(monday(10, 0), code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkIn := func(code, id string) (*hallq.Ticket, bool) {
+		t.Helper()
+		tk, created, ch, err := h.e.CheckIn(h.now, CheckInRequest{Code: code, Device: "kiosk", ID: id, Secret: "s" + id})
+		if err != nil {
+			t.Fatalf("check in %s: %v", code, err)
+		}
+		h.apply(ch)
+		return tk, created
+	}
+	first, _ := checkIn("AAAAAA", "t1")
+	h.ticket(h.e.Cancel(h.now, first.ID, hallq.ReasonPrintFailed, Actor{}))
+	again, created := checkIn("AAAAAA", "t2")
+	if !created || again.ID == first.ID || again.State != hallq.StateWaiting || again.Booking != "AAAAAA" {
+		t.Errorf("after a failed print: created %v, ticket %s (%s, booking %q), want a new waiting ticket for AAAAAA", created, again.ID, again.State, again.Booking)
+	}
+	if tk, created := checkIn("AAAAAA", "t3"); created || tk.ID != again.ID {
+		t.Errorf("a retry after the new ticket: created %v, ticket %s, want %s again", created, tk.ID, again.ID)
+	}
+
+	other, _ := checkIn("BBBBBB", "t4")
+	h.ticket(h.e.Cancel(h.now, other.ID, "citizen_left", Actor{}))
+	if tk, created := checkIn("BBBBBB", "t5"); created || tk.ID != other.ID || tk.State != hallq.StateCancelled {
+		t.Errorf("ticket cancelled by the citizen: created %v, ticket %s (%s), want %s answered as it is", created, tk.ID, tk.State, other.ID)
+	}
+}
