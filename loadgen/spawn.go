@@ -18,14 +18,15 @@ import (
 const spawnPassword = "hallsim-load-officer"
 
 // loadHall is the hall a spawned server is set up with: the demo hall's
-// shape (five services, six counters), but with number ranges wide enough
-// that a throughput run never reaches the daily cap.
+// shape (five services, six counters), but with number ranges as wide as
+// a ticket allows (hallq.MaxNumber over the five: 19,999 numbers each),
+// so that a throughput run of a few seconds does not reach the daily cap.
 func loadHall(counters int) string {
 	var b strings.Builder
 	b.WriteString("[hall]\nname = \"hallsim load\"\nbase_url = \"http://127.0.0.1\"\n\n")
 	for i, code := range []string{"A", "B", "C", "D", "E"} {
-		first := (i + 1) * 10_000_000
-		fmt.Fprintf(&b, "[[services]]\ncode = %q\nname = \"Dịch vụ %s\"\nrange = [%d, %d]\n\n", code, code, first+1, first+9_999_999)
+		first := i * 20_000
+		fmt.Fprintf(&b, "[[services]]\ncode = %q\nname = \"Dịch vụ %s\"\nrange = [%d, %d]\n\n", code, code, first+1, first+19_999)
 	}
 	serves := [][]string{{"A", "B"}, {"A", "B"}, {"B", "A"}, {"C", "D"}, {"D", "C"}, {"E", "A"}}
 	for i := range counters {
