@@ -9,9 +9,10 @@ import (
 
 // TestStandardDayAccuracy is issues #8's and #20's figure: on the standard
 // day the estimate printed on tickets is off by at most 15 % of the mean
-// wait on average (it was 50 % before #8, 16.8 % before #20), and short
-// by less than 5 %. The day runs on the engine in virtual time, so the
-// figures are the same on every machine.
+// wait on average (it was 50 % before #8, 16.8 % before #20), and within
+// 5 % of it on average. The day runs on the engine in virtual time, told
+// the day's expected arrivals and the usual occupancies of three past
+// days (DefaultForesight), so the figures are the same on every machine.
 func TestStandardDayAccuracy(t *testing.T) {
 	acc, res, err := RunVirtual(context.Background(), simday.StandardDay(), StandardDate)
 	if err != nil {
@@ -46,7 +47,8 @@ func TestStandardDayAccuracy(t *testing.T) {
 // played with seeds 1–8, as averages over the seeds (one day's figures
 // move with its visitors: docs/BENCHMARKS.md has them per seed). Before
 // #20 they were: MAE 19.8 % of the mean wait, bias −7.8 %, priority
-// tickets' MAE 57.0 % of theirs.
+// tickets' MAE 57.0 % of theirs; without the day's forecast and the past
+// days' occupancies (Foresight{}), 18.0 %, −4.0 % and 54.5 %.
 func TestEstimateOverSeeds(t *testing.T) {
 	var mae, bias, prio float64
 	const seeds = 8
@@ -62,7 +64,7 @@ func TestEstimateOverSeeds(t *testing.T) {
 		bias += acc.BiasRatio() / seeds
 		prio += acc.Priority.Ratio() / seeds
 	}
-	if mae > 0.185 || bias < -0.05 || bias > 0.05 || prio > 0.56 {
-		t.Errorf("got MAE %.1f %%, bias %+.1f %%, priority MAE %.1f %% on average: want at most 18.5 %%, within ±5 %%, at most 56 %%", 100*mae, 100*bias, 100*prio)
+	if mae > 0.15 || bias < -0.05 || bias > 0.05 || prio > 0.56 {
+		t.Errorf("got MAE %.1f %%, bias %+.1f %%, priority MAE %.1f %% on average: want at most 15 %%, within ±5 %%, at most 56 %%", 100*mae, 100*bias, 100*prio)
 	}
 }

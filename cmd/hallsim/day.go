@@ -76,6 +76,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	profile := profileFlags(fs)
 	virtual := fs.Bool("virtual", false, "play the day on the queue engine in virtual time (no server; instant and reproducible)")
 	booked := fs.Float64("booked", 0.2, "with -virtual: share of the arrivals who booked a slot, compared with the same day without bookings (0: none)")
+	foresight := fs.Bool("foresight", true, "with -virtual: tell the engine the day's expected arrivals and each service's usual occupancy on three past days, as a hall server tells it from its history")
 	seeds := fs.String("seeds", "", "with -virtual: play the day, without bookings, with each of these seeds (1-8 or 1,3,5) and print the estimate's figures per seed")
 	speed := fs.Float64("speed", 10, "how many times faster than real time (1 for real time)")
 	hours := fs.Float64("hours", 0, "end the day this many hours after the counters open (0: when the queue is empty)")
@@ -128,10 +129,10 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
 			return 2
 		}
-		return virtualSeeds(ctx, p, day, list, stdout, stderr)
+		return virtualSeeds(ctx, p, day, list, foresightOf(*foresight), stdout, stderr)
 	}
 	if *virtual {
-		return virtualDay(ctx, p, day, *booked, stdout, stderr)
+		return virtualDay(ctx, p, day, *booked, foresightOf(*foresight), stdout, stderr)
 	}
 	cfg := simhall.LiveConfig{Profile: p, Date: day, Speed: *speed, Hours: *hours, Days: *days, Displays: *displays,
 		URL: *url, Command: serverCommand(), Dir: *dir}
@@ -180,7 +181,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // virtualDay plays the day on the engine in virtual time; with a booked
 // share, also the same day without bookings, to compare.
-func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked float64, stdout, stderr io.Writer) int {
+func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked float64, fs simhall.Foresight, stdout, stderr io.Writer) int {
 	p.BookedShare = booked
 	var b *simhall.Booked
 	var acc simhall.Accuracy
@@ -189,7 +190,7 @@ func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked flo
 	if booked > 0 {
 		b, acc, res, err = simhall.RunBooked(ctx, p, day)
 	} else {
-		acc, res, err = simhall.RunVirtual(ctx, p, day)
+		acc, res, err = simhall.RunVirtualWith(ctx, p, day, fs)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
@@ -233,13 +234,13 @@ func seedList(s string) ([]uint64, error) {
 // virtualSeeds plays the day once per seed and prints, per seed, how the
 // estimate printed on tickets did: MAE and bias as shares of the mean
 // wait, and the priority tickets' MAE as a share of theirs.
-func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []uint64, stdout, stderr io.Writer) int {
+func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []uint64, fs simhall.Foresight, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "hallsim day -virtual, %s: estimated wait printed on tickets against first call − issue\n", day.Format(time.DateOnly))
 	fmt.Fprintf(stdout, "%6s %8s %10s %9s %9s %10s %9s %14s %9s\n", "seed", "tickets", "mean wait", "MAE", "MAE %", "bias", "bias %", "prio mean wait", "prio MAE %")
 	p.BookedShare = 0 // the standard day
 	for _, seed := range seeds {
 		p.Seed = seed
-		acc, _, err := simhall.RunVirtual(ctx, p, day)
+		acc, _, err := simhall.RunVirtualWith(ctx, p, day, fs)
 		if err != nil {
 			fmt.Fprintf(stderr, "hallsim day: seed %d: %v\n", seed, err)
 			return 1
@@ -248,4 +249,12 @@ func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []
 			100*acc.Ratio(), acc.Bias, 100*acc.BiasRatio(), acc.Priority.MeanWait, 100*acc.Priority.Ratio())
 	}
 	return 0
+}
+
+// foresightOf is what -foresight tells a virtual hall's engine.
+func foresightOf(on bool) simhall.Foresight {
+	if on {
+		return simhall.DefaultForesight
+	}
+	return simhall.Foresight{}
 }

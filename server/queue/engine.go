@@ -53,6 +53,10 @@ type Engine struct {
 	issued      []*hallq.Ticket // the day's printed tickets in issue order (estimate.go)
 	pace        pace            // the last hour's part of issued, counted
 	freedAt     map[int]time.Time
+	// expected is the arrival forecast of expectedDay (expected.go).
+	expected    map[string]*dayCurve
+	expectedDay string
+	usual       map[string]time.Duration // occupancy on past days, by service
 
 	// targets are the hall's targets as its log knows them: the ones its
 	// settings and services set, once any change is recorded. unrecorded
@@ -90,7 +94,7 @@ func New(st State) (*Engine, error) {
 		counters:    map[int]*hallq.Counter{},
 		tickets:     map[string]*hallq.Ticket{},
 		queues:      map[string]*svcQueue{},
-		pace:        pace{count: map[arrivalKey]int{}},
+		pace:        pace{count: map[arrivalKey]int{}, day: map[arrivalKey]int{}},
 		idem:        map[idemKey]*hallq.Ticket{},
 		ratings:     map[ratingKey]*hallq.Rating{},
 		rated:       map[string]bool{},

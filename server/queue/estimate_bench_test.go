@@ -52,6 +52,31 @@ func BenchmarkEstimate(b *testing.B) {
 			cputime.Report(b, cpu, 0, "op")
 		})
 	}
+	// With the day's arrival forecast (visitors all day, from the hour
+	// the hall opened) and usual occupancies.
+	b.Run("waiting=200,forecast", func(b *testing.B) {
+		h := benchHall(200)
+		f := ArrivalForecast{Day: h.e.day, Hours: map[string][24]float64{}}
+		for _, s := range []string{"A", "B"} {
+			var hours [24]float64
+			for hr := 7; hr < 17; hr++ {
+				hours[hr] = 30
+			}
+			f.Hours[s] = hours
+		}
+		if err := h.e.SetArrivalForecast(f); err != nil {
+			b.Fatal(err)
+		}
+		if err := h.e.SetUsualOccupancy(map[string]time.Duration{"A": 6 * time.Minute, "B": 5 * time.Minute}); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		cpu := cputime.Now()
+		for range b.N {
+			h.e.estimateNew(h.now, "A")
+		}
+		cputime.Report(b, cpu, 0, "op")
+	})
 	// A priority ticket next in line while both counters are busy: the
 	// median of the first to be free.
 	b.Run("next-in-line", func(b *testing.B) {

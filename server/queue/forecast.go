@@ -256,10 +256,13 @@ func (f *forecast) addArrivals() {
 		first = f.e.issued[0].IssuedAt
 	}
 	window := min(rateLookback, max(f.now.Sub(first), minRateWindow))
+	dp := f.dayPace()
 	for i, s := range f.services {
 		for kind, prio := range [2]bool{true, false} {
 			c, key := &f.classes[2*i+kind], arrivalKey{s, prio}
-			if n := f.e.issuedInHour(f.now, key); n > 0 {
+			if a, ok := f.curveArrivals(dp, s, prio); ok {
+				c.back = stream{on: true, arr: a}
+			} else if n := f.e.issuedInHour(f.now, key); n > 0 {
 				c.back = stream{on: true, arr: newArrival(window / time.Duration(n))}
 			}
 			if n := f.e.transfersInHour(f.now, key); n > 0 {
@@ -536,10 +539,15 @@ func (f *forecast) report(k int, end point, took func(k, j int, at time.Duration
 
 // arrival is the visitors expected in a class: at the pace every, which
 // fades with time constant arrivalDecay (the recent pace says less the
-// further ahead one looks).
+// further ahead one looks), or, with the day's arrival forecast
+// (expected.go), scale × the forecast's expected arrivals after from.
 type arrival struct {
 	total float64 // expected in all
 	max   int     // the last one counted
+	curve *dayCurve
+	from  time.Duration // now, as a time of day
+	base  float64       // curve's arrivals by from
+	scale float64
 }
 
 func newArrival(every time.Duration) arrival {
@@ -557,6 +565,9 @@ func (a *arrival) at(k int) time.Duration {
 		return forecastHorizon
 	}
 	x := float64(k) - 0.5
+	if a.curve != nil {
+		return min(max(a.curve.when(a.base+x/a.scale)-a.from, 0), forecastHorizon)
+	}
 	return time.Duration(-float64(arrivalDecay) * math.Log(1-x/a.total))
 }
 
@@ -565,7 +576,12 @@ func (a *arrival) count(d time.Duration) int {
 	if d < 0 {
 		return 0
 	}
-	x := a.total*(1-math.Exp(-float64(d)/float64(arrivalDecay))) + 0.5
+	var x float64
+	if a.curve != nil {
+		x = a.scale*(a.curve.at(a.from+d)-a.base) + 0.5
+	} else {
+		x = a.total*(1-math.Exp(-float64(d)/float64(arrivalDecay))) + 0.5
+	}
 	n := min(max(int(x), 0), a.max)
 	// at is what the play goes by: settle rounding against it.
 	for n < a.max && a.at(n+1) <= d {

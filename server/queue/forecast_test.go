@@ -87,6 +87,24 @@ func TestForecastPhasesMatchSteps(t *testing.T) {
 				st.Settings.AgingMinutes = 20
 				st.Settings.InterleaveN = 2
 			})
+			if round%2 == 1 {
+				// The day's arrival forecast (C left to the pace in
+				// some rounds) and usual occupancies.
+				f := ArrivalForecast{Day: h.e.day, Hours: map[string][24]float64{}}
+				for _, s := range []string{"A", "B", "C"}[:2+round%3/2] {
+					var hours [24]float64
+					for hr := 7; hr < 18; hr++ {
+						hours[hr] = 12 * rng.Float64()
+					}
+					f.Hours[s] = hours
+				}
+				if err := h.e.SetArrivalForecast(f); err != nil {
+					t.Fatal(err)
+				}
+				if err := h.e.SetUsualOccupancy(map[string]time.Duration{"A": time.Duration(1+rng.IntN(600)) * time.Second}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			officers := map[int]Actor{1: ann, 2: bob, 3: {User: "cal", Role: hallq.RoleOfficer}}
 			for c, by := range officers {
 				if rng.IntN(4) > 0 {

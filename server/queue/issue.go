@@ -85,6 +85,7 @@ func (e *Engine) Issue(now time.Time, req IssueRequest) (*hallq.Ticket, *Change,
 	e.addWaiting(t)
 	e.issued = append(e.issued, t)
 	e.pace.count[keyOf(t)]++
+	e.pace.day[keyOf(t)]++
 	if req.IdempotencyKey != "" {
 		e.idem[idemKey{req.Device, req.IdempotencyKey}] = t
 	}

@@ -302,6 +302,7 @@ func (e *Engine) ahead(now time.Time, t *hallq.Ticket) int {
 type pace struct {
 	lo    int // e.issued[lo:] are counted
 	count map[arrivalKey]int
+	day   map[arrivalKey]int // all of e.issued, counted
 }
 
 // keyOf is the arrival class a ticket counts in: booked check-ins count
@@ -314,6 +315,10 @@ func keyOf(t *hallq.Ticket) arrivalKey {
 func (e *Engine) resetPace() {
 	e.pace.lo = len(e.issued)
 	clear(e.pace.count)
+	clear(e.pace.day)
+	for _, t := range e.issued {
+		e.pace.day[keyOf(t)]++
+	}
 }
 
 // advancePace moves the counted window to end at now.
@@ -356,8 +361,11 @@ func (e *Engine) recountPace(t *hallq.Ticket, delta int) {
 	if t.TransferredFrom != "" || t.Day != e.day {
 		return
 	}
-	if i, ok := slices.BinarySearchFunc(e.issued, t, issueOrder); ok && e.issued[i] == t && i >= e.pace.lo {
-		e.pace.count[keyOf(t)] += delta
+	if i, ok := slices.BinarySearchFunc(e.issued, t, issueOrder); ok && e.issued[i] == t {
+		e.pace.day[keyOf(t)] += delta
+		if i >= e.pace.lo {
+			e.pace.count[keyOf(t)] += delta
+		}
 	}
 }
 
