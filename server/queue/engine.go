@@ -57,6 +57,7 @@ type Engine struct {
 	expected    map[string]*dayCurve
 	expectedDay string
 	usual       map[string]time.Duration // occupancy on past days, by service
+	given       Foresight                // both as given, for Foresight
 
 	// targets are the hall's targets as its log knows them: the ones its
 	// settings and services set, once any change is recorded. unrecorded

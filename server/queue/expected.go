@@ -44,6 +44,7 @@ func (e *Engine) SetArrivalForecast(f ArrivalForecast) error {
 		return err
 	}
 	e.expectedDay = f.Day
+	e.given.Arrivals = ArrivalForecast{Day: f.Day, Hours: maps.Clone(f.Hours)}
 	e.expected = make(map[string]*dayCurve, len(f.Hours))
 	for code, hours := range f.Hours {
 		c := new(dayCurve)
@@ -179,11 +180,54 @@ const minUsual = 20
 // the hall's past days (UsualOccupancy); it holds until the next call.
 // The day's own occupancies weigh more as they come (meanOccupancy).
 func (e *Engine) SetUsualOccupancy(usual map[string]time.Duration) error {
+	if err := checkUsual(usual); err != nil {
+		return err
+	}
+	e.usual = maps.Clone(usual)
+	e.given.Usual = maps.Clone(usual)
+	return nil
+}
+
+// Foresight is what the engine was told of the day (SetArrivalForecast,
+// SetUsualOccupancy); zero values for what it was not told.
+type Foresight struct {
+	Arrivals ArrivalForecast
+	Usual    map[string]time.Duration
+}
+
+func checkUsual(usual map[string]time.Duration) error {
 	for code, d := range usual {
 		if d <= 0 || d > 24*time.Hour {
 			return hallq.Errorf(hallq.EINVALID, "usual occupancy of service %s: %v is not a time a ticket keeps a counter", code, d)
 		}
 	}
-	e.usual = maps.Clone(usual)
 	return nil
+}
+
+// SetForesight tells the engine both at once (an Arrivals without a Day:
+// no forecast); when either is refused, nothing changes.
+func (e *Engine) SetForesight(f Foresight) error {
+	if f.Arrivals.Day != "" {
+		if err := f.Arrivals.Validate(); err != nil {
+			return err
+		}
+	}
+	if err := checkUsual(f.Usual); err != nil {
+		return err
+	}
+	if f.Arrivals.Day != "" {
+		e.SetArrivalForecast(f.Arrivals) // checked
+	} else {
+		e.expected, e.expectedDay, e.given.Arrivals = nil, "", ArrivalForecast{}
+	}
+	e.SetUsualOccupancy(f.Usual) // checked
+	return nil
+}
+
+// Foresight is what the engine was last told; a copy.
+func (e *Engine) Foresight() Foresight {
+	return Foresight{
+		Arrivals: ArrivalForecast{Day: e.given.Arrivals.Day, Hours: maps.Clone(e.given.Arrivals.Hours)},
+		Usual:    maps.Clone(e.given.Usual),
+	}
 }
