@@ -149,6 +149,13 @@ func TestForecastAPI(t *testing.T) {
 		}
 	}
 
+	// The wait estimate printed on tickets expects the same arrivals
+	// today, and starts from the services' usual occupancies; so does the
+	// hall after a restart.
+	checkForesight(t, h, today)
+	h = h.Restart()
+	checkForesight(t, h, today)
+
 	// Bad input changes nothing and says what is wrong.
 	for _, c := range []struct{ query, code, reason, says string }{
 		{"?date=18/11/2026", "invalid", "", "YYYY-MM-DD"},

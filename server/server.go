@@ -81,6 +81,7 @@ func New(hl *hall.Runtime, logger *slog.Logger) *Server {
 		Hall: s.planState, Logger: logger}
 	s.enrol = newEnroller(s)
 	s.bookLimit = newRateLimiter(bookBurst, bookEvery)
+	hl.Foresee = s.foresee
 	s.api.Route(s.routes()...)
 
 	pages := &staff.Pages{Site: staff.Embedded(), API: s.api, Settings: s.settings, Alerts: s.alerts}

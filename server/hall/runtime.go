@@ -1,9 +1,10 @@
 // Package hall is the hall runtime: the queue engine in memory over the
 // SQLite store, commands that arrive together committed in one durable
 // transaction (group commit), committed events fanned out through the hub,
-// the devices' last-seen times written in batches, and the simulation
-// clock. It knows nothing of HTTP: the hall server (package server) and
-// the simulator drive it.
+// the devices' last-seen times written in batches, what the hall's
+// history expects of the day asked in the background for the wait
+// estimate (foresight.go), and the simulation clock. It knows nothing of
+// HTTP: the hall server (package server) and the simulator drive it.
 package hall
 
 import (
@@ -42,6 +43,10 @@ type Runtime struct {
 	// OnCommit, if set, is called after each committed batch with its
 	// events (for metrics).
 	OnCommit func(events []hallq.Event)
+	// Foresee, if set, is what the hall's history expects of the day
+	// whose local time is day (foresight.go): Run asks it in the
+	// background at start and after each midnight. Set before Run.
+	Foresee func(ctx context.Context, day time.Time) (*queue.Foresight, error)
 
 	mu  sync.RWMutex
 	eng *queue.Engine
@@ -53,6 +58,7 @@ type Runtime struct {
 	settings atomic.Pointer[hallq.Settings]
 	cmds     chan *command
 	seen     seenTracker                  // seen.go
+	fs       foresight                    // foresight.go; asked by Run only
 	storeErr atomic.Pointer[storeFailure] // health.go
 }
 
@@ -87,6 +93,9 @@ func (hl *Runtime) reload(ctx context.Context) error {
 	loc, err := st.Settings.Location()
 	if err != nil {
 		return err
+	}
+	if f := hl.fs.kept; f != nil {
+		eng.SetForesight(*f) // checked when first given
 	}
 	hl.eng = eng
 	hl.loc.Store(loc)
@@ -153,9 +162,11 @@ func (hl *Runtime) Run(ctx context.Context) error {
 	seenDone := make(chan struct{})
 	go func() { defer close(seenDone); hl.runSeen(ctx) }()
 	defer func() { <-seenDone }()
+	defer hl.fs.active.Wait()
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	hl.runBatch(ctx, nil) // roll the calendar at start-up
+	hl.foresee(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -176,6 +187,7 @@ func (hl *Runtime) Run(ctx context.Context) error {
 		case <-tick.C:
 			hl.probeStore(ctx)
 			hl.runBatch(ctx, nil)
+			hl.foresee(ctx)
 		}
 	}
 }
