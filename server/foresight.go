@@ -31,11 +31,12 @@ func (s *Server) foresee(ctx context.Context, day time.Time) (*queue.Foresight, 
 	today := forecast.DateOf(day.In(loc))
 	rec := staffing.NewRecord(loc, today)
 	usualFrom := today.AddDate(0, 0, -usualDays).Format(time.DateOnly)
-	var recent []hallq.Ticket
+	var usual queue.Occupancies
 	err = s.Store.Reports().DayTickets(ctx, "0001-01-01", today.AddDate(0, 0, -1).Format(time.DateOnly), func(t *report.Ticket) error {
 		rec.Add(t)
 		if t.Day >= usualFrom {
-			recent = append(recent, occupancyTicket(t))
+			o := occupancyTicket(t)
+			usual.Add(&o)
 		}
 		return nil
 	})
@@ -52,7 +53,7 @@ func (s *Server) foresee(ctx context.Context, day time.Time) (*queue.Foresight, 
 	}
 	out := &queue.Foresight{
 		Arrivals: queue.ArrivalForecast{Day: today.Format(time.DateOnly), Hours: map[string][24]float64{}},
-		Usual:    queue.UsualOccupancy(recent),
+		Usual:    usual.Usual(),
 	}
 	for _, sf := range f.Services {
 		var hours [24]float64
@@ -64,7 +65,7 @@ func (s *Server) foresee(ctx context.Context, day time.Time) (*queue.Foresight, 
 	return out, nil
 }
 
-// occupancyTicket is what queue.UsualOccupancy reads of a stored ticket.
+// occupancyTicket is what queue.Occupancies reads of a stored ticket.
 func occupancyTicket(t *report.Ticket) hallq.Ticket {
 	out := hallq.Ticket{Service: t.Service, State: t.State, Flagged: t.Flagged, Reason: t.Reason}
 	if t.Called > 0 && t.Finished > 0 {

@@ -157,17 +157,39 @@ func (f *forecast) curveArrivals(dp dayPace, service string, prio bool) (arrival
 // starting point for a day (SetUsualOccupancy). Services with fewer than
 // minUsual occupancies are left out.
 func UsualOccupancy(tickets []hallq.Ticket) map[string]time.Duration {
-	sum, n := map[string]time.Duration{}, map[string]int{}
+	var u Occupancies
 	for i := range tickets {
-		if d, ok := occupancy(&tickets[i]); ok {
-			sum[tickets[i].Service] += d
-			n[tickets[i].Service]++
-		}
+		u.Add(&tickets[i])
 	}
+	return u.Usual()
+}
+
+// Occupancies adds up tickets' occupancies one at a time, for a history
+// read ticket by ticket; the zero value is ready.
+type Occupancies struct {
+	sum map[string]time.Duration
+	n   map[string]int
+}
+
+// Add counts t's occupancy, if it kept a counter.
+func (o *Occupancies) Add(t *hallq.Ticket) {
+	d, ok := occupancy(t)
+	if !ok {
+		return
+	}
+	if o.sum == nil {
+		o.sum, o.n = map[string]time.Duration{}, map[string]int{}
+	}
+	o.sum[t.Service] += d
+	o.n[t.Service]++
+}
+
+// Usual is each service's mean occupancy (UsualOccupancy).
+func (o *Occupancies) Usual() map[string]time.Duration {
 	out := map[string]time.Duration{}
-	for code, k := range n {
+	for code, k := range o.n {
 		if k >= minUsual {
-			out[code] = sum[code] / time.Duration(k)
+			out[code] = o.sum[code] / time.Duration(k)
 		}
 	}
 	return out
