@@ -11,24 +11,6 @@
     try { await fn(); await loadAll(); flash(T("admin.saved")); } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
   }
 
-  // confirm asks before something that cannot be taken back; it answers
-  // true for the confirm button, false for cancel or Escape.
-  function confirm(text) {
-    const dlg = $("confirm");
-    $("confirm-text").textContent = text;
-    return new Promise((done) => {
-      const finish = (ok) => () => {
-        $("confirm-yes").onclick = $("confirm-no").onclick = dlg.oncancel = null;
-        dlg.close();
-        done(ok);
-      };
-      $("confirm-yes").onclick = finish(true);
-      $("confirm-no").onclick = finish(false);
-      dlg.oncancel = finish(false);
-      dlg.showModal();
-      $("confirm-no").focus();
-    });
-  }
   const fill = (s, v) => s.replace("%s", v).replace("%d", v);
 
   function hoursText(hours) {
@@ -103,7 +85,7 @@
     const dis = el("input", { type: "checkbox", checked: u.disabled || null, "aria-label": T("admin.disable") });
     const btn = el("button", { onclick: async () => {
       // Locking someone out asks first.
-      if (dis.checked && !u.disabled && u.username && !(await confirm(fill(T("admin.confirm_disable"), u.username)))) return;
+      if (dis.checked && !u.disabled && u.username && !(await askConfirm(fill(T("admin.confirm_disable"), u.username)))) return;
       save(() => api("PUT", "/api/v1/users/" + encodeURIComponent(name.value.trim()),
         { role: role.value, password: pw.value, disabled: dis.checked }));
     } }, u.username ? T("admin.save") : T("admin.add"));
@@ -146,7 +128,7 @@
       el("td", { class: "detail" }, healthDetail(h)),
       el("td", {}, revoked ? "" : el("button", { class: "revoke danger",
         onclick: async () => {
-          if (await confirm(fill(T("admin.confirm_revoke"), d.name))) {
+          if (await askConfirm(fill(T("admin.confirm_revoke"), d.name))) {
             save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke"));
           }
         } }, T("admin.revoke"))));
@@ -179,7 +161,7 @@
       : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))]));
     $("reject-all").hidden = pending.length === 0;
     $("reject-all").onclick = async () => {
-      if (await confirm(fill(T("admin.confirm_reject_all"), pending.length))) {
+      if (await askConfirm(fill(T("admin.confirm_reject_all"), pending.length))) {
         save(() => api("POST", "/api/v1/enrolments/reject-pending"));
       }
     };

@@ -6,26 +6,10 @@
   const $ = (id) => document.getElementById(id);
   const fill = (s, v) => s.replace("%s", v);
 
-  function confirm(text) {
-    const dlg = $("confirm");
-    $("confirm-text").textContent = text;
-    return new Promise((done) => {
-      const finish = (ok) => () => {
-        $("confirm-yes").onclick = $("confirm-no").onclick = dlg.oncancel = null;
-        dlg.close();
-        done(ok);
-      };
-      $("confirm-yes").onclick = finish(true);
-      $("confirm-no").onclick = finish(false);
-      dlg.oncancel = finish(false);
-      dlg.showModal();
-      $("confirm-no").focus();
-    });
-  }
 
   function row(b) {
     const cancel = b.status === "booked" ? el("button", { class: "bk-cancel danger", onclick: async () => {
-      if (!(await confirm(fill(T("bookings.confirm_cancel"), b.code)))) return;
+      if (!(await askConfirm(fill(T("bookings.confirm_cancel"), b.code)))) return;
       try { await api("POST", "/api/v1/bookings/" + encodeURIComponent(b.code) + "/cancel"); await load(); } catch (e) { flash(errorText(e), true); }
     } }, T("bookings.cancel")) : null;
     const status = T("bookings.st." + b.status) + (b.ticket_id && b.ticket ? " · " + fill(T("bookings.ticket"), b.ticket.label) : "");

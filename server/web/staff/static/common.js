@@ -122,3 +122,24 @@ if (signout) {
     location.href = "/login";
   });
 }
+
+// askConfirm asks before something that cannot be taken back, in the
+// page's confirm dialog (template "confirm"); it answers true for the
+// confirm button, false for cancel or Escape.
+function askConfirm(text) {
+  const el = (id) => document.getElementById(id);
+  const dlg = el("confirm");
+  el("confirm-text").textContent = text;
+  return new Promise((done) => {
+    const finish = (ok) => () => {
+      el("confirm-yes").onclick = el("confirm-no").onclick = dlg.oncancel = null;
+      dlg.close();
+      done(ok);
+    };
+    el("confirm-yes").onclick = finish(true);
+    el("confirm-no").onclick = finish(false);
+    dlg.oncancel = finish(false);
+    dlg.showModal();
+    el("confirm-no").focus();
+  });
+}
