@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hallq/hallq"
@@ -126,6 +127,7 @@ func TestTouchLayout(t *testing.T) {
 	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, tab)
 	if err := chromedp.Do(tab.Ctx, chromedp.Click(chromedp.CSS(`.svc[data-service="A"]`))); err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +136,36 @@ func TestTouchLayout(t *testing.T) {
 	if got, _ := browsertest.Eval[string](tab, `document.getElementById("card-text").textContent`); !strings.Contains(got, "about 1 minute.") {
 		t.Errorf("the card reads %q, want \"about 1 minute\"", got)
 	}
+}
+
+// TestPressAcrossARefresh: the page asks for the hall's figures every 5 s;
+// a touch that lasts across such a refresh still gives a ticket (the
+// buttons are updated in place, not replaced under the finger).
+func TestPressAcrossARefresh(t *testing.T) {
+	f := &fakeHall{n: 3}
+	tab := openPage(t, browsertest.Start(t), servePage(t, f, &checkIns{}), 3)
+	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, tab)
+	xy, err := browsertest.Eval[[]float64](tab, `(r => [r.left + r.width / 2, r.top + r.height / 2])(document.querySelector('.svc[data-service="B"]').getBoundingClientRect())`)
+	if err != nil || len(xy) != 2 {
+		t.Fatalf("the button's place: %v %v", xy, err)
+	}
+	mouse := func(typ input.DispatchMouseEventType) chromedp.Action[chromedp.Void] {
+		return chromedp.MouseEvent(typ, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1))
+	}
+	if err := chromedp.Do(tab.Ctx, mouse(chromedp.MousePressed)); err != nil {
+		t.Fatal(err)
+	}
+	// The refresh lands while the finger is down.
+	if _, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[bool](`refresh().then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab.Ctx, mouse(chromedp.MouseReleased)); err != nil {
+		t.Fatal(err)
+	}
+	tab.Wait(t, `document.getElementById("card-number").textContent === "1025"`)
 }
 
 // checkIns is a fake kiosk's check-in: codes it knows, and what it was asked.

@@ -131,38 +131,48 @@ function render() {
   const banner = st.paper_out ? t.errors.paper_out : st.server_down || hall.stale ? t.errors.unreachable : st.fault ? t.errors.printer : "";
   $("banner").hidden = !banner;
   $("banner").textContent = banner;
+  // The buttons are kept and updated in place: were they replaced on each
+  // refresh, a touch that began on the old button and ended on the new one
+  // would give no ticket.
   const main = $("services");
-  const buttons = hall.services.map(s => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "svc";
-    b.dataset.service = s.code;
-    const inner = document.createElement("span");
-    inner.className = "in";
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = lang === "en" && s.name_en ? s.name_en : s.name;
-    const sub = document.createElement("span");
-    sub.className = "sub";
-    if (s.open) {
-      const count = document.createElement("span");
-      count.textContent = t.waiting(s.waiting);
-      const est = document.createElement("span");
-      est.className = "est";
-      est.textContent = t.wait(s.estimated_wait_s);
-      sub.append(count, est);
-    } else {
-      sub.textContent = t.closed[s.closed_reason] || t.closedOther;
-    }
-    inner.append(name, sub);
-    b.append(inner);
+  const have = Array.from(main.children, b => b.dataset.service).join(",");
+  if (have !== hall.services.map(s => s.code).join(",")) {
+    main.replaceChildren(...hall.services.map(s => serviceButton(s.code)));
+  }
+  hall.services.forEach((s, i) => {
+    const b = main.children[i];
+    b.querySelector(".name").textContent = lang === "en" && s.name_en ? s.name_en : s.name;
+    const count = b.querySelector(".count"), est = b.querySelector(".est");
+    count.textContent = s.open ? t.waiting(s.waiting) : t.closed[s.closed_reason] || t.closedOther;
+    est.textContent = s.open ? t.wait(s.estimated_wait_s) : "";
     b.disabled = !s.open || busy || enrolling;
-    b.addEventListener("click", () => take(s.code));
-    return b;
   });
-  main.replaceChildren(...buttons);
   $("booking").disabled = busy || enrolling;
   layout();
+}
+
+// serviceButton makes the button of service code: its name, and under it
+// the people waiting and the estimated wait (or why it is closed).
+function serviceButton(code) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "svc";
+  b.dataset.service = code;
+  const inner = document.createElement("span");
+  inner.className = "in";
+  const name = document.createElement("span");
+  name.className = "name";
+  const sub = document.createElement("span");
+  sub.className = "sub";
+  const count = document.createElement("span");
+  count.className = "count";
+  const est = document.createElement("span");
+  est.className = "est";
+  sub.append(count, est);
+  inner.append(name, sub);
+  b.append(inner);
+  b.addEventListener("click", () => take(code));
+  return b;
 }
 
 // layout places n buttons in the space between the header and the
