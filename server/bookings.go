@@ -443,8 +443,15 @@ func readImportCSV(body io.Reader, loc *time.Location) ([]hallq.BookingImport, e
 	}
 }
 
-// bookingChoresEvery is how often RunBookingChores runs.
-const bookingChoresEvery = time.Minute
+// The booking chores run once a minute of the hall's clock, not of the
+// machine's: under -sim-clock, or a test's clock, a day moved forward is
+// seen as soon as the clock has moved. The hall's clock is looked at every
+// bookingChoresPoll of real time, and at once when the simulation clock
+// is set (POST /api/v1/sim/clock).
+const (
+	bookingChoresEvery = time.Minute
+	bookingChoresPoll  = time.Second
+)
 
 // BookingChores marks the bookings whose check-in time is over as missed
 // and erases the name and phone of bookings whose slot ended more than the
@@ -470,18 +477,33 @@ func (s *Server) BookingChores(ctx context.Context) error {
 	return nil
 }
 
-// RunBookingChores runs BookingChores every minute until ctx ends.
+// RunBookingChores runs BookingChores at once, then whenever the hall's
+// clock has moved on a minute (or gone back) since the last run, until
+// ctx ends.
 func (s *Server) RunBookingChores(ctx context.Context) {
-	t := time.NewTicker(bookingChoresEvery)
-	defer t.Stop()
+	poll := time.NewTicker(bookingChoresPoll)
+	defer poll.Stop()
+	var last time.Time
 	for {
-		if err := s.BookingChores(ctx); err != nil && ctx.Err() == nil {
-			s.Logger.Warn("booking chores", "err", err)
+		if now := s.Hall.Now(); last.IsZero() || now.Sub(last) >= bookingChoresEvery || now.Before(last) {
+			last = now
+			if err := s.BookingChores(ctx); err != nil && ctx.Err() == nil {
+				s.Logger.Warn("booking chores", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-poll.C:
+		case <-s.clockMoved:
 		}
+	}
+}
+
+// nudgeChores tells RunBookingChores that the hall's clock was set.
+func (s *Server) nudgeChores() {
+	select {
+	case s.clockMoved <- struct{}{}:
+	default:
 	}
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/server/api"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/servertest"
 	"github.com/hallq/hallq/server/sqlite"
 )
@@ -466,4 +468,59 @@ func TestBookingEraseOnRequest(t *testing.T) {
 	if code := h2.Do("POST", "/api/v1/bookings/ZZZZZZ/erase", h2.Login("admin"), nil, nil); code != http.StatusNotFound {
 		t.Errorf("erasing an unknown code: %d, want 404", code)
 	}
+}
+
+// TestBookingChoresOnTheHallClock: the chores that mark missed bookings
+// and erase personal data follow the hall's clock, not the machine's: in
+// simulation mode, moving the clock past a booking's check-in window and
+// then past the retention days is seen at once, without a real minute
+// passing.
+func TestBookingChoresOnTheHallClock(t *testing.T) {
+	clock := hall.NewSimClock(at(7, 0), 1)
+	h := servertest.Start(t, servertest.Options{Sim: clock})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); h.Server.RunBookingChores(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	var b hallq.Booking
+	if code := h.Do("POST", "/api/v1/bookings", "", bookReq("A", at(9, 0), "Nguyễn Văn An", "0905123456"), &b); code != http.StatusCreated {
+		t.Fatalf("book: %d", code)
+	}
+	setClock := func(to time.Time) string {
+		t.Helper()
+		admin := signIn(t, h, "admin", "demo-admin") // a jump of days ends a session
+		if code := h.Do("POST", "/api/v1/sim/clock", admin, map[string]any{"at": to}, nil); code != http.StatusOK {
+			t.Fatalf("set the clock to %v: %d", to, code)
+		}
+		return signIn(t, h, "admin", "demo-admin")
+	}
+	// waitFor polls the booking as an admin sees it until ok; the hall's
+	// chores run within a second of real time after the clock moves
+	// (on the machine's clock, they waited a real minute).
+	waitFor := func(what string, admin string, ok func(hallq.Booking) bool) {
+		t.Helper()
+		var last hallq.Booking
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			var list hallq.BookingList
+			h.Do("GET", "/api/v1/bookings?q="+b.Code, admin, nil, &list)
+			if len(list.Bookings) == 1 {
+				if last = *list.Bookings[0]; ok(last) {
+					return
+				}
+			}
+		}
+		t.Fatalf("%s: the booking is %+v", what, last)
+	}
+
+	// Before the check-in window closes, nothing happens.
+	admin := setClock(at(9, 5))
+	waitFor("before the window closes", admin, func(x hallq.Booking) bool { return x.Status == hallq.BookingBooked && x.Name != "" })
+	admin = setClock(at(9, 11))
+	waitFor("the window closed", admin, func(x hallq.Booking) bool { return x.Status == hallq.BookingNoShow && x.Name != "" })
+	// The demo keeps personal data 30 days after the slot.
+	admin = setClock(at(9, 30).AddDate(0, 0, 31))
+	waitFor("31 days later", admin, func(x hallq.Booking) bool {
+		return x.Status == hallq.BookingNoShow && x.Erased && x.Name == "" && x.Phone == ""
+	})
 }

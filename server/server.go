@@ -57,11 +57,13 @@ type Server struct {
 	bookLimit *rateLimiter
 	// sim is the simulation clock, nil unless EnableSim (sim.go).
 	sim *hall.SimClock
+	// clockMoved wakes RunBookingChores when the simulation clock is set.
+	clockMoved chan struct{}
 }
 
 // New builds a server over a running hall.
 func New(hl *hall.Runtime, logger *slog.Logger) *Server {
-	s := &Server{Hall: hl, Store: hl.Store, Logger: logger}
+	s := &Server{Hall: hl, Store: hl.Store, Logger: logger, clockMoved: make(chan struct{}, 1)}
 	s.api = api.New(api.Config{
 		Logger:   logger,
 		Accounts: hl.Store,

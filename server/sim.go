@@ -49,6 +49,7 @@ func (s *Server) setSimClock(w http.ResponseWriter, r *http.Request, p hallq.Pri
 	if err != nil {
 		return err
 	}
+	s.nudgeChores()
 	s.Logger.Warn("simulation clock set", "now", at.Format(time.RFC3339), "speed", c.Speed(), api.LogActor, p.Actor())
 	api.WriteJSON(w, http.StatusOK, hallq.SimClockState{Now: at.In(s.Hall.Location()), Speed: c.Speed()})
 	return nil
