@@ -143,6 +143,7 @@ func TestBookingEndToEnd(t *testing.T) {
 	if err := chromedp.Do(officer.Ctx, chromedp.WaitVisible(chromedp.ID("console"))); err != nil {
 		t.Fatal(err)
 	}
+	officer.Wait(t, `!document.getElementById("btn-next").disabled`)
 	click(officer, "#btn-next")
 	officer.Wait(t, fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, label))
 	tv.Wait(t, fmt.Sprintf(`[...document.querySelectorAll("#calls li .number")].some(e => e.textContent === %q)`, label))

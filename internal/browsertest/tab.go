@@ -192,8 +192,18 @@ func (b *Browser) Tab(tb testing.TB, o TabOptions) *Tab {
 }
 
 // Resize sets the tab's viewport by emulation: the page relayouts as on a
-// screen of that size, without relaunching the browser.
+// screen of that size, without relaunching the browser. It returns once the
+// page has laid itself out at the new size (Settle): a click or a reading
+// right after a resize then meets the page as a person would, not the
+// boxes of the size before.
 func (t *Tab) Resize(v Viewport) error {
+	if err := t.resize(v); err != nil {
+		return err
+	}
+	return t.Settle()
+}
+
+func (t *Tab) resize(v Viewport) error {
 	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
 	if v.Mobile {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
@@ -265,10 +275,33 @@ func (t *Tab) FullScreenshot(v Viewport) ([]byte, error) {
 			return nil, err
 		}
 		defer t.Resize(v)
-		// Let the page lay out at the new height.
-		time.Sleep(150 * time.Millisecond)
 	}
 	return t.Screenshot()
+}
+
+// Hold presses the left mouse button down at the centre of the element
+// sel matches (scrolled into view) and keeps it down; release lets it go
+// at the same point. A person's press lasts a tenth of a second or more,
+// and whatever the page does meanwhile (a redraw from its event stream or
+// a timer) happens between the two: a test does it there, and checks the
+// press still counts.
+func (t *Tab) Hold(sel string) (release func() error, err error) {
+	if err := chromedp.Do(t.Ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		return nil, err
+	}
+	xy, err := Eval[[]float64](t, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`, sel))
+	if err != nil {
+		return nil, err
+	}
+	x, y := xy[0], xy[1]
+	if err := chromedp.Do(t.Ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y),
+		chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+		return nil, err
+	}
+	return func() error {
+		return chromedp.Do(t.Ctx, chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	}, nil
 }
 
 // Settle waits until the page has laid itself out (after a load or a

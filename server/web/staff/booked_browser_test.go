@@ -64,13 +64,18 @@ func TestOfficerSeesBooking(t *testing.T) {
 	run(waitJS(badge(booked.ID)+` !== null && `+badge(booked.ID)+`.textContent === `+fmt.Sprintf("%q", want)),
 		waitJS(fmt.Sprintf(`document.querySelector('#waiting tr[data-ticket=%q]') !== null`, walkIn.ID)),
 		waitJS(badge(walkIn.ID)+` === null`),
-		// The walk-in first, with no badge in the call panel.
+		// The walk-in first, with no badge in the call panel. Each button
+		// is pressed once the console takes presses again (it shows a call
+		// from the event stream before the call's own answer is in).
+		waitJS(pressable("#btn-next")),
 		chromedp.Click(chromedp.ID("btn-next")),
 		waitJS(fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, walkIn.Label)),
 		waitJS(`document.getElementById("current-booking").hidden`),
+		waitJS(pressable("#btn-finish")),
 		chromedp.Click(chromedp.ID("btn-finish")),
 		waitJS(`document.getElementById("current-label").textContent === "—"`),
 		// Then the booked citizen, with the time of their booking.
+		waitJS(pressable("#btn-next")),
 		chromedp.Click(chromedp.ID("btn-next")),
 		waitJS(fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, booked.Label)),
 		waitJS(fmt.Sprintf(`!document.getElementById("current-booking").hidden && document.getElementById("current-booking").textContent === %q`, want)),

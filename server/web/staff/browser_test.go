@@ -114,9 +114,14 @@ func TestBrowser(t *testing.T) {
 		}
 		run(t, ctx,
 			waitJS(row+` !== null && !`+row+`.disabled && `+row+`.textContent === "Gọi"`),
+			waitJS(pressable("#btn-next")),
 			chromedp.Click(chromedp.ID("btn-next")),
 			waitJS(fmt.Sprintf(`document.getElementById("current-label").textContent === %q`, served.Label)),
 			waitJS(`document.getElementById("current-timer").textContent !== ""`),
+			// The call is shown (from the event stream) as soon as it is
+			// made; the console takes the next press once the call's own
+			// answer is in.
+			waitJS(pressable("#btn-finish")),
 			chromedp.Click(chromedp.ID("btn-finish")),
 			waitJS(`document.getElementById("current-label").textContent === "—"`),
 		)

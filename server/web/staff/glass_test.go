@@ -51,6 +51,13 @@ func clearFlash(t *testing.T, tab *browsertest.Tab) {
 	}
 }
 
+// pressable is true once the element sel matches is on the page and
+// enabled: the officer console disables its buttons (and their keys) while
+// an action is on its way, so a test presses once the console takes it.
+func pressable(sel string) string {
+	return fmt.Sprintf(`(e => !!e && !e.disabled)(document.querySelector(%q))`, sel)
+}
+
 // key presses a key on the page, as a person at the keyboard.
 func key(t *testing.T, tab *browsertest.Tab, k string) {
 	t.Helper()
@@ -96,6 +103,7 @@ func testOfficerGlass(t *testing.T, b *browsertest.Browser) {
 	}
 
 	// Nobody waits: N says so, in Vietnamese.
+	tab.Wait(t, pressable("#btn-next"))
 	key(t, tab, "n")
 	tab.Wait(t, `(document.getElementById("flash") || {}).textContent === "Không còn ai chờ"`)
 
@@ -123,9 +131,11 @@ func testOfficerGlass(t *testing.T, b *browsertest.Browser) {
 	// Call, then recall up to the hall's limit (3): the console counts
 	// the recalls and says, before the fourth press, that it will make the
 	// citizen a no-show.
+	tab.Wait(t, pressable("#btn-next"))
 	key(t, tab, "n")
 	tab.Wait(t, `document.getElementById("current-label").textContent !== "—"`)
 	for i := 1; i <= 3; i++ {
+		tab.Wait(t, pressable("#btn-recall"))
 		key(t, tab, "r")
 		tab.Wait(t, fmt.Sprintf(`document.getElementById("recall-info").textContent.startsWith("Đã gọi lại %d/3")`, i))
 	}
@@ -137,8 +147,10 @@ func testOfficerGlass(t *testing.T, b *browsertest.Browser) {
 	}
 
 	// The transfer list, used with the keyboard, then a shortcut.
+	tab.Wait(t, pressable("#btn-noshow"))
 	key(t, tab, "v") // the recalled citizen is a no-show: call the next one
 	tab.Wait(t, `document.getElementById("current-label").textContent === "—"`)
+	tab.Wait(t, pressable("#btn-next"))
 	key(t, tab, "n")
 	tab.Wait(t, `document.getElementById("current-label").textContent !== "—" && !document.getElementById("btn-start").disabled`)
 	if err := chromedp.Do(tab.Ctx, chromedp.Focus(chromedp.ID("transfer-to"))); err != nil {

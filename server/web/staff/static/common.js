@@ -84,6 +84,41 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// syncRows makes the children of box one per item, in order, keyed by
+// key(item): a child already there for that key is kept and updated in
+// place by fill, and only a new key gets a new child from make. A page
+// that redraws from the event stream must not swap a button for a copy
+// while someone is pressing it (the press and the release would land on
+// two different elements, and the click never happens) nor an input
+// while someone is typing in it. Children without a key (an "empty"
+// line) go; when there are no items, empty (if given) is shown instead.
+function syncRows(box, items, key, make, fill, empty) {
+  const old = new Map();
+  for (const c of box.children) if (c.dataset.key !== undefined) old.set(c.dataset.key, c);
+  items.forEach((item, i) => {
+    const k = String(key(item));
+    let c = old.get(k);
+    if (!c) {
+      c = make(item);
+      c.dataset.key = k;
+    }
+    old.delete(k);
+    fill(c, item);
+    // Moved only when out of place: a row that stays where it is is not
+    // taken out of the document and put back.
+    if (box.children[i] !== c) box.insertBefore(c, box.children[i] || null);
+  });
+  while (box.children.length > items.length) box.lastElementChild.remove();
+  if (items.length === 0 && empty) box.append(empty);
+}
+
+// setText changes an element's text only when it differs (a text node
+// replaced under a press or a selection is a change a person may feel).
+function setText(e, s) {
+  s = String(s);
+  if (e.textContent !== s) e.textContent = s;
+}
+
 // errorText is an error as staff read it: the meaning in the page's
 // language, from the error's reason or code, then the server's own
 // detail (kept for whoever has to look into it).

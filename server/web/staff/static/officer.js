@@ -22,20 +22,20 @@
   function showChooser() {
     $("console").hidden = true;
     $("chooser").hidden = false;
-    const list = $("counter-list");
-    list.replaceChildren();
-    if (!hall) return;
-    for (const c of hall.counters) {
-      const mine = c.officer === me, free = !c.officer;
-      list.append(el("div", { class: "counter-choice" },
-        el("strong", {}, T("officer.counter") + " " + c.id), " ", c.name, " · ",
-        c.services.map(serviceName).join(", "), " · ",
-        T("officer.state." + c.state) + (c.officer ? " (" + c.officer + ")" : ""), " ",
-        el("button", {
-          class: "open-counter", "data-counter": c.id, disabled: !(mine || free) || null,
-          onclick: () => openCounter(c.id),
-        }, mine ? T("officer.title") : T("officer.open"))));
-    }
+    // Every event redraws the list: each counter's line is updated in
+    // place, so an "open" button being pressed stays the same button.
+    syncRows($("counter-list"), hall ? hall.counters : [], (c) => c.id,
+      (c) => el("div", { class: "counter-choice" },
+        el("strong", {}, T("officer.counter") + " " + c.id), el("span", { class: "about" }), " ",
+        el("button", { class: "open-counter", "data-counter": c.id, onclick: () => openCounter(c.id) })),
+      (row, c) => {
+        const mine = c.officer === me, free = !c.officer;
+        setText(row.querySelector(".about"), " " + c.name + " · " + c.services.map(serviceName).join(", ") + " · " +
+          T("officer.state." + c.state) + (c.officer ? " (" + c.officer + ")" : ""));
+        const b = row.querySelector("button");
+        b.disabled = !(mine || free);
+        setText(b, mine ? T("officer.title") : T("officer.open"));
+      });
   }
 
   async function openCounter(id) {
@@ -97,8 +97,10 @@
     $("recall-info").classList.toggle("last", last);
     $("btn-recall").firstChild.textContent = (last ? T("officer.recall_noshow") : T("officer.recall")) + " ";
     $("btn-recall").classList.toggle("warn", last);
-    // Offline, nothing can be done: every action waits for the server.
-    const off = !online;
+    // Offline, nothing can be done: every action waits for the server;
+    // nor while an action is on its way (act takes one at a time), so
+    // a button that can be pressed is one whose press will count.
+    const off = !online || busy;
     $("offline-note").hidden = online;
     $("btn-next").disabled = off || !!cur || paused;
     $("btn-recall").disabled = off || !called;
@@ -109,13 +111,16 @@
     $("transfer-to").disabled = off || !cur;
     $("btn-pause").disabled = off;
     $("btn-close").disabled = off || !!cur;
+    // The transfer list is rebuilt only when the procedures it offers
+    // change: an officer may have it open, or be choosing with the keys.
     const sel = $("transfer-to"), was = sel.value;
-    sel.replaceChildren();
-    for (const s of (hall ? hall.services : [])) {
-      if (cur && s.code === cur.service) continue;
-      sel.append(el("option", { value: s.code }, s.code + " — " + serviceName(s.code)));
+    const opts = (hall ? hall.services : []).filter((s) => !(cur && s.code === cur.service))
+      .map((s) => [s.code, s.code + " — " + serviceName(s.code)]);
+    if (JSON.stringify(opts) !== JSON.stringify([...sel.options].map((o) => [o.value, o.textContent]))) {
+      sel.replaceChildren(...opts.map(([v, text]) => el("option", { value: v }, text)));
+      // The choice stays if it is still offered; else the first.
+      if (opts.some(([v]) => v === was)) sel.value = was;
     }
-    if (was) sel.value = was;
     tick();
   }
 
@@ -146,29 +151,41 @@
   // bookingText is a booked ticket's badge: 'Lịch hẹn 08:15'.
   function bookingText(t) { return T("officer.booking") + " " + fmtClock(t.slot_at); }
 
+  // The lists are read again on every event of the hall (a ticket issued
+  // anywhere): their rows are updated in place (syncRows), so that the
+  // call, priority and requeue buttons an officer is pressing stay put.
   let lapseTimer = 0;
   function renderWaiting(tickets) {
-    $("waiting-count").textContent = tickets.length;
-    const body = $("waiting");
-    body.replaceChildren();
-    if (tickets.length === 0) body.append(el("tr", {}, el("td", { colspan: 5 }, T("officer.nobody"))));
+    setText($("waiting-count"), tickets.length);
     let nextLapse = Infinity;
-    for (const t of tickets) {
-      // A ticket still printing at its kiosk cannot be called yet: it is
-      // shown, marked, and the list is read again when its hold ends (a
-      // confirmed print arrives as a ticket.printed event instead).
-      const heldMs = t.held_until ? Date.parse(t.held_until) - Date.now() : 0;
-      const printing = heldMs > 0;
-      if (printing) nextLapse = Math.min(nextLapse, heldMs);
-      body.append(el("tr", { "data-ticket": t.id, class: t.priority ? "prio" : "" },
-        el("td", { class: "label" }, t.label, t.slot_at ? el("span", { class: "booking-badge" }, bookingText(t)) : null),
-        el("td", {}, serviceName(t.service)),
-        el("td", {}, T("officer.issued") + " " + fmtClock(t.issued_at)),
-        el("td", {}, t.priority ? T("officer.priority") : el("button", { class: "mark-priority", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/priority", {}) }, T("officer.priority"))),
-        el("td", {}, printing
-          ? el("button", { class: "call-ticket printing", disabled: "" }, T("officer.printing"))
-          : el("button", { class: "call-ticket", onclick: () => act("POST", "/api/v1/counters/" + counterId + "/call", { ticket: t.id }) }, T("officer.call")))));
-    }
+    syncRows($("waiting"), tickets, (t) => t.id,
+      (t) => el("tr", { "data-ticket": t.id },
+        el("td", { class: "label" }), el("td", {}), el("td", {}),
+        el("td", {}, el("span", { class: "prio-mark" }, T("officer.priority")),
+          el("button", { class: "mark-priority", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/priority", {}) }, T("officer.priority"))),
+        el("td", {}, el("button", { class: "call-ticket", onclick: () => act("POST", "/api/v1/counters/" + counterId + "/call", { ticket: t.id }) }))),
+      (row, t) => {
+        // A ticket still printing at its kiosk cannot be called yet: it
+        // is shown, marked, and the list is read again when its hold ends
+        // (a confirmed print arrives as a ticket.printed event instead).
+        const heldMs = t.held_until ? Date.parse(t.held_until) - Date.now() : 0;
+        const printing = heldMs > 0;
+        if (printing) nextLapse = Math.min(nextLapse, heldMs);
+        const [label, service, issued, prio, call] = row.children;
+        row.className = t.priority ? "prio" : "";
+        const badge = t.slot_at ? bookingText(t) : "";
+        if (label.firstChild?.textContent !== t.label || (label.querySelector(".booking-badge")?.textContent || "") !== badge) {
+          label.replaceChildren(t.label, badge ? el("span", { class: "booking-badge" }, badge) : "");
+        }
+        setText(service, serviceName(t.service));
+        setText(issued, T("officer.issued") + " " + fmtClock(t.issued_at));
+        prio.querySelector(".prio-mark").hidden = !t.priority;
+        prio.querySelector("button").hidden = !!t.priority;
+        call.firstChild.disabled = printing;
+        call.firstChild.classList.toggle("printing", printing);
+        setText(call.firstChild, printing ? T("officer.printing") : T("officer.call"));
+      },
+      el("tr", {}, el("td", { colspan: 5 }, T("officer.nobody"))));
     if (nextLapse < Infinity) {
       clearTimeout(lapseTimer);
       lapseTimer = setTimeout(refreshLists, nextLapse + 200);
@@ -176,14 +193,11 @@
   }
 
   function renderNoShows(tickets) {
-    const body = $("noshows");
-    body.replaceChildren();
-    for (const t of tickets) {
-      body.append(el("tr", { "data-ticket": t.id },
-        el("td", { class: "label" }, t.label),
-        el("td", {}, serviceName(t.service)),
-        el("td", {}, el("button", { class: "requeue", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/requeue") }, T("officer.requeue")))));
-    }
+    syncRows($("noshows"), tickets, (t) => t.id,
+      (t) => el("tr", { "data-ticket": t.id },
+        el("td", { class: "label" }, t.label), el("td", {}),
+        el("td", {}, el("button", { class: "requeue", onclick: () => act("POST", "/api/v1/tickets/" + t.id + "/requeue") }, T("officer.requeue")))),
+      (row, t) => setText(row.children[1], serviceName(t.service)));
   }
 
   // act runs one action at a time (a second press while the first is on
@@ -192,6 +206,7 @@
   async function act(method, path, body) {
     if (busy) return;
     busy = true;
+    if (counter) render();
     try {
       const res = await api(method, path, body);
       if (res && res.id && typeof res.state === "string" && res.services) counter = res;
