@@ -85,6 +85,9 @@ func TestBookingEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	kiosk.Wait(t, `!document.getElementById("booking").hidden && !document.getElementById("booking").disabled`)
+	if err := kiosk.Settle(); err != nil { // the page sizes its buttons once its fonts are in
+		t.Fatal(err)
+	}
 	click(kiosk, "#booking")
 	for _, ch := range code {
 		click(kiosk, fmt.Sprintf(`.kp-key[data-key="%c"]`, ch))

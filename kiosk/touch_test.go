@@ -65,6 +65,11 @@ func TestTouchPage(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	// The page sizes its buttons to the screen once its fonts are in: the
+	// touch lands where the button is then.
+	if err := tab.Settle(); err != nil {
+		t.Fatal(err)
+	}
 	prompt := text("#prompt")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.svc[data-service="A"]`))); err != nil {
 		t.Fatal(err)

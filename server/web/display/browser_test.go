@@ -166,15 +166,19 @@ func testAnnouncements(t *testing.T, ctx context.Context) {
 		h.counter(n, "open")
 	}
 	var mu sync.Mutex
+	// Each request at the browser's own time of sending it (its monotonic
+	// clock): the time this process reads the event would be late by
+	// however long a busy machine kept it from running, and two requests
+	// read together would look simultaneous.
 	type req struct {
-		at  time.Time
+		at  time.Duration
 		url string
 	}
 	var reqs []req
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok && strings.Contains(e.Request.URL, "/api/v1/announcements/") {
 			mu.Lock()
-			reqs = append(reqs, req{time.Now(), e.Request.URL})
+			reqs = append(reqs, req{time.Duration(e.Timestamp.Float64() * float64(time.Second)), e.Request.URL})
 			mu.Unlock()
 		}
 	}); err != nil {
@@ -213,7 +217,7 @@ func testAnnouncements(t *testing.T, ctx context.Context) {
 			t.Errorf("announcements out of order: %s after %s", got[i].url, got[i-1].url)
 		}
 		dur := wavDuration(t, got[i-1].url)
-		gap := got[i].at.Sub(got[i-1].at)
+		gap := got[i].at - got[i-1].at
 		if gap < dur-50*time.Millisecond {
 			t.Errorf("announcement %d was requested %v after the previous one, which lasts %v: they overlap", i+1, gap, dur)
 		}
