@@ -7,8 +7,47 @@
   const input = (value, attrs) => el("input", Object.assign({ value: value === undefined || value === null ? "" : value }, attrs || {}));
   let settings = null;
 
-  async function save(fn) {
-    try { await fn(); await loadAll(); flash(T("admin.saved")); } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
+  // save runs fn, then reads everything again. from is what was saved (a
+  // button of a row, or a form): that row is drawn afresh and that form
+  // shows what the server kept; everything else the admin is changing
+  // and has not saved keeps their typing (refreshRows, show).
+  async function save(fn, from) {
+    try { await fn(); await loadAll(from); flash(T("admin.saved")); } catch (e) { flash(T("admin.error") + ": " + errorText(e), true); }
+  }
+
+  // changed: a field the admin has changed from what the page showed.
+  const changed = (e) => e.tagName === "SELECT"
+    ? e.selectedIndex !== Math.max(0, [...e.options].findIndex((o) => o.defaultSelected))
+    : (e.type === "checkbox" ? e.checked !== e.defaultChecked : e.value !== e.defaultValue);
+
+  // refreshRows puts the freshly drawn rows (each with its data-key) in
+  // box, in order. A row the admin is at — a field changed and not saved,
+  // or the focus in it (a pressed button takes it) — is kept as it is, and
+  // stays in the document (so the focus, the typing and the press stay),
+  // unless it is the row just saved.
+  function refreshRows(box, rows, saved) {
+    const old = new Map();
+    for (const r of box.children) if (r.dataset.key) old.set(r.dataset.key, r);
+    rows.forEach((fresh, i) => {
+      const o = fresh.dataset.key ? old.get(fresh.dataset.key) : undefined;
+      const keep = o && o !== saved && (o.contains(document.activeElement) || [...o.querySelectorAll("input, select, textarea")].some(changed));
+      if (o && !keep) o.remove();
+      const row = keep ? o : fresh;
+      if (box.children[i] !== row) box.insertBefore(row, box.children[i] || null);
+    });
+    while (box.children.length > rows.length) box.lastElementChild.remove();
+  }
+  const keyed = (key) => (row) => { row.dataset.key = key; return row; };
+
+  // show sets what a settings field shows through its default: the
+  // browser changes a field with its default only while the person has
+  // not edited it, so typing not yet saved stays; a saved form is reset
+  // to the defaults (what the server kept).
+  function show(id, v) {
+    const e = $(id);
+    if (e.type === "checkbox") e.defaultChecked = !!v;
+    else if (e.tagName === "SELECT") for (const o of e.options) o.defaultSelected = o.value === String(v);
+    else e.defaultValue = v === undefined || v === null ? "" : v;
   }
 
   const fill = (s, v) => s.replace("%s", v).replace("%d", v);
@@ -66,7 +105,7 @@
         booking: f.booking.rules(),
       };
       return api("PUT", "/api/v1/services/" + encodeURIComponent(body.code), body);
-    }) }, isNew ? T("admin.add") : T("admin.save"));
+    }, btn.closest("tr")) }, isNew ? T("admin.add") : T("admin.save"));
     return el("tr", { "data-service": s.code || "" }, ...Object.values(f).map((x) => el("td", {}, x)), el("td", {}, btn));
   }
 
@@ -74,7 +113,7 @@
     const id = input(c.id || "", { type: "number", min: 1, readonly: c.id ? true : null, size: 3 });
     const name = input(c.name, { class: "counter-name" }), sv = input((c.services || []).join(", "), { class: "counter-services" });
     const btn = el("button", { onclick: () => save(() => api("PUT", "/api/v1/counters/" + parseInt(id.value, 10),
-      { name: name.value, services: sv.value.split(",").map((x) => x.trim()).filter(Boolean) })) }, c.id ? T("admin.save") : T("admin.add"));
+      { name: name.value, services: sv.value.split(",").map((x) => x.trim()).filter(Boolean) }), btn.closest("tr")) }, c.id ? T("admin.save") : T("admin.add"));
     return el("tr", {}, el("td", {}, id), el("td", {}, name), el("td", {}, sv), el("td", {}, btn));
   }
 
@@ -87,7 +126,7 @@
       // Locking someone out asks first.
       if (dis.checked && !u.disabled && u.username && !(await askConfirm(fill(T("admin.confirm_disable"), u.username)))) return;
       save(() => api("PUT", "/api/v1/users/" + encodeURIComponent(name.value.trim()),
-        { role: role.value, password: pw.value, disabled: dis.checked }));
+        { role: role.value, password: pw.value, disabled: dis.checked }), btn.closest("tr"));
     } }, u.username ? T("admin.save") : T("admin.add"));
     return el("tr", { "data-user": u.username || "" }, el("td", {}, name), el("td", {}, role), el("td", {}, pw), el("td", {}, dis), el("td", {}, btn));
   }
@@ -119,7 +158,7 @@
     const h = d.health || {};
     const [cls, key] = deviceState(d, now);
     const printer = [h.printer, h.paper ? T("admin.paper." + h.paper) : ""].filter(Boolean).join(" · ");
-    return el("tr", { "data-device": d.name, class: revoked ? "revoked" : "" },
+    const row = el("tr", { "data-device": d.name, class: revoked ? "revoked" : "" },
       el("td", {}, d.name), el("td", {}, d.kind), el("td", {}, d.counter || ""),
       el("td", { class: "seen" }, d.last_seen ? HallFmt.dateTime(d.last_seen) : T("admin.never")),
       el("td", {}, el("span", { class: "status " + cls }, T(key))),
@@ -129,9 +168,10 @@
       el("td", {}, revoked ? "" : el("button", { class: "revoke danger",
         onclick: async () => {
           if (await askConfirm(fill(T("admin.confirm_revoke"), d.name))) {
-            save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke"));
+            save(() => api("POST", "/api/v1/devices/" + encodeURIComponent(d.name) + "/revoke"), row);
           }
         } }, T("admin.revoke"))));
+    return row;
   }
 
   // A device asking to enrol: the admin compares the code it shows with the
@@ -152,13 +192,13 @@
         el("button", { class: "reject", onclick: () => save(() => api("POST", base + "/reject")) }, T("admin.reject"))));
   }
 
-  async function loadAll() {
+  async function loadAll(saved) {
     const [hall, users, devices, set, enrols] = await Promise.all([
       api("GET", "/api/v1/hall"), api("GET", "/api/v1/users"), api("GET", "/api/v1/devices"), api("GET", "/api/v1/settings"),
       api("GET", "/api/v1/enrolments")]);
     const pending = enrols.enrolments.filter((e) => e.state === "pending");
-    $("enrolments").replaceChildren(...(pending.length ? pending.map(enrolRow)
-      : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))]));
+    refreshRows($("enrolments"), pending.length ? pending.map((e) => keyed(e.id)(enrolRow(e)))
+      : [el("tr", {}, el("td", { colspan: 6 }, T("admin.none_pending")))], saved);
     $("reject-all").hidden = pending.length === 0;
     $("reject-all").onclick = async () => {
       if (await askConfirm(fill(T("admin.confirm_reject_all"), pending.length))) {
@@ -168,24 +208,27 @@
     settings = set;
     HallFmt.sync(hall.hall.now, hall.hall.time_zone);
     const now = HallFmt.now();
-    $("services").replaceChildren(...hall.services.map(serviceRow), serviceRow({}));
-    $("counters").replaceChildren(...hall.counters.map(counterRow), counterRow({}));
-    $("users").replaceChildren(...users.users.map(userRow), userRow({ role: "officer" }));
-    $("devices").replaceChildren(...devices.devices.map((d) => deviceRow(d, now)));
-    $("set-name").value = set.name;
-    $("set-base-url").value = set.base_url || "";
-    checkBaseURL(); $("set-language").value = set.language; $("set-policy").value = set.priority_policy;
-    $("set-interleave").value = set.interleave_n; $("set-aging").value = set.aging_minutes; $("set-recalls").value = set.max_recalls;
-    $("set-scale").value = set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n");
-    $("set-satmin").value = set.satisfied_min; $("set-closing").value = set.closing_time || "";
-    $("set-retention").value = set.booking_retention_days;
-    $("set-tsat").value = set.target_satisfied_pct; $("set-tover").value = set.target_over_wait_pct;
-    $("set-public").checked = set.public_display;
-    if (document.activeElement !== $("notice")) $("notice").value = set.notice || "";
-    showNotice();
+    refreshRows($("services"), [...hall.services.map((s) => keyed(s.code)(serviceRow(s))), keyed("+")(serviceRow({}))], saved);
+    refreshRows($("counters"), [...hall.counters.map((c) => keyed(c.id)(counterRow(c))), keyed("+")(counterRow({}))], saved);
+    refreshRows($("users"), [...users.users.map((u) => keyed(u.username)(userRow(u))), keyed("+")(userRow({ role: "officer" }))], saved);
+    refreshRows($("devices"), devices.devices.map((d) => keyed(d.name)(deviceRow(d, now))), saved);
+    show("set-name", set.name); show("set-base-url", set.base_url);
+    show("set-language", set.language); show("set-policy", set.priority_policy);
+    show("set-interleave", set.interleave_n); show("set-aging", set.aging_minutes); show("set-recalls", set.max_recalls);
+    show("set-scale", set.rating_scale.map((l) => l.score + "=" + l.name + (l.name_en ? " | " + l.name_en : "")).join("\n"));
+    show("set-satmin", set.satisfied_min); show("set-closing", set.closing_time);
+    show("set-retention", set.booking_retention_days);
+    show("set-tsat", set.target_satisfied_pct); show("set-tover", set.target_over_wait_pct);
+    show("set-public", set.public_display);
+    show("notice", set.notice);
+    if (saved instanceof HTMLFormElement) saved.reset();
+    checkBaseURL(); showNotice();
     const ps = $("preview-service"), was = ps.value;
-    ps.replaceChildren(...hall.services.map((s) => el("option", { value: s.code }, s.code + " — " + s.name)));
-    if (was) ps.value = was;
+    const opts = hall.services.map((s) => [s.code, s.code + " — " + s.name]);
+    if (JSON.stringify(opts) !== JSON.stringify([...ps.options].map((o) => [o.value, o.textContent]))) {
+      ps.replaceChildren(...opts.map(([v, text]) => el("option", { value: v }, text)));
+      if (opts.some(([v]) => v === was)) ps.value = was;
+    }
     showPreview();
   }
 
@@ -234,7 +277,7 @@
         }),
       });
       return api("PUT", "/api/v1/settings", s);
-    });
+    }, ev.target);
   });
 
   // The notice as the hall TV runs it: its lines one after the other,
@@ -250,7 +293,7 @@
   $("notice-clear").addEventListener("click", () => { $("notice").value = ""; showNotice(); $("notice").focus(); });
   $("notice-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    save(() => api("POST", "/api/v1/notice", { text: $("notice").value.trim() }));
+    save(() => api("POST", "/api/v1/notice", { text: $("notice").value.trim() }), ev.target);
   });
 
   loadAll().catch((e) => flash(T("admin.error") + ": " + errorText(e), true));
