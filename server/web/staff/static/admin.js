@@ -223,12 +223,7 @@
     show("notice", set.notice);
     if (saved instanceof HTMLFormElement) saved.reset();
     checkBaseURL(); showNotice();
-    const ps = $("preview-service"), was = ps.value;
-    const opts = hall.services.map((s) => [s.code, s.code + " — " + s.name]);
-    if (JSON.stringify(opts) !== JSON.stringify([...ps.options].map((o) => [o.value, o.textContent]))) {
-      ps.replaceChildren(...opts.map(([v, text]) => el("option", { value: v }, text)));
-      if (opts.some(([v]) => v === was)) ps.value = was;
-    }
+    setOptions($("preview-service"), hall.services.map((s) => [s.code, s.code + " — " + s.name]));
     showPreview();
   }
 

@@ -112,6 +112,16 @@ function syncRows(box, items, key, make, fill, empty) {
   if (items.length === 0 && empty) box.append(empty);
 }
 
+// setOptions gives a select the options [value, text] in order, rebuilt
+// only when they change (a person may have the list open, or be choosing
+// with the keys); the choice stays if it is still offered, else the first.
+function setOptions(sel, opts) {
+  if (JSON.stringify(opts) === JSON.stringify([...sel.options].map((o) => [o.value, o.textContent]))) return;
+  const was = sel.value;
+  sel.replaceChildren(...opts.map(([v, text]) => el("option", { value: v }, text)));
+  if (opts.some(([v]) => v === was)) sel.value = was;
+}
+
 // setText changes an element's text only when it differs (a text node
 // replaced under a press or a selection is a change a person may feel).
 function setText(e, s) {

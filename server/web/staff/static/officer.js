@@ -111,16 +111,8 @@
     $("transfer-to").disabled = off || !cur;
     $("btn-pause").disabled = off;
     $("btn-close").disabled = off || !!cur;
-    // The transfer list is rebuilt only when the procedures it offers
-    // change: an officer may have it open, or be choosing with the keys.
-    const sel = $("transfer-to"), was = sel.value;
-    const opts = (hall ? hall.services : []).filter((s) => !(cur && s.code === cur.service))
-      .map((s) => [s.code, s.code + " — " + serviceName(s.code)]);
-    if (JSON.stringify(opts) !== JSON.stringify([...sel.options].map((o) => [o.value, o.textContent]))) {
-      sel.replaceChildren(...opts.map(([v, text]) => el("option", { value: v }, text)));
-      // The choice stays if it is still offered; else the first.
-      if (opts.some(([v]) => v === was)) sel.value = was;
-    }
+    setOptions($("transfer-to"), (hall ? hall.services : []).filter((s) => !(cur && s.code === cur.service))
+      .map((s) => [s.code, s.code + " — " + serviceName(s.code)]));
     tick();
   }
 
