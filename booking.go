@@ -92,6 +92,12 @@ const (
 	BookingNoShow    BookingStatus = "no_show"
 )
 
+// Who cancelled a booking (Booking.CancelledBy).
+const (
+	CancelledByCitizen = "citizen"
+	CancelledByStaff   = "staff"
+)
+
 // Active reports whether a booking in state s holds its place in its slot.
 func (s BookingStatus) Active() bool { return s == BookingBooked || s == BookingCheckedIn }
 
@@ -120,6 +126,10 @@ type Booking struct {
 	MadeAt      time.Time  `json:"made_at"`
 	CheckedInAt *time.Time `json:"checked_in_at,omitempty"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// CancelledBy says who cancelled it: CancelledByCitizen (with the
+	// booking's secret) or CancelledByStaff; "" for a booking cancelled
+	// before the hall recorded it.
+	CancelledBy string `json:"cancelled_by,omitempty"`
 	// TicketID is the ticket its check-in gave.
 	TicketID string `json:"ticket_id,omitempty"`
 	// Erased says its name and phone have been erased (retention passed).
@@ -239,6 +249,37 @@ type SlotsAnswer struct {
 	// Closed says why the day has no slots: "holiday", "closed" (the
 	// service is not open that day), "past" or "too_far".
 	Closed string `json:"closed,omitempty"`
+}
+
+// BookingOffer is what a bookable service offers on a local day: its
+// slots and the places in each, under its booking rules (event
+// booking.offer). A day's last offer is the one the reports count.
+type BookingOffer struct {
+	Service string        `json:"service"`
+	Day     string        `json:"day"` // YYYY-MM-DD, the hall's
+	Slots   []OfferedSlot `json:"slots"`
+}
+
+// OfferedSlot is one slot of an offer and its places.
+type OfferedSlot struct {
+	Start    time.Time `json:"start"`
+	Capacity int       `json:"capacity"`
+}
+
+// Equal reports whether two offers give the same slots and places.
+func (o *BookingOffer) Equal(p *BookingOffer) bool {
+	if o == nil || p == nil {
+		return o == p
+	}
+	if o.Service != p.Service || o.Day != p.Day || len(o.Slots) != len(p.Slots) {
+		return false
+	}
+	for i := range o.Slots {
+		if !o.Slots[i].Start.Equal(p.Slots[i].Start) || o.Slots[i].Capacity != p.Slots[i].Capacity {
+			return false
+		}
+	}
+	return true
 }
 
 // BookingRequest is the body of POST /api/v1/bookings.

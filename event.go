@@ -34,6 +34,11 @@ const (
 	EventBookingCancelled EventType = "booking.cancelled"
 	EventBookingCheckedIn EventType = "booking.checked_in"
 	EventBookingNoShow    EventType = "booking.no_show"
+	// EventBookingOffer says what a bookable service offers on the
+	// hall's day: its slots and the places in each (Offer). The hall
+	// records it when the day begins and again whenever the offer
+	// changes; the day's last one is what the reports count.
+	EventBookingOffer EventType = "booking.offer"
 )
 
 // Event is one entry of the hall's log, numbered without gaps. Its JSON form
@@ -61,6 +66,8 @@ type Event struct {
 	// Booking is the booking of a booking.* event, as Booking.Logged
 	// keeps it (no name or phone).
 	Booking *Booking `json:"booking,omitempty"`
+	// Offer is a service's slots of a day (EventBookingOffer).
+	Offer *BookingOffer `json:"offer,omitempty"`
 }
 
 // RawEvent is an event as the hall's log stores it: its sequence number

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"github.com/hallq/hallq/server"
 	"github.com/hallq/hallq/server/api"
 	cityserver "github.com/hallq/hallq/server/city"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
 	"github.com/hallq/hallq/server/reports"
 )
@@ -47,10 +49,17 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
+	brng := rand.New(rand.NewPCG(19, 8)) // the bookings', apart: the days stay as they were
 	for d := range 3 {
 		clk.Set(day1.AddDate(0, 0, d))
+		a.bookings(t, brng)
+		b.bookings(t, brng)
 		a.drive(rng, 300)
+		a.bookings(t, brng)
+		b.bookings(t, brng)
 		b.drive(rng, 250)
+		a.bookings(t, brng)
+		b.bookings(t, brng)
 	}
 	a.waitShipped(time.Minute)
 	b.waitShipped(time.Minute)
@@ -94,6 +103,10 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 				}
 				if len(local.Rows) == 0 || local.Total.Issued == 0 {
 					t.Fatalf("%s %v by %s: the hall reports nothing", id, rg, by)
+				}
+				if bk := local.Total.Bookings; rg[0] != rg[1] && (bk == nil || bk.CheckedIn == 0 || bk.Missed == 0 || bk.CancelledByCitizen == 0 ||
+					bk.CancelledByStaff == 0 || bk.Imported == 0 || bk.Capacity == 0) {
+					t.Fatalf("%s %v by %s: the hall's bookings lack a kind to compare: %+v", id, rg, by, bk)
 				}
 				if local.Total.Booked == 0 || local.Total.SlotWaitMeanS == nil || local.Total.WalkInWaitMeanS == nil {
 					t.Fatalf("%s %v by %s: no booked tickets or no booked and walk-in waits to compare: %+v", id, rg, by, local.Total)
@@ -168,7 +181,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	if byHall.Targets.SatisfiedPct != 80 {
 		t.Errorf("by hall, halls with different goals: the answer's satisfaction goal is %d, want the default 80", byHall.Targets.SatisfiedPct)
 	}
-	issued := 0
+	issued, made, places := 0, 0, 0
 	for _, row := range byHall.Rows {
 		h := halls[row.Key]
 		var local reports.SummaryResponse
@@ -190,9 +203,14 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 		row.Key, row.Label, row.Targets, local.Total.Key, local.Total.Label = "", "", nil, "", ""
 		same(t, "by hall "+h.url, local.Total, row)
 		issued += local.Total.Issued
+		made += local.Total.Bookings.Made
+		places += local.Total.Bookings.Capacity
 	}
 	if byService.Total.Issued != issued || byHall.Total.Issued != issued {
 		t.Errorf("across halls: issued by service %d, by hall %d; want %d", byService.Total.Issued, byHall.Total.Issued, issued)
+	}
+	if bk := byService.Total.Bookings; bk == nil || bk.Made != made || bk.Capacity != places {
+		t.Errorf("across halls by service: bookings %+v; want %d made and %d places offered, the halls' own added up", bk, made, places)
 	}
 	var byCounter reports.SummaryResponse
 	get(t, cent.URL+"/api/v1/reports/summary?by=counter&"+q.Encode(), ct, &byCounter)
@@ -230,6 +248,15 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	if cell = cell[max(strings.LastIndex(cell, "<td"), 0):]; !strings.HasPrefix(cell, `<td class="">`) {
 		t.Errorf("central dashboard by hall: hall-a's satisfaction not shown as met against its own goal (≥ 50):\n%s", rowA)
 	}
+	// By hall, the table of bookings has each hall's own counts.
+	_, bookings, _ := strings.Cut(page, `<table id="bookings"`)
+	bookings, _, _ = strings.Cut(bookings, "</table>")
+	for _, row := range byHall.Rows {
+		_, tr, _ := strings.Cut(bookings, `<tr data-key="`+row.Key+`">`)
+		if want := fmt.Sprintf(`<td class="bk-made">%d</td>`, row.Bookings.Made); !strings.Contains(tr[:max(strings.Index(tr, "</tr>"), 0)], want) {
+			t.Errorf("central dashboard by hall: %s's bookings row lacks %s:\n%s", row.Key, want, bookings)
+		}
+	}
 	if code := status(t, cent.URL+"/api/v1/reports/summary?hall=nowhere", ct); code != http.StatusBadRequest {
 		t.Errorf("unknown hall: got %d, want 400", code)
 	}
@@ -250,6 +277,66 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	for _, m := range []string{"hallq_central_connected 1", "hallq_central_pending_events 0", "hallq_central_lag_seconds 0"} {
 		if !strings.Contains(metrics, m+"\n") {
 			t.Errorf("/metrics lacks %q", m)
+		}
+	}
+}
+
+// bookings plays a hall's bookings at this moment of its day: four of
+// A or C, three in the slot about to start (its check-in open) and one a
+// few hours later, one in five of them imported; of them, a fifth
+// cancelled by the citizen, a fifth by staff, and two in five checked in
+// if their window is open; then the chores that mark the bookings whose
+// window closed as missed and record the day's offer.
+func (h *testHall) bookings(t *testing.T, rng *rand.Rand) {
+	t.Helper()
+	next := h.clock.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
+	for i := range 4 {
+		start := next
+		if i == 3 {
+			start = next.Add(time.Duration(2+rng.IntN(4)) * time.Hour)
+		}
+		code := make([]byte, hallq.BookingCodeLen)
+		for j := range code {
+			code[j] = hallq.BookingCodeAlphabet[rng.IntN(len(hallq.BookingCodeAlphabet))]
+		}
+		req := queue.BookRequest{Service: []string{"A", "C"}[rng.IntN(2)], Start: start, Name: "Công dân", Phone: "0905123456",
+			Code: string(code), Secret: "s"}
+		imported := rng.IntN(5) == 0
+		err := h.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+			if imported {
+				req.ExternalID, req.Source = "DVC-"+req.Code, "portal-tinh"
+				a, ch, err := e.ImportBookings(now, []queue.BookRequest{req}, queue.Actor{Device: "portal-tinh"})
+				return a, ch, err
+			}
+			return res(e.Book(now, req, queue.Actor{}))
+		})
+		if err != nil {
+			continue // the slot is full
+		}
+		var fn func(e *queue.Engine, now time.Time) (any, *queue.Change, error)
+		switch r := rng.IntN(10); {
+		case r < 2:
+			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+				return res(e.CancelBooking(now, req.Code, "s", queue.Actor{}))
+			}
+		case r < 4:
+			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+				return res(e.CancelBooking(now, req.Code, "", queue.Actor{User: "quanly", Role: hallq.RoleManager}))
+			}
+		case r < 8:
+			id, secret := hall.NewTicketID()
+			fn = func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+				t, _, ch, err := e.CheckIn(now, queue.CheckInRequest{Code: req.Code, Device: "kiosk-1", ID: id, Secret: secret})
+				return t, ch, err
+			}
+		}
+		if fn != nil {
+			h.do(fn) // too early: it waits, and may be missed
+		}
+	}
+	for _, chore := range []func(*queue.Engine, time.Time) *queue.Change{(*queue.Engine).ExpireBookings, (*queue.Engine).OfferBookings} {
+		if err := h.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return nil, chore(e, now), nil }); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -29,7 +29,7 @@ import (
 //     privilege on any table: it cannot read users, change or delete an
 //     event, or write as another hall;
 //   - the city server's role (KindCity) reads the halls' tickets, ratings,
-//     changes of targets and the staff accounts, and writes only its roll-ups (a cache of figures it can
+//     changes of targets, booking events and the staff accounts, and writes only its roll-ups (a cache of figures it can
 //     compute again) and sessions.
 //
 // The grants are made here rather than in migrations, for every role the
@@ -54,7 +54,8 @@ var hallFunctions = []string{
 var cityGrants = []struct{ privileges, table string }{
 	{"SELECT", "schema_migrations"},
 	{"SELECT", "halls"},
-	{"SELECT", "target_events"}, // a hall's targets over time; not the rest of its log
+	{"SELECT", "target_events"},  // a hall's targets over time; not the rest of its log
+	{"SELECT", "booking_events"}, // its bookings (no name or phone) and the slots it offered
 	{"SELECT", "tickets"},
 	{"SELECT", "ratings"},
 	{"SELECT", "epochs"},

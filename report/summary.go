@@ -463,7 +463,7 @@ func hourKey(ms int64, loc *time.Location) string {
 
 // sortedKeys orders groups by day, then key: counters by number, the rest
 // as text.
-func sortedKeys(groups map[gkey]*Acc, dim Dim) []gkey {
+func sortedKeys[V any](groups map[gkey]V, dim Dim) []gkey {
 	keys := make([]gkey, 0, len(groups))
 	for k := range groups {
 		keys = append(keys, k)

@@ -453,14 +453,17 @@ const (
 	bookingChoresPoll  = time.Second
 )
 
-// BookingChores marks the bookings whose check-in time is over as missed
-// and erases the name and phone of bookings whose slot ended more than the
-// hall's retention days ago.
+// BookingChores marks the bookings whose check-in time is over as missed,
+// records what the bookable services offer today (booking.offer, for the
+// reports' capacity) and erases the name and phone of bookings whose slot
+// ended more than the hall's retention days ago.
 func (s *Server) BookingChores(ctx context.Context) error {
-	if _, err := s.Hall.Do(ctx, func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
-		return nil, e.ExpireBookings(now), nil
-	}); err != nil {
-		return err
+	for _, chore := range []func(*queue.Engine, time.Time) *queue.Change{(*queue.Engine).ExpireBookings, (*queue.Engine).OfferBookings} {
+		if _, err := s.Hall.Do(ctx, func(e *queue.Engine, now time.Time) (any, *queue.Change, error) {
+			return nil, chore(e, now), nil
+		}); err != nil {
+			return err
+		}
 	}
 	now := s.Hall.Now()
 	days := s.Hall.Settings().BookingRetentionDays

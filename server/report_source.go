@@ -39,3 +39,7 @@ func (h hallReports) Summarize(ctx context.Context, sc *reports.Scope, q report.
 func (h hallReports) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.HallRecord, *report.Ticket, *time.Location) error) error {
 	return h.s.Store.Reports().DayTickets(ctx, from, to, func(t *report.Ticket) error { return fn(nil, t, sc.Loc) })
 }
+
+func (h hallReports) Bookings(ctx context.Context, sc *reports.Scope, q report.Query) (*report.BookingResult, error) {
+	return report.CountBookings(ctx, h.s.Store.BookingReports(), q)
+}

@@ -34,6 +34,10 @@ type Row struct {
 	// when they are not the answer's: the hall's own, which the row's
 	// figures are held to.
 	Targets *report.Targets `json:"targets,omitempty"`
+	// Bookings are the booking counts of the row's group (grouped by
+	// service, day, hour or hall, and the total), nil when it has no
+	// booking and offered no slot.
+	Bookings *report.BookingCounts `json:"bookings,omitempty"`
 }
 
 // Goals are the goals the row's figures are held to: its own, else all.
@@ -114,6 +118,30 @@ var summaryCols = []col{
 	{"col.slot_wait_p90", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.SlotWaitP90S) }},
 	{"col.walk_in_wait_mean", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.WalkInWaitMeanS) }},
 	{"col.walk_in_wait_p90", func(r Row, _ report.Targets) string { return report.Minutes(r.Figures.WalkInWaitP90S) }},
+	bookingCol("col.bk_made", func(c *report.BookingCounts) string { return itoa(c.Made) }),
+	bookingCol("col.bk_checked_in", func(c *report.BookingCounts) string { return itoa(c.CheckedIn) }),
+	bookingCol("col.bk_missed", func(c *report.BookingCounts) string { return itoa(c.Missed) }),
+	bookingCol("col.bk_missed_pct", func(c *report.BookingCounts) string { return pct(c.MissedPct) }),
+	bookingCol("col.bk_cancelled", func(c *report.BookingCounts) string { return itoa(c.Cancelled) }),
+	bookingCol("col.bk_cancelled_citizen", func(c *report.BookingCounts) string { return itoa(c.CancelledByCitizen) }),
+	bookingCol("col.bk_cancelled_staff", func(c *report.BookingCounts) string { return itoa(c.CancelledByStaff) }),
+	bookingCol("col.bk_pending", func(c *report.BookingCounts) string { return itoa(c.Pending) }),
+	bookingCol("col.bk_imported", func(c *report.BookingCounts) string { return itoa(c.Imported) }),
+	bookingCol("col.bk_slots", func(c *report.BookingCounts) string { return itoa(c.Slots) }),
+	bookingCol("col.bk_capacity", func(c *report.BookingCounts) string { return itoa(c.Capacity) }),
+	bookingCol("col.bk_places", func(c *report.BookingCounts) string { return itoa(c.Places) }),
+	bookingCol("col.bk_utilisation", func(c *report.BookingCounts) string { return pct(c.UtilisationPct) }),
+}
+
+// bookingCol is a column of the booking counts: empty in a row without
+// them (grouped by counter or officer, or a group without bookings).
+func bookingCol(head string, cell func(*report.BookingCounts) string) col {
+	return col{head, func(r Row, _ report.Targets) string {
+		if r.Bookings == nil {
+			return ""
+		}
+		return cell(r.Bookings)
+	}}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -298,14 +326,16 @@ func Monthly(w io.Writer, sections []MonthlySection, total Row, goals report.Tar
 
 // monthlyCols are the figures the reform programme tracks, beside their
 // goals: tickets, no-shows, mean and 90th-percentile wait, the share over
-// target, satisfaction, what the end of day closed, and the booked
-// citizens against the walk-ins.
+// target, satisfaction, what the end of day closed, the booked citizens
+// against the walk-ins, and the bookings and their slots' places.
 var monthlyCols = append(append(columns("col.issued", "col.served", "col.no_shows", "col.no_show_pct", "col.wait_mean", "col.wait_p90",
 	"col.target_wait", "col.over_target", "col.over_target_goal", "col.presses", "col.satisfied_pct", "col.very_satisfied_pct",
 	"col.satisfied_goal"),
 	col{"col.closed", func(r Row, _ report.Targets) string {
 		return itoa(r.ClosedAtEndOfDay())
-	}}), columns("col.booked", "col.slot_wait_p90", "col.walk_in_wait_mean")...)
+	}}), columns("col.booked", "col.slot_wait_p90", "col.walk_in_wait_mean",
+	"col.bk_made", "col.bk_checked_in", "col.bk_missed", "col.bk_cancelled", "col.bk_imported", "col.bk_capacity",
+	"col.bk_places", "col.bk_utilisation")...)
 
 // columns picks summary columns by their header key.
 func columns(heads ...string) []col {

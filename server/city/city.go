@@ -220,6 +220,10 @@ func (c source) Summarize(ctx context.Context, sc *reports.Scope, q report.Query
 	return c.s.DB.Summarize(ctx, sc.Halls, q)
 }
 
+func (c source) Bookings(ctx context.Context, sc *reports.Scope, q report.Query) (*report.BookingResult, error) {
+	return c.s.DB.CountBookings(ctx, sc.Halls, q)
+}
+
 func (c source) Tickets(ctx context.Context, sc *reports.Scope, from, to string, fn func(*central.HallRecord, *report.Ticket, *time.Location) error) error {
 	return c.s.DB.Tickets(ctx, sc.Halls, from, to, func(h *central.HallRecord, t *report.Ticket) error { return fn(h, t, h.Loc) })
 }

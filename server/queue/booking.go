@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -21,6 +22,10 @@ type bookingBook struct {
 	byCode   map[string]*hallq.Booking
 	external map[string]*hallq.Booking // by ExternalID
 	taken    map[slotKey]int           // active bookings per slot
+	// offered is each service's last offer of the day (booking.offer),
+	// kept in memory only: after a restart the hall records its offer
+	// again, which the reports read the same (a day's last one counts).
+	offered map[string]*hallq.BookingOffer
 }
 
 type slotKey struct {
@@ -53,7 +58,8 @@ type BookRequest struct {
 const SourceWeb = "web"
 
 func (e *Engine) loadBookings(bs []hallq.Booking) {
-	e.book = bookingBook{byCode: map[string]*hallq.Booking{}, external: map[string]*hallq.Booking{}, taken: map[slotKey]int{}}
+	e.book = bookingBook{byCode: map[string]*hallq.Booking{}, external: map[string]*hallq.Booking{}, taken: map[slotKey]int{},
+		offered: map[string]*hallq.BookingOffer{}}
 	for i := range bs {
 		b := bs[i].Clone()
 		b.Start, b.End = e.local(b.Start), e.local(b.End)
@@ -389,6 +395,10 @@ func (e *Engine) CancelBooking(now time.Time, code, secret string, by Actor) (*h
 	b := e.begin(now, actorName(by))
 	bk.Status = hallq.BookingCancelled
 	bk.CancelledAt = new(b.at)
+	bk.CancelledBy = hallq.CancelledByCitizen
+	if by.User != "" {
+		bk.CancelledBy = hallq.CancelledByStaff
+	}
 	e.book.taken[keyOfBooking(bk)]--
 	b.ch.Bookings = append(b.ch.Bookings, bk.Clone())
 	b.emit(hallq.Event{Type: hallq.EventBookingCancelled, Booking: bk.Logged()})
@@ -510,6 +520,55 @@ func (e *Engine) ExpireBookings(now time.Time) *Change {
 		e.book.taken[keyOfBooking(bk)]--
 		b.ch.Bookings = append(b.ch.Bookings, bk.Clone())
 		b.emit(hallq.Event{Type: hallq.EventBookingNoShow, Booking: bk.Logged()})
+	}
+	return b.done()
+}
+
+// OfferBookings records what each bookable service offers on the hall's
+// day — its slots and the places in each (SlotCapacity), under its rules
+// now — as a booking.offer event, when that differs from the last one it
+// recorded: when the day begins, after a restart, and after a change of
+// the rules, the holidays or the hours, or of a suggested capacity. A
+// service that stopped taking bookings during the day offers no slots
+// from then. Nil when nothing changed.
+func (e *Engine) OfferBookings(now time.Time) *Change {
+	if e.day == "" {
+		return nil
+	}
+	day, err := time.ParseInLocation(dayLayout, e.day, e.loc)
+	if err != nil {
+		return nil
+	}
+	var fresh []*hallq.BookingOffer
+	for _, code := range slices.Sorted(maps.Keys(e.services)) {
+		s := e.services[code]
+		o := &hallq.BookingOffer{Service: code, Day: e.day, Slots: []hallq.OfferedSlot{}}
+		if s.Bookable() && !slices.Contains(e.settings.Holidays, e.day) {
+			capacity, slot := e.SlotCapacity(code), s.Booking.SlotMin
+			for _, iv := range e.dayIntervals(s, day) {
+				for m := iv[0]; m+slot <= iv[1]; m += slot {
+					o.Slots = append(o.Slots, hallq.OfferedSlot{Start: day.Add(time.Duration(m) * time.Minute), Capacity: capacity})
+				}
+			}
+		}
+		last := e.book.offered[code]
+		if o.Equal(last) || (last == nil || last.Day != e.day) && !s.Bookable() {
+			continue
+		}
+		fresh = append(fresh, o)
+	}
+	for code, o := range e.book.offered {
+		if e.services[code] == nil && o.Day == e.day && len(o.Slots) > 0 {
+			fresh = append(fresh, &hallq.BookingOffer{Service: code, Day: e.day, Slots: []hallq.OfferedSlot{}}) // a service removed
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	b := e.begin(now, "system")
+	for _, o := range fresh {
+		e.book.offered[o.Service] = o
+		b.emit(hallq.Event{Type: hallq.EventBookingOffer, Offer: o})
 	}
 	return b.done()
 }

@@ -36,6 +36,9 @@ type dashboard struct {
 	ChartWait template.HTML
 	ChartSat  template.HTML
 	ChartLate template.HTML
+	// ChartBooked is the places used by bookings by hour of the slot,
+	// drawn when the period has bookings.
+	ChartBooked template.HTML
 	// The city server: the halls to choose from, and the one chosen ("": all).
 	Central bool
 	Halls   []hallOption
@@ -112,7 +115,7 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 	site := staff.Embedded()
 	c := charts{s: s, ctx: r.Context(), rq: rq, t: func(k string) string { return site.T(p.Lang, k) }}
 	c.none = c.t("manager.none")
-	for _, draw := range []func(*dashboard) error{c.hours, c.satisfaction, c.late} {
+	for _, draw := range []func(*dashboard) error{c.hours, c.satisfaction, c.late, c.booked} {
 		if err := draw(d); err != nil {
 			return err
 		}
@@ -221,6 +224,32 @@ func (c charts) late(d *dashboard) error {
 		lc.Series[0].Miss = append(lc.Series[0].Miss, f.OverTargetMiss)
 	}
 	d.ChartLate = lc.SVG()
+	return nil
+}
+
+// booked draws the places bookings used per hour of their slots: places
+// booked ÷ places offered, when the period has bookings.
+func (c charts) booked(d *dashboard) error {
+	if d.Total.Figures.Bookings == nil {
+		return nil
+	}
+	t := c.t
+	q := *c.rq
+	q.q.By = report.ByHour
+	res, err := c.s.Source.Bookings(c.ctx, q.scope, q.q)
+	if err != nil {
+		return err
+	}
+	bc := staff.BarChart{ID: "chart-booked", Title: t("manager.chart_booked"), XTitle: t("manager.axis_slot_hour"), YTitle: t("manager.axis_booked"),
+		Unit: "%", Sparse: true, Empty: c.none, Series: []staff.Series{{Name: t("col.bk_utilisation"), Color: "#6a1b9a"}}}
+	for _, g := range res.Groups {
+		if g.Counts.UtilisationPct == nil {
+			continue
+		}
+		bc.Labels = append(bc.Labels, g.Key+"h")
+		bc.Series[0].Values = append(bc.Series[0].Values, *g.Counts.UtilisationPct)
+	}
+	d.ChartBooked = bc.SVG()
 	return nil
 }
 

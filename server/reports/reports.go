@@ -8,12 +8,15 @@ package reports
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -36,6 +39,9 @@ type Source interface {
 	// Tickets calls fn for every ticket whose day is in [from, to], with
 	// its hall (nil for a hall's own) and that hall's zone.
 	Tickets(ctx context.Context, sc *Scope, from, to string, fn func(hall *central.HallRecord, t *report.Ticket, loc *time.Location) error) error
+	// Bookings counts the bookings and offered slots of q's days, grouped
+	// as q asks (report.CountBookings).
+	Bookings(ctx context.Context, sc *Scope, q report.Query) (*report.BookingResult, error)
 }
 
 // Scope is what a report request is computed against.
@@ -264,7 +270,44 @@ func (s *Server) compute(r *http.Request, rq *reportRequest) (*SummaryResponse, 
 		out.Rows = append(out.Rows, row)
 	}
 	out.Total = SummaryRow{Figures: report.Compute("", rq.texts.T(rq.lang, "manager.total"), &res.Total, rq.targets)}
+	bk, err := s.Source.Bookings(r.Context(), rq.scope, rq.q)
+	if err != nil {
+		return nil, err
+	}
+	rq.addBookings(out, bk)
 	return out, nil
+}
+
+// addBookings puts the booking counts beside the rows of their group, a
+// row of their own for a group without tickets (a service whose bookings
+// were all cancelled), and their total beside the total.
+func (rq *reportRequest) addBookings(out *SummaryResponse, bk *report.BookingResult) {
+	if bk.Total.Any() {
+		out.Total.Bookings = &bk.Total
+	}
+	added := false
+	for i := range bk.Groups {
+		g := &bk.Groups[i]
+		if !g.Counts.Any() {
+			continue
+		}
+		j := slices.IndexFunc(out.Rows, func(r SummaryRow) bool { return r.Day == g.Day && r.Key == g.Key })
+		if j < 0 {
+			row := SummaryRow{Figures: report.Row(rq.q.By, rq.ownKey(g.Key), rq.label(g.Key), &report.Acc{}, rq.targets)}
+			row.Key, row.Day = g.Key, g.Day
+			if m, ok := rq.waitMin[g.Key]; ok && rq.q.By == report.ByService {
+				row.TargetWaitMin = &m
+			}
+			out.Rows = append(out.Rows, row)
+			j, added = len(out.Rows)-1, true
+		}
+		out.Rows[j].Bookings = &g.Counts
+	}
+	if added {
+		slices.SortStableFunc(out.Rows, func(a, b SummaryRow) int {
+			return cmp.Or(strings.Compare(a.Day, b.Day), report.CompareKeys(rq.q.By, a.Key, b.Key))
+		})
+	}
 }
 
 // Summary serves GET /api/v1/reports/summary: the figures of a range of

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hallq/hallq"
+	"github.com/hallq/hallq/report"
 )
 
 // Bookings (issue 19): the engine writes their rows through Apply; the
@@ -16,17 +17,17 @@ import (
 // data read and write them here.
 
 const bookingColumns = `code, service, day, slot_start, slot_end, status, name, phone, source, external_id,
-	made_at, checked_in_at, cancelled_at, ticket_id, secret, erased_at`
+	made_at, checked_in_at, cancelled_at, ticket_id, secret, erased_at, cancelled_by`
 
 // booking writes a booking's row: a new one whole; an existing one's state
 // only (its name and phone are never written again, so an erasure stays).
 func (a *applyTx) booking(b *hallq.Booking) error {
 	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO bookings (`+bookingColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
 		ON CONFLICT (code) DO UPDATE SET status = excluded.status, checked_in_at = excluded.checked_in_at,
-			cancelled_at = excluded.cancelled_at, ticket_id = excluded.ticket_id`,
+			cancelled_at = excluded.cancelled_at, ticket_id = excluded.ticket_id, cancelled_by = excluded.cancelled_by`,
 		b.Code, b.Service, b.Start.Format(time.DateOnly), ms(b.Start), ms(b.End), string(b.Status), b.Name, b.Phone,
-		b.Source, b.ExternalID, ms(b.MadeAt), msPtr(b.CheckedInAt), msPtr(b.CancelledAt), b.TicketID, b.Secret)
+		b.Source, b.ExternalID, ms(b.MadeAt), msPtr(b.CheckedInAt), msPtr(b.CancelledAt), b.TicketID, b.Secret, b.CancelledBy)
 	if err != nil {
 		return fmt.Errorf("sqlite: booking %s: %w", b.Code, err)
 	}
@@ -46,7 +47,7 @@ func bookings(ctx context.Context, q querier, loc *time.Location, where string, 
 		var start, end, made int64
 		var checked, cancelled, erased sql.NullInt64
 		if err := rows.Scan(&b.Code, &b.Service, &day, &start, &end, &status, &b.Name, &b.Phone, &b.Source, &b.ExternalID,
-			&made, &checked, &cancelled, &b.TicketID, &b.Secret, &erased); err != nil {
+			&made, &checked, &cancelled, &b.TicketID, &b.Secret, &erased, &b.CancelledBy); err != nil {
 			return nil, fmt.Errorf("sqlite: bookings: %w", err)
 		}
 		b.Status = hallq.BookingStatus(status)
@@ -136,4 +137,59 @@ func (db *DB) EraseBookingData(ctx context.Context, cutoff, now time.Time) (int6
 		return 0, fmt.Errorf("sqlite: erase booking data: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// BookingReports is the store as the booking counts of the reports read
+// it (report.CountBookings).
+func (db *DB) BookingReports() report.BookingStore { return reportStore{db} }
+
+// BookingRecords calls fn for every booking whose slot's day is in [from,
+// to], by slot.
+func (s reportStore) BookingRecords(ctx context.Context, from, to string, fn func(report.BookingRecord) error) error {
+	rows, err := s.db.r.QueryContext(ctx, `SELECT code, service, day, slot_start, status, external_id <> '', cancelled_by
+		FROM bookings WHERE day BETWEEN ? AND ? ORDER BY slot_start, code`, from, to)
+	if err != nil {
+		return fmt.Errorf("sqlite: booking counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b report.BookingRecord
+		var status string
+		if err := rows.Scan(&b.Code, &b.Service, &b.Day, &b.Start, &status, &b.Imported, &b.CancelledBy); err != nil {
+			return fmt.Errorf("sqlite: booking counts: %w", err)
+		}
+		b.Status = hallq.BookingStatus(status)
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// SlotOffers calls fn for every slot of each service's last booking.offer
+// of each day in [from, to].
+func (s reportStore) SlotOffers(ctx context.Context, from, to string, fn func(report.SlotOffer) error) error {
+	// An offer is recorded on its day, in the hall's zone: two days either
+	// side of the range in UTC hold every zone's.
+	lo, hi, err := report.OfferBounds(from, to)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.r.QueryContext(ctx, `SELECT body FROM events WHERE type = 'booking.offer' AND at >= ? AND at < ? ORDER BY seq`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("sqlite: offered slots: %w", err)
+	}
+	defer rows.Close()
+	var bodies [][]byte
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return fmt.Errorf("sqlite: offered slots: %w", err)
+		}
+		bodies = append(bodies, body)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: offered slots: %w", err)
+	}
+	return report.LastOffers(bodies, from, to, fn)
 }

@@ -399,4 +399,6 @@ func TestBrowser(t *testing.T) {
 	t.Run("definitions from the dashboard", func(t *testing.T) { testDefinitionsFromDashboard(t, b) })
 	t.Run("admin on the glass", func(t *testing.T) { testAdminGlass(t, b) })
 	t.Run("manager's forecast on the glass", func(t *testing.T) { testForecastGlass(t, b) })
+	t.Run("bookings on the dashboard", func(t *testing.T) { testBookingsOnDashboard(t, b) })
+	t.Run("bookings page on the glass", func(t *testing.T) { testBookingsGlass(t, b) })
 }
