@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -523,4 +524,80 @@ func TestBookingChoresOnTheHallClock(t *testing.T) {
 	waitFor("31 days later", admin, func(x hallq.Booking) bool {
 		return x.Status == hallq.BookingNoShow && x.Erased && x.Name == "" && x.Phone == ""
 	})
+}
+
+// TestMissedAtWindowEnd: a booking never checked in is missed once its
+// check-in window has closed on the hall's clock — not at its last
+// millisecond, from the one after — and one whose window closed while the
+// hall was off is marked missed when it runs again, days later; the
+// reports count it missed, the same before and after a restart.
+func TestMissedAtWindowEnd(t *testing.T) {
+	h, clock := bookingHall(t, at(7, 0))
+	var early, late hallq.Booking
+	if code := h.Do("POST", "/api/v1/bookings", "", bookReq("A", at(9, 0), "Nguyễn Văn An", "0905123456"), &early); code != http.StatusCreated {
+		t.Fatalf("book: %d", code)
+	}
+	if code := h.Do("POST", "/api/v1/bookings", "", bookReq("C", at(11, 0), "Trần Thị Bình", "0905123457"), &late); code != http.StatusCreated {
+		t.Fatalf("book: %d", code)
+	}
+	status := func(h *servertest.Hall, code string) hallq.BookingStatus {
+		t.Helper()
+		var b hallq.Booking
+		if st := h.Do("GET", "/api/v1/bookings/"+code, signIn(t, h, "admin", "demo-admin"), nil, &b); st != http.StatusOK {
+			t.Fatalf("booking %s: %d", code, st)
+		}
+		return b.Status
+	}
+	chores := func(h *servertest.Hall) {
+		t.Helper()
+		if err := h.Server.BookingChores(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Set(at(9, 10)) // the window's last moment (09:00 + 10 min)
+	chores(h)
+	if s := status(h, early.Code); s != hallq.BookingBooked {
+		t.Fatalf("at the window's end: %s, want still booked", s)
+	}
+	clock.Set(at(9, 10).Add(time.Millisecond))
+	chores(h)
+	if s := status(h, early.Code); s != hallq.BookingNoShow {
+		t.Fatalf("a millisecond after the window: %s, want no_show", s)
+	}
+	// The hall stops at 10:00 and starts again three days later — and
+	// once more before its chores ran (it begins the new day at start, so
+	// the second start knows only that day's bookings and the day
+	// before's): the 11:00 booking's window closed while it was off.
+	clock.Set(at(10, 0).AddDate(0, 0, 3))
+	h = h.Restart()
+	h = h.Restart()
+	if s := status(h, late.Code); s != hallq.BookingBooked {
+		t.Fatalf("after the restart, before the chores: %s", s)
+	}
+	chores(h)
+	if s := status(h, late.Code); s != hallq.BookingNoShow {
+		t.Errorf("a booking whose window closed while the hall was off: %s, want no_show", s)
+	}
+	counts := func(h *servertest.Hall) string {
+		t.Helper()
+		var sum struct {
+			Total struct {
+				Bookings json.RawMessage `json:"bookings"`
+			} `json:"total"`
+		}
+		if st := h.Do("GET", "/api/v1/reports/summary?from=2027-04-14&to=2027-04-14", signIn(t, h, "quanly", "demo-quanly"), nil, &sum); st != http.StatusOK {
+			t.Fatalf("summary: %d", st)
+		}
+		return string(sum.Total.Bookings)
+	}
+	first := counts(h)
+	var c struct {
+		Made, Missed int
+	}
+	if err := json.Unmarshal([]byte(first), &c); err != nil || c.Made != 2 || c.Missed != 2 {
+		t.Errorf("the day's counts: %s (%v), want 2 made, 2 missed", first, err)
+	}
+	if again := counts(h.Restart()); again != first {
+		t.Errorf("the counts changed across a restart: %s, then %s", first, again)
+	}
 }

@@ -200,12 +200,14 @@ func (db *DB) LoadState(ctx context.Context) (queue.State, error) {
 	if len(targets) > 0 {
 		st.Targets = targets[0].Targets
 	}
-	// Bookings from the day before the engine's day on (booking.go).
+	// Bookings from the day before the engine's day on (booking.go), and
+	// any older one still booked: a hall that was off when its check-in
+	// window closed marks it missed once it runs again.
 	from := int64(0)
 	if dayStart != 0 {
 		from = time.UnixMilli(dayStart).In(loc).AddDate(0, 0, -1).UnixMilli()
 	}
-	if st.Bookings, err = bookings(ctx, tx, loc, `WHERE slot_start >= ? ORDER BY slot_start, code`, from); err != nil {
+	if st.Bookings, err = bookings(ctx, tx, loc, `WHERE slot_start >= ? OR status = 'booked' ORDER BY slot_start, code`, from); err != nil {
 		return st, err
 	}
 	st.RecentCalls, err = jsonRows[hallq.Event](ctx, tx, "recent calls", `SELECT body FROM events WHERE type IN ('ticket.called', 'ticket.recalled') AND at >= ? AND at < ?
