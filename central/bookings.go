@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -104,23 +103,11 @@ func (db *DB) CountBookings(ctx context.Context, halls []HallRecord, q report.Qu
 	if by == ByHall {
 		q.By = report.ByService
 	}
-	results := make([]*report.BookingResult, len(halls))
-	errs := make([]error, len(halls))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i := range halls {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = report.CountBookings(ctx, db.BookingReports(halls[i].ID), halls[i].HallQuery(q))
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("hall %s: %w", halls[i].ID, err)
-		}
+	results, err := eachHall(halls, func(h *HallRecord) (*report.BookingResult, error) {
+		return report.CountBookings(ctx, db.BookingReports(h.ID), h.HallQuery(q))
+	})
+	if err != nil {
+		return nil, err
 	}
 	type gkey struct{ day, key string }
 	groups := map[gkey]*report.BookingCounts{}

@@ -186,23 +186,11 @@ func (db *DB) Summarize(ctx context.Context, halls []HallRecord, q report.Query)
 	if by == ByHall {
 		q.By = report.ByService
 	}
-	results := make([]*report.Result, len(halls))
-	errs := make([]error, len(halls))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i := range halls {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = report.Summarize(ctx, db.Reports(halls[i].ID), halls[i].HallQuery(q))
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("hall %s: %w", halls[i].ID, err)
-		}
+	results, err := eachHall(halls, func(h *HallRecord) (*report.Result, error) {
+		return report.Summarize(ctx, db.Reports(h.ID), h.HallQuery(q))
+	})
+	if err != nil {
+		return nil, err
 	}
 	type gkey struct{ day, key string }
 	groups := map[gkey]*report.Acc{}
@@ -264,6 +252,31 @@ func (db *DB) Summarize(ctx context.Context, halls []HallRecord, q report.Query)
 		out.Total.Merge(groups[k])
 	}
 	return out, nil
+}
+
+// eachHall runs fn for every hall, parallel at most at once, and gives
+// their results in the halls' order; the first hall's error in that order
+// fails them all.
+func eachHall[T any](halls []HallRecord, fn func(h *HallRecord) (T, error)) ([]T, error) {
+	results := make([]T, len(halls))
+	errs := make([]error, len(halls))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i := range halls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = fn(&halls[i])
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("hall %s: %w", halls[i].ID, err)
+		}
+	}
+	return results, nil
 }
 
 // sameGoals reports whether two halls hold their periods to the same
