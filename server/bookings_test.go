@@ -578,26 +578,43 @@ func TestMissedAtWindowEnd(t *testing.T) {
 	if s := status(h, late.Code); s != hallq.BookingNoShow {
 		t.Errorf("a booking whose window closed while the hall was off: %s, want no_show", s)
 	}
-	counts := func(h *servertest.Hall) string {
+	counts := func(h *servertest.Hall, day string) string {
 		t.Helper()
 		var sum struct {
 			Total struct {
 				Bookings json.RawMessage `json:"bookings"`
 			} `json:"total"`
 		}
-		if st := h.Do("GET", "/api/v1/reports/summary?from=2027-04-14&to=2027-04-14", signIn(t, h, "quanly", "demo-quanly"), nil, &sum); st != http.StatusOK {
+		if st := h.Do("GET", "/api/v1/reports/summary?from="+day+"&to="+day, signIn(t, h, "quanly", "demo-quanly"), nil, &sum); st != http.StatusOK {
 			t.Fatalf("summary: %d", st)
 		}
 		return string(sum.Total.Bookings)
 	}
-	first := counts(h)
+	first := counts(h, "2027-04-14")
 	var c struct {
 		Made, Missed int
 	}
 	if err := json.Unmarshal([]byte(first), &c); err != nil || c.Made != 2 || c.Missed != 2 {
 		t.Errorf("the day's counts: %s (%v), want 2 made, 2 missed", first, err)
 	}
-	if again := counts(h.Restart()); again != first {
+	h = h.Restart()
+	if again := counts(h, "2027-04-14"); again != first {
 		t.Errorf("the counts changed across a restart: %s, then %s", first, again)
+	}
+	// The dashboard shows its table of bookings for the day with them,
+	// not for today, whose slots are offered and none booked.
+	var today struct {
+		Made         int
+		SlotsOffered int `json:"slots_offered"`
+	}
+	if err := json.Unmarshal([]byte(counts(h, "2027-04-17")), &today); err != nil || today.Made != 0 || today.SlotsOffered == 0 {
+		t.Errorf("today's counts: %+v (%v), want slots offered and none booked", today, err)
+	}
+	mgr := signIn(t, h, "quanly", "demo-quanly")
+	for day, want := range map[string]bool{"2027-04-14": true, "2027-04-17": false} {
+		code, page := h.Raw("GET", "/manager?from="+day+"&to="+day, mgr, nil)
+		if got := strings.Contains(string(page), `id="bookings-card"`); code != http.StatusOK || got != want {
+			t.Errorf("/manager on %s: %d, table of bookings shown %v, want %v", day, code, got, want)
+		}
 	}
 }

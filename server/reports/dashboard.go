@@ -228,9 +228,11 @@ func (c charts) late(d *dashboard) error {
 }
 
 // booked draws the places bookings used per hour of their slots: places
-// booked ÷ places offered, when the period has bookings.
+// booked ÷ places offered, when the period has bookings (as the table of
+// bookings, which a period with slots offered and none booked does not
+// show).
 func (c charts) booked(d *dashboard) error {
-	if d.Total.Figures.Bookings == nil {
+	if b := d.Total.Figures.Bookings; b == nil || b.Made == 0 {
 		return nil
 	}
 	t := c.t
