@@ -92,9 +92,9 @@ func serveWith(t *testing.T, scheme string, flags ...string) *hall {
 	case code := <-done:
 		cancel()
 		t.Fatalf("serve exited with %d before it was ready:\n%s", code, h.stderr)
-	case <-time.After(30 * time.Second):
+	case <-time.After(2 * time.Minute): // bounds a hang only: a busy machine starts it slowly
 		cancel()
-		t.Fatalf("serve not ready within 30 s:\n%s", h.stderr)
+		t.Fatalf("serve not ready within 2 min:\n%s", h.stderr)
 	}
 	t.Cleanup(func() {
 		cancel()
