@@ -22,17 +22,35 @@ const SessionCookie = "hallq_session"
 
 // PasswordCost is the bcrypt work factor of new password hashes. Tests
 // lower it (servertest does); a hall never should.
-var PasswordCost = 11
+var PasswordCost = defaultPasswordCost
 
-// noSuchUserHash is a hash of PasswordCost that a sign-in for an unknown
-// username checks the password against, made once.
-var noSuchUserHash = sync.OnceValue(func() []byte {
+const defaultPasswordCost = 11
+
+// noSuchUserDefault is a bcrypt hash of cost defaultPasswordCost, made
+// once when this was written, of a password no account has. A hall's
+// first sign-in for an unknown username thus costs one bcrypt check like
+// any other sign-in, not a hash and a check: on a busy machine the two
+// took longer than the server's write timeout and the answer was lost.
+const noSuchUserDefault = "$2a$11$/fnPOW3RwQbUXI4LMUB2zOGvSckRNxqG1izIfMX6RtEuQeS5jyM/u"
+
+// noSuchUserLowered is the same for a lowered PasswordCost (tests), made
+// on first use: at bcrypt's lower costs that takes no time.
+var noSuchUserLowered = sync.OnceValue(func() []byte {
 	h, err := bcrypt.GenerateFromPassword([]byte("no such user"), PasswordCost)
 	if err != nil {
 		panic(err)
 	}
 	return h
 })
+
+// noSuchUserHash is the hash, of the cost real accounts have, that a
+// sign-in for an unknown username checks the password against.
+func noSuchUserHash() []byte {
+	if PasswordCost == defaultPasswordCost {
+		return []byte(noSuchUserDefault)
+	}
+	return noSuchUserLowered()
+}
 
 // comparePassword checks a password against its bcrypt hash; tests watch
 // the work it does.
