@@ -143,98 +143,87 @@ func (e *Engine) calledAt(c *hallq.Counter) (*hallq.Ticket, error) {
 	return t, nil
 }
 
+// atCurrent holds the steps Recall, Start, Finish and NoShow share: the
+// counter and its officer, the ticket pick chooses there (current or
+// calledAt, which refuse when there is none), then op on them in one batch.
+func (e *Engine) atCurrent(now time.Time, counter int, by Actor, pick func(*hallq.Counter) (*hallq.Ticket, error),
+	op func(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string)) (*hallq.Ticket, *Change, error) {
+	c, officer, actor, err := e.atCounter(counter, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := pick(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := e.begin(now, actor)
+	op(b, c, t, officer)
+	return t.Clone(), b.done(), nil
+}
+
 // Recall repeats the call of the counter's called ticket. When it has been
 // recalled Settings.MaxRecalls times already (and MaxRecalls > 0) it becomes
 // a no-show instead (event ticket.no_show, reason "max_recalls").
 // ECONFLICT ("already_started") for a ticket in service.
 func (e *Engine) Recall(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	c, officer, actor, err := e.atCounter(counter, by)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := e.calledAt(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	b := e.begin(now, actor)
-	if limit := e.settings.MaxRecalls; limit > 0 && t.Recalls >= limit {
-		e.noShow(b, c, t, officer, "max_recalls")
-		return t.Clone(), b.done(), nil
-	}
-	t.Recalls++
-	// lastCallAt stays: a recall is the same call, and a late rating press
-	// made before it still belongs to this ticket.
-	e.lastCalled[t.Service] = t.Label
-	b.ticket(t)
-	e.pushRecent(b.emit(hallq.Event{Type: hallq.EventTicketRecalled, Ticket: t, Counter: c.ID, Officer: officer}))
-	return t.Clone(), b.done(), nil
+	return e.atCurrent(now, counter, by, e.calledAt, func(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string) {
+		if limit := e.settings.MaxRecalls; limit > 0 && t.Recalls >= limit {
+			e.noShow(b, c, t, officer, "max_recalls")
+			return
+		}
+		t.Recalls++
+		// lastCallAt stays: a recall is the same call, and a late rating press
+		// made before it still belongs to this ticket.
+		e.lastCalled[t.Service] = t.Label
+		b.ticket(t)
+		e.pushRecent(b.emit(hallq.Event{Type: hallq.EventTicketRecalled, Ticket: t, Counter: c.ID, Officer: officer}))
+	})
 }
 
 // Start marks the counter's called ticket as in service.
 // ECONFLICT ("already_started") when it already is.
 func (e *Engine) Start(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	c, officer, actor, err := e.atCounter(counter, by)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := e.calledAt(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	b := e.begin(now, actor)
-	t.State = hallq.StateServing
-	t.StartedAt = new(b.at)
-	b.ticket(t)
-	b.emit(hallq.Event{Type: hallq.EventTicketStarted, Ticket: t, Counter: c.ID, Officer: officer})
-	return t.Clone(), b.done(), nil
+	return e.atCurrent(now, counter, by, e.calledAt, func(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string) {
+		t.State = hallq.StateServing
+		t.StartedAt = new(b.at)
+		b.ticket(t)
+		b.emit(hallq.Event{Type: hallq.EventTicketStarted, Ticket: t, Counter: c.ID, Officer: officer})
+	})
 }
 
 // Finish ends service of the counter's called or serving ticket.
 func (e *Engine) Finish(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	c, officer, actor, err := e.atCounter(counter, by)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := e.current(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	b := e.begin(now, actor)
-	t.State = hallq.StateDone
-	t.FinishedAt = new(b.at)
-	c.CurrentID = ""
-	e.recordServiceTime(t)
-	b.ticket(t)
-	b.counter(c)
-	b.emit(hallq.Event{Type: hallq.EventTicketFinished, Ticket: t, Counter: c.ID, Officer: officer})
-	return t.Clone(), b.done(), nil
+	return e.atCurrent(now, counter, by, e.current, func(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string) {
+		e.release(b, c, t, hallq.StateDone)
+		b.ticket(t)
+		b.counter(c)
+		b.emit(hallq.Event{Type: hallq.EventTicketFinished, Ticket: t, Counter: c.ID, Officer: officer})
+	})
 }
 
 // NoShow marks the counter's called ticket as a no-show.
 // ECONFLICT ("already_started") for a ticket in service.
 func (e *Engine) NoShow(now time.Time, counter int, by Actor) (*hallq.Ticket, *Change, error) {
-	c, officer, actor, err := e.atCounter(counter, by)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := e.calledAt(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	b := e.begin(now, actor)
-	e.noShow(b, c, t, officer, "")
-	return t.Clone(), b.done(), nil
+	return e.atCurrent(now, counter, by, e.calledAt, func(b *batch, c *hallq.Counter, t *hallq.Ticket, officer string) {
+		e.noShow(b, c, t, officer, "")
+	})
 }
 
 func (e *Engine) noShow(b *batch, c *hallq.Counter, t *hallq.Ticket, officer, reason string) {
-	t.State = hallq.StateNoShow
-	t.FinishedAt = new(b.at)
 	t.Reason = reason
-	c.CurrentID = ""
-	e.recordServiceTime(t)
+	e.release(b, c, t, hallq.StateNoShow)
 	b.ticket(t)
 	b.counter(c)
 	b.emit(hallq.Event{Type: hallq.EventTicketNoShow, Ticket: t, Counter: c.ID, Officer: officer, Reason: reason})
+}
+
+// release ends ticket t at counter c in a final state (done, no-show,
+// transferred): the counter is free and the service time counts.
+func (e *Engine) release(b *batch, c *hallq.Counter, t *hallq.Ticket, state hallq.TicketState) {
+	t.State = state
+	t.FinishedAt = new(b.at)
+	c.CurrentID = ""
+	e.recordServiceTime(t)
 }
 
 // Transfer moves the counter's current ticket to another service: the old
@@ -290,11 +279,8 @@ func (e *Engine) Transfer(now time.Time, counter int, service string, by Actor) 
 	if t.SlotAt != nil {
 		nt.SlotAt = new(*t.SlotAt)
 	}
-	t.State = hallq.StateTransferred
 	t.TransferredTo = id
-	t.FinishedAt = new(b.at)
-	c.CurrentID = ""
-	e.recordServiceTime(t)
+	e.release(b, c, t, hallq.StateTransferred)
 	e.tickets[nt.ID] = nt
 	e.addWaiting(nt)
 	e.transfers = append(e.transfers, transferIn{b.at, nt})
