@@ -64,15 +64,10 @@ func (p *paper) reach(x, y int) bool {
 // blit draws src scaled by sx, sy with its top-left at (x, y).
 func (p *paper) blit(src *raster.Bitmap, x, y, sx, sy int) {
 	p.grow(y + src.Height*sy)
-	for r := 0; r < src.Height; r++ {
-		for c := 0; c < src.Width; c++ {
-			if !src.At(c, r) {
-				continue
-			}
-			for dy := 0; dy < sy; dy++ {
-				for dx := 0; dx < sx; dx++ {
-					p.set(x+c*sx+dx, y+r*sy+dy)
-				}
+	for c, r := range src.Dots() {
+		for dy := 0; dy < sy; dy++ {
+			for dx := 0; dx < sx; dx++ {
+				p.set(x+c*sx+dx, y+r*sy+dy)
 			}
 		}
 	}

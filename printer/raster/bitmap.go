@@ -4,7 +4,9 @@
 package raster
 
 import (
+	"bytes"
 	"image"
+	"iter"
 )
 
 // Bitmap is a 1-bit image. Row y starts at Pix[y*Stride]; Stride is
@@ -36,29 +38,33 @@ func (b *Bitmap) At(x, y int) bool {
 	return b.Pix[y*b.Stride+x>>3]&(0x80>>(x&7)) != 0
 }
 
+// Dots yields the black dots of b, row by row, passing over white bytes
+// at once: a receipt is mostly white paper.
+func (b *Bitmap) Dots() iter.Seq2[int, int] {
+	return func(yield func(x, y int) bool) {
+		for y := 0; y < b.Height; y++ {
+			for i, v := range b.Pix[y*b.Stride : (y+1)*b.Stride] {
+				for x := i * 8; v != 0 && x < b.Width; x, v = x+1, v<<1 {
+					if v&0x80 != 0 && !yield(x, y) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 // InkBounds returns the smallest rectangle holding every black dot; it is
 // empty for a white bitmap.
 func (b *Bitmap) InkBounds() image.Rectangle {
 	r := image.Rectangle{}
 	first := true
-	for y := 0; y < b.Height; y++ {
-		row := b.Pix[y*b.Stride : (y+1)*b.Stride]
-		for i, v := range row {
-			if v == 0 {
-				continue
-			}
-			for bit := 0; bit < 8; bit++ {
-				if v&(0x80>>bit) == 0 {
-					continue
-				}
-				x := i*8 + bit
-				p := image.Rect(x, y, x+1, y+1)
-				if first {
-					r, first = p, false
-				} else {
-					r = r.Union(p)
-				}
-			}
+	for x, y := range b.Dots() {
+		p := image.Rect(x, y, x+1, y+1)
+		if first {
+			r, first = p, false
+		} else {
+			r = r.Union(p)
 		}
 	}
 	return r
@@ -78,18 +84,16 @@ func (b *Bitmap) Sub(r image.Rectangle, pad int) *Bitmap {
 	return out
 }
 
-// Image returns b as a black-on-white grey image.
+// Image returns b as a black-on-white grey image. White rows are copied
+// whole: a few bytes of feed commands make two metres of paper.
 func (b *Bitmap) Image() *image.Gray {
 	img := image.NewGray(image.Rect(0, 0, b.Width, b.Height))
-	for i := range img.Pix {
-		img.Pix[i] = 0xFF
-	}
+	white := bytes.Repeat([]byte{0xFF}, b.Width)
 	for y := 0; y < b.Height; y++ {
-		for x := 0; x < b.Width; x++ {
-			if b.At(x, y) {
-				img.Pix[y*img.Stride+x] = 0
-			}
-		}
+		copy(img.Pix[y*img.Stride:], white)
+	}
+	for x, y := range b.Dots() {
+		img.Pix[y*img.Stride+x] = 0
 	}
 	return img
 }

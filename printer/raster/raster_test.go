@@ -2,6 +2,7 @@ package raster
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -35,6 +36,39 @@ func TestBitmapLayout(t *testing.T) {
 	}
 	if r := b.InkBounds(); r.Min.X != 0 || r.Min.Y != 0 || r.Max.X != 10 || r.Max.Y != 2 {
 		t.Errorf("got ink bounds %v", r)
+	}
+}
+
+// Dots and Image see each black dot once, the last partial byte's too,
+// and nothing past the width even where a byte's spare bits are set.
+func TestDotsAndImage(t *testing.T) {
+	b := NewBitmap(10, 3)
+	want := [][2]int{{0, 0}, {9, 0}, {7, 1}, {8, 2}}
+	for _, d := range want {
+		b.Set(d[0], d[1])
+	}
+	b.Pix[5] |= 0x3F // row 2's spare bits, beyond the width
+	var got [][2]int
+	for x, y := range b.Dots() {
+		got = append(got, [2]int{x, y})
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Dots: %v, want %v", got, want)
+	}
+	img := b.Image()
+	if img.Bounds().Dx() != 10 || img.Bounds().Dy() != 3 {
+		t.Fatalf("image %v, want 10×3", img.Bounds())
+	}
+	for y := 0; y < 3; y++ {
+		for x := 0; x < 10; x++ {
+			wantV := uint8(0xFF)
+			if b.At(x, y) {
+				wantV = 0
+			}
+			if v := img.GrayAt(x, y).Y; v != wantV {
+				t.Errorf("image at (%d, %d): %#x, want %#x", x, y, v, wantV)
+			}
+		}
 	}
 }
 
