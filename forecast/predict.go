@@ -87,9 +87,6 @@ func (f *DayForecast) Remaining(service string, at time.Duration) float64 {
 // AsOf is the first day the model forecasts: the day after its history.
 func (m *Model) AsOf() time.Time { return m.asOf }
 
-// Services are the services the model knows, sorted.
-func (m *Model) Services() []string { return slices.Clone(m.services) }
-
 // Forecast is the forecast of date (on or after AsOf).
 func (m *Model) Forecast(date time.Time) (*DayForecast, error) {
 	d := DateOf(date)
