@@ -35,8 +35,10 @@ buildtime=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 pkg=github.com/hallq/hallq/internal/version
 ldflags="-s -w -X $pkg.Version=$version -X $pkg.BuildTime=$buildtime"
 
+pkgs=
 for c in $cmds; do
 	[ -d "cmd/$c" ] || { echo "release.sh: no cmd/$c" >&2; exit 1; }
+	pkgs="$pkgs ./cmd/$c"
 done
 
 work=$(mktemp -d)
@@ -52,11 +54,13 @@ for t in $targets; do
 	name=hallq-$version-$os-$label
 	dir=$work/$name
 	mkdir -p "$dir/bin" "$dir/docs"
-	for c in $cmds; do
-		echo "release.sh: $name: $c"
-		CGO_ENABLED=0 GOOS=$os GOARCH=$arch GOARM=$goarm \
-			go build -trimpath -ldflags "$ldflags" -o "$dir/bin/$c" "./cmd/$c"
-	done
+	echo "release.sh: $name:$pkgs"
+	# One go build for all the commands: their packages are loaded once
+	# and they are linked side by side (about half the time of one go
+	# build each, and the same bytes).
+	# shellcheck disable=SC2086 # $pkgs is a list of packages
+	CGO_ENABLED=0 GOOS=$os GOARCH=$arch GOARM=$goarm \
+		go build -trimpath -ldflags "$ldflags" -o "$dir/bin/" $pkgs
 	# firmware-config as in the repository, without test files.
 	mkdir -p "$dir/firmware-config"
 	(cd firmware-config && find . -type f ! -name '*_test.go' ! -name '*.go' -print) | while read -r f; do
