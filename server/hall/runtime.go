@@ -282,7 +282,7 @@ func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 				hl.Logger.Error("encode event", "seq", ev.Seq, "err", err)
 				continue
 			}
-			msgs = append(msgs, hub.NewMessage(ev.Seq, data))
+			msgs = append(msgs, hub.NewEventMessage(ev.Seq, data, publicJSON(*ev)))
 			events = append(events, *ev)
 		}
 	}
@@ -291,6 +291,20 @@ func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 		hl.OnCommit(events)
 	}
 	return nil
+}
+
+// publicJSON gives the JSON of ev's public form (hallq.Event.Public), what
+// subscribers without a staff session receive: the hub asks it once, when
+// the first of them sends the event, for all of them.
+func publicJSON(ev hallq.Event) func() []byte {
+	return func() []byte {
+		pub := ev.Public()
+		data, err := json.Marshal(&pub)
+		if err != nil {
+			return nil
+		}
+		return data
+	}
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)

@@ -11,11 +11,11 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// TestWriteFramesReadByAClient writes frames of every length class
+// TestFrameWriterReadByAClient writes frames of every length class
 // (7-bit, 16-bit and 64-bit lengths) straight to the connection of a real
 // websocket, several in one write, and reads them back with gorilla's
 // client, which checks the framing as any browser would.
-func TestWriteFramesReadByAClient(t *testing.T) {
+func TestFrameWriterReadByAClient(t *testing.T) {
 	var payloads [][]byte
 	for _, n := range []int{0, 1, 125, 126, 127, 1000, 65535, 65536, 200_000} {
 		payloads = append(payloads, []byte(fmt.Sprintf(`{"n":%d,"pad":"%s"}`, n, strings.Repeat("đ", n/2))))
@@ -32,10 +32,11 @@ func TestWriteFramesReadByAClient(t *testing.T) {
 		}
 		defer conn.Close()
 		// One message alone, then all the others in one write.
-		if err := WriteFrames(conn.NetConn(), msgs[:1]); err != nil {
+		var fw FrameWriter
+		if err := fw.Write(conn.NetConn(), msgs[:1]); err != nil {
 			t.Error(err)
 		}
-		if err := WriteFrames(conn.NetConn(), msgs[1:]); err != nil {
+		if err := fw.Write(conn.NetConn(), msgs[1:]); err != nil {
 			t.Error(err)
 		}
 		conn.ReadMessage() // until the client closes

@@ -18,11 +18,42 @@ type Message struct {
 	// Frame is the whole websocket text frame as a server sends it (not
 	// masked): what goes on every subscriber's connection.
 	Frame []byte
+
+	publicJSON func() []byte // the public form's JSON (nil: it has none)
+	publicOnce sync.Once
+	public     *Message
 }
 
 // NewMessage prepares a message for broadcast.
 func NewMessage(seq int64, data []byte) *Message {
 	return &Message{Seq: seq, JSON: data, Frame: TextFrame(data)}
+}
+
+// NewEventMessage prepares a message that has a public form besides: what
+// subscribers without a staff session receive instead of it. public gives
+// that form's JSON (nil: none, the message is not for them); it is asked
+// at most once, by the first public subscriber to send the message.
+func NewEventMessage(seq int64, data []byte, public func() []byte) *Message {
+	m := NewMessage(seq, data)
+	m.publicJSON = public
+	return m
+}
+
+// Public is the message's public form, encoded once for every public
+// subscriber however many there are; nil when it has none. Each
+// subscriber's goroutine asks it for each message it sends, so it takes
+// no lock once the form is made.
+func (m *Message) Public() *Message {
+	m.publicOnce.Do(func() {
+		if m.publicJSON == nil {
+			return
+		}
+		if data := m.publicJSON(); data != nil {
+			m.public = NewMessage(m.Seq, data)
+		}
+		m.publicJSON = nil // what it held (the event) is no longer needed
+	})
+	return m.public
 }
 
 // TextFrame is a websocket text frame holding data, final and unmasked, as
@@ -44,15 +75,25 @@ func TextFrame(data []byte) []byte {
 	return append(f, data...)
 }
 
-// WriteFrames writes the frames of msgs to conn in one write (writev),
-// however many there are: a screen that fell a few events behind catches
-// up in one system call.
-func WriteFrames(conn net.Conn, msgs []*Message) error {
-	bufs := make(net.Buffers, len(msgs))
-	for i, m := range msgs {
-		bufs[i] = m.Frame
+// FrameWriter writes messages' frames to a connection, all that wait in
+// one write (writev), however many there are: a screen that fell a few
+// events behind catches up in one system call. It keeps the room for the
+// list of frames from one write to the next: each screen's goroutine has
+// one and writes with it for every event.
+type FrameWriter struct {
+	bufs net.Buffers
+	out  net.Buffers // what WriteTo consumes (bufs keeps the room)
+}
+
+// Write writes the frames of msgs to conn in one write (writev).
+func (w *FrameWriter) Write(conn net.Conn, msgs []*Message) error {
+	w.bufs = w.bufs[:0]
+	for _, m := range msgs {
+		w.bufs = append(w.bufs, m.Frame)
 	}
-	_, err := bufs.WriteTo(conn)
+	w.out = w.bufs
+	_, err := w.out.WriteTo(conn)
+	clear(w.bufs) // the frames are the hub's to free
 	return err
 }
 

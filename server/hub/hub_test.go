@@ -1,6 +1,10 @@
 package hub
 
-import "testing"
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
 
 func msg(seq int64) *Message { return NewMessage(seq, []byte(`{}`)) }
 
@@ -68,5 +72,36 @@ func TestTakeEverythingWaiting(t *testing.T) {
 	<-s.Ready()
 	if got := s.Take(got[:0]); len(got) != 1 || got[0].Seq != 101 {
 		t.Errorf("then took %v, want seq 101", got)
+	}
+}
+
+// TestPublicFormMadeOnce: however many subscribers' goroutines ask a
+// message for its public form at once, it is encoded once and they all
+// get the same frame; a message without one gives nil.
+func TestPublicFormMadeOnce(t *testing.T) {
+	var made atomic.Int32
+	m := NewEventMessage(7, []byte(`{"seq":7,"officer":"lan"}`), func() []byte {
+		made.Add(1)
+		return []byte(`{"seq":7}`)
+	})
+	got := make([]*Message, 100)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = m.Public() })
+	}
+	wg.Wait()
+	if n := made.Load(); n != 1 {
+		t.Errorf("public form encoded %d times, want once", n)
+	}
+	for i, p := range got {
+		if p != got[0] || p == nil || p.Seq != 7 || string(p.Frame) != string(TextFrame([]byte(`{"seq":7}`))) {
+			t.Fatalf("subscriber %d got %+v", i, p)
+		}
+	}
+	if p := NewMessage(8, []byte(`{}`)).Public(); p != nil {
+		t.Errorf("a message without a public form gave %+v", p)
+	}
+	if p := NewEventMessage(9, []byte(`{}`), func() []byte { return nil }).Public(); p != nil {
+		t.Errorf("a message whose public form is nothing gave %+v", p)
 	}
 }

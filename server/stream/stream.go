@@ -65,7 +65,6 @@ type Server struct {
 
 	closeOnce sync.Once
 	closing   chan struct{}
-	public    publicFrames
 	open      open
 }
 
@@ -283,13 +282,12 @@ func (s *Server) follow(f follower, sub *hub.Subscriber) {
 		case <-sub.Ready():
 			batch = sub.Take(batch[:0])
 			if f.public {
-				batch = s.public.messages(batch)
+				batch = publicMessages(batch)
 			}
 			if len(batch) == 0 {
 				continue
 			}
-			c.conn.SetWriteDeadline(time.Now().Add(s.writeWait()))
-			err := hub.WriteFrames(c.conn, batch)
+			err := c.writeFrames(batch, s.writeWait())
 			clear(batch) // the messages are the hub's to free
 			if err != nil {
 				return
