@@ -9,6 +9,7 @@ import (
 
 	"github.com/hallq/hallq/internal/cputime"
 	"github.com/hallq/hallq/server/config"
+	"github.com/hallq/hallq/server/hall"
 	"github.com/hallq/hallq/server/queue"
 )
 
@@ -45,7 +46,8 @@ func BenchmarkApplyIssue(b *testing.B) {
 			cpu := cputime.Now()
 			for i := 0; i < b.N; i += batch {
 				for j := range batch {
-					_, ch, err := e.Issue(now, queue.IssueRequest{Service: services[(i+j)%5], ID: randomKey(8), Secret: "s",
+					id, _ := hall.NewTicketID()
+					_, ch, err := e.Issue(now, queue.IssueRequest{Service: services[(i+j)%5], ID: id, Secret: "s",
 						Device: "kiosk", IdempotencyKey: randomKey(16)})
 					if err != nil {
 						b.Fatal(err)
@@ -62,9 +64,9 @@ func BenchmarkApplyIssue(b *testing.B) {
 	}
 }
 
-// randomKey is n random bytes in base32, as the server's ticket ids and a
-// kiosk's idempotency keys are: random keys land on random pages of their
-// indexes, which is what a commit writes.
+// randomKey is n random bytes in base32, as a kiosk's idempotency keys
+// are: random keys land on random pages of their index, and each page is
+// one more for the commit to write.
 func randomKey(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
