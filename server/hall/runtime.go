@@ -278,8 +278,10 @@ func (hl *Runtime) commit(ctx context.Context, changes []*queue.Change) error {
 		}
 		for i := range ch.Events {
 			ev := &ch.Events[i]
-			data, err := json.Marshal(ev)
-			if err != nil {
+			var data []byte
+			if len(ch.EventJSON) == len(ch.Events) {
+				data = ch.EventJSON[i] // as the log holds it
+			} else if data, err = json.Marshal(ev); err != nil {
 				hl.Logger.Error("encode event", "seq", ev.Seq, "err", err)
 				continue
 			}

@@ -78,6 +78,10 @@ type Change struct {
 	Numbers []Number
 	// Events to append, with Seq already set, in order.
 	Events []hallq.Event
+	// EventJSON is each event's JSON as the store wrote it to the log, set
+	// by the store when it commits: the hub sends it as it is instead of
+	// encoding every event a second time.
+	EventJSON [][]byte
 	// Ratings to insert (ID is assigned by the store).
 	Ratings []*hallq.Rating
 	// Day is set when the day rolled or its closing was processed.

@@ -163,10 +163,13 @@ func (a *applyTx) change(ch *queue.Change) error {
 			return err
 		}
 	}
+	ch.EventJSON = ch.EventJSON[:0]
 	for i := range ch.Events {
-		if err := a.event(&ch.Events[i], ch.Ratings); err != nil {
+		body, err := a.event(&ch.Events[i], ch.Ratings)
+		if err != nil {
 			return err
 		}
+		ch.EventJSON = append(ch.EventJSON, body)
 	}
 	return nil
 }
@@ -226,9 +229,10 @@ func (a *applyTx) service(sv *hallq.Service) error {
 
 // event appends ev to the log; it must follow the last one without a gap.
 // ratings are its command's, whose ids the store has just given.
-func (a *applyTx) event(ev *hallq.Event, ratings []*hallq.Rating) error {
+// event appends ev to the log and returns its JSON as written.
+func (a *applyTx) event(ev *hallq.Event, ratings []*hallq.Rating) ([]byte, error) {
 	if ev.Seq != a.last+1 {
-		return fmt.Errorf("sqlite: event %d (%s) does not follow %d: refusing a gap in the log", ev.Seq, ev.Type, a.last)
+		return nil, fmt.Errorf("sqlite: event %d (%s) does not follow %d: refusing a gap in the log", ev.Seq, ev.Type, a.last)
 	}
 	a.last = ev.Seq
 	if ev.Rating != nil && ev.Rating.ID == 0 {
@@ -242,7 +246,7 @@ func (a *applyTx) event(ev *hallq.Event, ratings []*hallq.Rating) error {
 	}
 	body, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
+		return nil, fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
 	}
 	tid := ""
 	if ev.Ticket != nil {
@@ -250,9 +254,9 @@ func (a *applyTx) event(ev *hallq.Event, ratings []*hallq.Rating) error {
 	}
 	a.chain = hallq.ChainNext(a.chain, ev.Seq, body)
 	if _, err := a.insEvent.ExecContext(a.ctx, ev.Seq, string(ev.Type), ms(ev.At), tid, ev.Counter, string(body), a.chain); err != nil {
-		return fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
+		return nil, fmt.Errorf("sqlite: event %d: %w", ev.Seq, err)
 	}
-	return nil
+	return body, nil
 }
 
 // Events reads up to limit events with seq > since, in order.
