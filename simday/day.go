@@ -30,6 +30,13 @@ type Hall interface {
 	Rate(ctx context.Context, counter, score int) error
 }
 
+// Booker is a Hall that takes the day's bookings before the day starts
+// (EngineHall): its booked visitors then check in with their booking's
+// code. A Hall that is not one issues their tickets as it can.
+type Booker interface {
+	Book(ctx context.Context, midnight time.Time, vs []Visitor) error
+}
+
 // Counter is a counter of the simulated hall: its number, the services
 // it serves, and when it is open.
 type Counter struct {
@@ -196,6 +203,11 @@ func (d *Day) Run(ctx context.Context) (*Result, error) {
 	}
 	for i := range vs {
 		d.push(&event{at: d.Date.Add(vs[i].At), kind: evArrive, visitor: &vs[i]})
+	}
+	if b, ok := d.Hall.(Booker); ok {
+		if err := b.Book(ctx, d.Date, vs); err != nil {
+			return &d.res, err
+		}
 	}
 	for d.q.Len() > 0 {
 		e := heap.Pop(&d.q).(*event)

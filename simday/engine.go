@@ -68,7 +68,53 @@ func (h *EngineHall) Advance(ctx context.Context, t time.Time) error {
 	if t.After(h.now) {
 		h.now = t
 	}
-	return h.keep(ctx, h.Engine.Tick(h.now))
+	if err := h.keep(ctx, h.Engine.Tick(h.now)); err != nil {
+		return err
+	}
+	// Missed bookings, as the hall server's chores mark them.
+	return h.keep(ctx, h.Engine.ExpireBookings(h.now))
+}
+
+// Book makes the bookings of the day's booked visitors (the late ones
+// too: they booked, then came after their window) at the day's midnight,
+// as bookings made elsewhere (imported: a slot's capacity does not refuse
+// them), each with the code BookingCode(v.N).
+func (h *EngineHall) Book(ctx context.Context, midnight time.Time, vs []Visitor) error {
+	var rows []queue.BookRequest
+	for i := range vs {
+		v := &vs[i]
+		if !v.Booked {
+			continue
+		}
+		code := BookingCode(v.N)
+		rows = append(rows, queue.BookRequest{Service: v.Service, Start: midnight.Add(v.Slot), Name: "Khách mô phỏng",
+			Phone: fmt.Sprintf("09%08d", v.N), Code: code, Secret: "s" + code, Source: "sim", ExternalID: code})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := h.Advance(ctx, midnight); err != nil {
+		return err
+	}
+	_, ch, err := h.Engine.ImportBookings(h.now, rows, queue.Actor{User: "sim", Role: hallq.RoleAdmin})
+	if err != nil {
+		return fmt.Errorf("simday: the day's bookings: %w", err)
+	}
+	return h.keep(ctx, ch)
+}
+
+// BookingCode is the booking code of the simulated day's visitor n, and
+// VisitorOfBooking the visitor of a code.
+func BookingCode(n int) string { return fmt.Sprintf("SIM%05d", n) }
+
+// VisitorOfBooking is the number of the visitor whose booking code is
+// code (BookingCode), false for another code.
+func VisitorOfBooking(code string) (int, bool) {
+	var n int
+	if _, err := fmt.Sscanf(code, "SIM%05d", &n); err != nil || BookingCode(n) != code {
+		return 0, false
+	}
+	return n, true
 }
 
 func (h *EngineHall) keep(ctx context.Context, ch *queue.Change) error {
@@ -148,14 +194,16 @@ func (h *EngineHall) Close(ctx context.Context, counter int) error {
 // Issue takes a ticket at the kiosk.
 func (h *EngineHall) Issue(ctx context.Context, v *Visitor) (string, error) {
 	id, secret := h.newID()
+	if v.CheckedIn() {
+		// The booking's check-in at the kiosk (Book made it).
+		t, _, ch, err := h.Engine.CheckIn(h.now, queue.CheckInRequest{Code: BookingCode(v.N), Device: "kiosk-1", ID: id, Secret: secret})
+		if err != nil {
+			return "", err
+		}
+		return t.ID, h.keep(ctx, ch)
+	}
 	req := queue.IssueRequest{Service: v.Service, Priority: v.Priority,
 		Device: "kiosk-1", IdempotencyKey: fmt.Sprintf("sim-%s-%d", h.now.Format("20060102"), v.N), ID: id, Secret: secret}
-	if v.CheckedIn() {
-		// The check-in of a booking made elsewhere: the simulated day
-		// gives the engine what the booking's check-in would.
-		req.Booking = fmt.Sprintf("SIM%05d", v.N)
-		req.SlotAt = LocalMidnight(h.now, h.now.Location()).Add(v.Slot)
-	}
 	t, ch, err := h.Engine.Issue(h.now, req)
 	if err != nil {
 		return "", err

@@ -19,8 +19,10 @@ type Accuracy struct {
 	// estimate; P90 the 90th percentile of the absolute error; Bias the
 	// mean of estimate − wait (negative: waits are underestimated).
 	MeanWait, MAE, P90, Bias time.Duration
-	// Priority and Normal are the same figures for each group.
-	Priority, Normal *Accuracy
+	// Priority and Normal are the same figures for each group; Walkins
+	// are the normal tickets not given for a booking, Booked those given
+	// for one (a booked citizen's estimate and wait count from check-in).
+	Priority, Normal, Walkins, Booked *Accuracy
 }
 
 // MeasureAccuracy measures over tickets (any order).
@@ -28,6 +30,8 @@ func MeasureAccuracy(tickets []hallq.Ticket) Accuracy {
 	a := measure(tickets, func(*hallq.Ticket) bool { return true })
 	a.Priority = new(measure(tickets, func(t *hallq.Ticket) bool { return t.Priority != "" }))
 	a.Normal = new(measure(tickets, func(t *hallq.Ticket) bool { return t.Priority == "" }))
+	a.Walkins = new(measure(tickets, func(t *hallq.Ticket) bool { return t.Priority == "" && t.Booking == "" }))
+	a.Booked = new(measure(tickets, func(t *hallq.Ticket) bool { return t.Booking != "" }))
 	return a
 }
 

@@ -81,10 +81,11 @@ const SlotTarget = 10 * time.Minute
 // RunBooked plays profile p's day (p.BookedShare of its citizens booked) in
 // the demo hall on the engine in virtual time, then the same day with every
 // citizen a walk-in, and compares them. The accuracy and result are the
-// booked day's.
-func RunBooked(ctx context.Context, p simday.Profile, date time.Time) (*Booked, Accuracy, *simday.Result, error) {
+// booked day's. The engine is told fs before each day, as RunVirtualWith
+// tells it.
+func RunBooked(ctx context.Context, p simday.Profile, date time.Time, fs Foresight) (*Booked, Accuracy, *simday.Result, error) {
 	vs := p.Visitors()
-	tickets, res, err := playDay(ctx, p, date, vs)
+	tickets, res, err := playDay(ctx, p, date, vs, fs)
 	if err != nil {
 		return nil, Accuracy{}, res, err
 	}
@@ -92,7 +93,7 @@ func RunBooked(ctx context.Context, p simday.Profile, date time.Time) (*Booked, 
 	for i := range walkins {
 		walkins[i].Booked, walkins[i].Late = false, false
 	}
-	before, _, err := playDay(ctx, p, date, walkins)
+	before, _, err := playDay(ctx, p, date, walkins, fs)
 	if err != nil {
 		return nil, Accuracy{}, res, err
 	}
@@ -135,19 +136,14 @@ func RunBooked(ctx context.Context, p simday.Profile, date time.Time) (*Booked, 
 	return b, MeasureAccuracy(tickets), res, nil
 }
 
-// playDay plays visitors vs of profile p in the demo hall and returns its
-// tickets.
-func playDay(ctx context.Context, p simday.Profile, date time.Time, vs []simday.Visitor) ([]hallq.Ticket, *simday.Result, error) {
-	st := DemoState()
-	loc, err := st.Settings.Location()
+// playDay plays visitors vs of profile p in the demo hall, told fs, and
+// returns its tickets.
+func playDay(ctx context.Context, p simday.Profile, date time.Time, vs []simday.Visitor, fs Foresight) ([]hallq.Ticket, *simday.Result, error) {
+	h, midnight, err := newVirtualHall(ctx, p, date, fs)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := simday.NewEngineHall(st, p.Seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: simday.LocalMidnight(date, loc), Visitors: vs}
+	day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: midnight, Visitors: vs}
 	res, err := day.Run(ctx)
 	if err != nil {
 		return nil, res, err
@@ -156,7 +152,8 @@ func playDay(ctx context.Context, p simday.Profile, date time.Time, vs []simday.
 }
 
 // leg is a printed ticket (not a transfer's second leg) and the number of
-// its visitor, from the simulated kiosk's idempotency key (sim-DATE-N).
+// its visitor, from the simulated kiosk's idempotency key (sim-DATE-N) or
+// the booking checked in (simday.BookingCode).
 type leg struct {
 	*hallq.Ticket
 	n int
@@ -169,9 +166,13 @@ func firstLegs(tickets []hallq.Ticket) []leg {
 		if t.TransferredFrom != "" {
 			continue
 		}
-		n, err := strconv.Atoi(t.IdempotencyKey[strings.LastIndexByte(t.IdempotencyKey, '-')+1:])
-		if err != nil || n < 1 {
-			panic(fmt.Sprintf("simhall: ticket %s has idempotency key %q, not sim-DATE-N", t.Label, t.IdempotencyKey))
+		n, ok := simday.VisitorOfBooking(t.Booking)
+		if !ok {
+			var err error
+			n, err = strconv.Atoi(t.IdempotencyKey[strings.LastIndexByte(t.IdempotencyKey, '-')+1:])
+			if err != nil || n < 1 {
+				panic(fmt.Sprintf("simhall: ticket %s has idempotency key %q, not sim-DATE-N, and booking %q", t.Label, t.IdempotencyKey, t.Booking))
+			}
 		}
 		out = append(out, leg{t, n})
 	}

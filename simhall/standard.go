@@ -23,6 +23,12 @@ var StandardDate = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 // DemoState is the demo hall (five services, six counters) with no history.
 func DemoState() queue.State {
 	d := config.Demo()
+	// A simulated day books citizens of every service (Profile.BookedShare).
+	for i := range d.Services {
+		if d.Services[i].Booking == nil {
+			d.Services[i].Booking = new(hallq.DefaultBookingSettings())
+		}
+	}
 	return queue.State{Settings: d.Settings, Services: d.Services, Counters: d.Counters}
 }
 
@@ -58,29 +64,9 @@ func RunVirtual(ctx context.Context, p simday.Profile, date time.Time) (Accuracy
 
 // RunVirtualWith is RunVirtual with the given foresight.
 func RunVirtualWith(ctx context.Context, p simday.Profile, date time.Time, fs Foresight) (Accuracy, *simday.Result, error) {
-	st := DemoState()
-	loc, err := st.Settings.Location()
+	h, midnight, err := newVirtualHall(ctx, p, date, fs)
 	if err != nil {
 		return Accuracy{}, nil, err
-	}
-	midnight := simday.LocalMidnight(date, loc)
-	h, err := simday.NewEngineHall(st, p.Seed)
-	if err != nil {
-		return Accuracy{}, nil, err
-	}
-	if fs.Arrivals {
-		if err := h.Engine.SetArrivalForecast(ExpectedArrivals(p, midnight)); err != nil {
-			return Accuracy{}, nil, err
-		}
-	}
-	if fs.HistoryDays > 0 {
-		usual, err := usualOccupancy(ctx, p, midnight, fs.HistoryDays)
-		if err != nil {
-			return Accuracy{}, nil, err
-		}
-		if err := h.Engine.SetUsualOccupancy(usual); err != nil {
-			return Accuracy{}, nil, err
-		}
 	}
 	day := &simday.Day{Hall: h, Profile: &p, Counters: DemoCounters(), Date: midnight}
 	res, err := day.Run(ctx)
@@ -88,6 +74,36 @@ func RunVirtualWith(ctx context.Context, p simday.Profile, date time.Time, fs Fo
 		return Accuracy{}, res, err
 	}
 	return MeasureAccuracy(h.Tickets()), res, nil
+}
+
+// newVirtualHall is the demo hall on the engine for a day of profile p on
+// date, told fs; with the day's local midnight.
+func newVirtualHall(ctx context.Context, p simday.Profile, date time.Time, fs Foresight) (*simday.EngineHall, time.Time, error) {
+	st := DemoState()
+	loc, err := st.Settings.Location()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	midnight := simday.LocalMidnight(date, loc)
+	h, err := simday.NewEngineHall(st, p.Seed)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if fs.Arrivals {
+		if err := h.Engine.SetArrivalForecast(ExpectedArrivals(p, midnight)); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	if fs.HistoryDays > 0 {
+		usual, err := usualOccupancy(ctx, p, midnight, fs.HistoryDays)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if err := h.Engine.SetUsualOccupancy(usual); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return h, midnight, nil
 }
 
 // usualOccupancy plays n days of profile p before midnight (each with a

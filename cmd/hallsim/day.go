@@ -77,7 +77,7 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	virtual := fs.Bool("virtual", false, "play the day on the queue engine in virtual time (no server; instant and reproducible)")
 	booked := fs.Float64("booked", 0.2, "with -virtual: share of the arrivals who booked a slot, compared with the same day without bookings (0: none)")
 	foresight := fs.Bool("foresight", true, "with -virtual: tell the engine the day's expected arrivals and each service's usual occupancy on three past days, as a hall server tells it from its history")
-	seeds := fs.String("seeds", "", "with -virtual: play the day, without bookings, with each of these seeds (1-8 or 1,3,5) and print the estimate's figures per seed")
+	seeds := fs.String("seeds", "", "with -virtual: play the day with each of these seeds (1-8 or 1,3,5) and print the estimate's figures per seed (without bookings unless -booked is given)")
 	speed := fs.Float64("speed", 10, "how many times faster than real time (1 for real time)")
 	hours := fs.Float64("hours", 0, "end the day this many hours after the counters open (0: when the queue is empty)")
 	days := fs.Int("days", 1, "days played one after another on the same server (memory over days)")
@@ -129,7 +129,10 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hallsim day: %v\n", err)
 			return 2
 		}
-		return virtualSeeds(ctx, p, day, list, foresightOf(*foresight), stdout, stderr)
+		if !flagSet(fs, "booked") {
+			*booked = 0 // the standard day
+		}
+		return virtualSeeds(ctx, p, day, list, *booked, foresightOf(*foresight), stdout, stderr)
 	}
 	if *virtual {
 		return virtualDay(ctx, p, day, *booked, foresightOf(*foresight), stdout, stderr)
@@ -188,7 +191,7 @@ func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked flo
 	var res *simday.Result
 	var err error
 	if booked > 0 {
-		b, acc, res, err = simhall.RunBooked(ctx, p, day)
+		b, acc, res, err = simhall.RunBooked(ctx, p, day, fs)
 	} else {
 		acc, res, err = simhall.RunVirtualWith(ctx, p, day, fs)
 	}
@@ -199,6 +202,7 @@ func virtualDay(ctx context.Context, p simday.Profile, day time.Time, booked flo
 	fmt.Fprintf(stdout, "hallsim day -virtual (seed %d, %s): %v\n  last event %s\n", p.Seed, day.Format(time.DateOnly), res, res.Ended.Format("15:04"))
 	fmt.Fprintf(stdout, "  estimated wait, all:      %v\n  estimated wait, normal:   %v\n  estimated wait, priority: %v\n", acc, *acc.Normal, *acc.Priority)
 	if b != nil {
+		fmt.Fprintf(stdout, "  estimated wait, walk-ins: %v\n  estimated wait, booked:   %v\n", *acc.Walkins, *acc.Booked)
 		b.Print(stdout)
 	}
 	return 0
@@ -233,20 +237,45 @@ func seedList(s string) ([]uint64, error) {
 
 // virtualSeeds plays the day once per seed and prints, per seed, how the
 // estimate printed on tickets did: MAE and bias as shares of the mean
-// wait, and the priority tickets' MAE as a share of theirs.
-func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []uint64, fs simhall.Foresight, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stdout, "hallsim day -virtual, %s: estimated wait printed on tickets against first call − issue\n", day.Format(time.DateOnly))
-	fmt.Fprintf(stdout, "%6s %8s %10s %9s %9s %10s %9s %14s %9s\n", "seed", "tickets", "mean wait", "MAE", "MAE %", "bias", "bias %", "prio mean wait", "prio MAE %")
-	p.BookedShare = 0 // the standard day
+// wait, and the priority tickets' MAE as a share of theirs; with a booked
+// share, the walk-ins' figures (neither priority nor booked), and their
+// mean wait against the prediction of issue 19.
+func virtualSeeds(ctx context.Context, p simday.Profile, day time.Time, seeds []uint64, booked float64, fs simhall.Foresight, stdout, stderr io.Writer) int {
+	p.BookedShare = booked
+	what := "without bookings"
+	if booked > 0 {
+		what = fmt.Sprintf("%.0f %% booked; MAE, bias and mean wait are the walk-ins'", 100*booked)
+	}
+	fmt.Fprintf(stdout, "hallsim day -virtual, %s, %s: estimated wait printed on tickets against first call − issue\n", day.Format(time.DateOnly), what)
+	fmt.Fprintf(stdout, "%6s %8s %10s %9s %9s %10s %9s %14s %9s", "seed", "tickets", "mean wait", "MAE", "MAE %", "bias", "bias %", "prio mean wait", "prio MAE %")
+	if booked > 0 {
+		fmt.Fprintf(stdout, " %12s %12s %9s", "walk-ins", "predicted", "over")
+	}
+	fmt.Fprintln(stdout)
 	for _, seed := range seeds {
 		p.Seed = seed
-		acc, _, err := simhall.RunVirtualWith(ctx, p, day, fs)
+		var b *simhall.Booked
+		var acc simhall.Accuracy
+		var err error
+		if booked > 0 {
+			b, acc, _, err = simhall.RunBooked(ctx, p, day, fs)
+		} else {
+			acc, _, err = simhall.RunVirtualWith(ctx, p, day, fs)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "hallsim day: seed %d: %v\n", seed, err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "%6d %8d %10v %9v %8.1f%% %10v %+8.1f%% %14v %8.1f%%\n", seed, acc.N, acc.MeanWait, acc.MAE,
-			100*acc.Ratio(), acc.Bias, 100*acc.BiasRatio(), acc.Priority.MeanWait, 100*acc.Priority.Ratio())
+		a := acc
+		if b != nil {
+			a = *acc.Walkins
+		}
+		fmt.Fprintf(stdout, "%6d %8d %10v %9v %8.1f%% %10v %+8.1f%% %14v %8.1f%%", seed, a.N, a.MeanWait, a.MAE,
+			100*a.Ratio(), a.Bias, 100*a.BiasRatio(), acc.Priority.MeanWait, 100*acc.Priority.Ratio())
+		if b != nil {
+			fmt.Fprintf(stdout, " %12v %12v %+8.1f%%", b.Walkins.Mean, b.Predicted(), 100*(b.Walkins.Mean.Seconds()/b.Predicted().Seconds()-1))
+		}
+		fmt.Fprintln(stdout)
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -169,4 +170,93 @@ func TestBookedEstimate(t *testing.T) {
 			t.Errorf("Waiting gives the walk-in %d s, Ticket %d s", x.EstimatedWaitS, after.EstimatedWaitS)
 		}
 	}
+}
+
+// TestEstimateCountsBookingsToCome: a walk-in's estimate counts the
+// bookings not checked in yet whose citizens will be served ahead of it,
+// each when it falls due, at the share of booked citizens who come; not
+// those due after its turn, nor cancelled ones, nor a checked-in one
+// twice.
+func TestEstimateCountsBookingsToCome(t *testing.T) {
+	h := newHallAt(t, monday(9, 0), func(st *State) {
+		for i := range st.Services {
+			st.Services[i].Booking = new(hallq.DefaultBookingSettings())
+		}
+	})
+	// One counter, 10 min a citizen, six walk-ins waiting: a new one is
+	// taken in 60 min.
+	if err := h.e.SetUsualOccupancy(map[string]time.Duration{"A": 10 * time.Minute, "B": 10 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	h.open(1, ann)
+	for range 6 {
+		h.issue("A", "")
+	}
+	estimate := func() time.Duration { return time.Duration(h.e.estimateNew(h.now, "A")) * time.Second }
+	equal(t, "no bookings", estimate(), 60*time.Minute)
+
+	n := 0
+	book := func(service string, slot time.Time) string {
+		t.Helper()
+		n++
+		code := fmt.Sprintf("K%05d", n)
+		_, ch, err := h.e.Book(h.now, BookRequest{Service: service, Start: slot, Name: "An", Phone: "0905123456", Code: code, Secret: "s"}, Actor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.apply(ch)
+		return code
+	}
+	// Two bookings at 09:30 (due 09:25) and one of B, which counter 1
+	// also serves (after A, but a booked citizen is in the front group).
+	first := book("A", monday(9, 30))
+	book("A", monday(9, 30))
+	book("B", monday(9, 45))
+	// 0.9 of each expected (no booking of the hall has been missed or
+	// checked in yet): the three come, each a service of 10 min ahead.
+	equal(t, "three bookings due before its turn", estimate(), 90*time.Minute)
+	// One due after the walk-in's turn changes nothing, nor one of
+	// another day.
+	book("A", monday(11, 15))
+	book("A", monday(9, 30).AddDate(0, 0, 1))
+	equal(t, "bookings due after its turn", estimate(), 90*time.Minute)
+	// A cancelled booking is not counted.
+	_, ch, err := h.e.CancelBooking(h.now, first, "s", Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.apply(ch)
+	equal(t, "after a cancel", estimate(), 80*time.Minute)
+
+	// At 09:16 the other 09:30 booking checks in: its ticket waits with
+	// the front group; it is counted once, not also as a booking to come
+	// or in the pace of priority visitors.
+	h.at(monday(9, 16))
+	before := estimate()
+	_, _, ch, err = h.e.CheckIn(h.now, CheckInRequest{Code: "K00002", ID: "bk", Secret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.apply(ch)
+	equal(t, "after the check-in", estimate(), before)
+
+	// Bookings missed lower the share expected to come.
+	h2 := newHallAt(t, monday(8, 0), func(st *State) {
+		for i := range st.Services {
+			b := hallq.DefaultBookingSettings()
+			b.Capacity = 10
+			st.Services[i].Booking = &b
+		}
+	})
+	if got := h2.e.showRate(); got != priorShow {
+		t.Errorf("show rate with no history %v, want %v", got, priorShow)
+	}
+	h = h2
+	for range 9 {
+		book("A", monday(8, 15))
+	}
+	book("A", monday(10, 0))
+	h.at(monday(8, 26))
+	h.apply(h.e.ExpireBookings(h.now))
+	equal(t, "the share of booked citizens who come", h.e.showRate(), (priorShow*showWeight)/float64(9+showWeight))
 }

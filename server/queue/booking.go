@@ -26,6 +26,12 @@ type bookingBook struct {
 	// kept in memory only: after a restart the hall records its offer
 	// again, which the reports read the same (a day's last one counts).
 	offered map[string]*hallq.BookingOffer
+	// pending are, per service, the bookings not checked in yet (status
+	// booked) per slot, in slot order, for the wait estimate (due.go);
+	// shown and missed count the held bookings checked in and missed, for
+	// the share of booked citizens who come.
+	pending       map[string][]slotCount
+	shown, missed int
 }
 
 type slotKey struct {
@@ -59,7 +65,7 @@ const SourceWeb = "web"
 
 func (e *Engine) loadBookings(bs []hallq.Booking) {
 	e.book = bookingBook{byCode: map[string]*hallq.Booking{}, external: map[string]*hallq.Booking{}, taken: map[slotKey]int{},
-		offered: map[string]*hallq.BookingOffer{}}
+		offered: map[string]*hallq.BookingOffer{}, pending: map[string][]slotCount{}}
 	for i := range bs {
 		b := bs[i].Clone()
 		b.Start, b.End = e.local(b.Start), e.local(b.End)
@@ -75,6 +81,7 @@ func (e *Engine) addBooking(b *hallq.Booking) {
 	if b.Status.Active() {
 		e.book.taken[keyOfBooking(b)]++
 	}
+	e.book.count(b, 1)
 }
 
 // FieldError is EINVALID about one field of a request: reason "field",
@@ -393,6 +400,7 @@ func (e *Engine) CancelBooking(now time.Time, code, secret string, by Actor) (*h
 		return nil, nil, errReason(hallq.ECONFLICT, "no_show", "booking %s was missed (its check-in time is over)", code)
 	}
 	b := e.begin(now, actorName(by))
+	e.book.count(bk, -1)
 	bk.Status = hallq.BookingCancelled
 	bk.CancelledAt = new(b.at)
 	bk.CancelledBy = hallq.CancelledByCitizen
@@ -461,7 +469,9 @@ func (e *Engine) CheckIn(now time.Time, req CheckInRequest) (t *hallq.Ticket, cr
 		return nil, false, nil, err
 	}
 	b := e.begin(now, issuerActor(req.Device))
+	e.book.count(bk, -1)
 	bk.Status = hallq.BookingCheckedIn
+	e.book.count(bk, 1)
 	bk.CheckedInAt = new(b.at)
 	bk.TicketID = t.ID
 	b.ch.Bookings = append(b.ch.Bookings, bk.Clone())
@@ -490,6 +500,7 @@ func (e *Engine) ExpireBookings(now time.Time) *Change {
 	var missed []*hallq.Booking
 	for code, bk := range e.book.byCode {
 		if bk.Start.Before(forget) && bk.Status != hallq.BookingBooked {
+			e.book.count(bk, -1)
 			delete(e.book.byCode, code)
 			if bk.ExternalID != "" {
 				delete(e.book.external, bk.ExternalID)
@@ -516,7 +527,9 @@ func (e *Engine) ExpireBookings(now time.Time) *Change {
 	})
 	b := e.begin(now, "system")
 	for _, bk := range missed {
+		e.book.count(bk, -1)
 		bk.Status = hallq.BookingNoShow
+		e.book.count(bk, 1)
 		e.book.taken[keyOfBooking(bk)]--
 		b.ch.Bookings = append(b.ch.Bookings, bk.Clone())
 		b.emit(hallq.Event{Type: hallq.EventBookingNoShow, Booking: bk.Logged()})

@@ -35,6 +35,10 @@ import (
 //     expects for the rest of the day come instead, at the level the day
 //     has shown so far, split into priority and normal by the day's
 //     shares: a ticket issued before a busy hour allows for it.
+//   - The day's bookings not checked in yet come too (due.go): each into
+//     its service's front group when it falls due, counted for the share
+//     of booked citizens who come; the forecast's visitors are that many
+//     fewer, and booked check-ins are not in the pace of priority ones.
 //   - Transfers keep coming too, at the last hour's pace of transfers to
 //     each service, and go ahead: a transferred ticket keeps its first
 //     issue time.
@@ -296,9 +300,14 @@ func (e *Engine) openCounters(service string) int {
 	return n
 }
 
+// arrivalKey is the kind of a printed ticket for the pace of arrivals:
+// its service, and priority or normal; a booked check-in is of a kind of
+// its own (booked), since the estimate knows the bookings still to come
+// (due.go) and does not guess them from the pace.
 type arrivalKey struct {
 	service  string
 	priority bool
+	booked   bool
 }
 
 // estimateTicket is the estimated wait in seconds of t, which waits or is
@@ -345,7 +354,7 @@ func (e *Engine) stretch(now time.Time, t *hallq.Ticket, wait time.Duration) tim
 	if t.Priority != "" || t.SlotAt != nil || wait <= 0 || e.settings.PriorityPolicy == hallq.PolicyInterleave {
 		return wait
 	}
-	n := e.issuedInHour(now, arrivalKey{t.Service, true})
+	n := e.issuedInHour(now, arrivalKey{service: t.Service, priority: true})
 	if n == 0 {
 		return wait
 	}

@@ -54,29 +54,18 @@ func BenchmarkEstimate(b *testing.B) {
 	}
 	// With the day's arrival forecast (visitors all day, from the hour
 	// the hall opened) and usual occupancies.
-	b.Run("waiting=200,forecast", func(b *testing.B) {
-		h := benchHall(200)
-		f := ArrivalForecast{Day: h.e.day, Hours: map[string][24]float64{}}
-		for _, s := range []string{"A", "B"} {
-			var hours [24]float64
-			for hr := 7; hr < 17; hr++ {
-				hours[hr] = 30
-			}
-			f.Hours[s] = hours
-		}
-		if err := h.e.SetArrivalForecast(f); err != nil {
-			b.Fatal(err)
-		}
-		if err := h.e.SetUsualOccupancy(map[string]time.Duration{"A": 6 * time.Minute, "B": 5 * time.Minute}); err != nil {
-			b.Fatal(err)
-		}
-		b.ResetTimer()
-		cpu := cputime.Now()
-		for range b.N {
-			h.e.estimateNew(h.now, "A")
-		}
-		cputime.Report(b, cpu, 0, "op")
-	})
+	b.Run("waiting=200,forecast", func(b *testing.B) { benchForecast(b, false, false) })
+	// The same with 20 priority tickets among them (9 %, about the
+	// standard day's share), so that priority visitors are expected all
+	// day: each one that comes ahead of the ticket is a phase of the play
+	// (forecast.go), a few hundred nanoseconds each.
+	b.Run("waiting=200,forecast,priority", func(b *testing.B) { benchForecast(b, false, true) })
+	// The same (no priority) with the rest of the day booked: a booking
+	// of A or B in every 15-minute slot until 17:00, still to check in
+	// (4 an hour, a sixth of what the two counters serve; due.go). Each
+	// booking that comes ahead of the ticket is a phase, as a priority
+	// visitor is.
+	b.Run("waiting=200,forecast,booked", func(b *testing.B) { benchForecast(b, true, false) })
 	// A priority ticket next in line while both counters are busy: the
 	// median of the first to be free.
 	b.Run("next-in-line", func(b *testing.B) {
@@ -95,6 +84,56 @@ func BenchmarkEstimate(b *testing.B) {
 		}
 		cputime.Report(b, cpu, 0, "op")
 	})
+}
+
+// benchForecast is BenchmarkEstimate on forecastHall.
+func benchForecast(b *testing.B, booked, priority bool) {
+	h := forecastHall(b, booked)
+	if priority {
+		for i := range 20 {
+			h.issue([]string{"A", "B"}[i%2], "elderly")
+		}
+	}
+	b.ResetTimer()
+	cpu := cputime.Now()
+	for range b.N {
+		h.e.estimateNew(h.now, "A")
+	}
+	cputime.Report(b, cpu, 0, "op")
+}
+
+// forecastHall is benchHall(200) told the day's arrival forecast and usual
+// occupancies, and with booked, the rest of the day booked.
+func forecastHall(b testing.TB, booked bool) *hall {
+	h := benchHall(200)
+	if booked {
+		for _, s := range []string{"A", "B"} {
+			h.e.services[s].Booking = &hallq.BookingSettings{Enabled: true, SlotMin: 15, Capacity: 1, DaysAhead: 14, CheckInBeforeMin: 15, CheckInAfterMin: 10}
+		}
+		n := 0
+		for slot := h.now.Truncate(15 * time.Minute).Add(15 * time.Minute); slot.Hour() < 17; slot = slot.Add(15 * time.Minute) {
+			n++
+			code := fmt.Sprintf("B%05d", n)
+			if _, _, err := h.e.Book(h.now, BookRequest{Service: []string{"A", "B"}[n%2], Start: slot, Name: "An", Phone: "0905123456", Code: code, Secret: "s"}, Actor{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	f := ArrivalForecast{Day: h.e.day, Hours: map[string][24]float64{}}
+	for _, s := range []string{"A", "B"} {
+		var hours [24]float64
+		for hr := 7; hr < 17; hr++ {
+			hours[hr] = 30
+		}
+		f.Hours[s] = hours
+	}
+	if err := h.e.SetArrivalForecast(f); err != nil {
+		b.Fatal(err)
+	}
+	if err := h.e.SetUsualOccupancy(map[string]time.Duration{"A": 6 * time.Minute, "B": 5 * time.Minute}); err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // benchHall is the test hall with counters 1 and 2 open and n tickets

@@ -123,6 +123,9 @@ func (f *forecast) dayPace() dayPace {
 	}
 	allP, all := 0, 0
 	for k, n := range e.pace.day {
+		if k.booked {
+			continue
+		}
 		all += n
 		if k.priority {
 			allP += n
@@ -131,20 +134,27 @@ func (f *forecast) dayPace() dayPace {
 	return dayPace{on: true, tod: local.Sub(midnight), hallShare: (float64(allP) + 1) / (float64(all) + 10)}
 }
 
-// curveArrivals are the visitors of a service and kind the day's forecast
-// expects after now, or false when it has none for the service.
-func (f *forecast) curveArrivals(dp dayPace, service string, prio bool) (arrival, bool) {
+// curveArrivals are the walk-ins of a service and kind the day's forecast
+// expects after now, or false when it has none for the service. The
+// forecast counts every printed ticket, booked check-ins too: booked of
+// those still to come are the bookings the engine knows (due.go), so
+// the walk-ins are the rest.
+func (f *forecast) curveArrivals(dp dayPace, service string, prio bool, booked float64) (arrival, bool) {
 	e := f.e
 	c := e.expected[service]
 	if !dp.on || c == nil {
 		return arrival{}, false
 	}
 	base := c.at(dp.tod)
-	pn, nn := e.pace.day[arrivalKey{service, true}], e.pace.day[arrivalKey{service, false}]
-	level := (float64(pn+nn) + levelWeight) / (base + levelWeight)
+	pn, nn := e.pace.day[arrivalKey{service: service, priority: true}], e.pace.day[arrivalKey{service: service}]
+	bn := e.pace.day[arrivalKey{service: service, booked: true}]
+	level := (float64(pn+nn+bn) + levelWeight) / (base + levelWeight)
 	share := (float64(pn) + priorityWeight*dp.hallShare) / float64(pn+nn+priorityWeight)
 	if !prio {
 		share = 1 - share
+	}
+	if rest := level * (c[24] - base); rest > 0 {
+		level *= max(0, rest-booked) / rest
 	}
 	a := arrival{curve: c, from: dp.tod, base: base, scale: level * share}
 	a.total = a.scale * (c[24] - base)

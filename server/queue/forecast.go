@@ -40,25 +40,31 @@ type fcClass struct {
 	taken int    // taken so far, of every kind
 	back  stream // expected visitors, behind every real ticket
 	front stream // expected transfers, ahead of the real tickets left
+	due   stream // expected booked citizens (due.go), behind too
 	// For estimateAll: the real tickets in calling order, and how many of
 	// them and of the transfers have been taken.
 	tickets               []*hallq.Ticket
 	realTaken, frontTaken int
 }
 
-func (k *fcClass) avail() int { return k.real + k.back.admitted + k.front.admitted - k.taken }
+func (k *fcClass) avail() int {
+	return k.real + k.back.admitted + k.front.admitted + k.due.admitted - k.taken
+}
 
 // admit lets in what has come by d.
 func (k *fcClass) admit(d time.Duration) {
 	k.back.admit(d)
 	k.front.admit(d)
+	k.due.admit(d)
 }
 
 // next is when the next expected ticket comes (forecastHorizon: none).
-func (k *fcClass) next() time.Duration { return min(k.back.next(), k.front.next()) }
+func (k *fcClass) next() time.Duration { return min(k.back.next(), k.front.next(), k.due.next()) }
 
 // supply is how many tickets the class will have had by d.
-func (k *fcClass) supply(d time.Duration) int { return k.real + k.back.count(d) + k.front.count(d) }
+func (k *fcClass) supply(d time.Duration) int {
+	return k.real + k.back.count(d) + k.front.count(d) + k.due.count(d)
+}
 
 // stream is the tickets expected to come to a class.
 type stream struct {
@@ -118,6 +124,7 @@ type forecast struct {
 	counters []fcCounter
 	cs       []*hallq.Counter
 	ranks    []int
+	dueAts   []time.Duration // the classes' expected booked citizens (due.go)
 }
 
 var forecasts = sync.Pool{New: func() any { return new(forecast) }}
@@ -126,6 +133,7 @@ var forecasts = sync.Pool{New: func() any { return new(forecast) }}
 func (f *forecast) release() {
 	for k := range f.classes {
 		f.classes[k].tickets = nil
+		f.classes[k].due.arr.ats = nil
 	}
 	clear(f.cs)
 	f.e = nil
@@ -257,10 +265,19 @@ func (f *forecast) addArrivals() {
 	}
 	window := min(rateLookback, max(f.now.Sub(first), minRateWindow))
 	dp := f.dayPace()
+	f.dueAts = f.dueAts[:0]
 	for i, s := range f.services {
+		// The bookings still to check in come into the service's first
+		// class (due.go). (A time appended later may move f.dueAts: the
+		// times of the services before keep their array.)
+		lo := len(f.dueAts)
+		booked := f.addDue(s)
+		if ats := f.dueAts[lo:len(f.dueAts):len(f.dueAts)]; len(ats) > 0 {
+			f.classes[2*i].due = stream{on: true, arr: newDueArrival(ats)}
+		}
 		for kind, prio := range [2]bool{true, false} {
-			c, key := &f.classes[2*i+kind], arrivalKey{s, prio}
-			if a, ok := f.curveArrivals(dp, s, prio); ok {
+			c, key := &f.classes[2*i+kind], arrivalKey{service: s, priority: prio}
+			if a, ok := f.curveArrivals(dp, s, prio, booked); ok {
 				c.back = stream{on: true, arr: a}
 			} else if n := f.e.issuedInHour(f.now, key); n > 0 {
 				c.back = stream{on: true, arr: newArrival(window / time.Duration(n))}
@@ -305,6 +322,7 @@ func (f *forecast) place(t *hallq.Ticket, extra bool) (int, int) {
 func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (time.Duration, bool) {
 	if target >= 0 {
 		f.classes[target].back.on = false
+		f.classes[target].due.on = false
 	}
 	left := f.realTickets()
 	if took != nil && left == 0 {
@@ -548,6 +566,8 @@ type arrival struct {
 	from  time.Duration // now, as a time of day
 	base  float64       // curve's arrivals by from
 	scale float64
+	// ats, if set, are when booked citizens are expected (due.go).
+	ats []time.Duration
 }
 
 func newArrival(every time.Duration) arrival {
@@ -564,6 +584,9 @@ func (a *arrival) at(k int) time.Duration {
 	if k > a.max || k < 1 {
 		return forecastHorizon
 	}
+	if a.ats != nil {
+		return a.ats[k-1]
+	}
 	x := float64(k) - 0.5
 	if a.curve != nil {
 		return min(max(a.curve.when(a.base+x/a.scale)-a.from, 0), forecastHorizon)
@@ -576,10 +599,14 @@ func (a *arrival) count(d time.Duration) int {
 	if d < 0 {
 		return 0
 	}
+	if a.ats != nil {
+		return a.dueBy(d)
+	}
 	var x float64
-	if a.curve != nil {
+	switch {
+	case a.curve != nil:
 		x = a.scale*(a.curve.at(a.from+d)-a.base) + 0.5
-	} else {
+	default:
 		x = a.total*(1-math.Exp(-float64(d)/float64(arrivalDecay))) + 0.5
 	}
 	n := min(max(int(x), 0), a.max)

@@ -18,6 +18,7 @@ import (
 func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (time.Duration, bool) {
 	if target >= 0 {
 		f.classes[target].back.on = false
+		f.classes[target].due.on = false
 	}
 	left := f.realTickets()
 	if took != nil && left == 0 {
@@ -79,7 +80,7 @@ func (f *forecast) steps(target, r int, took func(k, j int, at time.Duration)) (
 // queue's at once (the waiting list), under every policy.
 func TestForecastPhasesMatchSteps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
-	compared := 0
+	compared, withDue := 0, 0
 	for _, policy := range []string{hallq.PolicyStrict, hallq.PolicyAging, hallq.PolicyInterleave} {
 		for round := range 12 {
 			h := newHall(t, func(st *State) {
@@ -111,9 +112,43 @@ func TestForecastPhasesMatchSteps(t *testing.T) {
 					h.open(c, by)
 				}
 			}
+			// Bookings of A and B for the rest of the day in some rounds,
+			// checked in as the day goes on (or missed, or cancelled).
+			var codes []string
+			if round%3 != 2 {
+				for _, s := range []string{"A", "B"} {
+					b := hallq.DefaultBookingSettings()
+					b.Capacity = 3
+					h.e.services[s].Booking = &b
+				}
+				for slot := h.now.Add(15 * time.Minute); slot.Hour() < 17; slot = slot.Add(15 * time.Minute) {
+					for range rng.IntN(4) {
+						code := fmt.Sprintf("K%05d", len(codes))
+						_, ch, err := h.e.Book(h.now, BookRequest{Service: []string{"A", "B"}[rng.IntN(2)], Start: slot, Name: "An",
+							Phone: "0905123456", Code: code, Secret: "s"}, Actor{})
+						if err == nil {
+							h.apply(ch)
+							codes = append(codes, code)
+						}
+					}
+				}
+			}
 			for step := range 300 {
 				h.advance(time.Duration(rng.IntN(240)) * time.Second)
 				h.tick()
+				if round%3 != 2 && rng.IntN(2) == 0 {
+					h.apply(h.e.ExpireBookings(h.now))
+					for range 3 {
+						code := codes[rng.IntN(len(codes))]
+						if rng.IntN(20) == 0 {
+							if _, ch, err := h.e.CancelBooking(h.now, code, "s", Actor{}); err == nil {
+								h.apply(ch)
+							}
+						} else if _, _, ch, err := h.e.CheckIn(h.now, CheckInRequest{Code: code, ID: fmt.Sprintf("b%d-%d", step, rng.Int()), Secret: "s"}); err == nil {
+							h.apply(ch)
+						}
+					}
+				}
 				switch x := rng.IntN(10); {
 				case x < 5:
 					prio := ""
@@ -155,6 +190,12 @@ func TestForecastPhasesMatchSteps(t *testing.T) {
 					}
 					k, j := f1.place(t0, extra)
 					f2.place(t0, extra)
+					for _, c := range f1.classes {
+						if c.due.on {
+							withDue++
+							break
+						}
+					}
 					w1, ok1 := f1.run(k, j, nil)
 					w2, ok2 := f2.steps(k, j, nil)
 					if w1 != w2 || ok1 != ok2 {
@@ -186,5 +227,8 @@ func TestForecastPhasesMatchSteps(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d estimates compared", compared)
+	t.Logf("%d estimates compared, %d with bookings still to come", compared, withDue)
+	if withDue < compared/4 {
+		t.Errorf("only %d of %d estimates had bookings to come: the days book too little", withDue, compared)
+	}
 }

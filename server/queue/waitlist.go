@@ -305,10 +305,19 @@ type pace struct {
 	day   map[arrivalKey]int // all of e.issued, counted
 }
 
-// keyOf is the arrival class a ticket counts in: booked check-ins count
-// with the priority visitors, since they too will go ahead of walk-ins.
+// keyOf is the kind of arrival a printed ticket counts as: booked
+// check-ins apart (arrivalKey).
 func keyOf(t *hallq.Ticket) arrivalKey {
-	return arrivalKey{t.Service, t.Priority != "" || t.SlotAt != nil}
+	if t.SlotAt != nil {
+		return arrivalKey{service: t.Service, booked: true}
+	}
+	return arrivalKey{service: t.Service, priority: t.Priority != ""}
+}
+
+// transferKey is the class a transferred ticket comes into: a booked one
+// is in the front group of its new service, as a priority one is.
+func transferKey(t *hallq.Ticket) arrivalKey {
+	return arrivalKey{service: t.Service, priority: t.Priority != "" || t.SlotAt != nil}
 }
 
 // resetPace counts nothing; the next advancePace counts back from the end.
@@ -383,7 +392,7 @@ func (e *Engine) transfersInHour(now time.Time, k arrivalKey) int {
 	n := 0
 	cut := now.Add(-rateLookback)
 	for i := len(e.transfers) - 1; i >= 0 && e.transfers[i].at.After(cut); i-- {
-		if tr := e.transfers[i]; keyOf(tr.t) == k && !tr.at.After(now) {
+		if tr := e.transfers[i]; transferKey(tr.t) == k && !tr.at.After(now) {
 			n++
 		}
 	}
