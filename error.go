@@ -28,6 +28,11 @@ type Error struct {
 	Reason string
 	// Field names the request's field at fault, for an EINVALID about one.
 	Field string
+	// Service is the code of the service a refusal is about: a booking's
+	// check-in refused as too_early, too_late or cancelled names the
+	// booking's service, so that a kiosk can offer an ordinary number for
+	// it.
+	Service string
 }
 
 // Error implements the error interface.
@@ -64,6 +69,15 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// ErrorService returns the Service of the first *Error in err's chain, or "".
+func ErrorService(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Service
+	}
+	return ""
 }
 
 // ErrorReason returns the Reason of the first *Error in err's chain, or "".

@@ -105,12 +105,15 @@ type ErrorDetail struct {
 	Message string `json:"message"`
 	Reason  string `json:"reason,omitempty"`
 	Field   string `json:"field,omitempty"`
+	// Service names the service a refused check-in's booking is for.
+	Service string `json:"service,omitempty"`
 }
 
 // NewErrorBody is err's body, with ErrorCode, ErrorMessage and ErrorReason:
 // an error that is not an *Error becomes EINTERNAL with a generic message.
 func NewErrorBody(err error) ErrorBody {
-	return ErrorBody{ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err), Reason: ErrorReason(err), Field: errorField(err)}}
+	return ErrorBody{ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err), Reason: ErrorReason(err), Field: errorField(err),
+		Service: ErrorService(err)}}
 }
 
 func errorField(err error) string {
@@ -123,7 +126,7 @@ func errorField(err error) string {
 
 // Err is the body as an *Error.
 func (b ErrorBody) Err() *Error {
-	return &Error{Code: b.Error.Code, Message: b.Error.Message, Reason: b.Error.Reason, Field: b.Error.Field}
+	return &Error{Code: b.Error.Code, Message: b.Error.Message, Reason: b.Error.Reason, Field: b.Error.Field, Service: b.Error.Service}
 }
 
 // errorStatuses is the one table of error codes and HTTP statuses.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,43 @@ func TestLoadAdminAndEnrolmentCalls(t *testing.T) {
 	}
 	if _, err := c.Rate(ctx, st.Token, hallq.RatingPress{Counter: 2, Score: 3, DeviceSeq: 1}); err != nil {
 		t.Errorf("a press with the enrolled pad's token: %v", err)
+	}
+}
+
+// TestCheckInRefusalNamesService: a check-in refused as too_early,
+// too_late or cancelled comes back naming the booking's service, so that
+// a kiosk offers an ordinary number of that service; an unknown code
+// names none.
+func TestCheckInRefusalNamesService(t *testing.T) {
+	vn, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(hh, mm int) time.Time { return time.Date(2027, 4, 14, hh, mm, 0, 0, vn) } // a Wednesday, no holiday
+	clock := servertest.NewClock(at(7, 0))
+	h := servertest.Start(t, servertest.Options{Now: clock.Now})
+	c, ctx := h.Client, context.Background()
+	book := func(service string, start time.Time) *hallq.Booking {
+		t.Helper()
+		b, err := c.Book(ctx, hallq.BookingRequest{Service: service, Start: start, Name: "Lê Văn Cường", Phone: "0987654321"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	early, late, gone := book("C", at(9, 0)), book("C", at(8, 0)), book("A", at(8, 30))
+	k := gone.CancelURL[strings.Index(gone.CancelURL, "?k=")+3 : strings.Index(gone.CancelURL, "&")]
+	if _, err := c.CancelBooking(ctx, "", gone.Code, k); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(at(8, 11))
+	for _, x := range []struct {
+		code, reason, service string
+	}{{early.Code, "too_early", "C"}, {late.Code, "too_late", "C"}, {gone.Code, "cancelled", "A"}, {"ZZZZ22", "", ""}} {
+		_, _, err := c.CheckIn(ctx, servertest.KioskToken, x.code, hallq.BookingCheckInRequest{})
+		if hallq.ErrorReason(err) != x.reason || hallq.ErrorService(err) != x.service || err == nil {
+			t.Errorf("check-in of %s: %v (reason %q, service %q), want reason %q naming service %q",
+				x.code, err, hallq.ErrorReason(err), hallq.ErrorService(err), x.reason, x.service)
+		}
 	}
 }

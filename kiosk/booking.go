@@ -195,7 +195,9 @@ func noticeTexts() []string {
 
 // refusalNotice is the slip for a check-in the server refused; a
 // too-early one carries the server's own sentence, which says from when
-// the booking can be checked in, when the printer can print it.
+// the booking can be checked in, when the printer can print it; a
+// too-late or cancelled one names the booking's service, whose button
+// gives an ordinary number.
 func (k *Kiosk) refusalNotice(res Result) printer.Notice {
 	n, ok := bookingNotices[res.ServerReason]
 	if !ok {
@@ -204,7 +206,35 @@ func (k *Kiosk) refusalNotice(res Result) printer.Notice {
 	if res.ServerReason == BookingTooEarly && res.Message != "" && k.layout.Check(res.Message) == nil {
 		n.TextVI, n.TextEN = res.Message, "" // the server's says it in both languages
 	}
+	if res.ServerReason == BookingTooLate || res.ServerReason == BookingCancelled {
+		if vi, en, ok := k.serviceNames(res.Service); ok {
+			textVI := fmt.Sprintf("Mời bấm nút %s để lấy số thứ tự thông thường", vi)
+			textEN := fmt.Sprintf("Press the %s button for an ordinary number", en)
+			if k.layout.Check(textVI, textEN) == nil {
+				n.TextVI, n.TextEN = textVI, textEN
+			}
+		}
+	}
 	return n
+}
+
+// serviceNames are a service's names in the last hall view (its
+// Vietnamese name in English too when it has no English one).
+func (k *Kiosk) serviceNames(code string) (vi, en string, ok bool) {
+	h := k.hall.get()
+	if h == nil || code == "" {
+		return "", "", false
+	}
+	for _, s := range h.Services {
+		if s.Code == code {
+			en = s.NameEN
+			if en == "" {
+				en = s.NameVI
+			}
+			return s.NameVI, en, true
+		}
+	}
+	return "", "", false
 }
 
 // printNotice prints a slip; a failure is only logged (the fault lamp

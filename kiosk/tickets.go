@@ -40,6 +40,9 @@ type Result struct {
 	ServerReason string
 	// Message is the server's message with a refusal, for a person.
 	Message string
+	// Service is the service a refused check-in's booking is for (the
+	// server names it for too_early, too_late and cancelled).
+	Service string
 	Err     error
 	// Edge is the press; Printing is when the job's first byte went to the printer.
 	Edge, Printing time.Time
@@ -268,6 +271,7 @@ func (k *Kiosk) issueAndPrint(ctx context.Context, r *request) Result {
 			res.ServerReason = checkInRefusal(err)
 		}
 		res.Message = hallq.ErrorMessage(err)
+		res.Service = hallq.ErrorService(err)
 		return res
 	}
 

@@ -64,7 +64,7 @@ func (k *Kiosk) TouchURL() string {
 func outcome(r Result) touch.Outcome {
 	o := touch.Outcome{OK: r.Ticket != nil, Reason: r.Reason, ServerReason: r.ServerReason}
 	if r.Reason == ReasonRefused {
-		o.Message = r.Message
+		o.Message, o.Service = r.Message, r.Service
 	}
 	if t := r.Ticket; t != nil {
 		o.Label, o.Service, o.Ahead, o.WaitS = t.Label, t.Service, t.WaitingAhead, t.EstimatedWaitS

@@ -49,13 +49,16 @@ func (f *fakeHall) set(n int) {
 }
 
 // servePage serves the page over hall f, with check-ins by c, and returns
-// its address; every touch of a service gives ticket 1025.
+// its address; every touch of a service gives ticket 1025 (c notes it).
 func servePage(t *testing.T, f *fakeHall, c *checkIns) string {
 	t.Helper()
 	h := Handler(Options{
 		Hall: f.hall,
-		Take: func(context.Context, string, string) Outcome {
-			return Outcome{OK: true, Label: "1025", Ahead: 1, WaitS: 60}
+		Take: func(_ context.Context, service, _ string) Outcome {
+			c.mu.Lock()
+			c.took = append(c.took, service)
+			c.mu.Unlock()
+			return Outcome{OK: true, Label: "1025", Service: service, Ahead: 1, WaitS: 60}
 		},
 		CheckIn:  c.checkIn,
 		Status:   func() Status { return Status{} },
@@ -168,10 +171,12 @@ func TestPressAcrossARefresh(t *testing.T) {
 	tab.Wait(t, `document.getElementById("card-number").textContent === "1025"`)
 }
 
-// checkIns is a fake kiosk's check-in: codes it knows, and what it was asked.
+// checkIns is a fake kiosk's check-in: codes it knows, and what it was
+// asked; took are the services of the tickets taken.
 type checkIns struct {
 	mu    sync.Mutex
 	asked []string
+	took  []string
 }
 
 func (c *checkIns) checkIn(_ context.Context, code string) Outcome {
@@ -187,6 +192,13 @@ func (c *checkIns) checkIn(_ context.Context, code string) Outcome {
 		return Outcome{Reason: "refused", ServerReason: "too_early", Message: "Mời quay lại từ 08:00"}
 	case "CANCEX":
 		return Outcome{Reason: "refused", ServerReason: "cancelled"}
+	// As the server answers: naming the booking's service (D is closed).
+	case "TARDC5":
+		return Outcome{Reason: "refused", ServerReason: "too_late", Service: "C"}
+	case "GXNEB4":
+		return Outcome{Reason: "refused", ServerReason: "cancelled", Service: "B"}
+	case "GXNED6":
+		return Outcome{Reason: "refused", ServerReason: "cancelled", Service: "D"}
 	}
 	return Outcome{Reason: "refused", ServerReason: "unknown_code"}
 }
@@ -195,6 +207,12 @@ func (c *checkIns) last() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.asked...)
+}
+
+func (c *checkIns) taken() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.took...)
 }
 
 // TestBookingKeypad: the button 'Tôi đã đặt lịch hẹn' opens a keypad of
@@ -306,4 +324,67 @@ func TestBookingKeypad(t *testing.T) {
 	click("#booking")
 	tab.Wait(t, `document.getElementById("kp-title").textContent === "Type your booking code or scan its QR code"`)
 	tab.MustLayout(t, browsertest.Kiosks[0], browsertest.Layout{Whole: []string{"#kp-card", ".kp-key", "#kp-ok", "#kp-cancel", "#kp-title", "#kp-hint"}})
+}
+
+// TestWalkInForTheBookedService: on the 7" screen, a booking refused as too
+// late or cancelled offers, at one touch, an ordinary number of the
+// booking's service, named on the button; that touch takes it. When the
+// service is closed now, the button only goes back to the procedures.
+func TestWalkInForTheBookedService(t *testing.T) {
+	c := &checkIns{}
+	tab := openPage(t, browsertest.Start(t), servePage(t, &fakeHall{n: 5}, c), 5)
+	if err := tab.Resize(browsertest.Kiosks[0]); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, tab)
+	click := func(sel string) {
+		t.Helper()
+		if err := chromedp.Do(tab.Ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+	}
+	// refused scans code (a scanner in keyboard mode) and waits for the
+	// card with head and its button; it returns the button's text.
+	refused := func(code, head string) string {
+		t.Helper()
+		tab.Wait(t, `!document.getElementById("booking").disabled && document.getElementById("overlay").hidden`)
+		if err := chromedp.Do(tab.Ctx, chromedp.KeyEvent(strings.ToLower(code)+"\r")); err != nil {
+			t.Fatal(err)
+		}
+		tab.Wait(t, fmt.Sprintf(`document.getElementById("card-head").textContent === %q && !document.getElementById("overlay").hidden && !document.getElementById("card-action").hidden`, head))
+		settle(t, tab)
+		tab.MustLayout(t, browsertest.Kiosks[0], browsertest.Layout{Seen: []string{"#card-head", "#card-text", "#card-action"}, Whole: []string{"#card", "#card-action"}})
+		action, _ := browsertest.Eval[string](tab, `document.getElementById("card-action").textContent`)
+		return action
+	}
+	for _, tc := range []struct{ code, head, action, service, number string }{
+		{"TARDC5", "Đã quá giờ hẹn", "Lấy số thứ tự thông thường: Đất đai", "C", "1025"},
+		{"GXNEB4", "Lịch hẹn đã bị huỷ", "Lấy số thứ tự thông thường: Chứng thực", "B", "1025"},
+		// D is closed (no more numbers today): no ticket to offer.
+		{"GXNED6", "Lịch hẹn đã bị huỷ", "Lấy số thứ tự thông thường", "", ""},
+	} {
+		before := len(c.taken())
+		if got := refused(tc.code, tc.head); got != tc.action {
+			t.Errorf("%s: the button reads %q, want %q", tc.code, got, tc.action)
+		}
+		click("#card-action")
+		if tc.service == "" {
+			tab.Wait(t, `document.getElementById("overlay").hidden`)
+			if got := c.taken(); len(got) != before {
+				t.Errorf("%s: took tickets %v, want none", tc.code, got[before:])
+			}
+			continue
+		}
+		tab.Wait(t, fmt.Sprintf(`document.getElementById("card-number").textContent === %q && !document.getElementById("overlay").hidden`, tc.number))
+		if got := c.taken(); len(got) != before+1 || got[before] != tc.service {
+			t.Errorf("%s: took tickets %v, want one of %s", tc.code, got[before:], tc.service)
+		}
+		click("#overlay")
+	}
+	// In English, the service's English name.
+	click("#lang")
+	tab.Wait(t, `document.getElementById("booking").textContent === "I have a booking"`)
+	if got := refused("TARDC5", "Your booked time has passed"); got != "Take an ordinary number for Procedure C" {
+		t.Errorf("in English the button reads %q", got)
+	}
 }

@@ -28,7 +28,7 @@ var static embed.FS
 type Outcome struct {
 	OK           bool   `json:"ok"`
 	Label        string `json:"label,omitempty"`
-	Service      string `json:"service,omitempty"`
+	Service      string `json:"service,omitempty"` // the ticket's, or a refused check-in's booking's
 	Ahead        int    `json:"ahead"`
 	WaitS        int    `json:"estimated_wait_s"`
 	Reason       string `json:"reason,omitempty"`        // the kiosk's: paper_out, printer, unreachable, print_failed, refused, busy, bad_code

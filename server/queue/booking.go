@@ -449,17 +449,17 @@ func (e *Engine) CheckIn(now time.Time, req CheckInRequest) (t *hallq.Ticket, cr
 			return e.view(now, t), false, nil, nil
 		}
 	case hallq.BookingCancelled:
-		return nil, false, nil, errReason(hallq.ECONFLICT, "cancelled", "Lịch hẹn %s đã bị huỷ. Booking %s was cancelled.", bk.Code, bk.Code)
+		return nil, false, nil, refusedFor(bk, "cancelled", "Lịch hẹn %s đã bị huỷ. Booking %s was cancelled.", bk.Code, bk.Code)
 	}
 	opens, closes := e.checkInWindow(s, bk)
 	local := e.local(now)
 	switch {
 	case bk.Status == hallq.BookingNoShow || local.After(closes):
-		return nil, false, nil, errReason(hallq.ECONFLICT, "too_late",
+		return nil, false, nil, refusedFor(bk, "too_late",
 			"Đã quá giờ hẹn %s (nhận số đến %s): xin lấy số thường. The check-in for %s closed at %s: take a walk-in ticket.",
 			bk.Start.Format("15:04"), closes.Format("15:04"), bk.Start.Format("15:04"), closes.Format("15:04"))
 	case local.Before(opens):
-		return nil, false, nil, errReason(hallq.ECONFLICT, "too_early",
+		return nil, false, nil, refusedFor(bk, "too_early",
 			"Chưa đến giờ nhận số cho lịch hẹn %s: xin quay lại từ %s. Check-in for %s opens at %s.",
 			bk.Start.Format("15:04 02/01"), opens.Format("15:04"), bk.Start.Format("15:04 on 2 Jan"), opens.Format("15:04"))
 	}
@@ -480,6 +480,14 @@ func (e *Engine) CheckIn(now time.Time, req CheckInRequest) (t *hallq.Ticket, cr
 	ch.Bookings = append(ch.Bookings, more.Bookings...)
 	ch.Events = append(ch.Events, more.Events...)
 	return t, true, ch, nil
+}
+
+// refusedFor is a check-in of booking bk refused (ECONFLICT) for reason,
+// naming the booking's service: a kiosk offers an ordinary number for it.
+func refusedFor(bk *hallq.Booking, reason, format string, args ...any) error {
+	err := hallq.Errorf(hallq.ECONFLICT, format, args...)
+	err.Reason, err.Service = reason, bk.Service
+	return err
 }
 
 // checkInWindow is when the booking may be checked in, in the hall's zone.

@@ -37,6 +37,7 @@ const T = {
     checking: "Đang kiểm tra lịch hẹn…",
     slot: s => `Lịch hẹn ${s}`,
     walkIn: "Lấy số thứ tự thông thường",
+    walkInFor: name => `Lấy số thứ tự thông thường: ${name}`,
     booked: {
       too_early: ["Chưa đến giờ hẹn", () => "Vui lòng quay lại gần giờ hẹn."],
       too_late: ["Đã quá giờ hẹn", () => "Mời chọn lĩnh vực để lấy số thứ tự thông thường."],
@@ -84,6 +85,7 @@ const T = {
     checking: "Checking your booking…",
     slot: s => `Appointment ${s}`,
     walkIn: "Take an ordinary number",
+    walkInFor: name => `Take an ordinary number for ${name}`,
     booked: {
       too_early: ["Too early for your booking", () => "Please come back closer to your time."],
       too_late: ["Your booked time has passed", () => "Please choose a procedure for an ordinary number."],
@@ -234,13 +236,16 @@ async function refresh() {
   } catch (e) { /* the kiosk restarts: keep the last view */ }
 }
 
-function show(head, number, text, error, action) {
+// show puts up the card; action is the text of its button, which takes an
+// ordinary number of service when one is given, else closes the card.
+function show(head, number, text, error, action, service) {
   $("card").className = error ? "error" : "";
   $("card-head").textContent = head;
   $("card-number").textContent = number;
   $("card-text").textContent = text;
   $("card-action").textContent = action || "";
   $("card-action").hidden = !action;
+  $("card-action").dataset.service = service || "";
   $("overlay").hidden = false;
   clearTimeout(hideTimer);
 }
@@ -370,8 +375,12 @@ async function checkIn() {
     const [head, text] = t.booked[why];
     let msg = text(typed);
     if (why === "too_early" && out.message) msg += " " + out.message;
+    // Too late or cancelled: an ordinary number instead, at one touch
+    // for the booking's service when it is open now.
     const walkIn = why === "too_late" || why === "cancelled";
-    show(head, "", msg, true, walkIn ? t.walkIn : "");
+    const svc = walkIn && hall && out.service ? hall.services.find(s => s.code === out.service && s.open) : null;
+    const action = svc ? t.walkInFor(lang === "en" && svc.name_en ? svc.name_en : svc.name) : t.walkIn;
+    show(head, "", msg, true, walkIn ? action : "", svc ? svc.code : "");
   } else {
     const why = out ? (t.errors[out.server_reason] || t.errors[out.reason] || t.errors.other) : t.errors.unreachable;
     show(t.sorry, "", why, true);
@@ -400,11 +409,23 @@ document.addEventListener("keydown", e => {
   e.preventDefault();
 });
 
+// A touched button keeps no focus: a QR scanner's Enter would press it
+// again (the language button, after a touch on it, turned back).
+document.addEventListener("click", e => {
+  const b = e.target.closest && e.target.closest("button");
+  if (b) b.blur();
+});
+
 buildKeypad();
 $("booking").addEventListener("click", openKeypad);
 $("kp-cancel").addEventListener("click", closeKeypad);
 $("kp-ok").addEventListener("click", checkIn);
-$("card-action").addEventListener("click", e => { e.stopPropagation(); $("overlay").hidden = true; });
+$("card-action").addEventListener("click", e => {
+  e.stopPropagation();
+  $("overlay").hidden = true;
+  const service = $("card-action").dataset.service;
+  if (service) take(service);
+});
 $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; render(); });
 window.addEventListener("resize", layout);
 document.fonts.ready.then(layout);
