@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/central"
 	"github.com/hallq/hallq/hallclient"
@@ -61,8 +59,8 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 		a.bookings(t, brng)
 		b.bookings(t, brng)
 	}
-	a.waitShipped(time.Minute)
-	b.waitShipped(time.Minute)
+	a.waitShipped()
+	b.waitShipped()
 
 	hash, err := api.HashPassword("city-manager")
 	if err != nil {
@@ -159,10 +157,7 @@ func TestCentralReportsAgreeWithHalls(t *testing.T) {
 	}
 
 	// Both sides computed the closed days from roll-ups.
-	conn, err := pgx.Connect(ctx, city.super)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := pgConn(t, city.super)
 	defer conn.Close(ctx)
 	var rolled int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM report_days WHERE hall_id = 'hall-a' AND day BETWEEN $1 AND $2`, first, last).Scan(&rolled); err != nil || rolled != 2 {

@@ -326,7 +326,7 @@ loop:
 		h.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return res(e.Next(now, c, by)) })
 	}
 	tick.Stop()
-	h.waitShipped(time.Minute)
+	h.waitShipped()
 	h.stop()
 	mu.Lock()
 	defer mu.Unlock()

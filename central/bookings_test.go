@@ -16,10 +16,7 @@ import (
 func TestBookingsShip(t *testing.T) {
 	city := newCity(t)
 	clk := &clock{t: day1} // 08:00 on a Monday
-	h := newHall(t, "hall-bookings", clk)
-	dsn := city.addHall("hall-bookings", "")
-	h.start(dsn)
-	defer h.stop()
+	h := city.startHall("hall-bookings", clk)
 
 	book := func(start time.Time, code string) {
 		t.Helper()
@@ -54,7 +51,7 @@ func TestBookingsShip(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.waitShipped(time.Minute)
+	h.waitShipped()
 
 	he, ht, _ := hallRows(t, h.path)
 	ce, ct, _ := centralRows(t, city.super, h.id)

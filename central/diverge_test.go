@@ -35,18 +35,15 @@ func TestRestoredHallStopsLoudly(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: day1}
 	rng := rand.New(rand.NewPCG(11, 12))
-	h := newHall(t, "hall-a", clk)
-	dsn := city.addHall(h.id, "")
-	h.start(dsn)
-	h.drive(rng, 200)
-	h.waitShipped(time.Minute)
+	h := city.startHall("hall-a", clk)
+	dsn := h.dsn
+	h.ship(rng, 200)
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if err := h.db.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	k := h.head()
-	h.drive(rng, 200)
-	h.waitShipped(time.Minute)
+	h.ship(rng, 200)
 	n := h.head()
 	h.stop()
 	old := &testHall{t: t, id: h.id, path: filepath.Join(t.TempDir(), "old.db")}
@@ -87,7 +84,7 @@ func TestRestoredHallStopsLoudly(t *testing.T) {
 	if err != nil || e.Epoch != 2 || e.SetAside != n-k || e.Through != n {
 		t.Fatalf("new epoch: %+v, %v; want epoch 2 setting %d events aside", e, err, n-k)
 	}
-	h.waitShipped(time.Minute)
+	h.waitShipped()
 	if st := h.shipper.Status(ctx); st.State != central.StateShipping || st.Diverged != nil || st.Epoch != 2 || st.Shipped != h.head()-k {
 		t.Errorf("after new-epoch: %+v, want shipping epoch 2, its %d events shipped", st, h.head()-k)
 	}
@@ -117,11 +114,9 @@ func TestImpostorsStopLoudly(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: day1}
 	rng := rand.New(rand.NewPCG(21, 22))
-	a := newHall(t, "hall-a", clk)
-	dsnA := city.addHall(a.id, "")
-	a.start(dsnA)
-	a.drive(rng, 150)
-	a.waitShipped(time.Minute)
+	a := city.startHall("hall-a", clk)
+	dsnA := a.dsn
+	a.ship(rng, 150)
 
 	// A fresh server given hall a's id and credential (say, a second hall
 	// configured by copy and paste).
@@ -129,8 +124,7 @@ func TestImpostorsStopLoudly(t *testing.T) {
 	b.start(dsnA)
 	b.drive(rng, 100)
 	waitFor(t, "the fresh impostor's divergence", func() bool { return b.shipper.Status(ctx).State == central.StateDiverged })
-	a.drive(rng, 100)
-	a.waitShipped(time.Minute)
+	a.ship(rng, 100)
 	sameCopy(t, city.super, a)
 	if st := b.shipper.Status(ctx); st.Shipped != 0 || *st.Pending != b.head()-st.Diverged.After {
 		t.Errorf("the impostor: %+v, want nothing shipped and its events pending", st)
@@ -145,8 +139,7 @@ func TestImpostorsStopLoudly(t *testing.T) {
 	}
 	c := &testHall{t: t, id: "hall-a", path: cpath, clock: clk}
 	c.start(dsnA)
-	c.drive(rng, 100)
-	c.waitShipped(time.Minute)
+	c.ship(rng, 100)
 	a.drive(rng, 100)
 	waitFor(t, "hall a's divergence", func() bool { return a.shipper.Status(ctx).State == central.StateDiverged })
 	st := a.shipper.Status(ctx)
@@ -178,8 +171,8 @@ func TestImpostorsStopLoudly(t *testing.T) {
 	}
 	a.drive(rng, 50)
 	b.drive(rng, 50)
-	a.waitShipped(time.Minute)
-	b.waitShipped(time.Minute)
+	a.waitShipped()
+	b.waitShipped()
 	a.stop()
 	b.stop()
 	sameCopy(t, city.super, a)
@@ -191,12 +184,8 @@ func TestImpostorsStopLoudly(t *testing.T) {
 // forked reads the events set aside of hall's epoch.
 func forked(t testing.TB, dsn, hall string, epoch int) []eventRow {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgConn(t, dsn)
+	defer conn.Close(context.Background())
 	return pgRows(t, conn, `SELECT `+eventCols+` FROM forked_events WHERE hall_id = $1 AND epoch = $2 ORDER BY seq`, scanEvent, hall, epoch)
 }
 

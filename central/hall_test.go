@@ -71,6 +71,7 @@ type testHall struct {
 	srv     *server.Server
 	shipper *central.Shipper
 	cancel  context.CancelFunc
+	dsn     string // the central store it ships to, as last started
 	wg      sync.WaitGroup
 	// beforeRun, if set, runs after the hall and shipper are built and
 	// before they run (to hook them).
@@ -109,7 +110,7 @@ func (h *testHall) start(dsn string) {
 	}
 	hl.Now = h.clock.Now
 	srv := server.New(hl, quiet())
-	h.db, h.hl, h.srv, h.shipper = db, hl, srv, nil
+	h.db, h.hl, h.srv, h.shipper, h.dsn = db, hl, srv, nil, dsn
 	if dsn != "" {
 		sh, err := srv.ShipTo(h.id, dsn)
 		if err != nil {
@@ -206,9 +207,11 @@ func (h *testHall) drive(rng *rand.Rand, steps int) {
 
 func res[T any](v *T, ch *queue.Change, err error) (any, *queue.Change, error) { return v, ch, err }
 
-// waitShipped waits until the central store holds the hall's whole log.
-func (h *testHall) waitShipped(timeout time.Duration) {
+// waitShipped waits (a generous minute: the machine may be busy) until the
+// central store holds the hall's whole log.
+func (h *testHall) waitShipped() {
 	h.t.Helper()
+	const timeout = time.Minute
 	deadline := time.Now().Add(timeout)
 	for {
 		st := h.shipper.Status(context.Background())
@@ -220,6 +223,14 @@ func (h *testHall) waitShipped(timeout time.Duration) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// ship drives the hall for steps actions and waits until it has shipped
+// them.
+func (h *testHall) ship(rng *rand.Rand, steps int) {
+	h.t.Helper()
+	h.drive(rng, steps)
+	h.waitShipped()
 }
 
 // eventRow and ticketRow are rows as both stores hold them.
@@ -335,15 +346,21 @@ func scanAll[T any](t testing.TB, rows interface {
 	return out
 }
 
-// centralRows reads one hall's rows from the central store.
-func centralRows(t testing.TB, dsn, hall string) ([]eventRow, []ticketRow, []ratingRow) {
+// pgConn connects to dsn; the caller closes the connection.
+func pgConn(t testing.TB, dsn string) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
+	c, err := pgx.Connect(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	return c
+}
+
+// centralRows reads one hall's rows from the central store.
+func centralRows(t testing.TB, dsn, hall string) ([]eventRow, []ticketRow, []ratingRow) {
+	t.Helper()
+	conn := pgConn(t, dsn)
+	defer conn.Close(context.Background())
 	return pgRows(t, conn, `SELECT `+eventCols+` FROM events WHERE hall_id = $1 ORDER BY seq`, scanEvent, hall),
 		pgRows(t, conn, `SELECT `+ticketCols+` FROM tickets WHERE hall_id = $1 ORDER BY id`, scanTicket, hall),
 		pgRows(t, conn, `SELECT `+ratingCols+` FROM ratings WHERE hall_id = $1 ORDER BY device, device_seq`, scanRating, hall)

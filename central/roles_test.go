@@ -26,15 +26,13 @@ func TestLeastPrivilege(t *testing.T) {
 	city := newCity(t)
 	ctx := context.Background()
 	clk := &clock{t: day1}
-	a, b := newHall(t, "hall-a", clk), newHall(t, "hall-b", clk)
-	dsnA, dsnB := city.addHall("hall-a", ""), city.addHall("hall-b", "")
-	a.start(dsnA)
-	b.start(dsnB)
+	a, b := city.startHall("hall-a", clk), city.startHall("hall-b", clk)
+	dsnA := a.dsn
 	rng := rand.New(rand.NewPCG(7, 8))
 	a.drive(rng, 150)
 	b.drive(rng, 150)
-	a.waitShipped(time.Minute)
-	b.waitShipped(time.Minute)
+	a.waitShipped()
+	b.waitShipped()
 	a.stop()
 	b.stop()
 	if _, err := central.Migrate(ctx, city.o.DSN); err != nil { // grants again: still nothing more
@@ -42,15 +40,6 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	_, bTickets, bRatings := centralRows(t, city.super, "hall-b")
 
-	conn := func(dsn string) *pgx.Conn {
-		t.Helper()
-		c, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close(context.Background()) })
-		return c
-	}
 	denied := func(who string, c *pgx.Conn, sqls ...string) {
 		t.Helper()
 		for _, q := range sqls {
@@ -62,7 +51,8 @@ func TestLeastPrivilege(t *testing.T) {
 		}
 	}
 	event := `(hall_id, seq, type, at, body, chain) VALUES ('%s', 100000, 'ticket.issued', 0, '{}', '\x00')`
-	hall := conn(dsnA)
+	hall := pgConn(t, dsnA)
+	defer hall.Close(ctx)
 	denied("hall-a", hall,
 		`INSERT INTO events `+strings.ReplaceAll(event, "%s", "hall-b"),
 		`INSERT INTO events `+strings.ReplaceAll(event, "%s", "hall-a"),
@@ -133,7 +123,8 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 
 	// The city server's role reads the reports, writes nothing else.
-	cityConn := conn(city.cityServer())
+	cityConn := pgConn(t, city.cityServer())
+	defer cityConn.Close(ctx)
 	var n int
 	if err := cityConn.QueryRow(ctx, `SELECT count(*) FROM tickets`).Scan(&n); err != nil || n == 0 {
 		t.Errorf("city server reading tickets: %d, %v", n, err)

@@ -61,7 +61,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	}
 	drive(60)
 	for _, h := range halls {
-		h.waitShipped(time.Minute)
+		h.waitShipped()
 	}
 	ph.waitShipped()
 
@@ -107,7 +107,7 @@ func TestShipThroughOutagesAndRestarts(t *testing.T) {
 	}
 	drive(30)
 	for _, h := range halls {
-		h.waitShipped(time.Minute)
+		h.waitShipped()
 		st := h.shipper.Status(ctx)
 		if *st.Pending != 0 || *st.LagSeconds != 0 || !st.Connected || st.State != central.StateShipping {
 			t.Errorf("%s caught up: got %+v, want nothing pending and shipping", h.id, st)
@@ -301,8 +301,7 @@ func TestLagIsTrueWhileStopped(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 7))
 	h := newHall(t, "hall-a", clk)
 	h.start(dsn)
-	h.drive(rng, 150)
-	h.waitShipped(time.Minute)
+	h.ship(rng, 150)
 	shipped := h.head()
 	h.stop()
 
@@ -336,8 +335,8 @@ func TestLagIsTrueWhileStopped(t *testing.T) {
 		t.Errorf("a hall that never shipped, store out of reach: %+v, want its whole log pending", st)
 	}
 	proxy.Up()
-	h.waitShipped(time.Minute)
-	fresh.waitShipped(time.Minute)
+	h.waitShipped()
+	fresh.waitShipped()
 }
 
 // scrape reads a hall's /metrics.

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hallq/hallq"
 	"github.com/hallq/hallq/report"
 	"github.com/hallq/hallq/server/queue"
@@ -33,7 +31,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 	}
 	clk.Set(day1.AddDate(0, 0, 2))
 	a.do(func(e *queue.Engine, now time.Time) (any, *queue.Change, error) { return nil, e.Tick(now), nil })
-	a.waitShipped(10 * time.Second)
+	a.waitShipped()
 
 	cdb := city.open(city.cityServer()) // the city server's role
 	first, second, third := day1.Format(time.DateOnly), day1.AddDate(0, 0, 1).Format(time.DateOnly), day1.AddDate(0, 0, 2).Format(time.DateOnly)
@@ -86,7 +84,7 @@ func TestTargetChangeKeepsReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.drive(rng, 300)
-	a.waitShipped(10 * time.Second)
+	a.waitShipped()
 
 	after := figures(first, second)
 	dropRollups(t, a, city.o.DSN)
@@ -163,10 +161,7 @@ func dropRollups(t *testing.T, h *testHall, dsn string) {
 	if err := h.db.DropRollups(ctx, "2000-01-01", "2100-01-01"); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := pgConn(t, dsn)
 	defer conn.Close(ctx)
 	for _, table := range []string{"report_groups", "report_days"} {
 		if _, err := conn.Exec(ctx, `DELETE FROM `+table+` WHERE hall_id = $1`, h.id); err != nil {

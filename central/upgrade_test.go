@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,8 +33,7 @@ func TestUpgradeFromOneSharedRole(t *testing.T) {
 	// column by column into a store made by the old migrations.
 	now := newCity(t)
 	h.start(now.addHall(h.id, ""))
-	h.drive(rng, 200)
-	h.waitShipped(time.Minute)
+	h.ship(rng, 200)
 	shipped := h.head()
 	h.stop()
 	old := pgtest.NewOwnedDB(t)
@@ -64,8 +62,7 @@ func TestUpgradeFromOneSharedRole(t *testing.T) {
 	}
 	h.start(pgtest.Shared(t).RoleDSN(old.DB, cr.Role, cr.Password, ""))
 	defer h.stop()
-	h.drive(rng, 200)
-	h.waitShipped(time.Minute)
+	h.ship(rng, 200)
 	st := h.shipper.Status(ctx)
 	if st.State == central.StateDiverged || st.Diverged != nil || st.Shipped != h.head()-shipped {
 		t.Errorf("after the upgrade: %+v (diverged %+v); want %d events shipped, no divergence", st, st.Diverged, h.head()-shipped)
@@ -78,10 +75,7 @@ func TestUpgradeFromOneSharedRole(t *testing.T) {
 func oldSchema(t testing.TB, dsn string, version int) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := pgConn(t, dsn)
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		t.Fatal(err)
@@ -113,15 +107,8 @@ func oldSchema(t testing.TB, dsn string, version int) {
 func copyRows(t testing.TB, from, to, table string) {
 	t.Helper()
 	ctx := context.Background()
-	dst, err := pgx.Connect(ctx, to)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dst, src := pgConn(t, to), pgConn(t, from)
 	defer dst.Close(ctx)
-	src, err := pgx.Connect(ctx, from)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer src.Close(ctx)
 	rows, err := dst.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, table)
 	if err != nil {

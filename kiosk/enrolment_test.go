@@ -24,18 +24,7 @@ timeout = "1s"
 issue_deadline = "2s"
 heartbeat_every = "1s"
 
-[kiosk]
-state_dir = "{DIR}"
-
-[debounce]
-confirm = "10ms"
-hold_off = "100ms"
-
-[printer]
-device = "unused"
-write_timeout = "300ms"
-read_timeout = "300ms"
-status_every = "1m"
+` + rigDevicesTOML + `
 
 [[buttons]]
 pin = "{P}GPIO17"

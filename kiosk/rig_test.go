@@ -25,18 +25,9 @@ import (
 	"github.com/hallq/hallq/server/servertest"
 )
 
-// kioskTOML is a kiosk with two service buttons, a priority button, the
-// four lamps, and pads at counters 1 (rating and call buttons) and 2 (call
-// buttons only). {P} makes pin names unique per test, since periph's
-// registry is global and tests run in parallel.
-const kioskTOML = `
-[server]
-url = "{URL}"
-token = "demo-kiosk-1"
-timeout = "1s"
-issue_deadline = "3s"
-heartbeat_every = "1s"
-
+// rigDevicesTOML is what every test kiosk shares: its state directory,
+// quick debouncing and a printer with short timeouts (the rig connects it).
+const rigDevicesTOML = `
 [kiosk]
 state_dir = "{DIR}"
 
@@ -49,6 +40,21 @@ device = "unused"
 write_timeout = "300ms"
 read_timeout = "300ms"
 status_every = "1m"
+`
+
+// kioskTOML is a kiosk with two service buttons, a priority button, the
+// four lamps, and pads at counters 1 (rating and call buttons) and 2 (call
+// buttons only). {P} makes pin names unique per test, since periph's
+// registry is global and tests run in parallel.
+const kioskTOML = `
+[server]
+url = "{URL}"
+token = "demo-kiosk-1"
+timeout = "1s"
+issue_deadline = "3s"
+heartbeat_every = "1s"
+
+` + rigDevicesTOML + `
 
 [[buttons]]
 pin = "{P}GPIO17"
