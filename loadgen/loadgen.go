@@ -190,33 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Subscribers = len(subs.list)
 
 	progress(cfg, "running for %v", cfg.Duration)
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	cpu0, cpuErr := serverproc.ReadCPU(pidForMemory)
-	self0, _ := serverproc.ReadCPU(0)
-	psiCPU0, psiIO0 := psiTotals()
-	start := time.Now()
-	var wg sync.WaitGroup
-	var canary []time.Duration
-	if cfg.DBDir != "" {
-		wg.Add(1)
-		go func() { defer wg.Done(); canary, _ = fsyncCanary(runCtx, cfg.DBDir) }()
-	}
-	wg.Add(2)
-	go func() { defer wg.Done(); rep.IssueMode = l.issue(runCtx) }()
-	go func() { defer wg.Done(); l.call(runCtx) }()
-	wg.Wait()
-	rep.Elapsed = time.Since(start)
-	rep.FsyncCanary = Summarize(canary)
-	rep.Pressure = pressureSince(psiCPU0, psiIO0, rep.Elapsed)
-	if pidForMemory > 0 && cpuErr == nil {
-		if cpu1, err := serverproc.ReadCPU(pidForMemory); err == nil {
-			rep.ServerCPU = cpu1 - cpu0
-		}
-	}
-	if self1, err := serverproc.ReadCPU(0); err == nil {
-		rep.ClientCPU = self1 - self0
-	}
-	cancel()
+	rep.measure(ctx, cfg, l, pidForMemory)
 
 	// Let the last events arrive, then read the server's memory while the
 	// subscribers are still connected.
@@ -235,6 +209,46 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 
+	rep.tally(l, subs)
+	return rep, ctx.Err()
+}
+
+// measure runs the load for cfg.Duration, with the fsync canary beside
+// it when the database's directory is known, and reports the time, the
+// machine's pressure and the CPU the server (pid, if > 0) and this
+// process used meanwhile.
+func (rep *Report) measure(ctx context.Context, cfg Config, l *load, pid int) {
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	cpu0, cpuErr := serverproc.ReadCPU(pid)
+	self0, _ := serverproc.ReadCPU(0)
+	psiCPU0, psiIO0 := psiTotals()
+	start := time.Now()
+	var wg sync.WaitGroup
+	var canary []time.Duration
+	if cfg.DBDir != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); canary, _ = fsyncCanary(runCtx, cfg.DBDir) }()
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); rep.IssueMode = l.issue(runCtx) }()
+	go func() { defer wg.Done(); l.call(runCtx) }()
+	wg.Wait()
+	rep.Elapsed = time.Since(start)
+	rep.FsyncCanary = Summarize(canary)
+	rep.Pressure = pressureSince(psiCPU0, psiIO0, rep.Elapsed)
+	if pid > 0 && cpuErr == nil {
+		if cpu1, err := serverproc.ReadCPU(pid); err == nil {
+			rep.ServerCPU = cpu1 - cpu0
+		}
+	}
+	if self1, err := serverproc.ReadCPU(0); err == nil {
+		rep.ClientCPU = self1 - self0
+	}
+}
+
+// tally reports what the load did and what the subscribers received.
+func (rep *Report) tally(l *load, subs *subscribers) {
 	rep.Issued = int(l.issued.Load())
 	rep.IssueThroughput = float64(rep.Issued) / rep.Elapsed.Seconds()
 	for _, name := range callNames {
@@ -246,7 +260,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Dropped, rep.Lost = subs.dropped(), subs.lost()
 	rep.Delivery = delivery(l.called, subs.list)
 	rep.Delivery.OutOfOrder, rep.Delivery.Received = subs.outOfOrder(), subs.received()
-	return rep, ctx.Err()
 }
 
 // FsyncRate is the mean of the probes before and after the run.

@@ -167,6 +167,45 @@ type PlanDay struct {
 // citizens through the plan on the queue engine.
 func Backtest(ctx context.Context, store HistoryStore, cfg BacktestConfig) (*BacktestReport, error) {
 	began := time.Now()
+	if cfg.Weeks <= 0 {
+		return nil, fmt.Errorf("simhall: backtest of %d weeks", cfg.Weeks)
+	}
+	bt, err := loadBacktest(ctx, store, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for date := bt.start; date.Before(bt.end); date = date.AddDate(0, 0, 1) {
+		if err := ctx.Err(); err != nil {
+			return bt.rep, err
+		}
+		if err := bt.day(ctx, date); err != nil {
+			return bt.rep, err
+		}
+	}
+	bt.rep.Took = time.Since(began)
+	return bt.rep, nil
+}
+
+// backtest is a Backtest under way: the hall, its history, the weeks
+// replayed and the scores so far.
+type backtest struct {
+	cfg        BacktestConfig
+	st         queue.State
+	cal        forecast.Calendar
+	hist       *forecast.History
+	rec        *staffing.Record // the tickets the plans replay
+	start, end time.Time
+	expected   map[time.Time]*forecast.Day
+	rep        *BacktestReport
+
+	naive, median, oracle *MethodScore // oracle nil without cfg.Expected
+	scores                map[forecast.Method]*MethodScore
+}
+
+// loadBacktest reads the hall's settings and history, finds the weeks to
+// replay (the last cfg.Weeks before cfg.End or the history's end) and sets
+// up a score for each method.
+func loadBacktest(ctx context.Context, store HistoryStore, cfg BacktestConfig) (*backtest, error) {
 	st, err := store.LoadState(ctx)
 	if err != nil {
 		return nil, err
@@ -178,9 +217,6 @@ func Backtest(ctx context.Context, store HistoryStore, cfg BacktestConfig) (*Bac
 	cal, err := forecast.ParseHolidays(st.Settings.Holidays)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Weeks <= 0 {
-		return nil, fmt.Errorf("simhall: backtest of %d weeks", cfg.Weeks)
 	}
 	// First the whole history's counts, to find its end.
 	all := staffing.NewRecord(loc, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -197,123 +233,148 @@ func Backtest(ctx context.Context, store HistoryStore, cfg BacktestConfig) (*Bac
 		end = days[len(days)-1].Date.AddDate(0, 0, 1)
 	}
 	start := end.AddDate(0, 0, -7*cfg.Weeks)
-	rep := &BacktestReport{From: start.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly), Services: hist.Services()}
+	bt := &backtest{cfg: cfg, st: st, cal: cal, hist: hist, rec: all, start: start, end: end,
+		expected: map[time.Time]*forecast.Day{}, scores: map[forecast.Method]*MethodScore{},
+		rep: &BacktestReport{From: start.Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly), Services: hist.Services()}}
 	// Then the tickets of the weeks replayed and the eight weeks before,
 	// for the citizens' behaviour and the replays.
-	rec := all
 	if cfg.Plan {
-		rec = staffing.NewRecord(loc, start.AddDate(0, 0, -56))
+		bt.rec = staffing.NewRecord(loc, start.AddDate(0, 0, -56))
 		if err := store.Reports().DayTickets(ctx, start.AddDate(0, 0, -57).Format(time.DateOnly), end.Format(time.DateOnly),
-			func(t *report.Ticket) error { rec.Add(t); return nil }); err != nil {
+			func(t *report.Ticket) error { bt.rec.Add(t); return nil }); err != nil {
 			return nil, err
 		}
 	}
-	expected := map[time.Time]*forecast.Day{}
 	for i := range cfg.Expected {
-		expected[cfg.Expected[i].Date] = &cfg.Expected[i]
+		bt.expected[cfg.Expected[i].Date] = &cfg.Expected[i]
 	}
-	naive := newScore(Naive)
-	rep.Methods = append(rep.Methods, naive)
-	scores := map[forecast.Method]*MethodScore{}
+	score := func(name string) *MethodScore {
+		m := newScore(name)
+		bt.rep.Methods = append(bt.rep.Methods, m)
+		return m
+	}
+	bt.naive = score(Naive)
 	for _, m := range forecast.Methods {
-		scores[m] = newScore(string(m))
-		rep.Methods = append(rep.Methods, scores[m])
+		bt.scores[m] = score(string(m))
 	}
-	median := newScore(Median)
-	rep.Methods = append(rep.Methods, median)
-	var oracle *MethodScore
-	if len(expected) > 0 {
-		oracle = newScore(Oracle)
-		rep.Methods = append(rep.Methods, oracle)
+	bt.median = score(Median)
+	if len(bt.expected) > 0 {
+		bt.oracle = score(Oracle)
 	}
-	var zero forecast.Counts
-	counts := func(d *forecast.Day, s string) *forecast.Counts {
-		if d == nil || d.Hours[s] == nil {
-			return &zero
-		}
-		return d.Hours[s]
+	return bt, nil
+}
+
+var noCounts forecast.Counts
+
+// countsOf are service s's hourly counts on day d (none when d is nil or
+// the service had none).
+func countsOf(d *forecast.Day, s string) *forecast.Counts {
+	if d == nil || d.Hours[s] == nil {
+		return &noCounts
 	}
-	for date := start; date.Before(end); date = date.AddDate(0, 0, 1) {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	return d.Hours[s]
+}
+
+// day forecasts date from the days before it with each method, scores the
+// forecasts and the naive and oracle ones against the day, plans and
+// replays it (with cfg.Plan) and writes its progress line.
+func (bt *backtest) day(ctx context.Context, date time.Time) error {
+	bt.rep.Days++
+	before := bt.hist.Before(date)
+	actual := bt.hist.On(date)
+	if actual != nil {
+		bt.rep.OpenDays++
+	}
+	lastWeek := before.On(date.AddDate(0, 0, -7))
+	var full *forecast.DayForecast
+	for _, m := range forecast.Methods {
+		f, err := bt.forecast(before, date, m)
+		if err != nil {
+			return err
 		}
-		rep.Days++
-		before := hist.Before(date)
-		actual := hist.On(date)
-		if actual != nil {
-			rep.OpenDays++
+		if m == forecast.Full {
+			full = f
+			bt.scoreMedian(f, actual)
 		}
-		lastWeek := before.On(date.AddDate(0, 0, -7))
-		var full *forecast.DayForecast
-		for _, m := range forecast.Methods {
-			opt := cfg.Forecast
-			opt.Method = m
-			model, err := forecast.Fit(before, cal, date, opt)
-			if err != nil {
-				return rep, fmt.Errorf("simhall: forecast of %s: %w", date.Format(time.DateOnly), err)
-			}
-			f, err := model.Forecast(date)
-			if err != nil {
-				return rep, err
-			}
-			if m == forecast.Full {
-				full = f
-				for _, s := range rep.Services {
-					var fc forecast.Counts
-					var day float64
-					if sf := f.Service(s); sf != nil {
-						for h := range 24 {
-							fc[h] = sf.Hours[h].Median
-						}
-						day = sf.Day.Median
-					}
-					median.add(s, counts(actual, s), &fc, day, nil)
-				}
-			}
-			for _, s := range rep.Services {
-				var fc forecast.Counts
-				var bands *[24]forecast.Band
-				if sf := f.Service(s); sf != nil {
-					for h := range 24 {
-						fc[h] = sf.Hours[h].Mean
-					}
-					bands = &sf.Hours
-					if actual != nil && f.Closed == "" {
-						scores[m].addDay(actual.Service(s), sf.Day)
-					}
-				}
-				if actual == nil || f.Closed != "" {
-					bands = nil
-				}
-				scores[m].add(s, counts(actual, s), &fc, math.NaN(), bands)
-			}
-		}
-		for _, s := range rep.Services {
-			naive.add(s, counts(actual, s), counts(lastWeek, s), math.NaN(), nil)
-			if oracle != nil {
-				oracle.add(s, counts(actual, s), counts(expected[date], s), math.NaN(), nil)
-			}
-		}
-		if cfg.Plan && actual != nil && full.Closed == "" && (cfg.PlanDays <= 0 || openAfter(hist, date, end) < cfg.PlanDays) {
-			pd, err := planDay(ctx, st, rec, full, date, cfg.PlanOptions)
-			if err != nil {
-				return rep, err
-			}
-			rep.Plans = append(rep.Plans, pd)
-		}
-		if cfg.Progress != nil {
-			line := fmt.Sprintf("%s %s: actual %.0f, forecast %.0f (%.0f–%.0f), naive %.0f", date.Format(time.DateOnly), date.Weekday().String()[:3],
-				actualTotal(actual), full.Total.Day.Mean, full.Total.Day.Low, full.Total.Day.High, actualTotal(lastWeek))
-			if n := len(rep.Plans); cfg.Plan && n > 0 && rep.Plans[n-1].Date == date.Format(time.DateOnly) {
-				p := rep.Plans[n-1]
-				line += fmt.Sprintf("; plan %d counter-hours: %.1f %% within target (planned %.1f %%, the hall's own counters %.1f %%)",
-					p.CounterHours, 100*p.Replayed, 100*p.Planned, 100*p.History)
-			}
-			fmt.Fprintln(cfg.Progress, line)
+		bt.scoreMethod(bt.scores[m], f, actual)
+	}
+	for _, s := range bt.rep.Services {
+		bt.naive.add(s, countsOf(actual, s), countsOf(lastWeek, s), math.NaN(), nil)
+		if bt.oracle != nil {
+			bt.oracle.add(s, countsOf(actual, s), countsOf(bt.expected[date], s), math.NaN(), nil)
 		}
 	}
-	rep.Took = time.Since(began)
-	return rep, nil
+	if bt.cfg.Plan && actual != nil && full.Closed == "" && (bt.cfg.PlanDays <= 0 || openAfter(bt.hist, date, bt.end) < bt.cfg.PlanDays) {
+		pd, err := planDay(ctx, bt.st, bt.rec, full, date, bt.cfg.PlanOptions)
+		if err != nil {
+			return err
+		}
+		bt.rep.Plans = append(bt.rep.Plans, pd)
+	}
+	if bt.cfg.Progress != nil {
+		fmt.Fprintln(bt.cfg.Progress, bt.progress(date, actual, lastWeek, full))
+	}
+	return nil
+}
+
+// forecast fits method m to the days before date and forecasts date.
+func (bt *backtest) forecast(before *forecast.History, date time.Time, m forecast.Method) (*forecast.DayForecast, error) {
+	opt := bt.cfg.Forecast
+	opt.Method = m
+	model, err := forecast.Fit(before, bt.cal, date, opt)
+	if err != nil {
+		return nil, fmt.Errorf("simhall: forecast of %s: %w", date.Format(time.DateOnly), err)
+	}
+	return model.Forecast(date)
+}
+
+// scoreMedian scores the full model's medians (rather than its means).
+func (bt *backtest) scoreMedian(f *forecast.DayForecast, actual *forecast.Day) {
+	for _, s := range bt.rep.Services {
+		var fc forecast.Counts
+		var day float64
+		if sf := f.Service(s); sf != nil {
+			for h := range 24 {
+				fc[h] = sf.Hours[h].Median
+			}
+			day = sf.Day.Median
+		}
+		bt.median.add(s, countsOf(actual, s), &fc, day, nil)
+	}
+}
+
+// scoreMethod scores forecast f's means, and its bands on an open day.
+func (bt *backtest) scoreMethod(score *MethodScore, f *forecast.DayForecast, actual *forecast.Day) {
+	for _, s := range bt.rep.Services {
+		var fc forecast.Counts
+		var bands *[24]forecast.Band
+		if sf := f.Service(s); sf != nil {
+			for h := range 24 {
+				fc[h] = sf.Hours[h].Mean
+			}
+			bands = &sf.Hours
+			if actual != nil && f.Closed == "" {
+				score.addDay(actual.Service(s), sf.Day)
+			}
+		}
+		if actual == nil || f.Closed != "" {
+			bands = nil
+		}
+		score.add(s, countsOf(actual, s), &fc, math.NaN(), bands)
+	}
+}
+
+// progress is date's line: the day's citizens, the full forecast and the
+// naive one, and the day's plan if it has one.
+func (bt *backtest) progress(date time.Time, actual, lastWeek *forecast.Day, full *forecast.DayForecast) string {
+	line := fmt.Sprintf("%s %s: actual %.0f, forecast %.0f (%.0f–%.0f), naive %.0f", date.Format(time.DateOnly), date.Weekday().String()[:3],
+		actualTotal(actual), full.Total.Day.Mean, full.Total.Day.Low, full.Total.Day.High, actualTotal(lastWeek))
+	if n := len(bt.rep.Plans); bt.cfg.Plan && n > 0 && bt.rep.Plans[n-1].Date == date.Format(time.DateOnly) {
+		p := bt.rep.Plans[n-1]
+		line += fmt.Sprintf("; plan %d counter-hours: %.1f %% within target (planned %.1f %%, the hall's own counters %.1f %%)",
+			p.CounterHours, 100*p.Replayed, 100*p.Planned, 100*p.History)
+	}
+	return line
 }
 
 // openAfter counts the open days of h after date and before end.

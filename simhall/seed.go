@@ -98,19 +98,7 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 	}
 	h.Store = store
 	rep := &SeedReport{From: first.Format(time.DateOnly)}
-	var dm Demand
-	cal := &holidayCalendar{holidays: map[string]bool{}}
-	if cfg.Demand != nil {
-		var codes []string
-		for _, s := range st.Services {
-			codes = append(codes, s.Code)
-		}
-		dm = cfg.Demand.forServices(codes)
-		cal.weekday = dm.Weekday
-		for _, d := range st.Settings.Holidays {
-			cal.holidays[d] = true
-		}
-	}
+	dm, cal := seedDemand(st, cfg)
 	noise := rand.New(rand.NewPCG(cfg.Seed, 0xde3a4d))
 	for i := range cfg.Days {
 		date := first.AddDate(0, 0, i)
@@ -125,29 +113,10 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 		case date.Weekday() == time.Saturday:
 			n /= 2
 		}
-		if n > 0 {
-			dp.Arrivals = n
-			// Counters close at the end of each day (the calendar does it
-			// at midnight): open them again in the morning.
-			res, err := (&simday.Day{Hall: h, Profile: &dp, Counters: counters, Date: date}).Run(ctx)
-			if err != nil {
-				return rep, err
-			}
-			if res.ErrorCount() > 0 {
-				return rep, fmt.Errorf("simhall: seeding %s: %v", date.Format(time.DateOnly), res.FirstError)
-			}
-			rep.Tickets += res.Issued
-			rep.Ratings += res.Rated
-			rep.Days++
-		}
-		// The next midnight closes the day, as the server's calendar would.
-		if err := h.Advance(ctx, date.AddDate(0, 0, 1)); err != nil {
+		dp.Arrivals = n
+		if err := seedDay(ctx, h, &dp, counters, date, rep); err != nil {
 			return rep, err
 		}
-		if err := h.Flush(ctx); err != nil {
-			return rep, err
-		}
-		h.ForgetTickets()
 		rep.To = date.Format(time.DateOnly)
 		if cfg.Progress != nil && (date.Day() == 1 || i == cfg.Days-1) {
 			fmt.Fprintf(cfg.Progress, "%s: %d tickets so far\n", rep.To, rep.Tickets)
@@ -156,6 +125,54 @@ func Seed(ctx context.Context, store Store, cfg SeedConfig) (*SeedReport, error)
 	rep.Events = int(h.Engine.LastSeq())
 	rep.Took = time.Since(began)
 	return rep, nil
+}
+
+// seedDemand is cfg.Demand for the hall's services, with the calendar of
+// its weekdays and the hall's holidays (none without cfg.Demand).
+func seedDemand(st queue.State, cfg SeedConfig) (Demand, *holidayCalendar) {
+	var dm Demand
+	cal := &holidayCalendar{holidays: map[string]bool{}}
+	if cfg.Demand == nil {
+		return dm, cal
+	}
+	var codes []string
+	for _, s := range st.Services {
+		codes = append(codes, s.Code)
+	}
+	dm = cfg.Demand.forServices(codes)
+	cal.weekday = dm.Weekday
+	for _, d := range st.Settings.Holidays {
+		cal.holidays[d] = true
+	}
+	return dm, cal
+}
+
+// seedDay plays date's citizens (if p has any) through the hall, then
+// closes the day at the next midnight, as the server's calendar would,
+// writes it and forgets its tickets.
+func seedDay(ctx context.Context, h *simday.EngineHall, p *simday.Profile, counters []simday.Counter, date time.Time, rep *SeedReport) error {
+	if p.Arrivals > 0 {
+		// Counters close at the end of each day (the calendar does it
+		// at midnight): the day opens them again in the morning.
+		res, err := (&simday.Day{Hall: h, Profile: p, Counters: counters, Date: date}).Run(ctx)
+		if err != nil {
+			return err
+		}
+		if res.ErrorCount() > 0 {
+			return fmt.Errorf("simhall: seeding %s: %v", date.Format(time.DateOnly), res.FirstError)
+		}
+		rep.Tickets += res.Issued
+		rep.Ratings += res.Rated
+		rep.Days++
+	}
+	if err := h.Advance(ctx, date.AddDate(0, 0, 1)); err != nil {
+		return err
+	}
+	if err := h.Flush(ctx); err != nil {
+		return err
+	}
+	h.ForgetTickets()
+	return nil
 }
 
 // sharesFor keeps the profile's service shares for the hall's services

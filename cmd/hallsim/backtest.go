@@ -64,42 +64,16 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	path := *dbPath
-	if path != "" {
-		// A backtest reads a history; it never makes an empty database.
-		if _, err := os.Stat(path); err != nil {
-			fmt.Fprintf(stderr, "hallsim forecast-backtest: -db: %v\n", err)
-			return 1
-		}
+	if hend.IsZero() {
+		hend = time.Now()
 	}
-	if path == "" {
-		dir, err := os.MkdirTemp("", "hallsim-backtest-")
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim forecast-backtest: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "hall.db")
-	}
-	db, err := sqlite.Open(ctx, path)
+	db, expected, closeDB, err := backtestHistory(ctx, *dbPath, simhall.SeedConfig{Days: *days, End: hend, Seed: *seed}, float64(*perDay), stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "hallsim forecast-backtest: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	if *dbPath == "" {
-		if hend.IsZero() {
-			hend = time.Now()
-		}
-		rep, err := seedRealistic(ctx, db, simhall.SeedConfig{Days: *days, End: hend, Seed: *seed}, float64(*perDay), nil)
-		if err != nil {
-			fmt.Fprintf(stderr, "hallsim forecast-backtest: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "seeded the demo hall: %d days with tickets (%s to %s), %d tickets, in %v\n",
-			rep.Days, rep.From, rep.To, rep.Tickets, rep.Took.Round(100*time.Millisecond))
-		cfg.Expected = rep.Expected
-	}
+	defer closeDB()
+	cfg.Expected = expected
 	rep, err := simhall.Backtest(ctx, db, cfg)
 	if rep != nil && rep.Days > 0 {
 		rep.Print(stdout, 0.9)
@@ -109,6 +83,48 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	return 0
+}
+
+// backtestHistory opens the hall database at path, or without one seeds
+// the demo hall in a temporary one with seed's days at perDay arrivals a
+// weekday and returns what the seeding expected of each day. The caller
+// calls closeDB when done.
+func backtestHistory(ctx context.Context, path string, seed simhall.SeedConfig, perDay float64, stdout io.Writer) (db *sqlite.DB, expected []forecast.Day, closeDB func(), err error) {
+	dir := ""
+	if path != "" {
+		// A backtest reads a history; it never makes an empty database.
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil, nil, fmt.Errorf("-db: %w", err)
+		}
+	} else {
+		if dir, err = os.MkdirTemp("", "hallsim-backtest-"); err != nil {
+			return nil, nil, nil, err
+		}
+		path = filepath.Join(dir, "hall.db")
+	}
+	closeDB = func() {
+		if db != nil {
+			db.Close()
+		}
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	if db, err = sqlite.Open(ctx, path); err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	if dir == "" {
+		return db, nil, closeDB, nil
+	}
+	rep, err := seedRealistic(ctx, db, seed, perDay, nil)
+	if err != nil {
+		closeDB()
+		return nil, nil, nil, err
+	}
+	fmt.Fprintf(stdout, "seeded the demo hall: %d days with tickets (%s to %s), %d tickets, in %v\n",
+		rep.Days, rep.From, rep.To, rep.Tickets, rep.Took.Round(100*time.Millisecond))
+	return db, rep.Expected, closeDB, nil
 }
 
 // seedRealistic sets up the demo hall in an empty database and seeds it

@@ -142,7 +142,14 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		cfg.Progress = stderr
 	}
-	closeLog, err := openServerLog(*serverLog, &cfg.ServerLog)
+	return liveDay(ctx, cfg, *serverLog, *soak, stdout, stderr)
+}
+
+// liveDay plays the day on a hall server (cfg.URL, or one it starts) and
+// prints its report: exit 1 when a display missed or repeated a call, or
+// with soak when the server grew.
+func liveDay(ctx context.Context, cfg simhall.LiveConfig, serverLog string, soak bool, stdout, stderr io.Writer) int {
+	closeLog, err := openServerLog(serverLog, &cfg.ServerLog)
 	if err != nil {
 		fmt.Fprintf(stderr, "hallsim day: %v\n", err)
 		return 1
@@ -160,26 +167,33 @@ func runDay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if rep.Missed > 0 || rep.Dupes > 0 {
 		code = 1
 	}
-	if *soak {
-		base, last, g, m, ok := rep.Soak()
-		if !ok {
-			fmt.Fprintln(stderr, "hallsim day -soak: too few samples")
-			return 1
-		}
-		fmt.Fprintf(stdout, "  soak: goroutines %d at %s → %d at %s (%+.1f %%), RSS %.1f → %.1f MB (%+.1f %%)\n",
-			base.Goroutines, base.At.Format("15:04"), last.Goroutines, last.At.Format("15:04"), 100*g,
-			float64(base.RSS)/(1<<20), float64(last.RSS)/(1<<20), 100*m)
-		if base.RSSAnon > 0 && last.RSSAnon > 0 {
-			fmt.Fprintf(stdout, "  soak: of which anonymous (heap, stacks, SQLite) %.1f → %.1f MB (%+.1f %%), files (the binary's pages) %.1f → %.1f MB\n",
-				float64(base.RSSAnon)/(1<<20), float64(last.RSSAnon)/(1<<20), 100*float64(last.RSSAnon-base.RSSAnon)/float64(base.RSSAnon),
-				float64(base.RSSFile)/(1<<20), float64(last.RSSFile)/(1<<20))
-		}
-		if g > 0.10 || m > 0.10 {
-			fmt.Fprintln(stdout, "  soak: FAILED (more than 10 % growth)")
-			code = 1
-		}
+	if soak && !soakHeld(rep, stdout, stderr) {
+		code = 1
 	}
 	return code
+}
+
+// soakHeld prints the server's goroutines and memory at the end of the
+// day against the first hour's and says whether they stayed within 10 %.
+func soakHeld(rep *simhall.LiveReport, stdout, stderr io.Writer) bool {
+	base, last, g, m, ok := rep.Soak()
+	if !ok {
+		fmt.Fprintln(stderr, "hallsim day -soak: too few samples")
+		return false
+	}
+	fmt.Fprintf(stdout, "  soak: goroutines %d at %s → %d at %s (%+.1f %%), RSS %.1f → %.1f MB (%+.1f %%)\n",
+		base.Goroutines, base.At.Format("15:04"), last.Goroutines, last.At.Format("15:04"), 100*g,
+		float64(base.RSS)/(1<<20), float64(last.RSS)/(1<<20), 100*m)
+	if base.RSSAnon > 0 && last.RSSAnon > 0 {
+		fmt.Fprintf(stdout, "  soak: of which anonymous (heap, stacks, SQLite) %.1f → %.1f MB (%+.1f %%), files (the binary's pages) %.1f → %.1f MB\n",
+			float64(base.RSSAnon)/(1<<20), float64(last.RSSAnon)/(1<<20), 100*float64(last.RSSAnon-base.RSSAnon)/float64(base.RSSAnon),
+			float64(base.RSSFile)/(1<<20), float64(last.RSSFile)/(1<<20))
+	}
+	if g > 0.10 || m > 0.10 {
+		fmt.Fprintln(stdout, "  soak: FAILED (more than 10 % growth)")
+		return false
+	}
+	return true
 }
 
 // virtualDay plays the day on the engine in virtual time; with a booked
