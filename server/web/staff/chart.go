@@ -84,61 +84,101 @@ const (
 
 // SVG draws the chart.
 func (c BarChart) SVG() template.HTML {
-	var b strings.Builder
-	esc := template.HTMLEscapeString
-	text := func(x, y float64, class, anchor, s string, extra string) {
-		fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%.1f" font-size="%d" text-anchor="%s" fill="%s"%s>%s</text>`,
-			class, x, y, FontSize, anchor, textColor, extra, esc(s))
+	p := newPlot(c)
+	p.frame()
+	p.bands()
+	p.bars()
+	for _, l := range c.Lines {
+		c.drawLine(&p.b, l, p.left, p.group, p.y)
 	}
+	p.targets()
+	p.legend()
+	return template.HTML(p.b.String())
+}
+
+// plot is a chart being drawn: the SVG so far, the plotting area's edges,
+// the value at its top and the width of each label's group of bars.
+type plot struct {
+	c                        BarChart
+	b                        strings.Builder
+	left, top, right, bottom float64
+	max, step                float64
+	group                    float64
+}
+
+func newPlot(c BarChart) *plot {
 	// The right margin holds the targets' labels.
 	padR := float64(padRMin)
 	for _, t := range c.Targets {
 		padR = math.Max(padR, 10+textWidth(t.Label)+4)
 	}
-	plotL, plotT := float64(padL), float64(padT)
-	plotR, plotB := ChartWidth-padR, float64(chartHeight-padB)
-	plotW, plotH := plotR-plotL, plotB-plotT
+	p := &plot{c: c, left: padL, top: padT, right: ChartWidth - padR, bottom: chartHeight - padB}
+	p.max, p.step = axisTop(c)
+	p.group = (p.right - p.left) / float64(max(len(c.Labels), 1))
+	return p
+}
 
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
+// y is where value v stands.
+func (p *plot) y(v float64) float64 {
+	h := p.bottom - p.top
+	return p.top + h - v/p.max*h
+}
+
+func (p *plot) text(x, y float64, class, anchor, s string, extra string) {
+	fmt.Fprintf(&p.b, `<text class="%s" x="%.1f" y="%.1f" font-size="%d" text-anchor="%s" fill="%s"%s>%s</text>`,
+		class, x, y, FontSize, anchor, textColor, extra, template.HTMLEscapeString(s))
+}
+
+// frame draws the title, the grid with its ticks and the axes' titles,
+// and says so when there is nothing to chart.
+func (p *plot) frame() {
+	c, esc := p.c, template.HTMLEscapeString
+	fmt.Fprintf(&p.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="%s" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
 		esc(c.ID), ChartWidth, chartHeight, ChartWidth, chartHeight, esc(c.Title))
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(c.Title))
-	fmt.Fprintf(&b, `<text class="title" x="0" y="18" font-size="%d" font-weight="bold" fill="%s">%s</text>`, titleSize, textColor, esc(c.Title))
-
-	top, step := axisTop(c)
-	y := func(v float64) float64 { return plotT + plotH - v/top*plotH }
-	for v := 0.0; v <= top+step/1000; v += step {
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, plotL, plotR, y(v), y(v), gridColor)
-		text(plotL-6, y(v)+4, "tick", "end", trimNum(v)+c.Unit, "")
+	fmt.Fprintf(&p.b, `<title>%s</title>`, esc(c.Title))
+	fmt.Fprintf(&p.b, `<text class="title" x="0" y="18" font-size="%d" font-weight="bold" fill="%s">%s</text>`, titleSize, textColor, esc(c.Title))
+	for v := 0.0; v <= p.max+p.step/1000; v += p.step {
+		fmt.Fprintf(&p.b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, p.left, p.right, p.y(v), p.y(v), gridColor)
+		p.text(p.left-6, p.y(v)+4, "tick", "end", trimNum(v)+c.Unit, "")
 	}
 	// Axis titles: y turned along the axis, x under the labels.
-	text(14, plotT+plotH/2, "axis-y", "middle", c.YTitle, fmt.Sprintf(` transform="rotate(-90 14 %.1f)"`, plotT+plotH/2))
-	text(plotL+plotW/2, plotB+50, "axis-x", "middle", c.XTitle, "")
+	midX, midY := p.left+(p.right-p.left)/2, p.top+(p.bottom-p.top)/2
+	p.text(14, midY, "axis-y", "middle", c.YTitle, fmt.Sprintf(` transform="rotate(-90 14 %.1f)"`, midY))
+	p.text(midX, p.bottom+50, "axis-x", "middle", c.XTitle, "")
+	if len(c.Labels) == 0 {
+		p.text(midX, midY, "empty", "middle", c.Empty, "")
+	}
+}
 
-	n := len(c.Labels)
-	if n == 0 {
-		text(plotL+plotW/2, plotT+plotH/2, "empty", "middle", c.Empty, "")
-	}
-	group := plotW / float64(max(n, 1))
-	barW := group * 0.8 / float64(max(len(c.Series), 1))
-	every := 1
-	if c.Sparse {
-		for group*float64(every) < labelWidth(c.Labels)+6 && every < n {
-			every++
-		}
-	}
+// bands shades each band's range behind the bars.
+func (p *plot) bands() {
+	c := p.c
 	for _, bd := range c.Bands {
-		for i := range min(len(bd.Low), len(bd.High), n) {
+		for i := range min(len(bd.Low), len(bd.High), len(c.Labels)) {
 			lo, hi := bd.Low[i], bd.High[i]
 			if math.IsNaN(lo) || math.IsNaN(hi) {
 				continue
 			}
-			fmt.Fprintf(&b, `<rect class="band" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.3"><title>%s: %s %s–%s%s</title></rect>`,
-				plotL+group*float64(i), y(hi), group, math.Max(y(lo)-y(hi), 1), bd.Color,
-				esc(c.Labels[i]), esc(bd.Name), trimNum(lo), trimNum(hi), c.Unit)
+			fmt.Fprintf(&p.b, `<rect class="band" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.3"><title>%s: %s %s–%s%s</title></rect>`,
+				p.left+p.group*float64(i), p.y(hi), p.group, math.Max(p.y(lo)-p.y(hi), 1), bd.Color,
+				template.HTMLEscapeString(c.Labels[i]), template.HTMLEscapeString(bd.Name), trimNum(lo), trimNum(hi), c.Unit)
+		}
+	}
+}
+
+// bars draws each label's bars (a missed target's in red) and the label
+// under them; a Sparse chart labels only as many groups as fit.
+func (p *plot) bars() {
+	c, esc := p.c, template.HTMLEscapeString
+	barW := p.group * 0.8 / float64(max(len(c.Series), 1))
+	every := 1
+	if c.Sparse {
+		for p.group*float64(every) < labelWidth(c.Labels)+6 && every < len(c.Labels) {
+			every++
 		}
 	}
 	for i, label := range c.Labels {
-		x0 := plotL + group*float64(i) + group*0.1
+		x0 := p.left + p.group*float64(i) + p.group*0.1
 		for j, s := range c.Series {
 			if i >= len(s.Values) {
 				continue
@@ -151,62 +191,66 @@ func (c BarChart) SVG() template.HTML {
 			if i < len(s.Miss) && s.Miss[i] {
 				color = missColor
 			}
-			fmt.Fprintf(&b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s%s</title></rect>`,
-				x0+barW*float64(j), y(v), math.Max(barW-1, 1), plotT+plotH-y(v), color,
+			fmt.Fprintf(&p.b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %s%s</title></rect>`,
+				x0+barW*float64(j), p.y(v), math.Max(barW-1, 1), p.bottom-p.y(v), color,
 				esc(label), esc(s.Name), trimNum(v), c.Unit)
 		}
 		if i%every != 0 {
 			continue
 		}
-		cx := plotL + group*(float64(i)+0.5)
-		for k, line := range wrapLabel(label, group*float64(every)-6) {
-			text(cx, plotB+16+float64(k)*14, "label", "middle", line, "")
+		cx := p.left + p.group*(float64(i)+0.5)
+		for k, line := range wrapLabel(label, p.group*float64(every)-6) {
+			p.text(cx, p.bottom+16+float64(k)*14, "label", "middle", line, "")
 		}
 	}
-	for _, l := range c.Lines {
-		c.drawLine(&b, l, plotL, group, y)
+}
+
+// targets draws each target as a dashed line labelled in the right margin.
+func (p *plot) targets() {
+	for _, t := range p.c.Targets {
+		ty := p.y(t.Value)
+		fmt.Fprintf(&p.b, `<line class="target" data-value="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
+			trimNum(t.Value), p.left, p.right+4, ty, ty, missColor)
+		fmt.Fprintf(&p.b, `<text class="target-label" x="%.1f" y="%.1f" font-size="%d" fill="%s">%s</text>`,
+			p.right+8, math.Max(ty+4, float64(FontSize)), FontSize, missColor, template.HTMLEscapeString(t.Label))
 	}
-	for _, t := range c.Targets {
-		ty := y(t.Value)
-		fmt.Fprintf(&b, `<line class="target" data-value="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
-			trimNum(t.Value), plotL, plotR+4, ty, ty, missColor)
-		fmt.Fprintf(&b, `<text class="target-label" x="%.1f" y="%.1f" font-size="%d" fill="%s">%s</text>`,
-			plotR+8, math.Max(ty+4, float64(FontSize)), FontSize, missColor, esc(t.Label))
-	}
-	// Legend, along the bottom.
-	b.WriteString(`<g class="legend">`)
-	x := plotL
+}
+
+// legend names the bands, series and lines along the bottom, and closes
+// the SVG.
+func (p *plot) legend() {
+	p.b.WriteString(`<g class="legend">`)
+	x := p.left
 	swatch := func(name, color, kind string) {
 		switch kind {
 		case "band":
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s" fill-opacity="0.3"/>`, x, chartHeight-16, color)
+			fmt.Fprintf(&p.b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s" fill-opacity="0.3"/>`, x, chartHeight-16, color)
 		case "line", "dashed":
 			dash := ""
 			if kind == "dashed" {
 				dash = ` stroke-dasharray="4 3"`
 			}
-			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, x, x+12, chartHeight-10, chartHeight-10, color, dash)
+			fmt.Fprintf(&p.b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, x, x+12, chartHeight-10, chartHeight-10, color, dash)
 		default:
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartHeight-16, color)
+			fmt.Fprintf(&p.b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x, chartHeight-16, color)
 		}
-		text(x+16, float64(chartHeight-6), "", "start", name, "")
+		p.text(x+16, float64(chartHeight-6), "", "start", name, "")
 		x += 30 + textWidth(name)
 	}
-	for _, bd := range c.Bands {
+	for _, bd := range p.c.Bands {
 		swatch(bd.Name, bd.Color, "band")
 	}
-	for _, s := range c.Series {
+	for _, s := range p.c.Series {
 		swatch(s.Name, s.Color, "bar")
 	}
-	for _, l := range c.Lines {
+	for _, l := range p.c.Lines {
 		kind := "line"
 		if l.Dashed {
 			kind = "dashed"
 		}
 		swatch(l.Name, l.Color, kind)
 	}
-	b.WriteString(`</g></svg>`)
-	return template.HTML(b.String())
+	p.b.WriteString(`</g></svg>`)
 }
 
 // drawLine draws a line series: a path broken where a value is NaN, and
