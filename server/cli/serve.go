@@ -127,20 +127,11 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		fmt.Fprintf(env.Stdout, "hallserver %s\n", Version)
 		return nil
 	}
-	if f.cfgPath != "" && f.demo {
-		return usagef("give -config or -demo, not both")
+	if err := f.check(); err != nil {
+		return err
 	}
 	if f.central {
-		if f.cfgPath != "" || f.demo || f.centralDSN != "" || f.hallID != "" {
-			return usagef("-central serves the central store only: -config, -demo, -central-dsn and -hall-id are for a hall")
-		}
 		return serveCentral(ctx, f.addr, f.dbPath, &f.web, env, logger)
-	}
-	if (f.centralDSN == "") != (f.hallID == "") {
-		return usagef("-central-dsn and -hall-id go together")
-	}
-	if f.centralDSN != "" && !central.IsDSN(f.centralDSN) {
-		return usagef("-central-dsn must be a postgres:// URL")
 	}
 	var clock *hall.SimClock
 	if f.simClock != "" {
@@ -162,26 +153,67 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 		return nil
 	}
 
+	db, hl, srv, shipper, err := openHall(ctx, f, cfg, clock, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	return runHall(ctx, ln, f, hl, srv, shipper, env, logger)
+}
+
+// check refuses flags that do not go together.
+func (f *serveFlags) check() error {
+	if f.cfgPath != "" && f.demo {
+		return usagef("give -config or -demo, not both")
+	}
+	if f.central {
+		if f.cfgPath != "" || f.demo || f.centralDSN != "" || f.hallID != "" {
+			return usagef("-central serves the central store only: -config, -demo, -central-dsn and -hall-id are for a hall")
+		}
+		return nil
+	}
+	if (f.centralDSN == "") != (f.hallID == "") {
+		return usagef("-central-dsn and -hall-id go together")
+	}
+	if f.centralDSN != "" && !central.IsDSN(f.centralDSN) {
+		return usagef("-central-dsn must be a postgres:// URL")
+	}
+	return nil
+}
+
+// openHall opens (and migrates) the hall's database, sets the hall up
+// from cfg or the demo, and builds its runtime and server, on the
+// simulated clock if there is one, shipping to the central store if
+// asked. The caller closes db.
+func openHall(ctx context.Context, f *serveFlags, cfg *config.Setup, clock *hall.SimClock, logger *slog.Logger) (_ *sqlite.DB, hl *hall.Runtime, srv *server.Server, shipper *central.Shipper, err error) {
 	// Opening migrates the database; the first start after an upgrade
 	// may outlast the unit's start timeout on a slow SD card (chaining a
 	// year's log, docs/BENCHMARKS.md), so systemd is asked for more time
 	// while it runs.
 	opened := make(chan struct{})
 	go extendStart(opened, logger)
-	db, err := sqlite.Open(ctx, f.dbPath)
+	hallDB, err := sqlite.Open(ctx, f.dbPath)
 	close(opened)
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
-	defer db.Close()
-	if err := setUpHall(ctx, db, f, cfg, logger); err != nil {
-		return err
+	defer func() {
+		if err != nil {
+			hallDB.Close()
+		}
+	}()
+	if err := setUpHall(ctx, hallDB, f, cfg, logger); err != nil {
+		return nil, nil, nil, nil, err
 	}
-	hl, err := hall.New(ctx, db, hub.New(), logger)
+	hl, err = hall.New(ctx, hallDB, hub.New(), logger)
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
-	srv := server.New(hl, logger)
+	srv = server.New(hl, logger)
 	if clock != nil {
 		srv.EnableSim(clock)
 		logger.Warn("SIMULATION MODE: the hall's clock is simulated and may be moved by an admin; not for a real hall", "now", clock.Now().Format(time.RFC3339), "speed", f.simSpeed)
@@ -190,17 +222,12 @@ func serve(ctx context.Context, args []string, env Env, logger *slog.Logger) err
 	srv.BuildTime = buildTime()
 	srv.TrustProxies(f.web.proxies)
 	srv.MinFreeBytes = f.minFreeMB << 20
-	var shipper *central.Shipper
 	if f.centralDSN != "" {
 		if shipper, err = srv.ShipTo(f.hallID, f.centralDSN); err != nil {
-			return err
+			return nil, nil, nil, nil, err
 		}
 	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return err
-	}
-	return runHall(ctx, ln, f, hl, srv, shipper, env, logger)
+	return hallDB, hl, srv, shipper, nil
 }
 
 // setUpHall sets a new hall up in an empty database, from the config or
