@@ -269,36 +269,11 @@ func (s *Shipper) Run(ctx context.Context) error {
 // history, resumes from its last event and ships until something fails;
 // progress says whether any batch was acknowledged.
 func (s *Shipper) session(ctx context.Context) (progress bool, err error) {
-	octx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
-	db, err := Open(octx, s.DSN, Options{MaxConns: 1})
+	db, head, err := s.connect(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer db.Close()
-	head, err := db.Head(octx)
-	if err != nil {
-		return false, err
-	}
-	if head.Version < Version {
-		return false, schemaIs(head.Version)
-	}
-	if head.Hall != s.Hall {
-		return false, fmt.Errorf("central: the role of -central-dsn (%s) ships for hall %s, not for this hall %s: use the credential hallserver central add-hall printed for %s",
-			db.user, head.Hall, s.Hall, s.Hall)
-	}
-	if err := s.verify(octx, db, head); err != nil {
-		return false, err
-	}
-	if s.reported {
-		if err := db.ReportDivergence(octx, -1, 0, ""); err != nil {
-			return false, err
-		}
-		s.reported = false
-	}
-	if err := s.putProfile(ctx, db); err != nil {
-		return false, err
-	}
 	acked := head.Seq
 	s.ack(acked, 0, head.Epoch)
 	s.Logger.Info("central: connected", "hall", s.Hall, "acked_seq", acked, "epoch", head.Epoch, "central", redact(s.DSN))
@@ -331,20 +306,7 @@ func (s *Shipper) session(ctx context.Context) (progress bool, err error) {
 			}
 			continue
 		}
-		actx, cancel := context.WithTimeout(ctx, s.Timeout)
-		res, err := db.Ship(actx, evs)
-		if d := (*DivergedError)(nil); errors.As(err, &d) {
-			// Another history arrived since this session began (a second
-			// server shipping as this hall): find where.
-			h, herr := db.Head(actx)
-			if herr == nil {
-				err = s.verify(actx, db, h)
-			}
-			if err == nil || herr != nil {
-				err = errors.Join(d, herr)
-			}
-		}
-		cancel()
+		res, err := s.ship(ctx, db, evs)
 		if err != nil {
 			return progress, err
 		}
@@ -360,6 +322,68 @@ func (s *Shipper) session(ctx context.Context) (progress bool, err error) {
 		s.saveAck(ctx, false)
 		acked, progress, lastContact = res.Last, true, s.Now()
 	}
+}
+
+// connect opens the central store (within s.Timeout) and checks that it
+// is of this release or newer, that the role ships for this hall and that
+// the store's copy is of this hall's history; then it withdraws a
+// divergence this shipper reported and puts the hall's profile. The
+// caller closes db.
+func (s *Shipper) connect(ctx context.Context) (_ *DB, _ Head, err error) {
+	octx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	db, err := Open(octx, s.DSN, Options{MaxConns: 1})
+	if err != nil {
+		return nil, Head{}, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	head, err := db.Head(octx)
+	if err != nil {
+		return nil, Head{}, err
+	}
+	if head.Version < Version {
+		return nil, Head{}, schemaIs(head.Version)
+	}
+	if head.Hall != s.Hall {
+		return nil, Head{}, fmt.Errorf("central: the role of -central-dsn (%s) ships for hall %s, not for this hall %s: use the credential hallserver central add-hall printed for %s",
+			db.user, head.Hall, s.Hall, s.Hall)
+	}
+	if err := s.verify(octx, db, head); err != nil {
+		return nil, Head{}, err
+	}
+	if s.reported {
+		if err := db.ReportDivergence(octx, -1, 0, ""); err != nil {
+			return nil, Head{}, err
+		}
+		s.reported = false
+	}
+	if err := s.putProfile(ctx, db); err != nil {
+		return nil, Head{}, err
+	}
+	return db, head, nil
+}
+
+// ship sends one batch (within s.Timeout). When the store refuses it as
+// diverged — another history arrived since the session began, say a
+// second server shipping as this hall — the error says where.
+func (s *Shipper) ship(ctx context.Context, db *DB, evs []hallq.RawEvent) (Shipped, error) {
+	actx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	res, err := db.Ship(actx, evs)
+	if d := (*DivergedError)(nil); errors.As(err, &d) {
+		h, herr := db.Head(actx)
+		if herr == nil {
+			err = s.verify(actx, db, h)
+		}
+		if err == nil || herr != nil {
+			err = errors.Join(d, herr)
+		}
+	}
+	return res, err
 }
 
 // verify checks that the store's copy of the hall is of this hall's
