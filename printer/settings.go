@@ -65,24 +65,7 @@ func (s Settings) Profile() (Profile, []*SettingError) {
 	bad := func(setting, format string, args ...any) {
 		errs = append(errs, &SettingError{Setting: setting, Msg: fmt.Sprintf(format, args...)})
 	}
-	var p Profile
-	switch s.Paper {
-	case "", "80mm", "80":
-		p.Width = Width80
-	case "58mm", "58":
-		p.Width = Width58
-	case "80mm-180dpi":
-		p.Width = Width80E
-	default:
-		bad(SetPaper, "must be \"80mm\", \"58mm\" or \"80mm-180dpi\" (older Epson TM-T88), not %q", s.Paper)
-	}
-	switch {
-	case s.Dots == 0:
-	case s.Dots < 128 || s.Dots > 2048 || s.Dots%8 != 0:
-		bad(SetDots, "%d dots: want a multiple of 8 from 128 to 2048, such as 384, 512 or 576", s.Dots)
-	default:
-		p.Width = s.Dots
-	}
+	p := Profile{Width: s.width(bad)}
 	mode := s.Mode
 	if mode == "" {
 		mode = "hybrid"
@@ -93,30 +76,7 @@ func (s Settings) Profile() (Profile, []*SettingError) {
 	}
 	p.Mode = m
 
-	family := s.Family
-	if family == "" {
-		family = "epson"
-	}
-	fam, ok := codepage.Families[family]
-	if !ok {
-		bad(SetFamily, "must be %s, not %q", FamilyNames, s.Family)
-		fam = codepage.Family{Name: family, TCVN3Lower: -1, TCVN3Upper: -1, CP1258: -1}
-	}
-	for _, o := range []struct {
-		setting string
-		v       *int
-		dst     *int
-	}{{SetTCVN3Lower, s.TCVN3Lower, &fam.TCVN3Lower}, {SetTCVN3Upper, s.TCVN3Upper, &fam.TCVN3Upper}, {SetCP1258Page, s.CP1258Page, &fam.CP1258}} {
-		if o.v == nil {
-			continue
-		}
-		if *o.v < 1 || *o.v > 255 {
-			// 0 is the printer's default page (PC437), never a Vietnamese one.
-			bad(o.setting, "%d: an ESC t page number is 1 to 255", *o.v)
-			continue
-		}
-		*o.dst = *o.v
-	}
+	fam := s.family(bad)
 	p.Encoding = s.encoding(fam, m == CodePage, bad)
 
 	for _, c := range []struct {
@@ -149,6 +109,59 @@ func (s Settings) Profile() (Profile, []*SettingError) {
 		bad(SetCut, "must be partial (GS V 1), full (GS V 0) or feed (GS V 66 0), not %q", s.Cut)
 	}
 	return p, errs
+}
+
+// width is the printable width in dots: the paper's, or Dots.
+func (s Settings) width(bad func(setting, format string, args ...any)) int {
+	width := 0
+	switch s.Paper {
+	case "", "80mm", "80":
+		width = Width80
+	case "58mm", "58":
+		width = Width58
+	case "80mm-180dpi":
+		width = Width80E
+	default:
+		bad(SetPaper, "must be \"80mm\", \"58mm\" or \"80mm-180dpi\" (older Epson TM-T88), not %q", s.Paper)
+	}
+	switch {
+	case s.Dots == 0:
+	case s.Dots < 128 || s.Dots > 2048 || s.Dots%8 != 0:
+		bad(SetDots, "%d dots: want a multiple of 8 from 128 to 2048, such as 384, 512 or 576", s.Dots)
+	default:
+		width = s.Dots
+	}
+	return width
+}
+
+// family is the printer family's code pages, with the ESC t page numbers
+// the settings give instead.
+func (s Settings) family(bad func(setting, format string, args ...any)) codepage.Family {
+	family := s.Family
+	if family == "" {
+		family = "epson"
+	}
+	fam, ok := codepage.Families[family]
+	if !ok {
+		bad(SetFamily, "must be %s, not %q", FamilyNames, s.Family)
+		fam = codepage.Family{Name: family, TCVN3Lower: -1, TCVN3Upper: -1, CP1258: -1}
+	}
+	for _, o := range []struct {
+		setting string
+		v       *int
+		dst     *int
+	}{{SetTCVN3Lower, s.TCVN3Lower, &fam.TCVN3Lower}, {SetTCVN3Upper, s.TCVN3Upper, &fam.TCVN3Upper}, {SetCP1258Page, s.CP1258Page, &fam.CP1258}} {
+		if o.v == nil {
+			continue
+		}
+		if *o.v < 1 || *o.v > 255 {
+			// 0 is the printer's default page (PC437), never a Vietnamese one.
+			bad(o.setting, "%d: an ESC t page number is 1 to 255", *o.v)
+			continue
+		}
+		*o.dst = *o.v
+	}
+	return fam
 }
 
 // encoding picks the Vietnamese code page. It matters only in CodePage

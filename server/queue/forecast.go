@@ -337,42 +337,8 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 		if t0 >= forecastHorizon {
 			return 0, false
 		}
-		// Who is there at t0, and what each counter takes.
-		for k := range f.classes {
-			f.classes[k].admit(t0)
-		}
-		for i := range f.counters {
-			fc := &f.counters[i]
-			fc.choice = -1
-			for _, k := range fc.ranks {
-				if f.classes[k].avail() > 0 {
-					fc.choice = k
-					break
-				}
-			}
-		}
-		// Every counter keeps its choice until a visitor comes to an
-		// empty class it would rather take from ...
-		end := horizon
-		for i := range f.counters {
-			fc := &f.counters[i]
-			for _, k := range fc.ranks {
-				if k == fc.choice {
-					break
-				}
-				if next := f.classes[k].next(); next < end.at {
-					end = point{next, -1}
-				}
-			}
-		}
-		// ... or until a counter finds its class empty.
-		for k := range f.classes {
-			if f.chosen(k) {
-				if p := f.emptyAt(k); p.before(end) {
-					end = p
-				}
-			}
-		}
+		f.choose(t0)
+		end := f.phaseEnd(horizon)
 		if target >= 0 && f.chosen(target) {
 			if p := f.targetAt(target, r); p.before(end) {
 				return p.at, true
@@ -385,30 +351,82 @@ func (f *forecast) run(target, r int, took func(k, j int, at time.Duration)) (ti
 				}
 			}
 		}
-		for i := range f.counters {
-			fc := &f.counters[i]
-			if !(point{fc.free, fc.idx}).before(end) {
-				continue
-			}
-			if fc.choice < 0 {
-				// Nothing for it until a visitor comes to one of its
-				// classes, which is end or later.
-				fc.free = forecastHorizon
-				for _, k := range fc.ranks {
-					fc.free = min(fc.free, f.classes[k].next())
-				}
-				continue
-			}
-			c := &f.classes[fc.choice]
-			n := pointsBefore(fc.free, c.occ, fc.idx, end)
-			fc.free += time.Duration(n) * c.occ
-			c.taken += n
-		}
+		f.serveUntil(end)
 		if took != nil && left <= 0 {
 			return 0, true
 		}
 	}
 	return 0, false
+}
+
+// choose admits who is there at t0 and has each counter choose the class
+// it takes from: the first of its ranks with someone waiting.
+func (f *forecast) choose(t0 time.Duration) {
+	for k := range f.classes {
+		f.classes[k].admit(t0)
+	}
+	for i := range f.counters {
+		fc := &f.counters[i]
+		fc.choice = -1
+		for _, k := range fc.ranks {
+			if f.classes[k].avail() > 0 {
+				fc.choice = k
+				break
+			}
+		}
+	}
+}
+
+// phaseEnd is when (no later than horizon) the counters' choices stop
+// holding: every counter keeps its choice until a visitor comes to an
+// empty class it would rather take from, or until a counter finds its
+// class empty.
+func (f *forecast) phaseEnd(horizon point) point {
+	end := horizon
+	for i := range f.counters {
+		fc := &f.counters[i]
+		for _, k := range fc.ranks {
+			if k == fc.choice {
+				break
+			}
+			if next := f.classes[k].next(); next < end.at {
+				end = point{next, -1}
+			}
+		}
+	}
+	for k := range f.classes {
+		if f.chosen(k) {
+			if p := f.emptyAt(k); p.before(end) {
+				end = p
+			}
+		}
+	}
+	return end
+}
+
+// serveUntil has each counter free before end take visitors from its
+// chosen class until end; a counter with no choice waits for the first
+// visitor to come to one of its classes.
+func (f *forecast) serveUntil(end point) {
+	for i := range f.counters {
+		fc := &f.counters[i]
+		if !(point{fc.free, fc.idx}).before(end) {
+			continue
+		}
+		if fc.choice < 0 {
+			// Nothing for it until a visitor comes to one of its
+			// classes, which is end or later.
+			fc.free = forecastHorizon
+			for _, k := range fc.ranks {
+				fc.free = min(fc.free, f.classes[k].next())
+			}
+			continue
+		}
+		c := &f.classes[fc.choice]
+		n := pointsBefore(fc.free, c.occ, fc.idx, end)
+		fc.free += time.Duration(n) * c.occ
+		c.taken += n
+	}
 }
 
 // realTickets is the number of real tickets in the play.
