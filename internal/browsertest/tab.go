@@ -215,6 +215,15 @@ func (t *Tab) resize(v Viewport) error {
 	return chromedp.Do(t.Ctx, chromedp.EmulateViewport(int64(v.W), int64(v.H), opts...))
 }
 
+// MustResize is Resize (which waits for the page to lay itself out at
+// the new size), failing tb on an error.
+func (t *Tab) MustResize(tb testing.TB, v Viewport) {
+	tb.Helper()
+	if err := t.Resize(v); err != nil {
+		tb.Fatalf("%v: resize: %v", v, err)
+	}
+}
+
 // Navigate loads url in the tab.
 func (t *Tab) Navigate(url string) error { return chromedp.Do(t.Ctx, chromedp.Navigate(url)) }
 

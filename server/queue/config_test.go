@@ -30,14 +30,9 @@ func TestPutService(t *testing.T) {
 			tc.svc(&s)
 			seq := h.e.LastSeq()
 			got, ch, err := h.e.PutService(h.now, s, root)
-			equal(t, "error code", hallq.ErrorCode(err), tc.code)
-			if err != nil {
-				equal(t, "change on error", ch, (*Change)(nil))
-				equal(t, "seq on error", h.e.LastSeq(), seq)
+			if !h.configured(seq, ch, err, tc.code, tc.changed) {
 				return
 			}
-			h.apply(ch)
-			equal(t, "changed", ch != nil, tc.changed)
 			equal(t, "returned", got.Code, s.Code)
 			if ch != nil {
 				equal(t, "event", ch.Events[0].Type, EventHallConfigured)
@@ -97,14 +92,11 @@ func TestPutCounter(t *testing.T) {
 			h.open(1, ann)
 			h.issue("A", "")
 			h.next(1, ann)
+			seq := h.e.LastSeq()
 			got, ch, err := h.e.PutCounter(h.now, tc.def, root)
-			equal(t, "error code", hallq.ErrorCode(err), tc.code)
-			if err != nil {
-				equal(t, "change on error", ch, (*Change)(nil))
+			if !h.configured(seq, ch, err, tc.code, tc.changed) {
 				return
 			}
-			h.apply(ch)
-			equal(t, "changed", ch != nil, tc.changed)
 			equal(t, "services", got.Services, tc.def.Services)
 			if tc.def.ID == 1 {
 				equal(t, "state and officer stay", []any{got.State, got.Officer, got.Current != nil}, []any{hallq.CounterOpen, "ann", true})
@@ -167,14 +159,11 @@ func TestPutSettings(t *testing.T) {
 			h := newHall(t)
 			s := h.e.Settings()
 			tc.set(&s)
+			seq := h.e.LastSeq()
 			got, ch, err := h.e.PutSettings(h.now, s, root)
-			equal(t, "error code", hallq.ErrorCode(err), tc.code)
-			if err != nil {
-				equal(t, "change on error", ch, (*Change)(nil))
+			if !h.configured(seq, ch, err, tc.code, tc.changed) {
 				return
 			}
-			h.apply(ch)
-			equal(t, "changed", ch != nil, tc.changed)
 			s.Notice = h.e.Settings().Notice
 			equal(t, "returned", sameSettings(*got, s), true)
 			h.restart()
@@ -218,4 +207,21 @@ func TestNoShows(t *testing.T) {
 	equal(t, "of B", ids(h.e.NoShows(h.now, []string{"B"})), []string(nil))
 	h.ticket(h.e.Requeue(h.now, a1.ID, ann))
 	equal(t, "after requeue", ids(h.e.NoShows(h.now, []string{"A"})), []string{a2.ID})
+}
+
+// configured checks the outcome of a configuration change made when the
+// log ended at seq: the error code wanted, and on an error no change and
+// no event; else it applies the change and checks whether there was one.
+// It says whether the change was accepted.
+func (h *hall) configured(seq int64, ch *Change, err error, code string, changed bool) bool {
+	h.t.Helper()
+	equal(h.t, "error code", hallq.ErrorCode(err), code)
+	if err != nil {
+		equal(h.t, "change on error", ch, (*Change)(nil))
+		equal(h.t, "seq on error", h.e.LastSeq(), seq)
+		return false
+	}
+	h.apply(ch)
+	equal(h.t, "changed", ch != nil, changed)
+	return true
 }

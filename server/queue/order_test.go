@@ -168,6 +168,37 @@ func TestCallOutOfOrder(t *testing.T) {
 	equal(t, "next", h.next(1, ann).ID, a3.ID)
 }
 
+// randomQueue is the test hall on Monday 2 March 2026 under policy with
+// up to 24 waiting tickets of services A and B drawn by rng: issued
+// between 10:00 and 12:00 in any order against the issue order (as when
+// the clock jumps back and forth; odd rounds number them in issue order),
+// a third priority, a quarter booked for a slot half an hour either side
+// of now and, with held, an eighth still held for their kiosk's print.
+func randomQueue(rng *rand.Rand, policy string, round int, now time.Time, held bool) State {
+	st := testState()
+	st.Settings.PriorityPolicy = policy
+	st.Settings.InterleaveN = 1 + rng.IntN(4)
+	st.Day = "2026-03-02"
+	for i := range rng.IntN(25) {
+		tk := hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
+			State: hallq.StateWaiting, Day: st.Day, IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
+		if round%2 == 1 {
+			tk.IssueSeq = int64(i + 1)
+		}
+		if rng.IntN(3) == 0 {
+			tk.Priority = "elderly"
+		}
+		if rng.IntN(4) == 0 {
+			tk.Booking, tk.SlotAt = "K"+tk.ID, new(now.Add(time.Duration(rng.IntN(61)-30)*time.Minute))
+		}
+		if held && rng.IntN(8) == 0 {
+			tk.HeldUntil = new(now.Add(time.Minute))
+		}
+		st.Tickets = append(st.Tickets, tk)
+	}
+	return st
+}
+
 // TestAheadMatchesSort checks what the engine finds from its per-service
 // queues against the full calling order, on random queues under every
 // policy: each ticket's place in its service (views), and the ticket a
@@ -177,34 +208,12 @@ func TestAheadMatchesSort(t *testing.T) {
 	now := monday(12, 0)
 	for _, policy := range []string{hallq.PolicyStrict, hallq.PolicyInterleave, hallq.PolicyAging} {
 		for round := range 200 {
-			st := testState()
-			st.Settings.PriorityPolicy = policy
-			st.Settings.InterleaveN = 1 + rng.IntN(4)
-			st.Day = "2026-03-02"
+			st := randomQueue(rng, policy, round, now, true)
 			for i, c := range st.Counters {
 				if c.ID != 3 {
 					st.Counters[i].State, st.Counters[i].Officer = hallq.CounterOpen, "ann"
 					st.Counters[i].SincePriority = rng.IntN(6)
 				}
-			}
-			for i := range rng.IntN(25) {
-				// Issue times in any order against the issue order, as
-				// when the clock jumps back and forth.
-				tk := hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
-					State: hallq.StateWaiting, Day: st.Day, IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
-				if round%2 == 1 {
-					tk.IssueSeq = int64(i + 1)
-				}
-				if rng.IntN(3) == 0 {
-					tk.Priority = "elderly"
-				}
-				if rng.IntN(4) == 0 { // booked, for a slot half an hour either side of now
-					tk.Booking, tk.SlotAt = "K"+tk.ID, new(now.Add(time.Duration(rng.IntN(61)-30)*time.Minute))
-				}
-				if rng.IntN(8) == 0 {
-					tk.HeldUntil = new(now.Add(time.Minute))
-				}
-				st.Tickets = append(st.Tickets, tk)
 			}
 			e, err := New(st)
 			if err != nil {
@@ -239,24 +248,7 @@ func TestFirstMatchesSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, policy := range []string{hallq.PolicyStrict, hallq.PolicyInterleave, hallq.PolicyAging} {
 		for round := range 200 {
-			st := testState()
-			st.Settings.PriorityPolicy = policy
-			st.Settings.InterleaveN = 1 + rng.IntN(4)
-			st.Day = "2026-03-02"
-			for i := range rng.IntN(25) {
-				tk := hallq.Ticket{ID: fmt.Sprint(i), Number: i, Service: []string{"A", "B"}[rng.IntN(2)],
-					State: hallq.StateWaiting, Day: st.Day, IssuedAt: monday(10, 0).Add(time.Duration(rng.IntN(120)) * time.Minute)}
-				if round%2 == 1 {
-					tk.IssueSeq = int64(i + 1)
-				}
-				if rng.IntN(3) == 0 {
-					tk.Priority = "elderly"
-				}
-				if rng.IntN(4) == 0 {
-					tk.Booking, tk.SlotAt = "K"+tk.ID, new(monday(12, 0).Add(time.Duration(rng.IntN(61)-30)*time.Minute))
-				}
-				st.Tickets = append(st.Tickets, tk)
-			}
+			st := randomQueue(rng, policy, round, monday(12, 0), false)
 			e, err := New(st)
 			if err != nil {
 				t.Fatal(err)

@@ -90,10 +90,7 @@ func testEnrolsItself(t *testing.T, tab *browsertest.Tab) {
 		t.Errorf("the heading reads %q", got)
 	}
 	for _, v := range browsertest.TVs[:2] {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		settle(t, tab)
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{
 			Seen:      []string{"#enrol h1", "#enrol-code", "#enrol .enrol-tell", "#enrol .enrol-where", "#enrol-name"},
 			OneLine:   []string{"#enrol-code"},

@@ -57,10 +57,7 @@ func testHallLayout(t *testing.T, tab *browsertest.Tab) {
 		}
 		tab.Wait(t, `document.querySelectorAll("#calls li").length === 6 && !document.getElementById("notice-bar").hidden`)
 		for _, v := range browsertest.TVs {
-			if err := tab.Resize(v); err != nil {
-				t.Fatal(err)
-			}
-			settle(t, tab)
+			tab.MustResize(t, v)
 			tab.MustLayout(t, v, browsertest.Layout{
 				Seen:    []string{"#calls li", "#calls li .number", "#calls li .arrow", "#calls li .counter", "#hallname", "#time", "#date", "#services li", "#notice-bar"},
 				OneLine: []string{"#calls li"},
@@ -123,10 +120,7 @@ func testCounterLayout(t *testing.T, tab *browsertest.Tab) {
 	}
 	tab.Wait(t, `document.getElementById("current").textContent.length === 4`)
 	for _, v := range browsertest.TVs {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		settle(t, tab)
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{
 			Seen:    []string{".counter-title", "#current", "#service", "#state"},
 			OneLine: []string{".counter-title", "#current"},
@@ -168,10 +162,7 @@ func testPhone(t *testing.T, tab *browsertest.Tab) {
 	}
 	tab.Wait(t, fmt.Sprintf(`document.getElementById("t-number").textContent === %q`, tk.Label))
 	for _, v := range browsertest.Phones {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		settle(t, tab)
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{
 			Seen:    []string{"#t-number", "#t-service", "#t-state", "#t-ahead", "#t-wait", "#t-vibrate"},
 			OneLine: []string{"#t-number"},

@@ -70,12 +70,7 @@ func testForecastGlass(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("the plan's verdict reads %q", v)
 	}
 	for _, v := range browsertest.Desktops {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{
 			MinFontPx: 12, FontScope: ".charts",
 			Seen:    []string{"#date", "#show", "#csv", "#day-total", "#plan-verdict"},

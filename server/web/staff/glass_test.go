@@ -119,12 +119,7 @@ func testOfficerGlass(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("the waiting list says %q, want the hall's time (one of %v)", issued, hallClock("15:04"))
 	}
 	for _, v := range browsertest.Desktops {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{Seen: append([]string{"#console h1", "#current-label"}, officerButtons...)})
 	}
 
@@ -233,12 +228,7 @@ func testManagerGlass(t *testing.T, b *browsertest.Browser) {
 	signInAt(t, tab, h.URL, "quanly", "/manager")
 	tab.Wait(t, `document.querySelectorAll("#live-counters tr").length > 0 && document.getElementById("live-open").textContent === "4"`)
 	for _, v := range browsertest.Desktops {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{
 			MinFontPx: 12, FontScope: ".charts",
 			OneLine: []string{"#live-counters tbody th", "#live-counters thead th", "#live-services thead th"},
@@ -320,12 +310,7 @@ func testAdminGlass(t *testing.T, b *browsertest.Browser) {
 	row := `#devices tr[data-device="kiosk-1"]`
 	tab.Wait(t, `!!document.querySelector('`+row+` .status')`)
 	for _, v := range browsertest.Desktops {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{Seen: []string{"header.top nav"}})
 	}
 	if cls := textOf(t, tab, row+" .status"); cls == "" {

@@ -57,24 +57,14 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	signInAt(t, tab, h.URL, "quanly", "/manager/monthly?month="+month)
 	tab.Wait(t, `document.querySelectorAll("#monthly-table tbody tr").length >= 4`)
 	for _, v := range browsertest.Desktops {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
+		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{MinFontPx: 11, FontScope: "#monthly", Seen: []string{"#print", "#monthly-csv", "#monthly h1"}})
 	}
 
 	if _, err := chromedp.Call(tab.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tab.Resize(a4Area); err != nil {
-		t.Fatal(err)
-	}
-	if err := tab.Settle(); err != nil {
-		t.Fatal(err)
-	}
+	tab.MustResize(t, a4Area)
 	tab.MustLayout(t, a4Area, browsertest.Layout{MinFontPx: 11, Seen: []string{"#place", "#monthly h1", "#period", ".signatures .role", ".signatures .date-line"},
 		Whole: []string{"table.monthly th", "table.monthly td", ".signatures p"}})
 	hidden, err := browsertest.Eval[[]string](tab, `["header.top", ".monthly-tools"].filter((s) => getComputedStyle(document.querySelector(s)).display !== "none")`)
@@ -116,12 +106,7 @@ func testDefinitionsFromDashboard(t *testing.T, b *browsertest.Browser) {
 	signInAt(t, tab, h.URL, "quanly", "/manager")
 	tab.Wait(t, `!!document.querySelector('#summary tr[data-key="A"]')`)
 	v := browsertest.Desktops[0]
-	if err := tab.Resize(v); err != nil {
-		t.Fatal(err)
-	}
-	if err := tab.Settle(); err != nil {
-		t.Fatal(err)
-	}
+	tab.MustResize(t, v)
 	tab.MustLayout(t, v, browsertest.Layout{Seen: []string{"#summary thead th a", "#csv", "#csv-legs", "#monthly-link"}})
 
 	if err := chromedp.Do(tab.Ctx, chromedp.Click(`#summary thead a[href$="#presses"]`)); err != nil {
