@@ -1,10 +1,8 @@
 package queue
 
 import (
-	"cmp"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hallq/hallq"
@@ -80,21 +78,7 @@ func (e *Engine) endDay(b *batch) {
 			active = append(active, t)
 		}
 	}
-	slices.SortFunc(active, func(a, b *hallq.Ticket) int {
-		if c := cmp.Compare(a.IssueSeq, b.IssueSeq); c != 0 {
-			return c
-		}
-		if c := a.IssuedAt.Compare(b.IssuedAt); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Service, b.Service); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Number, b.Number); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(active, issueOrder)
 	for _, t := range active {
 		e.endTicket(b, t)
 	}
