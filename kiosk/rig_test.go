@@ -18,7 +18,6 @@ import (
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/kiosk/sim"
-	"github.com/hallq/hallq/printer"
 	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/printer/raster"
 	"github.com/hallq/hallq/printer/transport"
@@ -166,22 +165,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	board, err := sim.NewBoard(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	board.PressFor = 30 * time.Millisecond
-	r := &rig{t: t, cfg: cfg, board: board, printer: o.printer, wrap: o.wrap}
-	testFonts(t)
-	layout, err := printer.NewLayout(cfg.Printer.Profile, fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.Open(context.Background(), filepath.Join(o.dir, "outbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.out = ob
+	r := &rig{t: t, cfg: cfg, printer: o.printer, wrap: o.wrap}
 	logger := o.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -204,38 +188,25 @@ func newRig(t testing.TB, o rigOptions) *rig {
 			}
 			return c, nil
 		},
-		Layout: layout, Outbox: ob, Logger: logger, Version: "test",
+		Logger: logger, Version: "test",
 		Retry: 20 * time.Millisecond, MaxRetry: 100 * time.Millisecond,
 		Console: o.console, EnrolWait: 20 * time.Millisecond, Now: o.now, BootClock: bootClock,
 	}
 	if o.scanner != nil {
 		deps.Scanner = o.scanner.Open
 	}
-	k, err := kiosk.New(cfg, deps)
+	sk, err := sim.StartKiosk(context.Background(), cfg, o.dir, testFonts(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.k = k
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := k.Run(ctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	select {
-	case <-k.Ready():
-	case <-done:
-		t.Fatal("kiosk stopped before it was ready")
-	}
+	sk.Board.PressFor = 30 * time.Millisecond
+	r.k, r.board, r.out = sk.K, sk.Board, sk.Outbox
 	var once sync.Once
 	r.stop = func() {
 		once.Do(func() {
-			cancel()
-			<-done
-			ob.Close()
-			board.Close()
+			if err := sk.Stop(); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 	t.Cleanup(r.stop)

@@ -15,7 +15,6 @@ import (
 	"github.com/hallq/hallq/kiosk/config"
 	"github.com/hallq/hallq/kiosk/outbox"
 	"github.com/hallq/hallq/kiosk/sim"
-	"github.com/hallq/hallq/printer"
 	"github.com/hallq/hallq/printer/printertest"
 	"github.com/hallq/hallq/printer/raster"
 	"github.com/hallq/hallq/printer/transport"
@@ -95,61 +94,20 @@ func StartKiosk(ctx context.Context, url, dir string, fonts *raster.Fonts, logge
 	if err != nil {
 		return nil, err
 	}
-	board, err := sim.NewBoard(cfg)
-	if err != nil {
-		return nil, err
-	}
-	// A press is held until the kiosk's debounce has read it down (and
-	// let go until it read it up), so a loaded machine cannot turn a
-	// press into a bounce.
-	layout, err := printer.NewLayout(cfg.Printer.Profile, fonts)
-	if err != nil {
-		board.Close()
-		return nil, err
-	}
-	ob, err := outbox.Open(ctx, filepath.Join(dir, "outbox.db"))
-	if err != nil {
-		board.Close()
-		return nil, err
-	}
-	sk := &SimKiosk{Board: board, Printer: printertest.New(), Outbox: ob}
+	sk := &SimKiosk{Printer: printertest.New()}
 	opt := transport.Options{WriteTimeout: cfg.Printer.WriteTimeout, ReadTimeout: cfg.Printer.ReadTimeout}
-	k, err := kiosk.New(cfg, kiosk.Deps{
+	k, err := sim.StartKiosk(ctx, cfg, dir, fonts, kiosk.Deps{
 		Dial: func() (transport.Conn, error) {
 			return paperHook{sk.Printer.Conn(opt), sk}, nil
 		},
-		Layout: layout, Outbox: ob, Logger: logger, Version: "hallsim",
+		Logger: logger, Version: "hallsim",
 		Retry: 50 * time.Millisecond, MaxRetry: 500 * time.Millisecond,
 	})
 	if err != nil {
-		ob.Close()
-		board.Close()
-		return nil, err
+		return nil, fmt.Errorf("simhall: %w", err)
 	}
-	sk.K = k
-	kctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		k.Run(kctx)
-	}()
-	select {
-	case <-k.Ready():
-	case <-done:
-		cancel()
-		ob.Close()
-		board.Close()
-		return nil, fmt.Errorf("simhall: the kiosk stopped before it was ready")
-	}
-	var once sync.Once
-	sk.stop = func() {
-		once.Do(func() {
-			cancel()
-			<-done
-			ob.Close()
-			board.Close()
-		})
-	}
+	sk.K, sk.Board, sk.Outbox = k.K, k.Board, k.Outbox
+	sk.stop = func() { k.Stop() }
 	return sk, nil
 }
 
