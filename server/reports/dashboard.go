@@ -39,6 +39,9 @@ type dashboard struct {
 	// ChartBooked is the places used by bookings by hour of the slot,
 	// drawn when the period has bookings.
 	ChartBooked template.HTML
+	// Bookings is the table of bookings and their slots, when the period
+	// has bookings.
+	Bookings *bookingsTable
 	// The city server: the halls to choose from, and the one chosen ("": all).
 	Central bool
 	Halls   []hallOption
@@ -53,6 +56,38 @@ type dashRow struct {
 	Mark    string
 	// ClosedTitle says what the end of day closed, by state.
 	ClosedTitle string
+}
+
+// bookingsTable is the table of bookings and their slots (the staff
+// pages' template "bookings-table") the dashboard and the monthly report
+// both show: a row per group with bookings and the total, each header
+// linked to its definition.
+type bookingsTable struct {
+	lang  string     // the page's
+	Class string     // the table's classes
+	By    report.Dim // the grouping of the rows
+	Defs  string
+	Rows  []SummaryRow
+	Total SummaryRow
+}
+
+// T is the text of key in the page's language.
+func (b *bookingsTable) T(key string) string { return staff.Embedded().T(b.lang, key) }
+
+// newBookingsTable is the table of rows' bookings, nil when total has
+// none made (slots offered and none booked show in the files and the
+// JSON only).
+func newBookingsTable(p *staff.Page, class string, by report.Dim, rows []SummaryRow, total SummaryRow) *bookingsTable {
+	if total.Bookings == nil || total.Bookings.Made == 0 {
+		return nil
+	}
+	b := &bookingsTable{lang: p.Lang, Class: class, By: by, Defs: DefinitionsPath, Total: total}
+	for _, r := range rows {
+		if r.Bookings != nil {
+			b.Rows = append(b.Rows, r)
+		}
+	}
+	return b
 }
 
 // hallOption is a hall in the dashboard's choice of halls.
@@ -94,6 +129,7 @@ func (s *Server) Dashboard(r *http.Request, p *staff.Page) error {
 		d.Rows = append(d.Rows, row(f))
 	}
 	d.Total = row(out.Total)
+	d.Bookings = newBookingsTable(p, "figures", rq.q.By, out.Rows, out.Total)
 	v := url.Values{"from": {d.From}, "to": {d.To}, "by": {string(d.By)}, "format": {"csv"}, "lang": {p.Lang}}
 	if rq.central {
 		rq.hallChoice(r, d)

@@ -128,6 +128,8 @@ type monthlyPage struct {
 	Changes    []changeNote
 	CSV        string
 	Prev, Next string // the months before and after, as links
+	// Bookings is the month's bookings by service, when it has bookings.
+	Bookings *bookingsTable
 }
 
 // MonthlyPage fills the printable monthly report (/manager/monthly).
@@ -146,6 +148,7 @@ func (s *Server) MonthlyPage(r *http.Request, p *staff.Page) error {
 		d.Place = strings.Join(names, ", ")
 	}
 	d.Changes = changeNotes(rq, out.TargetChanges)
+	d.Bookings = newBookingsTable(p, "figures monthly", report.ByService, out.Sections[0].Rows, out.Total) // monthlyDims begin with the services
 	v := url.Values{"month": {out.Month}, "lang": {p.Lang}}
 	if h := r.URL.Query()["hall"]; len(h) > 0 {
 		v["hall"] = h

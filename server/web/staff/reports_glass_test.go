@@ -37,13 +37,15 @@ func busyDay(h *servertest.Hall) {
 	}
 }
 
-// testMonthlyOnA4: the monthly report as a manager meets it: on the office
-// screen its tools and title are seen and no text is under 11 px; printed,
-// the screen's header and tools are gone, every table fits the A4 sheet's
-// width, the hall's name, the period and both signature lines are on the
-// paper, and the PDF Chromium prints is A4.
+// testMonthlyOnA4: the monthly report of a month with visits and
+// bookings as a manager meets it: on the office screen its tools and title
+// are seen and no text is under 11 px; printed, the screen's header and
+// tools are gone, every table (the bookings' too) fits the A4 sheet's
+// width with each cell whole, the hall's name, the period, the bookings'
+// total in Vietnamese and both signature lines are on the paper, and the
+// PDF Chromium prints is one A4 page.
 func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
-	h := servertest.Start(t, servertest.Options{})
+	h, day := bookingDay(t)
 	// A service named as long as a hall may name it: its name wraps in its cell.
 	var a hallq.Service
 	h.Hall.View(func(e *queue.Engine, _ time.Time) { a = e.Services()[0] })
@@ -52,10 +54,9 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 		t.Fatalf("renaming service %s: %d", a.Code, code)
 	}
 	busyDay(h)
-	month := hallClock("2006-01")[1]
 	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
-	signInAt(t, tab, h.URL, "quanly", "/manager/monthly?month="+month)
-	tab.Wait(t, `document.querySelectorAll("#monthly-table tbody tr").length >= 4`)
+	signInAt(t, tab, h.URL, "quanly", "/manager/monthly?month="+day.Format("2006-01"))
+	tab.Wait(t, `document.querySelectorAll("#monthly-table tbody tr").length >= 4 && document.querySelectorAll("#bookings tbody tr").length === 2`)
 	for _, v := range browsertest.Desktops {
 		tab.MustResize(t, v)
 		tab.MustLayout(t, v, browsertest.Layout{MinFontPx: 11, FontScope: "#monthly", Seen: []string{"#print", "#monthly-csv", "#monthly h1"}})
@@ -71,13 +72,19 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	if err != nil || len(hidden) > 0 {
 		t.Errorf("printed, still shown: %v (%v)", hidden, err)
 	}
+	// The bookings' total: the eight booked on /book and the two imported,
+	// two of them cancelled (one by the citizen, one by staff), none due yet.
+	foot, err := browsertest.Eval[[]string](tab, `[...document.querySelectorAll("#bookings tfoot td")].map((e) => e.textContent.trim())`)
+	if err != nil || len(foot) < 6 || foot[0] != "10" || foot[1] != "0" || foot[3] != "2 (1 / 1)" || foot[4] != "8" || foot[5] != "2" {
+		t.Errorf("printed bookings total: %q (%v), want 10 made, 0 checked in, 2 cancelled (1 / 1), 8 not yet due, 2 imported", foot, err)
+	}
 	wide, err := browsertest.Eval[[]string](tab, `[...document.querySelectorAll("table.monthly")].filter((t) => t.getBoundingClientRect().right > innerWidth + 0.5 || t.scrollWidth > t.clientWidth + 0.5).map((t) => t.id)`)
 	if err != nil || len(wide) > 0 {
 		t.Errorf("printed, tables wider than the A4 sheet: %v (%v)", wide, err)
 	}
 	text := textOf(t, tab, "#monthly")
 	for _, want := range []string{strings.ToUpper(h.Hall.Settings().Name), "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên, đóng dấu)",
-		"01/" + hallClock("01/2006")[1], a.NameVI} {
+		"01/" + day.Format("01/2006"), a.NameVI, "Lịch hẹn và khung giờ", "Lịch hẹn đã đặt", "Tỷ lệ sử dụng chỗ (%)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the printed report lacks %q", want)
 		}
@@ -93,7 +100,7 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 		t.Errorf("the printed PDF is not A4: %q", regexp.MustCompile(`/MediaBox\s*\[[^\]]*\]`).Find(pdf.Data))
 	}
 	if n := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(pdf.Data, -1)); n != 1 {
-		t.Errorf("a month of one busy day prints on %d A4 pages, want 1", n)
+		t.Errorf("a month of one busy day with bookings prints on %d A4 pages, want 1", n)
 	}
 }
 
