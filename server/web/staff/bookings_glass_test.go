@@ -130,15 +130,7 @@ func testBookingsGlass(t *testing.T, b *browsertest.Browser) {
 	}
 	controls := []string{"#bk-day", "#bk-service", "#bk-status", "#bk-q", "#bk-show"}
 	for _, v := range []browsertest.Viewport{browsertest.Desktops[0], {Name: "390x844", W: 390, H: 844, Mobile: true}} {
-		if err := tab.Resize(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := tab.Settle(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := browsertest.Eval[bool](tab, `(scrollTo(0, 0), true)`); err != nil {
-			t.Fatal(err)
-		}
+		resizeToTop(t, tab, v)
 		l := browsertest.Layout{MinFontPx: 12, Seen: controls, Whole: append([]string{"#bookings thead th", "#bookings-form label"}, controls...)}
 		if !v.Mobile {
 			l.Seen = append(l.Seen, "#bookings thead th")

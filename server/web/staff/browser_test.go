@@ -401,4 +401,5 @@ func TestBrowser(t *testing.T) {
 	t.Run("manager's forecast on the glass", func(t *testing.T) { testForecastGlass(t, b) })
 	t.Run("bookings on the dashboard", func(t *testing.T) { testBookingsOnDashboard(t, b) })
 	t.Run("bookings page on the glass", func(t *testing.T) { testBookingsGlass(t, b) })
+	t.Run("top bar on phones", func(t *testing.T) { testTopBarOnPhones(t, b) })
 }

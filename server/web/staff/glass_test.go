@@ -447,3 +447,65 @@ func testAdminGlass(t *testing.T, b *browsertest.Browser) {
 		}
 	}
 }
+
+// testTopBarOnPhones: an admin, who has every page, on phones (390×844 and
+// 360×640) with a hall named as long as halls are: the top bar is at most
+// a sixth of the screen's height, the hall's name, the language switch
+// and sign-out are seen, and each page's link, scrolled to in the bar's
+// row, is seen whole while the page itself never scrolls sideways.
+func testTopBarOnPhones(t *testing.T, b *browsertest.Browser) {
+	h := servertest.Start(t, servertest.Options{})
+	admin := h.Login("admin")
+	var set map[string]any
+	if code := h.Do("GET", "/api/v1/settings", admin, nil, &set); code != 200 {
+		t.Fatalf("settings: %d", code)
+	}
+	set["name"] = "Trung tâm Phục vụ hành chính công tỉnh Bà Rịa - Vũng Tàu, chi nhánh thành phố Vũng Tàu"
+	if code := h.Do("PUT", "/api/v1/settings", admin, set, nil); code != 200 {
+		t.Fatalf("renaming the hall: %d", code)
+	}
+	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
+	signInAt(t, tab, h.URL, "admin", "/bookings")
+	const links = `[...document.querySelectorAll("header.top nav a")]`
+	tab.Wait(t, links+`.map((a) => a.getAttribute("href")).join(" ") === "/officer /manager /bookings /forecast /admin"`)
+	for _, v := range browsertest.Phones {
+		resizeToTop(t, tab, v)
+		height, err := browsertest.Eval[float64](tab, `document.querySelector("header.top").getBoundingClientRect().height`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if height > float64(v.H)/6 {
+			t.Errorf("%v: the top bar is %.0f px high, more than a sixth of the screen (%d px)", v, height, v.H/6)
+		}
+		tab.MustLayout(t, v, browsertest.Layout{MinFontPx: 12, FontScope: "header.top", Seen: []string{"header.top .hall", "#lang-toggle", "#signout"},
+			Whole: []string{"#lang-toggle", "#signout"}})
+		for i := 1; i <= 5; i++ {
+			link := fmt.Sprintf("header.top nav a:nth-of-type(%d)", i)
+			if _, err := browsertest.Eval[bool](tab, fmt.Sprintf(`(document.querySelector(%q).scrollIntoView({block: "nearest", inline: "nearest"}), true)`, link)); err != nil {
+				t.Fatal(err)
+			}
+			if err := tab.Settle(); err != nil {
+				t.Fatal(err)
+			}
+			tab.MustLayout(t, v, browsertest.Layout{Seen: []string{link}, Whole: []string{link}})
+			if x, err := browsertest.Eval[float64](tab, `scrollX`); err != nil || x != 0 {
+				t.Errorf("%v: reaching %s scrolled the page sideways to %v (%v)", v, link, x, err)
+			}
+		}
+	}
+}
+
+// resizeToTop resizes the tab to v, waits for the page to settle and
+// scrolls it to its top.
+func resizeToTop(t *testing.T, tab *browsertest.Tab, v browsertest.Viewport) {
+	t.Helper()
+	if err := tab.Resize(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := browsertest.Eval[bool](tab, `(scrollTo(0, 0), true)`); err != nil {
+		t.Fatal(err)
+	}
+}
