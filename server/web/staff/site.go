@@ -231,6 +231,9 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, name s
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, &p); err != nil {
+		// Nothing of the page has been written: say so, rather than
+		// answer 200 with an empty page that looks like a blank screen.
+		http.Error(w, s.T(p.Lang, "error.render"), http.StatusInternalServerError)
 		return fmt.Errorf("staff: page %s: %w", name, err)
 	}
 	h := w.Header()
