@@ -220,7 +220,7 @@ type chartFact struct {
 // hall's day/month/year.
 func testManagerGlass(t *testing.T, b *browsertest.Browser) {
 	h := servertest.Start(t, servertest.Options{})
-	busyDay(h)
+	busyDay(t, h)
 	for n := 1; n <= 4; n++ {
 		h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/next", n), h.Login(fmt.Sprintf("canbo%d", n)), nil, nil)
 	}

@@ -22,18 +22,26 @@ import (
 var a4Area = browsertest.Viewport{Name: "A4 printed", W: 680, H: 1009}
 
 // busyDay serves a few visits at counters 1 to 4 with a press each, and
-// leaves a ticket waiting.
-func busyDay(h *servertest.Hall) {
+// leaves a ticket waiting. A refused request fails the test at once: the
+// pages checked afterwards would otherwise show a quieter day than meant.
+func busyDay(t *testing.T, h *servertest.Hall) {
+	t.Helper()
+	do := func(method, path, token string, body any) {
+		t.Helper()
+		if code := h.Do(method, path, token, body, nil); code >= 300 {
+			t.Fatalf("busy day: %s %s: %d", method, path, code)
+		}
+	}
 	for _, s := range strings.Split("ABCDEABCDE", "") {
-		h.Do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]any{"service": s}, nil)
+		do("POST", "/api/v1/tickets", servertest.KioskToken, map[string]any{"service": s})
 	}
 	for n := 1; n <= 4; n++ {
 		tok := h.Login(fmt.Sprintf("canbo%d", n))
-		h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/open", n), tok, nil, nil)
+		do("POST", fmt.Sprintf("/api/v1/counters/%d/open", n), tok, nil)
 		for _, a := range []string{"next", "start", "finish"} {
-			h.Do("POST", fmt.Sprintf("/api/v1/counters/%d/%s", n, a), tok, nil, nil)
+			do("POST", fmt.Sprintf("/api/v1/counters/%d/%s", n, a), tok, nil)
 		}
-		h.Do("POST", "/api/v1/ratings", servertest.PadToken(n), map[string]any{"counter": n, "score": 3 - n%2, "device_seq": 1, "age_ms": 0}, nil)
+		do("POST", "/api/v1/ratings", servertest.PadToken(n), map[string]any{"counter": n, "score": 3 - n%2, "device_seq": 1, "age_ms": 0})
 	}
 }
 
@@ -53,7 +61,7 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 	if code := h.Do("PUT", "/api/v1/services/"+a.Code, h.Login("admin"), a, nil); code != 200 {
 		t.Fatalf("renaming service %s: %d", a.Code, code)
 	}
-	busyDay(h)
+	busyDay(t, h)
 	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
 	signInAt(t, tab, h.URL, "quanly", "/manager/monthly?month="+day.Format("2006-01"))
 	tab.Wait(t, `document.querySelectorAll("#monthly-table tbody tr").length >= 4 && document.querySelectorAll("#bookings tbody tr").length === 2`)
@@ -108,7 +116,7 @@ func testMonthlyOnA4(t *testing.T, b *browsertest.Browser) {
 // clicks its header and lands on its definition, scrolled into view.
 func testDefinitionsFromDashboard(t *testing.T, b *browsertest.Browser) {
 	h := servertest.Start(t, servertest.Options{})
-	busyDay(h)
+	busyDay(t, h)
 	tab := b.Tab(t, browsertest.TabOptions{OwnCookies: true})
 	signInAt(t, tab, h.URL, "quanly", "/manager")
 	tab.Wait(t, `!!document.querySelector('#summary tr[data-key="A"]')`)
