@@ -16,48 +16,77 @@ import (
 )
 
 // rawConn is a stream's connection once the snapshot is sent: the socket
-// itself, written and read by the connection's one goroutine, with room
-// for a client frame that came in pieces.
+// itself, written by the hub (hub.Writer: the socket's TryWrite) and by
+// the connection's one goroutine, which also reads it, with room for a
+// client frame that came in pieces.
 type rawConn struct {
-	conn     net.Conn
-	in       []byte // a client frame not yet whole
-	frames   hub.FrameWriter
-	deadline time.Time // the write deadline last set
+	conn net.Conn
+	sock *socket // nil: not a socket (TLS), written through conn
+	in   []byte  // a client frame not yet whole
+	out  [][]byte
 }
 
-func newRawConn(c net.Conn) *rawConn { return &rawConn{conn: c} }
+func newRawConn(c net.Conn) *rawConn { return &rawConn{conn: c, sock: newSocket(c)} }
 
-// control writes a control frame (ping, pong, close; at most 125 bytes of
-// data), unmasked as a server's are.
-func (c *rawConn) control(kind int, data []byte, wait time.Duration) error {
-	f := make([]byte, 0, 2+len(data))
-	f = append(f, 0x80|byte(kind), byte(len(data)))
-	f = append(f, data...)
-	c.setDeadline(time.Now().Add(wait))
-	_, err := c.conn.Write(f)
+// writer is what the hub writes to directly (nil: nothing, the stream's
+// goroutine writes everything).
+func (c *rawConn) writer() hub.Writer {
+	if c.sock == nil {
+		return nil
+	}
+	return c.sock
+}
+
+// write writes frames, all in one write (writev) when the socket takes
+// them, failing the connection if that takes longer than wait. It
+// consumes frames' elements. The write deadline is cleared after it: a
+// passed deadline would fail the hub's own writes.
+func (c *rawConn) write(frames [][]byte, wait time.Duration) error {
+	c.conn.SetWriteDeadline(time.Now().Add(wait))
+	var err error
+	if c.sock != nil {
+		err = c.sock.writeAll(frames)
+	} else {
+		bufs := net.Buffers(frames)
+		_, err = bufs.WriteTo(c.conn)
+	}
+	c.conn.SetWriteDeadline(time.Time{})
 	return err
 }
 
-func (c *rawConn) setDeadline(t time.Time) {
-	c.deadline = t
-	c.conn.SetWriteDeadline(t)
+// control writes a control frame (ping, pong, close; at most 125 bytes of
+// data), unmasked as a server's are, after the frames before it (the
+// events waiting, or the rest of one begun).
+func (c *rawConn) control(kind int, data []byte, wait time.Duration, before ...[]byte) error {
+	f := make([]byte, 0, 2+len(data))
+	f = append(f, 0x80|byte(kind), byte(len(data)))
+	f = append(f, data...)
+	c.out = append(append(c.out[:0], before...), f)
+	err := c.write(c.out, wait)
+	clear(c.out)
+	return err
 }
 
-// writeFrames writes the frames of msgs in one write (writev) that fails
-// the connection if it takes longer than wait, or at least half of it:
-// the deadline is moved on only once half of wait has passed since it was
-// set, not for every event (moving it costs as much CPU as a tenth of the
-// write, for every screen and every event).
-func (c *rawConn) writeFrames(msgs []*hub.Message, wait time.Duration) error {
-	if now := time.Now(); c.deadline.Sub(now) < wait/2 {
-		c.setDeadline(now.Add(wait))
+// close sends a close frame with a code and reason, after what is left of
+// a frame begun (rest).
+func (c *rawConn) close(wait time.Duration, code int, reason string, rest []byte) {
+	var before [][]byte
+	if len(rest) > 0 {
+		before = append(before, rest)
 	}
-	return c.frames.Write(c.conn, msgs)
+	c.control(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), wait, before...)
 }
 
-// close sends a close frame with a code and reason.
-func (c *rawConn) close(wait time.Duration, code int, reason string) {
-	c.control(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), wait)
+// consume drops the first n bytes of frames.
+func consume(frames [][]byte, n int) [][]byte {
+	for len(frames) > 0 && n >= len(frames[0]) {
+		n -= len(frames[0])
+		frames = frames[1:]
+	}
+	if len(frames) > 0 {
+		frames[0] = frames[0][n:]
+	}
+	return frames
 }
 
 // errClientClosed is a client's close frame, answered.
@@ -106,7 +135,7 @@ func (c *rawConn) readControl(wait time.Duration) (bool, error) {
 			if len(data) >= 2 {
 				code = int(binary.BigEndian.Uint16(data))
 			}
-			c.close(wait, code, "")
+			c.close(wait, code, "", nil)
 			return got, errClientClosed
 		default:
 			return got, fmt.Errorf("stream: a client sent a frame of kind %d", op)

@@ -165,6 +165,12 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, p hallq.Principal
 		f.creds = r.WithContext(context.WithoutCancel(r.Context()))
 	}
 	f.c = newRawConn(netConn)
+	// The snapshot's and the replay's write deadline would fail the hub's
+	// writes once passed: from here on the hub writes to the socket
+	// directly, without waiting, and the stream's goroutine sets a
+	// deadline for each write of its own.
+	netConn.SetWriteDeadline(time.Time{})
+	sub.Attach(f.c.writer(), f.public)
 	go func() {
 		defer end()
 		s.follow(f, sub)
@@ -257,8 +263,10 @@ type follower struct {
 // public ones in their public form) until the client goes, is too slow,
 // its credentials are revoked, or the server closes, pinging it meanwhile.
 // Each event's frame was encoded once for every subscriber
-// (hub.Message.Frame, or the public one); all the frames waiting for this
-// one go out in one write(2).
+// (hub.Message.Frame, or the public one). The hub writes each event to the
+// socket itself when the socket takes it at once; this goroutine writes
+// what waits (the socket was full, or it was writing itself), all in one
+// writev, and its own control frames after it.
 func (s *Server) follow(f follower, sub *hub.Subscriber) {
 	c := f.c
 	ping := time.NewTicker(s.pingPeriod())
@@ -276,38 +284,32 @@ func (s *Server) follow(f follower, sub *hub.Subscriber) {
 		recheck = t.C
 	}
 	heard := time.Now()
-	var batch []*hub.Message
+	var frames [][]byte
 	for {
 		select {
 		case <-sub.Ready():
-			batch = sub.Take(batch[:0])
-			if f.public {
-				batch = publicMessages(batch)
+			frames = sub.TakeFrames(frames[:0])
+			var err error
+			if len(frames) > 0 {
+				err = c.write(frames, s.writeWait())
 			}
-			if len(batch) == 0 {
-				continue
-			}
-			err := c.writeFrames(batch, s.writeWait())
-			clear(batch) // the messages are the hub's to free
+			clear(frames) // the frames are the hub's to free
+			sub.Release()
 			if err != nil {
 				return
 			}
 		case <-sub.Dropped:
 			// Too slow: say so and close; the client resumes with since.
-			c.close(s.writeWait(), websocket.CloseTryAgainLater, "too slow; reconnect with since")
+			c.close(s.writeWait(), websocket.CloseTryAgainLater, "too slow; reconnect with since", sub.Claim())
 			return
 		case <-ping.C:
-			got, err := c.readControl(s.writeWait())
+			// What waits goes before the ping, and the pongs after it.
+			frames = sub.TakeFrames(frames[:0])
+			err := s.ping(c, &heard, frames)
+			clear(frames)
+			sub.Release()
 			if err != nil {
-				return // gone, closed, or sent what a screen does not
-			}
-			if got {
-				heard = time.Now()
-			} else if time.Since(heard) > s.silentWait() {
-				return
-			}
-			if err := c.control(websocket.PingMessage, nil, s.writeWait()); err != nil {
-				return
+				return // gone, closed, silent, or sent what a screen does not
 			}
 		case <-seen:
 			s.Hall.MarkSeen(f.device, s.Hall.Now())
@@ -316,13 +318,38 @@ func (s *Server) follow(f follower, sub *hub.Subscriber) {
 				f.st.end()
 			}
 		case <-f.st.gone:
-			c.close(time.Second, websocket.ClosePolicyViolation, "credentials revoked")
+			c.close(time.Second, websocket.ClosePolicyViolation, "credentials revoked", sub.Claim())
 			return
 		case <-s.closing:
-			c.close(time.Second, websocket.CloseGoingAway, "server shutting down")
+			c.close(time.Second, websocket.CloseGoingAway, "server shutting down", sub.Claim())
 			return
 		}
 	}
+}
+
+// errSilent is a client that sent nothing, not even a pong, for longer
+// than SilentWait.
+var errSilent = errors.New("stream: the client is silent")
+
+// ping reads what the client sent since the last ping (answering it),
+// gives up on a client silent for too long, and pings it, after the
+// frames waiting for it.
+func (s *Server) ping(c *rawConn, heard *time.Time, waiting [][]byte) error {
+	if len(waiting) > 0 {
+		if err := c.write(waiting, s.writeWait()); err != nil {
+			return err
+		}
+	}
+	got, err := c.readControl(s.writeWait())
+	if err != nil {
+		return err
+	}
+	if got {
+		*heard = time.Now()
+	} else if time.Since(*heard) > s.silentWait() {
+		return errSilent
+	}
+	return c.control(websocket.PingMessage, nil, s.writeWait())
 }
 
 // hijacker finds, under the wrappers that time and log a route, the
